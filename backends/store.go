@@ -1,0 +1,102 @@
+// Package backends defines the store interface every store backend
+// implements, and the errors they return. Backends know nothing of Lua:
+// keys are strings and values are opaque bytes (MessagePack, encoded by the
+// caller).
+package backends
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"time"
+)
+
+// Store is a key-value store. Implementations are safe for concurrent use.
+//
+// Keys are non-empty byte strings; a key the backend cannot hold returns an
+// error wrapping ErrInvalid that names the limit (keys are never truncated).
+// Expired keys are invisible to every method at once, whether or not a
+// cleanup pass has removed them yet.
+type Store interface {
+	// Get returns the live value of key. A missing or expired key returns
+	// an error wrapping ErrNotFound. The returned slice must not be
+	// modified by the caller.
+	Get(ctx context.Context, key string) ([]byte, error)
+
+	// Set stores value under key. ttl 0 means no expiry, and removes any
+	// expiry the key had. A new key on a store at its size limit returns
+	// an error wrapping ErrFull; overwriting a live key always works.
+	// Set keeps no reference to value after it returns.
+	Set(ctx context.Context, key string, value []byte, ttl time.Duration) error
+
+	// Delete removes key and reports whether a live key was removed.
+	Delete(ctx context.Context, key string) (bool, error)
+
+	// Exists reports whether key is live.
+	Exists(ctx context.Context, key string) (bool, error)
+
+	// Clear removes every key of this store, and nothing else.
+	Clear(ctx context.Context) error
+}
+
+// Errors returned by stores. Backends wrap them with detail
+// (fmt.Errorf("...: %w", ErrX)); callers test with errors.Is.
+var (
+	// ErrNotFound is returned when a key is missing or expired.
+	ErrNotFound = errors.New("not found")
+	// ErrInvalid is returned for arguments a backend cannot accept: an
+	// empty key, a key over the backend's limit, a bad TTL.
+	ErrInvalid = errors.New("invalid argument")
+	// ErrAlreadyExists is returned by a conditional write when the key is live.
+	ErrAlreadyExists = errors.New("already exists")
+	// ErrConflict is returned by a versioned write when the version differs.
+	ErrConflict = errors.New("conflict")
+	// ErrUnavailable is returned when the store cannot serve the call now
+	// (database down, store full); the call may succeed later.
+	ErrUnavailable = errors.New("unavailable")
+	// ErrFull is returned when a new key would exceed a store's size limit.
+	// It wraps ErrUnavailable.
+	ErrFull = &wrapped{msg: "store is full", base: ErrUnavailable}
+	// ErrPermissionDenied is returned when the store refuses the call.
+	ErrPermissionDenied = errors.New("permission denied")
+)
+
+type wrapped struct {
+	msg  string
+	base error
+}
+
+func (w *wrapped) Error() string { return w.msg }
+func (w *wrapped) Unwrap() error { return w.base }
+
+// ValidateKey returns an error wrapping ErrInvalid for an empty key or a key
+// longer than max bytes (max <= 0 means no limit).
+func ValidateKey(key string, max int) error {
+	if key == "" {
+		return errEmptyKey
+	}
+	if max > 0 && len(key) > max {
+		return &keyTooLongError{len: len(key), max: max}
+	}
+	return nil
+}
+
+// ValidateTTL returns an error wrapping ErrInvalid for a negative TTL.
+func ValidateTTL(ttl time.Duration) error {
+	if ttl < 0 {
+		return errNegativeTTL
+	}
+	return nil
+}
+
+var (
+	errEmptyKey    = &wrapped{msg: "key must not be empty", base: ErrInvalid}
+	errNegativeTTL = &wrapped{msg: "ttl must not be negative", base: ErrInvalid}
+)
+
+type keyTooLongError struct{ len, max int }
+
+func (e *keyTooLongError) Error() string {
+	return "key is " + strconv.Itoa(e.len) + " bytes, over this store's limit of " + strconv.Itoa(e.max) + " bytes"
+}
+func (e *keyTooLongError) Unwrap() error { return ErrInvalid }

@@ -1,0 +1,61 @@
+package registry
+
+import "time"
+
+// Entry is one validated registry entry.
+type Entry struct {
+	// ID is "namespace:name".
+	ID        string
+	Namespace string
+	Name      string
+	Kind      string
+	Meta      map[string]any
+	Lifecycle Lifecycle
+	// Config is what the kind's Decode returned.
+	Config any
+	// Deps are the full IDs this entry depends on (references in its
+	// fields and lifecycle.requires), sorted, without duplicates.
+	Deps []string
+	// Pos is where the entry is defined.
+	Pos Pos
+}
+
+// Pos is a place in a registry file. Line and Col count from 1.
+type Pos struct {
+	File string
+	Line int
+	Col  int
+}
+
+// String returns "file:line:col".
+func (p Pos) String() string { return posString(p) }
+
+// Lifecycle is an entry's lifecycle block, with defaults filled in.
+type Lifecycle struct {
+	// AutoStart starts the entry at boot; otherwise on first use.
+	AutoStart    bool          // default false
+	StartTimeout time.Duration // default 10s
+	StopTimeout  time.Duration // default 10s
+	// Requires are extra dependencies, as full IDs.
+	Requires []string
+	Restart  Restart
+}
+
+// Restart is the retry policy of a failed start.
+type Restart struct {
+	InitialDelay  time.Duration // default 1s
+	MaxDelay      time.Duration // default 90s
+	BackoffFactor float64       // default 2.0
+	Jitter        float64       // default 0.1 (fraction of the delay)
+	MaxAttempts   int           // default 0: retry forever
+}
+
+// Lifecycle defaults.
+const (
+	DefaultStartTimeout  = 10 * time.Second
+	DefaultStopTimeout   = 10 * time.Second
+	DefaultInitialDelay  = time.Second
+	DefaultMaxDelay      = 90 * time.Second
+	DefaultBackoffFactor = 2.0
+	DefaultJitter        = 0.1
+)

@@ -1,0 +1,86 @@
+package registry
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sort"
+	"sync"
+)
+
+// Component is what an entry becomes when the host builds it: a store, a
+// database pool. The host calls Start once before use and Stop once at
+// shutdown (or after a failed Start, never). Both are bounded by ctx.
+type Component interface {
+	Start(ctx context.Context) error
+	Stop(ctx context.Context) error
+}
+
+// Env is what a kind's New function gets besides its config.
+type Env struct {
+	// Entry is the entry being built.
+	Entry *Entry
+	// Logger logs on behalf of the entry.
+	Logger *slog.Logger
+	// Dep returns the component of a dependency of this entry (a full ID
+	// listed in Entry.Deps). The host starts every dependency before it
+	// calls the component's Start.
+	Dep func(id string) Component
+}
+
+// Kind describes one entry kind: how its fields are decoded and how an
+// entry of that kind is built.
+type Kind struct {
+	// Name is the dotted kind name used in YAML, e.g. "store.memory".
+	Name string
+	// Decode reads the kind's own fields and returns its config. Problems
+	// are reported through f (f.Errorf) and need not stop decoding. Fields
+	// the function never asks for are reported as unknown.
+	Decode func(f *Fields) any
+	// New builds a component from a config returned by Decode. It must
+	// start no goroutines; Start does.
+	New func(cfg any, env Env) (Component, error)
+}
+
+var (
+	kindsMu sync.RWMutex
+	kinds   = map[string]Kind{}
+)
+
+// RegisterKind adds a kind to the process-wide kind table. Packages call it
+// from init. An empty name, a nil function or a duplicate name panics: that
+// is a programming error.
+func RegisterKind(k Kind) {
+	if k.Name == "" {
+		panic("registry: RegisterKind with empty name")
+	}
+	if k.Decode == nil || k.New == nil {
+		panic(fmt.Sprintf("registry: RegisterKind %q with nil Decode or New", k.Name))
+	}
+	kindsMu.Lock()
+	defer kindsMu.Unlock()
+	if _, dup := kinds[k.Name]; dup {
+		panic(fmt.Sprintf("registry: RegisterKind called twice for kind %q", k.Name))
+	}
+	kinds[k.Name] = k
+}
+
+// LookupKind returns the registered kind with that name.
+func LookupKind(name string) (Kind, bool) {
+	kindsMu.RLock()
+	defer kindsMu.RUnlock()
+	k, ok := kinds[name]
+	return k, ok
+}
+
+// KindNames returns the names of every registered kind, sorted.
+func KindNames() []string {
+	kindsMu.RLock()
+	defer kindsMu.RUnlock()
+	names := make([]string, 0, len(kinds))
+	for n := range kinds {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
