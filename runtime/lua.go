@@ -1,0 +1,358 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+
+	lua "github.com/yuin/gopher-lua"
+
+	"github.com/luahost/luahost/luamod"
+)
+
+// LuaLoader is a Lua module loader, as given to LState.PreloadModule.
+type LuaLoader = lua.LGFunction
+
+// Preload adds a Lua module that every state of this runtime can require.
+// Call it before running scripts.
+func (rt *Runtime) Preload(name string, loader LuaLoader) {
+	rt.preloads[name] = loader
+}
+
+// ScriptError is a Lua error raised by a script, with its traceback.
+type ScriptError struct {
+	// Message is the error value as text, starting with "file:line:" when
+	// Lua knows where it was raised.
+	Message   string
+	Traceback string
+	// Cause is the context error when the script was stopped by its
+	// context (deadline or cancellation).
+	Cause error
+}
+
+func (e *ScriptError) Error() string {
+	if e.Traceback == "" {
+		return e.Message
+	}
+	return e.Message + "\n" + e.Traceback
+}
+
+// Unwrap returns the context error that stopped the script, if any.
+func (e *ScriptError) Unwrap() error { return e.Cause }
+
+// ExitError is returned when a script calls os.exit(code).
+type ExitError struct{ Code int }
+
+func (e *ExitError) Error() string { return fmt.Sprintf("script exited with status %d", e.Code) }
+
+// Script is a chunk of Lua to run.
+type Script struct {
+	// Name is the chunk name used in error positions (a file path, or
+	// e.g. "=(command line)").
+	Name   string
+	Source io.Reader
+	// Args become the global table arg (arg[0] = Name, arg[1..n]) and the
+	// chunk's varargs.
+	Args []string
+}
+
+// RunFile runs a Lua file in a fresh state; args are the script's arguments.
+func (rt *Runtime) RunFile(ctx context.Context, path string, args ...string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	_, err = rt.Run(ctx, Script{Name: path, Source: f, Args: args})
+	return err
+}
+
+// RunString runs Lua code in a pooled state and returns its results
+// converted to Go values (see Do for what a pooled state keeps).
+func (rt *Runtime) RunString(ctx context.Context, code string) ([]any, error) {
+	var out []any
+	err := rt.Do(ctx, func(L *lua.LState) error {
+		fn, err := L.LoadString(code)
+		if err != nil {
+			return &ScriptError{Message: err.Error()}
+		}
+		// Globals a script defines go to its own table, so runs that share
+		// a pooled state do not see each other's globals.
+		env := L.NewTable()
+		meta := L.NewTable()
+		meta.RawSetString("__index", L.Get(lua.GlobalsIndex))
+		L.SetMetatable(env, meta)
+		fn.Env = env
+		results, err := call(ctx, L, fn)
+		if err != nil {
+			return err
+		}
+		out = make([]any, len(results))
+		for i, v := range results {
+			out[i] = luamod.ToGo(v)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Run runs a script in a fresh state and returns its results.
+func (rt *Runtime) Run(ctx context.Context, s Script) ([]lua.LValue, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	L, closeState := rt.newState(cancel)
+	defer closeState()
+	src, err := io.ReadAll(s.Source)
+	if err != nil {
+		return nil, err
+	}
+	fn, err := L.Load(strings.NewReader(stripShebang(string(src))), s.Name)
+	if err != nil {
+		return nil, &ScriptError{Message: err.Error()}
+	}
+	argt := L.NewTable()
+	argt.RawSetInt(0, lua.LString(s.Name))
+	args := make([]lua.LValue, len(s.Args))
+	for i, a := range s.Args {
+		argt.RawSetInt(i+1, lua.LString(a))
+		args[i] = lua.LString(a)
+	}
+	L.SetGlobal("arg", argt)
+	L.SetContext(ctx)
+	return call(ctx, L, fn, args...)
+}
+
+// Do lends fn a pooled, ready Lua state bounded by ctx. The state has the
+// store module and errors global loaded; what fn leaves in its globals
+// stays for the next borrower, so fn should keep its own data local.
+func (rt *Runtime) Do(ctx context.Context, fn func(L *lua.LState) error) error {
+	ps := rt.pool.get(rt)
+	if ps == nil {
+		return ErrShuttingDown
+	}
+	ps.L.SetContext(ctx)
+	err := fn(ps.L)
+	ps.L.RemoveContext()
+	ps.L.SetTop(0)
+	if ps.exited.code != nil || ctx.Err() != nil {
+		// A state stopped mid-chunk may hold half-done work; drop it.
+		ps.close()
+		return err
+	}
+	rt.pool.put(ps)
+	return err
+}
+
+// call runs fn with args under PCall and turns a Lua error into a
+// *ScriptError or an *ExitError.
+func call(ctx context.Context, L *lua.LState, fn *lua.LFunction, args ...lua.LValue) ([]lua.LValue, error) {
+	top := L.GetTop()
+	L.Push(fn)
+	for _, a := range args {
+		L.Push(a)
+	}
+	if err := L.PCall(len(args), lua.MultRet, nil); err != nil {
+		if code, ok := exitCode(L); ok {
+			return nil, &ExitError{Code: code}
+		}
+		se := &ScriptError{Message: err.Error()}
+		var ae *lua.ApiError
+		if errors.As(err, &ae) {
+			se.Message = lua.LVAsString(ae.Object)
+			if se.Message == "" && ae.Object != nil {
+				se.Message = ae.Object.String()
+			}
+			se.Traceback = ae.StackTrace
+		}
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			se.Cause = ctxErr
+		}
+		return nil, se
+	}
+	n := L.GetTop() - top
+	out := make([]lua.LValue, n)
+	for i := range n {
+		out[i] = L.Get(top + 1 + i)
+	}
+	L.SetTop(top)
+	return out, nil
+}
+
+func stripShebang(src string) string {
+	if strings.HasPrefix(src, "#!") {
+		if i := strings.IndexByte(src, '\n'); i >= 0 {
+			return "--" + src[i:] // keep line numbers
+		}
+		return ""
+	}
+	return src
+}
+
+// exitState records os.exit from a script.
+type exitState struct{ code *int }
+
+const exitKey = "luahost.exit"
+
+func exitCode(L *lua.LState) (int, bool) {
+	ud, ok := L.GetField(L.Get(lua.RegistryIndex), exitKey).(*lua.LUserData)
+	if !ok {
+		return 0, false
+	}
+	es := ud.Value.(*exitState)
+	if es.code == nil {
+		return 0, false
+	}
+	return *es.code, true
+}
+
+type pooledState struct {
+	L       *lua.LState
+	exited  *exitState
+	release func()
+}
+
+func (ps *pooledState) close() {
+	ps.release()
+	ps.L.Close()
+}
+
+// newState builds a Lua state with the libraries, the store module, the
+// errors global and the runtime's preloads. cancel is called by os.exit so
+// that a script that catches the exit still stops.
+func (rt *Runtime) newState(cancel context.CancelFunc) (*lua.LState, func()) {
+	ps := rt.buildState(cancel)
+	return ps.L, ps.close
+}
+
+func (rt *Runtime) buildState(cancel context.CancelFunc) *pooledState {
+	L := lua.NewState(lua.Options{SkipOpenLibs: true})
+	libs := []struct {
+		name string
+		open lua.LGFunction
+	}{
+		{lua.LoadLibName, lua.OpenPackage},
+		{lua.BaseLibName, lua.OpenBase},
+		{lua.TabLibName, lua.OpenTable},
+		{lua.StringLibName, lua.OpenString},
+		{lua.MathLibName, lua.OpenMath},
+		{lua.CoroutineLibName, lua.OpenCoroutine},
+		{lua.OsLibName, lua.OpenOs},
+	}
+	if !rt.sandbox {
+		libs = append(libs,
+			struct {
+				name string
+				open lua.LGFunction
+			}{lua.IoLibName, lua.OpenIo},
+			struct {
+				name string
+				open lua.LGFunction
+			}{lua.DebugLibName, lua.OpenDebug})
+	}
+	for _, lib := range libs {
+		L.Push(L.NewFunction(lib.open))
+		L.Push(lua.LString(lib.name))
+		L.Call(1, 0)
+	}
+	es := &exitState{}
+	ud := L.NewUserData()
+	ud.Value = es
+	L.SetField(L.Get(lua.RegistryIndex), exitKey, ud)
+	osTable := L.GetGlobal("os").(*lua.LTable)
+	if rt.sandbox {
+		sandbox(L, osTable)
+	}
+	L.SetField(osTable, "exit", L.NewFunction(func(L *lua.LState) int {
+		code := 0
+		switch v := L.Get(1).(type) {
+		case lua.LBool:
+			if !v {
+				code = 1
+			}
+		case lua.LNumber:
+			code = int(v)
+		}
+		es.code = &code
+		if cancel != nil {
+			cancel()
+		}
+		L.RaiseError("os.exit(%d)", code)
+		return 0
+	}))
+	release := luamod.Open(L, storeResolver{rt})
+	for name, loader := range rt.preloads {
+		L.PreloadModule(name, loader)
+	}
+	return &pooledState{L: L, exited: es, release: release}
+}
+
+// sandbox removes io, file loading and every os function but time, clock
+// and date.
+func sandbox(L *lua.LState, osTable *lua.LTable) {
+	keep := map[string]bool{"time": true, "clock": true, "date": true}
+	var drop []string
+	osTable.ForEach(func(k, _ lua.LValue) {
+		if !keep[k.String()] {
+			drop = append(drop, k.String())
+		}
+	})
+	for _, k := range drop {
+		osTable.RawSetString(k, lua.LNil)
+	}
+	L.SetGlobal("loadfile", lua.LNil)
+	L.SetGlobal("dofile", lua.LNil)
+	pkg := L.GetGlobal("package").(*lua.LTable)
+	loaders := pkg.RawGetString("loaders").(*lua.LTable)
+	only := L.NewTable()
+	only.Append(loaders.RawGetInt(1)) // the preload searcher
+	pkg.RawSetString("loaders", only)
+	pkg.RawSetString("path", lua.LString(""))
+	pkg.RawSetString("loadlib", lua.LNil)
+}
+
+// statePool keeps ready Lua states for Do and RunString.
+type statePool struct {
+	mu     sync.Mutex
+	free   []*pooledState
+	closed bool
+}
+
+func (p *statePool) get(rt *Runtime) *pooledState {
+	p.mu.Lock()
+	if p.closed {
+		p.mu.Unlock()
+		return nil
+	}
+	if n := len(p.free); n > 0 {
+		ps := p.free[n-1]
+		p.free = p.free[:n-1]
+		p.mu.Unlock()
+		return ps
+	}
+	p.mu.Unlock()
+	return rt.buildState(nil)
+}
+
+func (p *statePool) put(ps *pooledState) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed || len(p.free) >= 64 {
+		ps.close()
+		return
+	}
+	p.free = append(p.free, ps)
+}
+
+func (p *statePool) close() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.closed = true
+	for _, ps := range p.free {
+		ps.close()
+	}
+	p.free = nil
+}
