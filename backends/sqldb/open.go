@@ -44,7 +44,7 @@ type sqliteConnector struct {
 }
 
 func (c *sqliteConnector) Connect(context.Context) (driver.Conn, error) { return c.drv.Open(c.dsn) }
-func (c *sqliteConnector) Driver() driver.Driver                      { return c.drv }
+func (c *sqliteConnector) Driver() driver.Driver                        { return c.drv }
 
 func openSQLite(cfg Config) (db, readDB *sqlx.DB, target string, err error) {
 	pragmas := map[string]string{}
