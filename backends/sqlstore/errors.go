@@ -13,6 +13,7 @@ import (
 
 	"github.com/go-sql-driver/mysql"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jmoiron/sqlx"
 	"github.com/luahost/luahost/backends"
 	"github.com/mattn/go-sqlite3"
 )
@@ -85,6 +86,33 @@ func unavailable(err error) bool {
 		if strings.Contains(msg, s) {
 			return true
 		}
+	}
+	return false
+}
+
+// execWrite runs a write statement, again (up to 3 runs) when the database
+// rolled it back as a deadlock victim or serialization failure: the
+// statement had no effect, so running it again is safe. InnoDB can pick an
+// upsert as a victim when several run on one key.
+func execWrite(ctx context.Context, stmt *sqlx.Stmt, args ...any) (sql.Result, error) {
+	for attempt := 1; ; attempt++ {
+		res, err := stmt.ExecContext(ctx, args...)
+		if err == nil || attempt == 3 || !rolledBack(err) || ctx.Err() != nil {
+			return res, err
+		}
+	}
+}
+
+func rolledBack(err error) bool {
+	var (
+		pgErr *pgconn.PgError
+		myErr *mysql.MySQLError
+	)
+	switch {
+	case errors.As(err, &pgErr):
+		return pgErr.Code == "40P01" || pgErr.Code == "40001"
+	case errors.As(err, &myErr):
+		return myErr.Number == 1213
 	}
 	return false
 }

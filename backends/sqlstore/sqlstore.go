@@ -347,7 +347,7 @@ func (s *Store) Set(ctx context.Context, key string, value []byte, ttl time.Dura
 	if value == nil {
 		value = []byte{} // drivers bind nil as NULL
 	}
-	if _, err := st.set.ExecContext(ctx, k, value, exp); err != nil {
+	if _, err := execWrite(ctx, st.set, k, value, exp); err != nil {
 		return s.fail(ctx, "set", err)
 	}
 	return nil
@@ -364,7 +364,7 @@ func (s *Store) Delete(ctx context.Context, key string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	res, err := st.del.ExecContext(ctx, k, s.nowMS())
+	res, err := execWrite(ctx, st.del, k, s.nowMS())
 	if err != nil {
 		return false, s.fail(ctx, "delete", err)
 	}
@@ -401,7 +401,7 @@ func (s *Store) Clear(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := st.clear.ExecContext(ctx); err != nil {
+	if _, err := execWrite(ctx, st.clear); err != nil {
 		return s.fail(ctx, "clear", err)
 	}
 	return nil
@@ -417,7 +417,7 @@ func (s *Store) Cleanup(ctx context.Context) (int64, error) {
 	}
 	var total int64
 	for {
-		res, err := st.cleanup.ExecContext(ctx, s.nowMS())
+		res, err := execWrite(ctx, st.cleanup, s.nowMS())
 		if err != nil {
 			return total, s.fail(ctx, "cleanup", err)
 		}
