@@ -406,19 +406,26 @@ func TestStartChecksTable(t *testing.T) {
 }
 
 func TestCreateTable(t *testing.T) {
+	// The schema each test database has, for schema-qualified names.
+	schemas := map[sqldb.Dialect]string{sqldb.SQLite: "main", sqldb.Postgres: "public", sqldb.MySQL: "test"}
 	forEachBackend(t, func(t *testing.T, db *sqldb.Component) {
-		cfg := Config{Table: dbtest.TableName(t), CreateTable: true}
-		dropTable(t, db, cfg.Table)
-		// Twice: the second start finds the table in place.
-		for i := range 2 {
-			s := newStore(t, db, cfg, nil)
-			if err := s.Set(ctx(t), fmt.Sprint("k", i), []byte("v"), 0); err != nil {
-				t.Fatal(err)
+		for _, qualified := range []bool{false, true} {
+			cfg := Config{Table: dbtest.TableName(t), CreateTable: true, VersionColumn: "v"}
+			if qualified {
+				cfg.Table = schemas[db.Dialect()] + "." + cfg.Table
 			}
-		}
-		s := newStore(t, db, cfg, nil)
-		if got := rowCount(t, s); got != 2 {
-			t.Errorf("rows = %d, want 2", got)
+			dropTable(t, db, cfg.Table)
+			// Twice: the second start finds the table in place.
+			for i := range 2 {
+				s := newStore(t, db, cfg, nil)
+				if err := s.Set(ctx(t), fmt.Sprint("k", i), []byte("v"), 0); err != nil {
+					t.Fatal(err)
+				}
+			}
+			s := newStore(t, db, cfg, nil)
+			if got := rowCount(t, s); got != 2 {
+				t.Errorf("%s: rows = %d, want 2", cfg.Table, got)
+			}
 		}
 	})
 }

@@ -101,3 +101,6 @@ func (s *PGServer) run(t testing.TB, name string, args ...string) {
 		t.Fatalf("%s: %v\n%s\n%s", name, err, out, log)
 	}
 }
+
+// Port returns the server's TCP port on 127.0.0.1.
+func (s *PGServer) Port() int { return s.port }
