@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/url"
 	"regexp"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -92,7 +93,10 @@ func openSQLite(cfg Config) (db, readDB *sqlx.DB, target string, err error) {
 	wdb.SetConnMaxLifetime(lifetime)
 	// Readers never block the writer in WAL mode, so they get a pool.
 	rdb := sql.OpenDB(&sqliteConnector{drv: drv, dsn: "file:" + path + "?" + params + "&mode=ro"})
-	rdb.SetMaxIdleConns(4)
+	// Each connection has its own page cache: bound them.
+	readers := max(4, 2*runtime.GOMAXPROCS(0))
+	rdb.SetMaxOpenConns(readers)
+	rdb.SetMaxIdleConns(readers)
 	rdb.SetConnMaxLifetime(lifetime)
 	return sqlx.NewDb(wdb, "sqlite3"), sqlx.NewDb(rdb, "sqlite3"), cfg.File, nil
 }
