@@ -1,9 +1,12 @@
 package sqldb
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"log/slog"
 	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -14,6 +17,7 @@ import (
 
 	"github.com/luahost/luahost/backends"
 	"github.com/luahost/luahost/internal/dbtest"
+	"github.com/luahost/luahost/registry"
 	"go.uber.org/goleak"
 )
 
@@ -236,3 +240,35 @@ func TestServers(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+func TestKindsRegistered(t *testing.T) {
+	for _, name := range []string{KindSQLite, KindPostgres, KindMySQL} {
+		if _, ok := registry.LookupKind(name); !ok {
+			t.Errorf("kind %s is not registered", name)
+		}
+	}
+}
+
+// The server trusts every local user, so a password in the DSN is
+// accepted and ignored: the open succeeds and its log line must not show it.
+func TestLogsNeverShowPasswords(t *testing.T) {
+	const secret = "L0g-S3cret"
+	dsn := dbtest.PostgresDSN(t)
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.User = url.UserPassword(u.User.Username(), secret)
+	var buf bytes.Buffer
+	c, err := New("app:db", Config{Dialect: Postgres, DSN: u.String()}, slog.New(slog.NewTextHandler(&buf, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer c.Stop(context.Background())
+	if buf.Len() == 0 || strings.Contains(buf.String(), secret) {
+		t.Errorf("log = %q: want a line without the password", buf.String())
+	}
+}
