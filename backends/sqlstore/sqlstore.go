@@ -11,6 +11,27 @@
 // reclaims space. Set is a single upsert statement, safe with many
 // goroutines and many hosts sharing the table.
 //
+// # Dialects
+//
+// Keys are binary-safe and compared byte by byte everywhere (so a later
+// list is in byte-wise order):
+//
+//   - PostgreSQL: key BYTEA with CHECK (octet_length(key) <= 255); TEXT
+//     cannot hold NUL or invalid UTF-8. A table made by hand with a
+//     VARCHAR/TEXT key also works, for keys that are valid UTF-8 without
+//     NUL (others are refused with ErrInvalid). Values BYTEA.
+//     Set: INSERT ... ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, ...
+//   - MySQL/MariaDB: key VARBINARY(255) (no charset, no case or
+//     trailing-space folding), values LONGBLOB, sessions in strict
+//     sql_mode. Set: INSERT ... ON DUPLICATE KEY UPDATE value = VALUES(value), ...
+//   - SQLite: key VARCHAR(255) holding the key bytes as TEXT under the
+//     BINARY (memcmp) collation, values BLOB.
+//     Set: INSERT ... ON CONFLICT (key) DO UPDATE SET value = excluded.value, ...
+//
+// With a version column the upsert also sets it to 1 on insert and
+// increments it on update. Keys over MaxKeyLen bytes are refused before
+// any statement runs, so nothing is ever truncated.
+//
 // # Caveats
 //
 // Start checks that the table and its columns exist. If not, it fails with
