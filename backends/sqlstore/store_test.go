@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -438,4 +439,41 @@ func tableExists(t *testing.T, db *sqldb.Component, table string) bool {
 		t.Fatal(err)
 	}
 	return len(cols) > 0
+}
+
+// Two hosts on one SQLite file: writers of different processes meet in
+// SQLite's locks, where the busy timeout makes them wait their turn.
+func TestSQLiteTwoHostsOneFile(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "shared.db")
+	cfg := Config{Table: "kv", CreateTable: true}
+	var stores []*Store
+	for range 2 {
+		db := openDB(t, sqldb.Config{Dialect: sqldb.SQLite, File: file})
+		stores = append(stores, newStore(t, db, cfg, nil))
+	}
+	c := ctx(t)
+	var wg sync.WaitGroup
+	errs := make(chan error, 1000)
+	for g := range 16 {
+		s := stores[g%2]
+		wg.Go(func() {
+			for i := range 50 {
+				key := fmt.Sprintf("g%d-%d", g, i)
+				if err := s.Set(c, key, []byte(key), 0); err != nil {
+					errs <- err
+				}
+				if _, err := s.Get(c, fmt.Sprint("g", (g+1)%16, "-", i)); err != nil && !errors.Is(err, backends.ErrNotFound) {
+					errs <- err
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if got := rowCount(t, stores[0]); got != 16*50 {
+		t.Errorf("rows = %d, want %d", got, 16*50)
+	}
 }
