@@ -85,15 +85,7 @@ func (c *clock) Advance(d time.Duration) {
 // dropTable drops table when the test ends (a table of its own per test,
 // so packages sharing a server do not collide).
 func dropTable(t testing.TB, db *sqldb.Component, table string) {
-	t.Cleanup(func() {
-		w := db.DB()
-		if w == nil {
-			return
-		}
-		if _, err := w.Exec("DROP TABLE IF EXISTS " + db.Dialect().Quote(table)); err != nil {
-			t.Errorf("drop %s: %v", table, err)
-		}
-	})
+	dbtest.DropOnCleanup(t, db.DB().DB, db.Dialect().Quote(table))
 }
 
 // newStore creates a table of the test's own and a started store on it.

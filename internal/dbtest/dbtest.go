@@ -9,6 +9,7 @@ package dbtest
 
 import (
 	"crypto/rand"
+	"database/sql"
 	"encoding/hex"
 	"os"
 	"regexp"
@@ -76,4 +77,15 @@ func TableName(t testing.TB) string {
 		base = base[len(base)-32:]
 	}
 	return "t_" + strings.Trim(base, "_") + "_" + hex.EncodeToString(b[:])
+}
+
+// DropOnCleanup drops table (already quoted for the database's dialect)
+// when the test ends, reporting a failure as a test error.
+func DropOnCleanup(t testing.TB, db *sql.DB, quotedTable string) {
+	t.Helper()
+	t.Cleanup(func() {
+		if _, err := db.Exec("DROP TABLE IF EXISTS " + quotedTable); err != nil {
+			t.Errorf("drop table %s: %v", quotedTable, err)
+		}
+	})
 }
