@@ -200,6 +200,7 @@ func (s *Store) Start(ctx context.Context) error {
 	}
 	s.st.Store(st)
 	if s.cfg.CleanupInterval > 0 {
+		// The loop outlives Start's context; Stop ends it.
 		loopCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 		s.cancel, s.done = cancel, make(chan struct{})
 		go s.cleanupLoop(loopCtx, s.done)
