@@ -1,0 +1,209 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"fmt"
+	"net"
+	"net/url"
+	"regexp"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/go-sql-driver/mysql"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/jmoiron/sqlx"
+	"github.com/mattn/go-sqlite3"
+)
+
+var (
+	identRE       = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	pragmaValueRE = regexp.MustCompile(`^[A-Za-z0-9_.+-]+$`)
+)
+
+// sqliteBusyTimeoutMS bounds how long a connection waits for a lock held by
+// another process before SQLITE_BUSY. Inside one host, writers queue on the
+// single writer connection instead.
+const sqliteBusyTimeoutMS = 5000
+
+// defaultPragmas apply to every SQLite connection unless options override
+// them. synchronous=NORMAL is the usual WAL setting: a commit survives a
+// crash of the process, the last ones may be lost on power failure.
+var defaultPragmas = map[string]string{
+	"synchronous":  "NORMAL",
+	"foreign_keys": "ON",
+}
+
+// sqliteConnector opens go-sqlite3 connections and applies pragmas to each.
+type sqliteConnector struct {
+	drv *sqlite3.SQLiteDriver
+	dsn string
+}
+
+func (c *sqliteConnector) Connect(context.Context) (driver.Conn, error) { return c.drv.Open(c.dsn) }
+func (c *sqliteConnector) Driver() driver.Driver                        { return c.drv }
+
+func openSQLite(cfg Config) (db, readDB *sqlx.DB, target string, err error) {
+	pragmas := map[string]string{}
+	for k, v := range defaultPragmas {
+		pragmas[k] = v
+	}
+	for k, v := range cfg.Options {
+		pragmas[strings.ToLower(k)] = v
+	}
+	names := make([]string, 0, len(pragmas))
+	for k := range pragmas {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	drv := &sqlite3.SQLiteDriver{ConnectHook: func(conn *sqlite3.SQLiteConn) error {
+		for _, name := range names {
+			if _, err := conn.Exec("PRAGMA "+name+" = "+pragmas[name], nil); err != nil {
+				return fmt.Errorf("pragma %s: %w", name, err)
+			}
+		}
+		return nil
+	}}
+	params := "_busy_timeout=" + strconv.Itoa(sqliteBusyTimeoutMS) + "&_txlock=immediate"
+
+	if cfg.File == ":memory:" {
+		// A private in-memory database lives in its one connection: keep
+		// exactly one, forever, so every goroutine sees the same data.
+		sdb := sql.OpenDB(&sqliteConnector{drv: drv, dsn: "file::memory:?" + params})
+		sdb.SetMaxOpenConns(1)
+		sdb.SetMaxIdleConns(1)
+		sdb.SetConnMaxLifetime(0)
+		sdb.SetConnMaxIdleTime(0)
+		x := sqlx.NewDb(sdb, "sqlite3")
+		return x, x, ":memory:", nil
+	}
+
+	path := sqliteURIPath(cfg.File)
+	lifetime := cfg.Pool.MaxLifetime
+	// One writer connection: SQLite allows one writer at a time, and Go's
+	// pool queues writers fairly and under the caller's context, where
+	// SQLite's busy handler would fail them with "database is locked".
+	wdb := sql.OpenDB(&sqliteConnector{drv: drv, dsn: "file:" + path + "?" + params + "&_journal_mode=WAL"})
+	wdb.SetMaxOpenConns(1)
+	wdb.SetMaxIdleConns(1)
+	wdb.SetConnMaxLifetime(lifetime)
+	// Readers never block the writer in WAL mode, so they get a pool.
+	rdb := sql.OpenDB(&sqliteConnector{drv: drv, dsn: "file:" + path + "?" + params + "&mode=ro"})
+	// Each connection has its own page cache: bound them.
+	readers := max(4, 2*runtime.GOMAXPROCS(0))
+	rdb.SetMaxOpenConns(readers)
+	rdb.SetMaxIdleConns(readers)
+	rdb.SetConnMaxLifetime(lifetime)
+	return sqlx.NewDb(wdb, "sqlite3"), sqlx.NewDb(rdb, "sqlite3"), cfg.File, nil
+}
+
+// sqliteURIPath escapes the characters that end or escape the path part of
+// an SQLite URI filename.
+func sqliteURIPath(p string) string {
+	return strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(p)
+}
+
+func openPostgres(cfg Config) (*sqlx.DB, string, error) {
+	dsn := cfg.DSN
+	if dsn == "" {
+		port := cfg.Port
+		if port == 0 {
+			port = 5432
+		}
+		u := url.URL{Scheme: "postgres", Host: net.JoinHostPort(cfg.Host, strconv.Itoa(port)), Path: "/" + cfg.Database}
+		if cfg.Username != "" {
+			if cfg.Password != "" {
+				u.User = url.UserPassword(cfg.Username, cfg.Password)
+			} else {
+				u.User = url.User(cfg.Username)
+			}
+		}
+		q := url.Values{}
+		for k, v := range cfg.Options {
+			q.Set(k, v)
+		}
+		u.RawQuery = q.Encode()
+		dsn = u.String()
+	}
+	pc, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		return nil, "", fmt.Errorf("parse dsn: %w", err)
+	}
+	target := fmt.Sprintf("%s:%d/%s as %s", pc.Host, pc.Port, pc.Database, pc.User)
+	db := sqlx.NewDb(stdlib.OpenDB(*pc), "pgx")
+	setPool(db.DB, cfg.Pool)
+	return db, target, nil
+}
+
+func openMySQL(cfg Config) (*sqlx.DB, string, error) {
+	var (
+		mc  *mysql.Config
+		err error
+	)
+	if cfg.DSN != "" {
+		mc, err = mysql.ParseDSN(cfg.DSN)
+		if err != nil {
+			return nil, "", fmt.Errorf("parse dsn: %w", err)
+		}
+	} else {
+		port := cfg.Port
+		if port == 0 {
+			port = 3306
+		}
+		base := mysql.NewConfig()
+		base.User = cfg.Username
+		base.Passwd = cfg.Password
+		base.Net = "tcp"
+		base.Addr = net.JoinHostPort(cfg.Host, strconv.Itoa(port))
+		base.DBName = cfg.Database
+		base.ParseTime = true
+		dsn := base.FormatDSN()
+		if len(cfg.Options) > 0 {
+			// Re-parse so options the driver knows (tls, timeout, ...)
+			// configure it and the rest become session variables.
+			q := url.Values{}
+			for k, v := range cfg.Options {
+				q.Set(k, v)
+			}
+			sep := "?"
+			if strings.Contains(dsn, "?") {
+				sep = "&"
+			}
+			dsn += sep + q.Encode()
+		}
+		mc, err = mysql.ParseDSN(dsn)
+		if err != nil {
+			return nil, "", fmt.Errorf("options: %w", err)
+		}
+	}
+	if mc.Params == nil {
+		mc.Params = map[string]string{}
+	}
+	if _, ok := mc.Params["sql_mode"]; !ok {
+		// Strict mode: over-long or malformed data is an error, never
+		// silently truncated.
+		mc.Params["sql_mode"] = "'STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION'"
+	}
+	conn, err := mysql.NewConnector(mc)
+	if err != nil {
+		return nil, "", err
+	}
+	target := fmt.Sprintf("%s/%s as %s", mc.Addr, mc.DBName, mc.User)
+	db := sqlx.NewDb(sql.OpenDB(conn), "mysql")
+	setPool(db.DB, cfg.Pool)
+	return db, target, nil
+}
+
+func setPool(db *sql.DB, p Pool) {
+	db.SetMaxOpenConns(p.MaxOpen)
+	idle := p.MaxIdle
+	if idle == 0 {
+		idle = 2
+	}
+	db.SetMaxIdleConns(idle)
+	db.SetConnMaxLifetime(p.MaxLifetime)
+}

@@ -1,0 +1,272 @@
+// Package sqldb provides the SQL database entries of the registry:
+// db.sql.sqlite, db.sql.postgres and db.sql.mysql (which also serves
+// MariaDB). Each entry is a connection pool that other entries, such as
+// store.sql, reach through the DB interface.
+//
+// # Basics
+//
+// Start opens the pool and pings the server; Stop closes it. Dependents get
+// the pool with env.Dep(id).(sqldb.DB).
+//
+// # Caveats
+//
+// SQLite file databases run in WAL mode with one writer connection (so
+// writers queue in Go instead of failing with "database is locked") and a
+// separate pool of read-only connections. A ":memory:" database uses one
+// connection for everything, kept open for the life of the entry.
+//
+// Passwords never appear in errors or logs: every error this package
+// returns has the password and any DSN credentials replaced by "xxxxx".
+package sqldb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/luahost/luahost/backends"
+)
+
+// Kind names.
+const (
+	KindSQLite   = "db.sql.sqlite"
+	KindPostgres = "db.sql.postgres"
+	KindMySQL    = "db.sql.mysql"
+)
+
+// Dialect is the SQL flavour of a database.
+type Dialect string
+
+// Dialects.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+	MySQL    Dialect = "mysql"
+)
+
+// DB is what a database entry gives its dependents.
+type DB interface {
+	// DB returns the pool for every statement. On SQLite file databases
+	// it holds the single writer connection.
+	DB() *sqlx.DB
+	// ReadDB returns a pool for statements that only read. It may be the
+	// same pool as DB.
+	ReadDB() *sqlx.DB
+	// Dialect returns the database's SQL flavour.
+	Dialect() Dialect
+}
+
+// Quote returns ident quoted for the dialect. A "schema.table" identifier is
+// quoted part by part. ident must already be a valid identifier (letters,
+// digits and underscores); Quote does not escape.
+func (d Dialect) Quote(ident string) string {
+	q := `"`
+	if d == MySQL {
+		q = "`"
+	}
+	parts := strings.Split(ident, ".")
+	for i, p := range parts {
+		parts[i] = q + p + q
+	}
+	return strings.Join(parts, ".")
+}
+
+// Placeholder returns the bind parameter marker for the n-th (1-based)
+// argument of a statement.
+func (d Dialect) Placeholder(n int) string {
+	if d == Postgres {
+		return fmt.Sprintf("$%d", n)
+	}
+	return "?"
+}
+
+// Pool tunes a connection pool. Zero values mean the defaults.
+type Pool struct {
+	// MaxOpen caps open connections (0: unlimited). Ignored by SQLite.
+	MaxOpen int
+	// MaxIdle caps idle connections (0: 2). Ignored by SQLite.
+	MaxIdle int
+	// MaxLifetime closes connections older than this (0: never).
+	// Ignored by SQLite ":memory:" databases, whose data lives in their
+	// one connection.
+	MaxLifetime time.Duration
+}
+
+// DefaultMaxLifetime is the default pool.max_lifetime.
+const DefaultMaxLifetime = time.Hour
+
+// Config is a database entry's configuration.
+type Config struct {
+	Dialect Dialect
+
+	// File is the SQLite database file, or ":memory:".
+	File string
+
+	// DSN is a complete PostgreSQL or MySQL data source name. When set,
+	// Host, Port, Database, Username, Password and Options must be empty.
+	DSN      string
+	Host     string
+	Port     int
+	Database string
+	Username string
+	Password string
+
+	// Options are SQLite pragmas (name -> value), or extra connection
+	// parameters for PostgreSQL (e.g. sslmode) and MySQL (e.g. tls,
+	// sql_mode).
+	Options map[string]string
+
+	Pool Pool
+}
+
+// Component is a database entry: a pool opened by Start and closed by Stop.
+type Component struct {
+	cfg    Config
+	logger *slog.Logger
+	id     string
+
+	mu      sync.Mutex
+	db      *sqlx.DB
+	readDB  *sqlx.DB
+	secrets []string
+}
+
+var _ DB = (*Component)(nil)
+
+// New returns a database component for cfg. It opens nothing; Start does.
+// id names the entry in errors and logs.
+func New(id string, cfg Config, logger *slog.Logger) (*Component, error) {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	c := &Component{cfg: cfg, logger: logger, id: id}
+	c.secrets = secretsOf(cfg)
+	if err := cfg.validate(); err != nil {
+		return nil, c.redactErr(fmt.Errorf("%s: %w", id, err))
+	}
+	return c, nil
+}
+
+func (c Config) validate() error {
+	switch c.Dialect {
+	case SQLite:
+		if c.File == "" {
+			return errors.New(`file is required (a path, or ":memory:")`)
+		}
+		for name, value := range c.Options {
+			if !identRE.MatchString(name) {
+				return fmt.Errorf("option %q is not a valid pragma name", name)
+			}
+			if !pragmaValueRE.MatchString(value) {
+				return fmt.Errorf("option %s: value %q is not a plain pragma value (letters, digits, _ . + -)", name, value)
+			}
+		}
+	case Postgres, MySQL:
+		if c.DSN != "" {
+			if c.Host != "" || c.Database != "" || c.Username != "" || c.Password != "" || len(c.Options) > 0 {
+				return errors.New("dsn excludes host, port, database, username, password and options; put them in the dsn")
+			}
+		} else if c.Host == "" {
+			return errors.New("either dsn or host is required")
+		}
+		if c.Port < 0 || c.Port > 65535 {
+			return fmt.Errorf("port %d is out of range", c.Port)
+		}
+	default:
+		return fmt.Errorf("unknown dialect %q", c.Dialect)
+	}
+	if c.Pool.MaxOpen < 0 || c.Pool.MaxIdle < 0 || c.Pool.MaxLifetime < 0 {
+		return errors.New("pool sizes and max_lifetime must not be negative")
+	}
+	return nil
+}
+
+// DB returns the pool for every statement; nil before Start and after Stop.
+func (c *Component) DB() *sqlx.DB {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.db
+}
+
+// ReadDB returns the pool for read-only statements; nil before Start and after Stop.
+func (c *Component) ReadDB() *sqlx.DB {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.readDB
+}
+
+// Dialect returns the database's SQL flavour.
+func (c *Component) Dialect() Dialect { return c.cfg.Dialect }
+
+// Start opens the pool and checks that the database answers. A database
+// that cannot be reached returns an error wrapping backends.ErrUnavailable.
+func (c *Component) Start(ctx context.Context) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.db != nil {
+		return nil
+	}
+	var (
+		db, readDB *sqlx.DB
+		target     string
+		err        error
+	)
+	switch c.cfg.Dialect {
+	case SQLite:
+		db, readDB, target, err = openSQLite(c.cfg)
+	case Postgres:
+		db, target, err = openPostgres(c.cfg)
+	case MySQL:
+		db, target, err = openMySQL(c.cfg)
+	}
+	if err != nil {
+		return c.redactErr(fmt.Errorf("%s: open %s: %w", c.id, c.cfg.Dialect, err))
+	}
+	if readDB == nil {
+		readDB = db
+	}
+	for _, p := range uniq(db, readDB) {
+		if err := p.PingContext(ctx); err != nil {
+			closeAll(db, readDB)
+			return c.redactErr(fmt.Errorf("%s: connect to %s: %w: %w", c.id, target, backends.ErrUnavailable, err))
+		}
+	}
+	c.db, c.readDB = db, readDB
+	c.logger.Info("database open", "dialect", string(c.cfg.Dialect), "target", c.redact(target))
+	return nil
+}
+
+// Stop closes the pool. It is safe to call more than once.
+func (c *Component) Stop(ctx context.Context) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.db == nil {
+		return nil
+	}
+	err := closeAll(c.db, c.readDB)
+	c.db, c.readDB = nil, nil
+	if err != nil {
+		return c.redactErr(fmt.Errorf("%s: close: %w", c.id, err))
+	}
+	return nil
+}
+
+func uniq(a, b *sqlx.DB) []*sqlx.DB {
+	if a == b {
+		return []*sqlx.DB{a}
+	}
+	return []*sqlx.DB{a, b}
+}
+
+func closeAll(a, b *sqlx.DB) error {
+	var errs []error
+	for _, p := range uniq(a, b) {
+		errs = append(errs, p.Close())
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,123 @@
+package sqlstore
+
+import (
+	"context"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/luahost/luahost/backends/sqldb"
+	"github.com/luahost/luahost/internal/dbtest"
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// backend is a database the store tests run against.
+type backend struct {
+	name string
+	open func(t testing.TB) *sqldb.Component
+}
+
+var backendList = []backend{
+	{"sqlite", func(t testing.TB) *sqldb.Component {
+		return openDB(t, sqldb.Config{Dialect: sqldb.SQLite, File: filepath.Join(t.TempDir(), "store.db")})
+	}},
+	{"postgres", func(t testing.TB) *sqldb.Component {
+		return openDB(t, sqldb.Config{Dialect: sqldb.Postgres, DSN: dbtest.PostgresDSN(t)})
+	}},
+	{"mysql", func(t testing.TB) *sqldb.Component {
+		return openDB(t, sqldb.Config{Dialect: sqldb.MySQL, DSN: dbtest.MySQLDSN(t)})
+	}},
+}
+
+// forEachBackend runs f once per database, each in its own subtest.
+func forEachBackend(t *testing.T, f func(t *testing.T, db *sqldb.Component)) {
+	for _, b := range backendList {
+		t.Run(b.name, func(t *testing.T) { f(t, b.open(t)) })
+	}
+}
+
+func openDB(t testing.TB, cfg sqldb.Config) *sqldb.Component {
+	t.Helper()
+	c, err := sqldb.New("test:db", cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Start(ctx(t)); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := c.Stop(context.Background()); err != nil {
+			t.Error(err)
+		}
+	})
+	return c
+}
+
+func ctx(t testing.TB) context.Context {
+	c, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	t.Cleanup(cancel)
+	return c
+}
+
+// clock is a settable clock for expiry tests.
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func newClock() *clock { return &clock{now: time.UnixMilli(1_800_000_000_000)} }
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// dropTable drops table when the test ends (a table of its own per test,
+// so packages sharing a server do not collide).
+func dropTable(t testing.TB, db *sqldb.Component, table string) {
+	dbtest.DropOnCleanup(t, db.DB().DB, db.Dialect().Quote(table))
+}
+
+// newStore creates a table of the test's own and a started store on it.
+// cfg.Table is filled in when empty.
+func newStore(t testing.TB, db *sqldb.Component, cfg Config, now func() time.Time) *Store {
+	t.Helper()
+	if cfg.Table == "" {
+		cfg.Table = dbtest.TableName(t)
+		cfg.CreateTable = true
+		dropTable(t, db, cfg.Table)
+	}
+	s, err := New(cfg, db, Options{ID: "test:store", Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Start(ctx(t)); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := s.Stop(context.Background()); err != nil {
+			t.Error(err)
+		}
+	})
+	return s
+}
+
+// rowCount counts the rows of the store's table, expired or not.
+func rowCount(t testing.TB, s *Store) int {
+	t.Helper()
+	var n int
+	if err := s.db.DB().QueryRow("SELECT count(*) FROM " + s.db.Dialect().Quote(s.cfg.Table)).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}

@@ -1,0 +1,42 @@
+package sqlstore
+
+import (
+	"fmt"
+
+	"github.com/luahost/luahost/backends/sqldb"
+	"github.com/luahost/luahost/registry"
+)
+
+func init() {
+	registry.RegisterKind(registry.Kind{Name: Kind, Decode: decode, New: newComponent})
+}
+
+func decode(f *registry.Fields) any {
+	cfg := Config{
+		Database:        f.Ref("database", true, "db.sql."),
+		Table:           f.RequiredString("table_name"),
+		IDColumn:        f.String("id_column_name", DefaultIDColumn),
+		PayloadColumn:   f.String("payload_column_name", DefaultPayloadColumn),
+		ExpireColumn:    f.String("expire_column_name", DefaultExpireColumn),
+		VersionColumn:   f.String("version_column_name", ""),
+		CleanupInterval: f.Duration("cleanup_interval", 0),
+		CreateTable:     f.Bool("create_table", false),
+	}
+	for _, p := range cfg.Problems() {
+		if p.Field == "table_name" && cfg.Table == "" {
+			continue // RequiredString reported it
+		}
+		f.Errorf(p.Field, "%s", p.Msg)
+	}
+	return cfg
+}
+
+func newComponent(cfg any, env registry.Env) (registry.Component, error) {
+	c := cfg.(Config)
+	dep := env.Dep(c.Database)
+	db, ok := dep.(sqldb.DB)
+	if !ok {
+		return nil, fmt.Errorf("%s: database %s is a %T, not a SQL database", env.Entry.ID, c.Database, dep)
+	}
+	return New(c, db, Options{ID: env.Entry.ID, Logger: env.Logger})
+}

@@ -1,0 +1,167 @@
+package sqlstore
+
+import (
+	"fmt"
+	"hash/fnv"
+	"regexp"
+	"strings"
+
+	"github.com/luahost/luahost/backends/sqldb"
+)
+
+// maxIdentLen is the longest identifier every dialect accepts (PostgreSQL
+// truncates longer ones, MySQL refuses over 64).
+const maxIdentLen = 63
+
+var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// FieldError is a problem with one field of a store.sql config.
+type FieldError struct {
+	Field string
+	Msg   string
+}
+
+func (e FieldError) Error() string { return e.Field + ": " + e.Msg }
+
+// Problems returns what is wrong with cfg's identifiers and durations, one
+// FieldError per field. cfg's defaults must already be applied.
+func (c Config) Problems() []FieldError {
+	var out []FieldError
+	if c.Table == "" {
+		out = append(out, FieldError{"table_name", "is required"})
+	} else {
+		parts := strings.Split(c.Table, ".")
+		if len(parts) > 2 {
+			out = append(out, FieldError{"table_name", fmt.Sprintf("%q: at most one schema prefix (schema.table) is allowed", c.Table)})
+		} else {
+			for _, p := range parts {
+				if msg := checkIdent(p); msg != "" {
+					out = append(out, FieldError{"table_name", fmt.Sprintf("%q: %s", c.Table, msg)})
+					break
+				}
+			}
+		}
+	}
+	cols := []struct{ field, value string }{
+		{"id_column_name", c.IDColumn},
+		{"payload_column_name", c.PayloadColumn},
+		{"expire_column_name", c.ExpireColumn},
+		{"version_column_name", c.VersionColumn},
+	}
+	seen := map[string]string{}
+	for _, col := range cols {
+		if col.value == "" && col.field == "version_column_name" {
+			continue
+		}
+		if msg := checkIdent(col.value); msg != "" {
+			out = append(out, FieldError{col.field, fmt.Sprintf("%q: %s", col.value, msg)})
+			continue
+		}
+		low := strings.ToLower(col.value)
+		if other, dup := seen[low]; dup {
+			out = append(out, FieldError{col.field, fmt.Sprintf("%q is also used by %s", col.value, other)})
+		}
+		seen[low] = col.field
+	}
+	if c.CleanupInterval < 0 {
+		out = append(out, FieldError{"cleanup_interval", "must not be negative"})
+	}
+	return out
+}
+
+func checkIdent(s string) string {
+	switch {
+	case s == "":
+		return "must not be empty"
+	case !identRE.MatchString(s):
+		return "not a valid SQL identifier (letters, digits and _, not starting with a digit)"
+	case len(s) > maxIdentLen:
+		return fmt.Sprintf("longer than %d bytes", maxIdentLen)
+	}
+	return ""
+}
+
+// Schema returns the DDL that creates the table cfg expects on dialect d:
+// one statement per line group, each ending with ";". It is what
+// create_table runs, and what the error for a missing table shows.
+func Schema(cfg Config, d sqldb.Dialect) string {
+	return strings.Join(ddl(cfg.withDefaults(), d), ";\n") + ";\n"
+}
+
+// ddl returns the statements creating the table and its expiry index.
+//
+// Keys are binary-safe and compared byte by byte on every dialect:
+// PostgreSQL BYTEA (TEXT rejects NUL and invalid UTF-8), MySQL VARBINARY
+// (no charset, no collation, no trailing-space folding), SQLite
+// VARCHAR(255) holding the key bytes as TEXT under the BINARY collation
+// (memcmp). SQLite does not enforce the 255 limit; the store does.
+func ddl(c Config, d sqldb.Dialect) []string {
+	q := d.Quote
+	table, k, v, e := q(c.Table), q(c.IDColumn), q(c.PayloadColumn), q(c.ExpireColumn)
+	idx := q(indexName(c))
+	var cols []string
+	switch d {
+	case sqldb.Postgres:
+		cols = []string{
+			fmt.Sprintf("%s BYTEA PRIMARY KEY CHECK (octet_length(%s) <= %d)", k, k, MaxKeyLen),
+			v + " BYTEA NOT NULL",
+			e + " BIGINT",
+		}
+	case sqldb.MySQL:
+		cols = []string{
+			fmt.Sprintf("%s VARBINARY(%d) NOT NULL PRIMARY KEY", k, MaxKeyLen),
+			v + " LONGBLOB NOT NULL",
+			e + " BIGINT NULL",
+		}
+	default:
+		cols = []string{
+			fmt.Sprintf("%s VARCHAR(%d) NOT NULL PRIMARY KEY", k, MaxKeyLen),
+			v + " BLOB NOT NULL",
+			e + " BIGINT",
+		}
+	}
+	if c.VersionColumn != "" {
+		cols = append(cols, q(c.VersionColumn)+" BIGINT NOT NULL DEFAULT 0")
+	}
+	switch d {
+	case sqldb.MySQL:
+		// MySQL has no CREATE INDEX IF NOT EXISTS and no partial indexes.
+		cols = append(cols, fmt.Sprintf("INDEX %s (%s)", idx, e))
+		return []string{fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s (\n    %s\n) ENGINE=InnoDB", table, strings.Join(cols, ",\n    "))}
+	case sqldb.SQLite:
+		// SQLite puts the schema on the index name, not on the table.
+		schema, name := splitTable(c.Table)
+		if schema != "" {
+			idx = q(schema) + "." + idx
+		}
+		return []string{
+			fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s (\n    %s\n)", table, strings.Join(cols, ",\n    ")),
+			fmt.Sprintf("CREATE INDEX IF NOT EXISTS %s ON %s (%s) WHERE %s IS NOT NULL", idx, q(name), e, e),
+		}
+	default:
+		return []string{
+			fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s (\n    %s\n)", table, strings.Join(cols, ",\n    ")),
+			fmt.Sprintf("CREATE INDEX IF NOT EXISTS %s ON %s (%s) WHERE %s IS NOT NULL", idx, table, e, e),
+		}
+	}
+}
+
+func splitTable(t string) (schema, name string) {
+	if i := strings.IndexByte(t, '.'); i >= 0 {
+		return t[:i], t[i+1:]
+	}
+	return "", t
+}
+
+// indexName is "<table>_<expire column>_idx", shortened with a hash when
+// over the identifier limit so that it stays unique per table.
+func indexName(c Config) string {
+	_, t := splitTable(c.Table)
+	name := t + "_" + c.ExpireColumn + "_idx"
+	if len(name) <= maxIdentLen {
+		return name
+	}
+	h := fnv.New32a()
+	h.Write([]byte(name))
+	return fmt.Sprintf("%s_%08x", name[:maxIdentLen-9], h.Sum32())
+}

@@ -1,0 +1,475 @@
+// Package sqlstore is the store.sql backend: a backends.Store kept in one
+// table of a SQL database entry (db.sql.sqlite, db.sql.postgres,
+// db.sql.mysql).
+//
+// # Basics
+//
+// Each key is one row: the key column (binary-safe, at most MaxKeyLen
+// bytes), the value column and an expiry column holding Unix time in
+// milliseconds (NULL: no expiry). Every read ignores rows whose expiry has
+// passed, so expiry is exact whether or not cleanup has run; cleanup only
+// reclaims space. Set is a single upsert statement, safe with many
+// goroutines and many hosts sharing the table.
+//
+// # Dialects
+//
+// Keys are binary-safe and compared byte by byte everywhere (so a later
+// list is in byte-wise order):
+//
+//   - PostgreSQL: key BYTEA with CHECK (octet_length(key) <= 255); TEXT
+//     cannot hold NUL or invalid UTF-8. A table made by hand with a
+//     VARCHAR/TEXT key also works, for keys that are valid UTF-8 without
+//     NUL (others are refused with ErrInvalid). Values BYTEA.
+//     Set: INSERT ... ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, ...
+//   - MySQL/MariaDB: key VARBINARY(255) (no charset, no case or
+//     trailing-space folding), values LONGBLOB, sessions in strict
+//     sql_mode. Set: INSERT ... ON DUPLICATE KEY UPDATE value = VALUES(value), ...
+//   - SQLite: key VARCHAR(255) holding the key bytes as TEXT under the
+//     BINARY (memcmp) collation, values BLOB.
+//     Set: INSERT ... ON CONFLICT (key) DO UPDATE SET value = excluded.value, ...
+//
+// With a version column the upsert also sets it to 1 on insert and
+// increments it on update. Keys over MaxKeyLen bytes are refused before
+// any statement runs, so nothing is ever truncated.
+//
+// # Caveats
+//
+// Start checks that the table and its columns exist. If not, it fails with
+// the DDL to run (Schema), or runs it when create_table is set.
+//
+// Errors caused by the database being unreachable (refused, reset, closed
+// connections, server shutting down) wrap backends.ErrUnavailable; a call
+// whose context ends wraps the context's error too.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unicode/utf8"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/luahost/luahost/backends"
+	"github.com/luahost/luahost/backends/sqldb"
+)
+
+// Kind is the registry kind name of SQL stores.
+const Kind = "store.sql"
+
+// MaxKeyLen is the longest key, in bytes, a SQL store holds.
+const MaxKeyLen = 255
+
+// cleanupBatch bounds the rows one cleanup statement deletes, so cleanup
+// never holds long locks.
+const cleanupBatch = 1000
+
+// Config is a store.sql entry's configuration. Zero column names mean the
+// defaults below.
+type Config struct {
+	// Database is the full ID of the db.sql.* entry.
+	Database string
+	// Table is "table" or "schema.table".
+	Table string
+	// IDColumn holds keys (default "key").
+	IDColumn string
+	// PayloadColumn holds values (default "value").
+	PayloadColumn string
+	// ExpireColumn holds expiry times in Unix milliseconds (default "expires_at").
+	ExpireColumn string
+	// VersionColumn, when set, is a BIGINT incremented on every write.
+	VersionColumn string
+	// CleanupInterval is how often expired rows are deleted (0: never).
+	CleanupInterval time.Duration
+	// CreateTable makes Start create a missing table.
+	CreateTable bool
+}
+
+// Column name defaults.
+const (
+	DefaultIDColumn      = "key"
+	DefaultPayloadColumn = "value"
+	DefaultExpireColumn  = "expires_at"
+)
+
+func (c Config) withDefaults() Config {
+	if c.IDColumn == "" {
+		c.IDColumn = DefaultIDColumn
+	}
+	if c.PayloadColumn == "" {
+		c.PayloadColumn = DefaultPayloadColumn
+	}
+	if c.ExpireColumn == "" {
+		c.ExpireColumn = DefaultExpireColumn
+	}
+	return c
+}
+
+// Options are the parts of a store that are not configuration.
+type Options struct {
+	// ID names the store in errors and logs (default "store.sql").
+	ID string
+	// Logger logs cleanup failures (default: discard).
+	Logger *slog.Logger
+	// Now is the clock that decides expiry (default time.Now).
+	Now func() time.Time
+}
+
+// Store is a backends.Store in a SQL table. Create it with New, then Start.
+type Store struct {
+	cfg    Config
+	db     sqldb.DB
+	id     string
+	logger *slog.Logger
+	now    func() time.Time
+
+	st atomic.Pointer[stmts] // nil unless running
+
+	mu     sync.Mutex // guards Start/Stop
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+var _ backends.Store = (*Store)(nil)
+
+// stmts are the statements prepared at Start, and how keys are bound.
+type stmts struct {
+	get, exists, set, del, clear, cleanup *sqlx.Stmt
+	// keyBytes binds keys as []byte (binary columns); otherwise as string.
+	keyBytes bool
+	// keyText rejects keys a text column cannot hold (PostgreSQL TEXT).
+	keyText bool
+}
+
+// New returns a store on db. It validates cfg and starts nothing.
+func New(cfg Config, db sqldb.DB, opts Options) (*Store, error) {
+	cfg = cfg.withDefaults()
+	if opts.ID == "" {
+		opts.ID = Kind
+	}
+	if probs := cfg.Problems(); len(probs) > 0 {
+		errs := make([]error, len(probs))
+		for i, p := range probs {
+			errs[i] = p
+		}
+		return nil, fmt.Errorf("%s: %w", opts.ID, errors.Join(errs...))
+	}
+	if db == nil {
+		return nil, fmt.Errorf("%s: no database", opts.ID)
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	return &Store{cfg: cfg, db: db, id: opts.ID, logger: opts.Logger, now: opts.Now}, nil
+}
+
+// Start checks (or creates) the table, prepares the statements and starts
+// the cleanup loop. A missing table or column fails with the DDL to run.
+func (s *Store) Start(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.st.Load() != nil {
+		return nil
+	}
+	w, r := s.db.DB(), s.db.ReadDB()
+	if w == nil || r == nil {
+		return fmt.Errorf("%s: database %s is not running: %w", s.id, s.cfg.Database, backends.ErrUnavailable)
+	}
+	keyType, err := s.checkTable(ctx, w)
+	if err != nil {
+		return err
+	}
+	st, err := s.prepare(ctx, w, r)
+	if err != nil {
+		return s.fail(ctx, "prepare statements", err)
+	}
+	switch s.db.Dialect() {
+	case sqldb.MySQL:
+		st.keyBytes = true
+	case sqldb.Postgres:
+		st.keyBytes = keyType == "bytea"
+		st.keyText = !st.keyBytes
+	}
+	s.st.Store(st)
+	if s.cfg.CleanupInterval > 0 {
+		// The loop outlives Start's context; Stop ends it.
+		loopCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		s.cancel, s.done = cancel, make(chan struct{})
+		go s.cleanupLoop(loopCtx, s.done)
+	}
+	return nil
+}
+
+// Stop ends the cleanup loop and releases the statements. It leaves the
+// database open (it belongs to the database entry) and is safe to call
+// more than once.
+func (s *Store) Stop(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cancel != nil {
+		s.cancel()
+		select {
+		case <-s.done:
+		case <-ctx.Done():
+			return fmt.Errorf("%s: stop: cleanup still running: %w", s.id, ctx.Err())
+		}
+		s.cancel, s.done = nil, nil
+	}
+	st := s.st.Swap(nil)
+	if st == nil {
+		return nil
+	}
+	var errs []error
+	for _, p := range []*sqlx.Stmt{st.get, st.exists, st.set, st.del, st.clear, st.cleanup} {
+		errs = append(errs, p.Close())
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("%s: stop: %w", s.id, err)
+	}
+	return nil
+}
+
+func (s *Store) prepare(ctx context.Context, w, r *sqlx.DB) (*stmts, error) {
+	d := s.db.Dialect()
+	q := d.Quote
+	p := d.Placeholder
+	t, k, v, e := q(s.cfg.Table), q(s.cfg.IDColumn), q(s.cfg.PayloadColumn), q(s.cfg.ExpireColumn)
+	live := fmt.Sprintf("(%s IS NULL OR %s > %s)", e, e, p(2))
+
+	var set, cleanup string
+	cols, vals := []string{k, v, e}, []string{p(1), p(2), p(3)}
+	if s.cfg.VersionColumn != "" {
+		cols, vals = append(cols, q(s.cfg.VersionColumn)), append(vals, "1")
+	}
+	insert := fmt.Sprintf("INSERT INTO %s (%s) VALUES (%s)", t, strings.Join(cols, ", "), strings.Join(vals, ", "))
+	switch d {
+	case sqldb.Postgres:
+		insert = fmt.Sprintf("INSERT INTO %s AS cur (%s) VALUES (%s)", t, strings.Join(cols, ", "), strings.Join(vals, ", "))
+		set = fmt.Sprintf("%s ON CONFLICT (%s) DO UPDATE SET %s = EXCLUDED.%s, %s = EXCLUDED.%s", insert, k, v, v, e, e)
+		if s.cfg.VersionColumn != "" {
+			ver := q(s.cfg.VersionColumn)
+			set += fmt.Sprintf(", %s = COALESCE(cur.%s, 0) + 1", ver, ver)
+		}
+		cleanup = fmt.Sprintf("DELETE FROM %s WHERE %s IN (SELECT %s FROM %s WHERE %s <= $1 LIMIT %d)", t, k, k, t, e, cleanupBatch)
+	case sqldb.MySQL:
+		set = fmt.Sprintf("%s ON DUPLICATE KEY UPDATE %s = VALUES(%s), %s = VALUES(%s)", insert, v, v, e, e)
+		if s.cfg.VersionColumn != "" {
+			ver := q(s.cfg.VersionColumn)
+			set += fmt.Sprintf(", %s = COALESCE(%s, 0) + 1", ver, ver)
+		}
+		cleanup = fmt.Sprintf("DELETE FROM %s WHERE %s <= ? LIMIT %d", t, e, cleanupBatch)
+	default:
+		set = fmt.Sprintf("%s ON CONFLICT (%s) DO UPDATE SET %s = excluded.%s, %s = excluded.%s", insert, k, v, v, e, e)
+		if s.cfg.VersionColumn != "" {
+			ver := q(s.cfg.VersionColumn)
+			set += fmt.Sprintf(", %s = COALESCE(%s, 0) + 1", ver, ver)
+		}
+		cleanup = fmt.Sprintf("DELETE FROM %s WHERE %s IN (SELECT %s FROM %s WHERE %s <= ? LIMIT %d)", t, k, k, t, e, cleanupBatch)
+	}
+
+	st := &stmts{}
+	var err error
+	prep := func(db *sqlx.DB, dst **sqlx.Stmt, query string) {
+		if err == nil {
+			*dst, err = db.PreparexContext(ctx, query)
+		}
+	}
+	prep(r, &st.get, fmt.Sprintf("SELECT %s FROM %s WHERE %s = %s AND %s", v, t, k, p(1), live))
+	prep(r, &st.exists, fmt.Sprintf("SELECT 1 FROM %s WHERE %s = %s AND %s", t, k, p(1), live))
+	prep(w, &st.set, set)
+	prep(w, &st.del, fmt.Sprintf("DELETE FROM %s WHERE %s = %s AND %s", t, k, p(1), live))
+	prep(w, &st.clear, "DELETE FROM "+t)
+	prep(w, &st.cleanup, cleanup)
+	if err != nil {
+		for _, p := range []*sqlx.Stmt{st.get, st.exists, st.set, st.del, st.clear, st.cleanup} {
+			if p != nil {
+				p.Close()
+			}
+		}
+		return nil, err
+	}
+	return st, nil
+}
+
+// running returns the statements, or an ErrUnavailable error when stopped.
+func (s *Store) running() (*stmts, error) {
+	if st := s.st.Load(); st != nil {
+		return st, nil
+	}
+	return nil, fmt.Errorf("%s: store is not running: %w", s.id, backends.ErrUnavailable)
+}
+
+// key validates key and returns it as the bind argument for the key column.
+func (s *Store) key(st *stmts, key string) (any, error) {
+	if err := backends.ValidateKey(key, MaxKeyLen); err != nil {
+		return nil, fmt.Errorf("%s: %w", s.id, err)
+	}
+	if st.keyText && (!utf8.ValidString(key) || strings.IndexByte(key, 0) >= 0) {
+		return nil, fmt.Errorf("%s: key is not valid UTF-8 or contains NUL, which the TEXT key column cannot hold (use BYTEA for binary keys): %w", s.id, backends.ErrInvalid)
+	}
+	if st.keyBytes {
+		return []byte(key), nil
+	}
+	return key, nil
+}
+
+func (s *Store) nowMS() int64 { return s.now().UnixMilli() }
+
+// Get returns the live value of key, or an error wrapping
+// backends.ErrNotFound when it is missing or expired.
+func (s *Store) Get(ctx context.Context, key string) ([]byte, error) {
+	st, err := s.running()
+	if err != nil {
+		return nil, err
+	}
+	k, err := s.key(st, key)
+	if err != nil {
+		return nil, err
+	}
+	var v []byte
+	if err := st.get.QueryRowContext(ctx, k, s.nowMS()).Scan(&v); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, fmt.Errorf("%s: get: %w", s.id, backends.ErrNotFound)
+		}
+		return nil, s.fail(ctx, "get", err)
+	}
+	if v == nil {
+		v = []byte{}
+	}
+	return v, nil
+}
+
+// Set stores value under key with one upsert statement. ttl 0 means no
+// expiry and removes an old one; a positive ttl is rounded up to whole
+// milliseconds.
+func (s *Store) Set(ctx context.Context, key string, value []byte, ttl time.Duration) error {
+	st, err := s.running()
+	if err != nil {
+		return err
+	}
+	k, err := s.key(st, key)
+	if err != nil {
+		return err
+	}
+	if err := backends.ValidateTTL(ttl); err != nil {
+		return fmt.Errorf("%s: %w", s.id, err)
+	}
+	var exp any
+	if ttl > 0 {
+		exp = s.nowMS() + int64((ttl+time.Millisecond-1)/time.Millisecond)
+	}
+	if value == nil {
+		value = []byte{} // drivers bind nil as NULL
+	}
+	if _, err := execWrite(ctx, st.set, k, value, exp); err != nil {
+		return s.fail(ctx, "set", err)
+	}
+	return nil
+}
+
+// Delete removes key and reports whether a live row was removed. An
+// expired row is left for cleanup and reported as false.
+func (s *Store) Delete(ctx context.Context, key string) (bool, error) {
+	st, err := s.running()
+	if err != nil {
+		return false, err
+	}
+	k, err := s.key(st, key)
+	if err != nil {
+		return false, err
+	}
+	res, err := execWrite(ctx, st.del, k, s.nowMS())
+	if err != nil {
+		return false, s.fail(ctx, "delete", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, s.fail(ctx, "delete", err)
+	}
+	return n > 0, nil
+}
+
+// Exists reports whether key is live.
+func (s *Store) Exists(ctx context.Context, key string) (bool, error) {
+	st, err := s.running()
+	if err != nil {
+		return false, err
+	}
+	k, err := s.key(st, key)
+	if err != nil {
+		return false, err
+	}
+	var one int
+	if err := st.exists.QueryRowContext(ctx, k, s.nowMS()).Scan(&one); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return false, nil
+		}
+		return false, s.fail(ctx, "exists", err)
+	}
+	return true, nil
+}
+
+// Clear deletes every row of this store's table, and nothing else.
+func (s *Store) Clear(ctx context.Context) error {
+	st, err := s.running()
+	if err != nil {
+		return err
+	}
+	if _, err := execWrite(ctx, st.clear); err != nil {
+		return s.fail(ctx, "clear", err)
+	}
+	return nil
+}
+
+// Cleanup deletes expired rows, at most 1000 per statement, until none
+// are left or ctx ends, and returns how many it deleted. The cleanup loop
+// calls it every cleanup_interval.
+func (s *Store) Cleanup(ctx context.Context) (int64, error) {
+	st, err := s.running()
+	if err != nil {
+		return 0, err
+	}
+	var total int64
+	for {
+		res, err := execWrite(ctx, st.cleanup, s.nowMS())
+		if err != nil {
+			return total, s.fail(ctx, "cleanup", err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return total, s.fail(ctx, "cleanup", err)
+		}
+		total += n
+		if n < cleanupBatch {
+			return total, nil
+		}
+	}
+}
+
+func (s *Store) cleanupLoop(ctx context.Context, done chan<- struct{}) {
+	defer close(done)
+	t := time.NewTicker(s.cfg.CleanupInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			n, err := s.Cleanup(ctx)
+			switch {
+			case err != nil && ctx.Err() == nil:
+				s.logger.Warn("cleanup of expired keys failed", "store", s.id, "err", err)
+			case n > 0:
+				s.logger.Debug("expired keys removed", "store", s.id, "count", n)
+			}
+		}
+	}
+}
