@@ -38,6 +38,9 @@ const (
 	MaxElements = 1 << 24
 )
 
+// maxElements is MaxElements; tests lower it.
+var maxElements = MaxElements
+
 // ValueError reports a Lua value that cannot be stored. It wraps
 // backends.ErrInvalid.
 type ValueError struct {
@@ -167,6 +170,7 @@ func (e *encoder) encode(v lua.LValue) ([]byte, error) {
 type pathError struct {
 	keys   []lua.LValue // innermost first
 	reason string
+	root   bool // about the whole value: no path
 }
 
 func (p *pathError) Error() string { return p.reason }
@@ -240,8 +244,8 @@ func stringTooLong(n int) string {
 // value encodes any storable value, nested inside a table.
 func (e *encoder) value(v lua.LValue) error {
 	e.elems++
-	if e.elems > MaxElements {
-		return &pathError{reason: "value holds over " + strconv.Itoa(MaxElements) +
+	if e.elems > maxElements {
+		return &pathError{root: true, reason: "value holds over " + strconv.Itoa(maxElements) +
 			" elements (a table that appears several times is copied each time)"}
 	}
 	switch v := v.(type) {
@@ -354,7 +358,7 @@ func (e *encoder) table(t *lua.LTable) error {
 }
 
 func withKey(err error, k lua.LValue) error {
-	if pe, ok := err.(*pathError); ok {
+	if pe, ok := err.(*pathError); ok && !pe.root {
 		pe.keys = append(pe.keys, k)
 	}
 	return err
