@@ -273,7 +273,9 @@ func TestResolverErrors(t *testing.T) {
 
 type resolverFunc func(ctx context.Context, id string) (backends.Store, error)
 
-func (f resolverFunc) Store(ctx context.Context, id string) (backends.Store, error) { return f(ctx, id) }
+func (f resolverFunc) Store(ctx context.Context, id string) (backends.Store, error) {
+	return f(ctx, id)
+}
 
 func TestCloseReleasesHandles(t *testing.T) {
 	L, m := newState(t, &stubStore{})
