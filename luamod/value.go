@@ -24,11 +24,12 @@ const (
 	// a table is two levels.
 	MaxDepth = 100
 
-	// MaxHoles is how many missing integer keys a table may have below
-	// its largest integer key. gopher-lua keeps integer keys up to 2^26
-	// in a dense array, so a table {[50000000] = true} costs 50 million
-	// slots; decoding bytes from elsewhere must not be able to ask for
-	// that with a few bytes, and what cannot be decoded is not encoded.
+	// MaxHoles is how many missing integer keys the tables of one value
+	// may have in all, counting for each table the keys missing below its
+	// largest integer key. gopher-lua keeps integer keys up to 2^26 in a
+	// dense array, so {[50000000] = true} costs 50 million slots; bytes
+	// from elsewhere must not be able to ask for that with a few bytes,
+	// and what cannot be decoded is not encoded.
 	MaxHoles = 1 << 20
 
 	// MaxElements bounds the values (scalars and tables) one value may
@@ -109,6 +110,7 @@ type encoder struct {
 	enc   *msgpack.Encoder
 	stack []*lua.LTable // tables being encoded, outermost first
 	elems int
+	holes int // missing integer keys so far, see MaxHoles
 }
 
 func newEncoder() *encoder {
@@ -153,7 +155,7 @@ func (e *encoder) encode(v lua.LValue) ([]byte, error) {
 	if v == lua.LNil {
 		return nil, &ValueError{Path: "value", Reason: "nil cannot be stored (delete the key instead)"}
 	}
-	e.elems = 0
+	e.elems, e.holes = 0, 0
 	e.stack = e.stack[:0]
 	if err := e.value(v); err != nil {
 		var pe *pathError
@@ -320,9 +322,10 @@ func (e *encoder) table(t *lua.LTable) error {
 		return &pathError{reason: "table key of type " + sh.badKey.Type().String() +
 			" cannot be stored (keys are booleans, numbers and strings)"}
 	}
-	if holes := sh.maxInt - sh.intKeys; holes > MaxHoles {
-		return &pathError{reason: "integer key " + strconv.Itoa(sh.maxInt) + " leaves " + strconv.Itoa(holes) +
-			" missing keys below it, over the limit of " + strconv.Itoa(MaxHoles)}
+	if holes := sh.maxInt - sh.intKeys; holes > 0 {
+		if e.holes += holes; e.holes > MaxHoles {
+			return &pathError{reason: holesReason(sh.maxInt, holes)}
+		}
 	}
 
 	if sh.intKeys == sh.n && sh.maxInt == sh.n {
@@ -355,6 +358,11 @@ func (e *encoder) table(t *lua.LTable) error {
 		}
 	})
 	return err
+}
+
+func holesReason(maxInt, holes int) string {
+	return "integer key " + strconv.Itoa(maxInt) + " leaves " + strconv.Itoa(holes) +
+		" missing keys below it, over the limit of " + strconv.Itoa(MaxHoles) + " for a whole value"
 }
 
 func withKey(err error, k lua.LValue) error {
@@ -527,6 +535,7 @@ type decoder struct {
 	r     bytes.Reader
 	dec   *msgpack.Decoder
 	pairs []pair // pending map entries, used as a stack by nested maps
+	holes int    // missing integer keys so far, see MaxHoles
 }
 
 type pair struct{ k, v lua.LValue }
@@ -549,7 +558,7 @@ func (d *decoder) decode(L *lua.LState, b []byte) (lua.LValue, error) {
 	if v, ok := decodeScalar(b); ok {
 		return v, nil
 	}
-	d.src = b
+	d.src, d.holes = b, 0
 	d.r.Reset(b)
 	d.dec.ResetReader(&d.r)
 	defer d.release()
@@ -680,8 +689,10 @@ func (d *decoder) array(L *lua.LState, depth int) (lua.LValue, error) {
 		last = i
 	}
 	// Trailing nils leave no holes: the table simply ends earlier.
-	if holes -= n - last; holes > MaxHoles {
-		return nil, d.errorf("array has %d nil elements, over the limit of %d", holes, MaxHoles)
+	if holes -= n - last; holes > 0 {
+		if d.holes += holes; d.holes > MaxHoles {
+			return nil, d.errorf("array has %d nil elements before its last value, over the limit of %d for a whole value", holes, MaxHoles)
+		}
 	}
 	return t, nil
 }
@@ -739,10 +750,11 @@ func (d *decoder) mapValue(L *lua.LState, depth int) (lua.LValue, error) {
 	}
 	pairs := d.pairs[base:]
 	// Bound the dense array gopher-lua allocates for integer keys before
-	// creating it: at most MaxHoles missing keys plus the keys present.
-	if maxInt > MaxHoles+len(pairs) {
+	// creating it: at most the missing keys left in the budget plus the
+	// keys present.
+	if maxInt > MaxHoles-d.holes+len(pairs) {
 		return nil, &DecodeError{Offset: at, Reason: fmt.Sprintf(
-			"integer key %d leaves more than %d missing keys below it", maxInt, MaxHoles)}
+			"integer key %d leaves more missing keys below it than the limit of %d for a whole value", maxInt, MaxHoles)}
 	}
 	t := L.CreateTable(maxInt, nStr)
 	for _, p := range pairs {
@@ -755,9 +767,8 @@ func (d *decoder) mapValue(L *lua.LState, depth int) (lua.LValue, error) {
 				present++
 			}
 		}
-		if holes := maxInt - present; holes > MaxHoles {
-			return nil, &DecodeError{Offset: at, Reason: fmt.Sprintf(
-				"integer key %d leaves %d missing keys below it, over the limit of %d", maxInt, holes, MaxHoles)}
+		if d.holes += maxInt - present; d.holes > MaxHoles {
+			return nil, &DecodeError{Offset: at, Reason: holesReason(maxInt, maxInt-present)}
 		}
 	}
 	return t, nil

@@ -213,6 +213,7 @@ func TestEncodeInvalid(t *testing.T) {
 		deep = {}; local t = deep; for i = 2, 101 do t[1] = {}; t = t[1] end
 		ok100 = {}; t = ok100; for i = 2, 100 do t[1] = {}; t = t[1] end
 		sparse = {[1048578] = true}
+		sparse1 = {[600000] = true}
 		shared = {}; t = shared; for i = 1, 20 do t = {t, t} end; shared = t
 	`); err != nil {
 		t.Fatal(err)
@@ -234,6 +235,7 @@ func TestEncodeInvalid(t *testing.T) {
 		{`{cyc}`, "value[1].me", "cycle"},
 		{`deep`, "value" + strings.Repeat("[1]", 100), "deeper than 100 levels"},
 		{`sparse`, "value", "leaves 1048577 missing keys"},
+		{`{sparse1, sparse1}`, "value[2]", "over the limit of 1048576 for a whole value"},
 		{`shared`, "value", "over 100000 elements"},
 	}
 	for _, tc := range tests {
@@ -297,6 +299,7 @@ func TestDecodeForeign(t *testing.T) {
 		{"huge map length", "df ffffffff 01", "", "map of 4294967295 entries"},
 		{"sparse map key", "81 ce 03ffffff c3", "", "integer key 67108863 leaves"},
 		{"sparse nils", "dc 0003 c0 c0 01", `{[3] = 1}`, ""},
+		{"sparse maps add up", "92 81 ce 00080000 c3 81 ce 00080010 c3", "", "integer key 524304 leaves more missing keys"},
 		{"too deep", strings.Repeat("91", 101) + "90", "", "deeper than 100 levels"},
 		{"deep enough", strings.Repeat("91", 99) + "90", "", ""},
 	}
