@@ -65,30 +65,97 @@ func BenchmarkLoop(b *testing.B) {
 	}
 }
 
-func benchLoop(b *testing.B, withCtx bool, object func(L *lua.LState) lua.LValue) {
-	L := lua.NewState()
-	defer L.Close()
-	if withCtx {
-		ctx, cancel := context.WithCancel(context.Background())
-		defer cancel()
-		L.SetContext(ctx)
+// BenchmarkLoopRatio runs the table loop and the store loop alternately,
+// each op one of each, and reports store time over table time: machine
+// load that drifts during the run hits both sides alike.
+func BenchmarkLoopRatio(b *testing.B) {
+	for _, withCtx := range []bool{false, true} {
+		name := "plain"
+		if withCtx {
+			name = "ctx"
+		}
+		b.Run(name, func(b *testing.B) {
+			table := newLoop(b, withCtx, tableLoopObject)
+			defer table.close()
+			st := newLoop(b, withCtx, storeLoopObject)
+			defer st.close()
+			var tt, ts time.Duration
+			for b.Loop() {
+				start := time.Now()
+				table.run(b)
+				mid := time.Now()
+				st.run(b)
+				tt += mid.Sub(start)
+				ts += time.Since(mid)
+			}
+			b.ReportMetric(float64(ts)/float64(tt), "store/table")
+		})
 	}
-	obj := object(L)
-	keys := L.NewTable()
+}
+
+func tableLoopObject(b *testing.B, L *lua.LState) lua.LValue {
+	if err := L.DoString(tableObject); err != nil {
+		b.Fatal(err)
+	}
+	return L.Get(-1)
+}
+
+func storeLoopObject(b *testing.B, L *lua.LState) lua.LValue {
+	res := &memResolver{stores: map[string]backends.Store{"app:cache": newMemStore(time.Now)}}
+	luamod.Open(L, luamod.Options{Resolver: res})
+	if err := L.DoString(`return require("store").get("app:cache")`); err != nil {
+		b.Fatal(err)
+	}
+	return L.Get(-1)
+}
+
+// loop is a Lua state ready to run loopScript against one object.
+type loop struct {
+	L         *lua.LState
+	fn        lua.LValue
+	obj, keys lua.LValue
+	cancel    context.CancelFunc
+}
+
+func newLoop(b *testing.B, withCtx bool, object func(*testing.B, *lua.LState) lua.LValue) *loop {
+	l := &loop{L: lua.NewState(), cancel: func() {}}
+	if withCtx {
+		var ctx context.Context
+		ctx, l.cancel = context.WithCancel(context.Background())
+		l.L.SetContext(ctx)
+	}
+	l.obj = object(b, l.L)
+	keys := l.L.NewTable()
 	for i := 1; i <= 10000; i++ {
 		keys.Append(lua.LString("key:" + itoa(i)))
 	}
-	if err := L.DoString(loopScript); err != nil {
+	l.keys = keys
+	if err := l.L.DoString(loopScript); err != nil {
 		b.Fatal(err)
 	}
-	run := L.Get(-1)
-	L.Pop(L.GetTop())
+	l.fn = l.L.Get(-1)
+	l.L.Pop(l.L.GetTop())
+	return l
+}
+
+func (l *loop) run(b *testing.B) {
+	if err := l.L.CallByParam(lua.P{Fn: l.fn, Protect: true}, l.obj, l.keys); err != nil {
+		b.Fatal(err)
+	}
+}
+
+func (l *loop) close() {
+	l.cancel()
+	l.L.Close()
+}
+
+func benchLoop(b *testing.B, withCtx bool, object func(L *lua.LState) lua.LValue) {
+	l := newLoop(b, withCtx, func(_ *testing.B, L *lua.LState) lua.LValue { return object(L) })
+	defer l.close()
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		if err := L.CallByParam(lua.P{Fn: run, Protect: true}, obj, keys); err != nil {
-			b.Fatal(err)
-		}
+		l.run(b)
 	}
 }
 
