@@ -18,6 +18,7 @@ type memStore struct {
 	now       func() time.Time
 	maxSize   int // 0: no limit
 	maxKeyLen int // 0: no limit
+	maxValue  int // 0: no limit
 }
 
 type memEntry struct {
@@ -58,6 +59,9 @@ func (s *memStore) Set(ctx context.Context, key string, value []byte, ttl time.D
 	}
 	if err := backends.ValidateTTL(ttl); err != nil {
 		return err
+	}
+	if s.maxValue > 0 && len(value) > s.maxValue {
+		return fmt.Errorf("value is %d bytes, over this store's limit of %d bytes: %w", len(value), s.maxValue, backends.ErrInvalid)
 	}
 	e := memEntry{val: append([]byte(nil), value...)}
 	if ttl > 0 {

@@ -228,7 +228,9 @@ func handleSet(L *lua.LState) int {
 		return h.m.pushError(L, &Error{Kind: KindInvalid, Message: err.Error(), Err: err})
 	}
 	ctx := callContext(L)
-	if err := h.st.Set(ctx, key, b, ttl); err != nil {
+	err = h.st.Set(ctx, key, b, ttl)
+	h.m.enc.release()
+	if err != nil {
 		return h.m.pushGoError(L, ctx, err)
 	}
 	L.Push(lua.LTrue)

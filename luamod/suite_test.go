@@ -34,8 +34,8 @@ func TestSuite(t *testing.T) {
 	})
 }
 
-// TestSuiteKeyLimit runs the suite against stores with a key length limit
-// and real time, as SQL backends have.
+// TestSuiteKeyLimit runs the suite against stores with key and value size
+// limits and real time, as SQL backends have.
 func TestSuiteKeyLimit(t *testing.T) {
 	if testing.Short() {
 		t.Skip("sleeps for real")
@@ -44,6 +44,7 @@ func TestSuiteKeyLimit(t *testing.T) {
 		mk := func() *memStore {
 			s := newMemStore(time.Now)
 			s.maxKeyLen = 255
+			s.maxValue = 65535
 			return s
 		}
 		full := mk()
@@ -57,6 +58,7 @@ func TestSuiteKeyLimit(t *testing.T) {
 			FullStoreID:  "app:small",
 			MaxSize:      2,
 			MaxKeyLen:    255,
+			MaxValueSize: 65535,
 		}
 	})
 }

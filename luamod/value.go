@@ -119,13 +119,12 @@ func newEncoder() *encoder {
 	return e
 }
 
-// release drops what the encoder holds onto, keeping a modest buffer.
+// release drops a large output buffer, so that one big value does not
+// stay in memory for the life of the state; a modest one is kept for reuse.
 func (e *encoder) release() {
 	if cap(e.sink.b) > 64<<10 {
 		e.sink.b = nil
 	}
-	clear(e.stack)
-	e.stack = e.stack[:0]
 }
 
 // sink is the encoder's output: a byte slice the msgpack encoder appends to
@@ -152,12 +151,14 @@ func (e *encoder) encode(v lua.LValue) ([]byte, error) {
 		e.sink.b = appendBool(e.sink.b, bool(v))
 		return e.sink.b, nil
 	}
-	if v == lua.LNil {
+	if v == nil || v == lua.LNil {
 		return nil, &ValueError{Path: "value", Reason: "nil cannot be stored (delete the key instead)"}
 	}
 	e.elems, e.holes = 0, 0
 	e.stack = e.stack[:0]
-	if err := e.value(v); err != nil {
+	err := e.value(v)
+	clear(e.stack[:cap(e.stack)]) // keep no tables alive
+	if err != nil {
 		var pe *pathError
 		if errors.As(err, &pe) {
 			return nil, pe.valueError()

@@ -252,6 +252,9 @@ func TestEncodeInvalid(t *testing.T) {
 			t.Errorf("Encode(%s) = %q, want path %s and a reason containing %q", tc.expr, err, tc.path, tc.reason)
 		}
 	}
+	if _, err := luamod.Encode(nil); !errors.Is(err, backends.ErrInvalid) {
+		t.Errorf("Encode(nil) = %v, want an error wrapping ErrInvalid", err)
+	}
 	if _, err := luamod.Encode(eval(t, L, `ok100`)); err != nil {
 		t.Errorf("Encode of 100 levels: %v", err)
 	}

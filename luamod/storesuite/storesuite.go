@@ -51,6 +51,10 @@ type Config struct {
 	// MaxKeyLen is the longest key the backend holds, in bytes; 0 means
 	// no limit, and a 64 KiB key is checked to work.
 	MaxKeyLen int
+	// MaxValueSize is the largest stored value (encoded bytes) the
+	// backend holds; 0 means no limit below a few MiB. Larger values must
+	// be INVALID, never truncated.
+	MaxValueSize int
 	// NonStoreID is an entry that exists but is not a store; "" skips
 	// that check.
 	NonStoreID string
@@ -81,18 +85,6 @@ func Run(t *testing.T, open func(t *testing.T) (luamod.Resolver, Config)) {
 	}
 }
 
-// Files returns the names of the suite's test files.
-func Files() []string {
-	files, _ := fs.Glob(scripts, "lua/*.lua")
-	var names []string
-	for _, f := range files {
-		if f != helpersFile {
-			names = append(names, path.Base(f))
-		}
-	}
-	return names
-}
-
 func runFile(t *testing.T, file string, res luamod.Resolver, cfg Config) {
 	if cfg.StoreID == "" || cfg.OtherStoreID == "" {
 		t.Fatal("storesuite: Config.StoreID and Config.OtherStoreID are required")
@@ -117,6 +109,7 @@ func runFile(t *testing.T, file string, res luamod.Resolver, cfg Config) {
 	cfgTable.RawSetString("full_store_id", lua.LString(cfg.FullStoreID))
 	cfgTable.RawSetString("max_size", lua.LNumber(cfg.MaxSize))
 	cfgTable.RawSetString("max_key_len", lua.LNumber(cfg.MaxKeyLen))
+	cfgTable.RawSetString("max_value_size", lua.LNumber(cfg.MaxValueSize))
 	cfgTable.RawSetString("non_store_id", lua.LString(cfg.NonStoreID))
 	cfgTable.RawSetString("fake_clock", lua.LBool(cfg.Advance != nil))
 	L.SetGlobal("CONFIG", cfgTable)
