@@ -67,7 +67,9 @@ type Config struct {
 
 // Run runs every suite file as a subtest of t. open is called once per
 // file and returns the stores for it; it registers its own cleanup with
-// t.Cleanup.
+// t.Cleanup. The resolver answers as store.get documents: INVALID for a
+// malformed ID (the suite tries "", "nocolon", ":name" and "ns:"),
+// NOT_FOUND for "nosuch:entry", INVALID for Config.NonStoreID.
 func Run(t *testing.T, open func(t *testing.T) (luamod.Resolver, Config)) {
 	t.Helper()
 	files, err := fs.Glob(scripts, "lua/*.lua")
