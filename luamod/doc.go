@@ -1,0 +1,36 @@
+// Package luamod gives Lua states the store module and the errors global,
+// and converts Lua values to and from the bytes stores keep.
+//
+// # Basics
+//
+// A host opens the module in each Lua state it creates and closes it when
+// the state is done:
+//
+//	m := luamod.Open(L, luamod.Options{Resolver: r})
+//	defer m.Close()                // releases the state's store handles
+//	L.SetGlobal("store", m.Table()) // optional: require("store") works anyway
+//
+// Store calls run under L.Context(), so a state's deadline or interrupt
+// reaches the backend. Every failure a script sees is an error value with
+// a kind; KindOf gives the kind of a Go error, and AsError recovers the
+// Go side of an error value a script raised.
+//
+// # Values
+//
+// Encode and Decode convert between Lua values and MessagePack: a sequence
+// (keys exactly 1..n, or no keys) is an array, any other table a map whose
+// keys keep their types, integral numbers within int64 are integers, other
+// numbers float64, and strings are str when valid UTF-8, bin otherwise.
+//
+// # Caveats
+//
+//   - -0 is stored as a float64, so that it comes back as -0.
+//   - Metatables are not stored; a table is stored by its raw contents.
+//   - A table that appears several times in a value is stored once per
+//     appearance, and comes back as separate copies.
+//   - Limits keep hostile bytes from costing unbounded memory: MaxDepth
+//     levels of tables, MaxElements values, MaxHoles missing integer keys.
+//     Encode enforces the same limits, so what is stored can be read back.
+//   - Every Lua number is a float64: integers beyond 2^53 written by other
+//     programs come back rounded.
+package luamod

@@ -1,0 +1,170 @@
+package luamod_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/luahost/luahost/backends"
+)
+
+// memStore is a minimal backends.Store for luamod's own tests: a map under
+// a mutex, with TTLs read from an injected clock.
+type memStore struct {
+	mu        sync.Mutex
+	data      map[string]memEntry
+	now       func() time.Time
+	maxSize   int // 0: no limit
+	maxKeyLen int // 0: no limit
+	maxValue  int // 0: no limit
+}
+
+type memEntry struct {
+	val []byte
+	exp time.Time // zero: no expiry
+}
+
+func newMemStore(now func() time.Time) *memStore {
+	return &memStore{data: make(map[string]memEntry), now: now}
+}
+
+// live returns the entry for key if it exists and has not expired.
+// The caller holds s.mu.
+func (s *memStore) live(key string) (memEntry, bool) {
+	e, ok := s.data[key]
+	if !ok || !e.exp.IsZero() && !s.now().Before(e.exp) {
+		return memEntry{}, false
+	}
+	return e, true
+}
+
+func (s *memStore) Get(ctx context.Context, key string) ([]byte, error) {
+	if err := s.check(ctx, key); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e, ok := s.live(key)
+	if !ok {
+		return nil, fmt.Errorf("key %q: %w", key, backends.ErrNotFound)
+	}
+	return e.val, nil
+}
+
+func (s *memStore) Set(ctx context.Context, key string, value []byte, ttl time.Duration) error {
+	if err := s.check(ctx, key); err != nil {
+		return err
+	}
+	if err := backends.ValidateTTL(ttl); err != nil {
+		return err
+	}
+	if s.maxValue > 0 && len(value) > s.maxValue {
+		return fmt.Errorf("value is %d bytes, over this store's limit of %d bytes: %w", len(value), s.maxValue, backends.ErrInvalid)
+	}
+	e := memEntry{val: append([]byte(nil), value...)}
+	if ttl > 0 {
+		e.exp = s.now().Add(ttl)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.maxSize > 0 {
+		if _, ok := s.live(key); !ok {
+			n := 0
+			for k := range s.data {
+				if _, ok := s.live(k); ok {
+					n++
+				}
+			}
+			if n >= s.maxSize {
+				return fmt.Errorf("store is full (max_size %d): %w", s.maxSize, backends.ErrFull)
+			}
+		}
+	}
+	s.data[key] = e
+	return nil
+}
+
+func (s *memStore) Delete(ctx context.Context, key string) (bool, error) {
+	if err := s.check(ctx, key); err != nil {
+		return false, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.live(key)
+	delete(s.data, key)
+	return ok, nil
+}
+
+func (s *memStore) Exists(ctx context.Context, key string) (bool, error) {
+	if err := s.check(ctx, key); err != nil {
+		return false, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.live(key)
+	return ok, nil
+}
+
+func (s *memStore) Clear(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	clear(s.data)
+	return nil
+}
+
+func (s *memStore) check(ctx context.Context, key string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return backends.ValidateKey(key, s.maxKeyLen)
+}
+
+var _ backends.Store = (*memStore)(nil)
+
+// fakeClock is a clock tests move by hand.
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newFakeClock() *fakeClock {
+	return &fakeClock{t: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// memResolver resolves IDs to stores, and knows some IDs that exist but
+// are not stores.
+type memResolver struct {
+	stores   map[string]backends.Store
+	nonStore map[string]string // ID -> kind
+}
+
+func (r *memResolver) Store(ctx context.Context, id string) (backends.Store, error) {
+	ns, name, ok := strings.Cut(id, ":")
+	if !ok || ns == "" || name == "" || strings.Contains(name, ":") {
+		return nil, fmt.Errorf("store ID %q is not of the form namespace:name: %w", id, backends.ErrInvalid)
+	}
+	if s, ok := r.stores[id]; ok {
+		return s, nil
+	}
+	if kind, ok := r.nonStore[id]; ok {
+		return nil, fmt.Errorf("entry %q is a %s, not a store: %w", id, kind, backends.ErrInvalid)
+	}
+	return nil, fmt.Errorf("no entry %q: %w", id, backends.ErrNotFound)
+}

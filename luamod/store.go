@@ -1,0 +1,311 @@
+package luamod
+
+import (
+	"context"
+	"math"
+	"strconv"
+	"time"
+
+	lua "github.com/yuin/gopher-lua"
+
+	"github.com/luahost/luahost/backends"
+)
+
+// ModuleName is the name scripts require the store module by.
+const ModuleName = "store"
+
+// Options configure Open.
+type Options struct {
+	// Resolver finds stores for store.get. Required.
+	Resolver Resolver
+}
+
+// Module is the store module and errors global installed in one Lua state.
+// Like the state, it must only be used from one goroutine at a time.
+type Module struct {
+	resolver Resolver
+	table    *lua.LTable // the module table require("store") returns
+	handMeta *lua.LTable
+	errMeta  *lua.LTable
+	enc      *encoder
+	dec      *decoder
+	closed   bool
+}
+
+// Open installs the store module in L: require("store") returns it (it is
+// preloaded), and the global errors holds the error kinds and errors.is. It
+// does not set a store global; a host that wants one sets it to Table().
+// The host calls Close when it is done with L, which releases every store
+// handle the state acquired. Open panics if opts.Resolver is nil.
+func Open(L *lua.LState, opts Options) *Module {
+	if opts.Resolver == nil {
+		panic("luamod: Open with a nil Options.Resolver")
+	}
+	m := &Module{
+		resolver: opts.Resolver,
+		enc:      newEncoder(),
+		dec:      newDecoder(),
+	}
+	m.errMeta = newErrorMeta(L)
+
+	m.handMeta = L.NewTypeMetatable(handleMetaKey)
+	methods := L.SetFuncs(L.NewTable(), handleMethods)
+	methods.RawSetString("has", methods.RawGetString("exists")) // one function: s.has == s.exists
+	m.handMeta.RawSetString("__index", methods)
+	m.handMeta.RawSetString("__tostring", L.NewFunction(handleToString))
+
+	m.table = L.NewTable()
+	m.table.RawSetString("get", L.NewFunction(m.storeGet))
+
+	L.PreloadModule(ModuleName, func(L *lua.LState) int {
+		L.Push(m.table)
+		return 1
+	})
+	L.SetGlobal("errors", newErrorsTable(L))
+	return m
+}
+
+// Table returns the module table, for a host that also makes it a global.
+func (m *Module) Table() *lua.LTable { return m.table }
+
+// Close releases every store handle acquired through m: later calls on
+// them return INVALID "store released". It is idempotent.
+func (m *Module) Close() {
+	m.closed = true
+}
+
+const handleMetaKey = "luahost.store"
+
+// handle is the Go side of a store handle.
+type handle struct {
+	m        *Module
+	id       string
+	st       backends.Store
+	released bool
+}
+
+var handleMethods = map[string]lua.LGFunction{
+	"get":     handleGet,
+	"set":     handleSet,
+	"delete":  handleDelete,
+	"exists":  handleExists,
+	"clear":   handleClear,
+	"release": handleRelease,
+}
+
+// context returns the context store calls of L run under.
+func callContext(L *lua.LState) context.Context {
+	if ctx := L.Context(); ctx != nil {
+		return ctx
+	}
+	return context.Background()
+}
+
+// storeGet implements store.get(id) -> handle | nil, err.
+func (m *Module) storeGet(L *lua.LState) int {
+	lv := L.Get(1)
+	id, ok := lv.(lua.LString)
+	if !ok {
+		return m.invalid(L, "store ID must be a string, got "+describe(lv))
+	}
+	if id == "" {
+		return m.invalid(L, "store ID must not be empty")
+	}
+	if m.closed {
+		return m.invalid(L, "store module closed")
+	}
+	ctx := callContext(L)
+	st, err := m.resolver.Store(ctx, string(id))
+	if err != nil {
+		return m.pushGoError(L, ctx, err)
+	}
+	ud := L.NewUserData()
+	ud.Value = &handle{m: m, id: string(id), st: st}
+	ud.Metatable = m.handMeta
+	L.Push(ud)
+	return 1
+}
+
+// checkHandle returns the handle in argument 1, raising an argument error
+// if it is not one. A released handle is returned as is; callers check.
+func checkHandle(L *lua.LState) *handle {
+	if ud, ok := L.Get(1).(*lua.LUserData); ok {
+		if h, ok := ud.Value.(*handle); ok {
+			return h
+		}
+	}
+	L.ArgError(1, "store expected, got "+L.Get(1).Type().String()+" (call methods with a colon: s:get(key))")
+	return nil
+}
+
+// live reports whether h can still be used, pushing the error if not.
+func (h *handle) live(L *lua.LState) (int, bool) {
+	if h.released || h.m.closed {
+		return h.m.pushError(L, &Error{Kind: KindInvalid, Message: "store released", Err: backends.ErrInvalid}), false
+	}
+	return 0, true
+}
+
+// key returns argument 2 as a key, pushing the error if it is not one.
+func (h *handle) key(L *lua.LState) (string, int, bool) {
+	lv := L.Get(2)
+	k, ok := lv.(lua.LString)
+	if !ok {
+		return "", h.m.invalid(L, "key must be a string, got "+describe(lv)), false
+	}
+	if k == "" {
+		return "", h.m.invalid(L, "key must not be empty"), false
+	}
+	return string(k), 0, true
+}
+
+// handleGet implements s:get(key) -> value | nil, err.
+func handleGet(L *lua.LState) int {
+	h := checkHandle(L)
+	if n, ok := h.live(L); !ok {
+		return n
+	}
+	key, n, ok := h.key(L)
+	if !ok {
+		return n
+	}
+	ctx := callContext(L)
+	b, err := h.st.Get(ctx, key)
+	if err != nil {
+		if KindOf(err) == KindNotFound {
+			return h.m.pushError(L, &Error{Kind: KindNotFound, Message: "key " + quote(key) + " not found", Err: err})
+		}
+		return h.m.pushGoError(L, ctx, err)
+	}
+	v, err := h.m.dec.decode(L, b)
+	if err != nil {
+		return h.m.pushError(L, &Error{Kind: KindInternal, Message: "key " + quote(key) + ": " + err.Error(), Err: err})
+	}
+	L.Push(v)
+	return 1
+}
+
+// maxTTL is the longest TTL a time.Duration holds, in seconds.
+const maxTTL = float64(math.MaxInt64 / int64(time.Second))
+
+// handleSet implements s:set(key, value, ttl?) -> true | nil, err. ttl is
+// in seconds, fractional allowed and rounded to the millisecond (a positive
+// ttl under half a millisecond becomes one millisecond, never "no expiry");
+// nil or 0 means no expiry.
+func handleSet(L *lua.LState) int {
+	h := checkHandle(L)
+	if n, ok := h.live(L); !ok {
+		return n
+	}
+	key, n, ok := h.key(L)
+	if !ok {
+		return n
+	}
+	var ttl time.Duration
+	switch lv := L.Get(4).(type) {
+	case lua.LNumber:
+		f := float64(lv)
+		switch {
+		case f != f:
+			return h.m.invalid(L, "ttl must be a number of seconds, got nan")
+		case f < 0:
+			return h.m.invalid(L, "ttl must not be negative, got "+formatNumber(f))
+		case f > maxTTL:
+			return h.m.invalid(L, "ttl must be at most "+strconv.FormatFloat(maxTTL, 'f', 0, 64)+" seconds, got "+formatNumber(f))
+		case f > 0:
+			ttl = time.Duration(math.Round(f*1000)) * time.Millisecond
+			if ttl == 0 {
+				ttl = time.Millisecond
+			}
+		}
+	default:
+		if lv != lua.LNil {
+			return h.m.invalid(L, "ttl must be a number of seconds, got "+describe(lv))
+		}
+	}
+	b, err := h.m.enc.encode(L.Get(3))
+	if err != nil {
+		return h.m.pushError(L, &Error{Kind: KindInvalid, Message: err.Error(), Err: err})
+	}
+	ctx := callContext(L)
+	err = h.st.Set(ctx, key, b, ttl)
+	h.m.enc.release()
+	if err != nil {
+		return h.m.pushGoError(L, ctx, err)
+	}
+	L.Push(lua.LTrue)
+	return 1
+}
+
+// handleDelete implements s:delete(key) -> boolean | nil, err: true if a
+// live key was removed.
+func handleDelete(L *lua.LState) int {
+	h := checkHandle(L)
+	if n, ok := h.live(L); !ok {
+		return n
+	}
+	key, n, ok := h.key(L)
+	if !ok {
+		return n
+	}
+	ctx := callContext(L)
+	removed, err := h.st.Delete(ctx, key)
+	if err != nil {
+		return h.m.pushGoError(L, ctx, err)
+	}
+	L.Push(lua.LBool(removed))
+	return 1
+}
+
+// handleExists implements s:exists(key) and s:has(key) -> boolean | nil, err.
+func handleExists(L *lua.LState) int {
+	h := checkHandle(L)
+	if n, ok := h.live(L); !ok {
+		return n
+	}
+	key, n, ok := h.key(L)
+	if !ok {
+		return n
+	}
+	ctx := callContext(L)
+	found, err := h.st.Exists(ctx, key)
+	if err != nil {
+		return h.m.pushGoError(L, ctx, err)
+	}
+	L.Push(lua.LBool(found))
+	return 1
+}
+
+// handleClear implements s:clear() -> true | nil, err.
+func handleClear(L *lua.LState) int {
+	h := checkHandle(L)
+	if n, ok := h.live(L); !ok {
+		return n
+	}
+	ctx := callContext(L)
+	if err := h.st.Clear(ctx); err != nil {
+		return h.m.pushGoError(L, ctx, err)
+	}
+	L.Push(lua.LTrue)
+	return 1
+}
+
+// handleRelease implements s:release() -> true. Releasing twice is fine.
+func handleRelease(L *lua.LState) int {
+	h := checkHandle(L)
+	h.released = true
+	h.st = nil
+	L.Push(lua.LTrue)
+	return 1
+}
+
+// handleToString implements tostring(s) -> `store "ns:name"`.
+func handleToString(L *lua.LState) int {
+	h := checkHandle(L)
+	s := "store " + quote(h.id)
+	if h.released || h.m.closed {
+		s += " (released)"
+	}
+	L.Push(lua.LString(s))
+	return 1
+}

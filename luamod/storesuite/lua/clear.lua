@@ -1,0 +1,42 @@
+-- s:clear removes every key of its store, and only of its store.
+
+test("clear empties the store", function()
+  local s = fresh()
+  for i = 1, 20 do ok(s:set("k" .. i, i)) end
+  eq(s:clear(), true, "clear")
+  for i = 1, 20 do eq(s:exists("k" .. i), false, "k" .. i) end
+  eq(s:clear(), true, "clear of an empty store")
+end)
+
+test("clear leaves other stores alone", function()
+  local s = fresh()
+  local other = fresh(CONFIG.other_store_id)
+  ok(s:set("same-key", "mine"))
+  ok(other:set("same-key", "theirs"))
+  ok(other:set("only-other", 1))
+  ok(s:clear())
+  eq(s:exists("same-key"), false, "cleared store")
+  eq(ok(other:get("same-key")), "theirs", "other store")
+  eq(ok(other:get("only-other")), 1, "other store")
+  ok(other:clear())
+end)
+
+test("stores keep separate keys", function()
+  local s = fresh()
+  local other = fresh(CONFIG.other_store_id)
+  ok(s:set("k", "a"))
+  fails(errors.NOT_FOUND, other:get("k"))
+  ok(other:set("k", "b"))
+  eq(ok(s:get("k")), "a")
+  eq(s:delete("k"), true)
+  eq(ok(other:get("k")), "b")
+  ok(other:clear())
+end)
+
+test("a store is usable after clear", function()
+  local s = fresh()
+  ok(s:set("k", 1))
+  ok(s:clear())
+  ok(s:set("k", 2))
+  eq(ok(s:get("k")), 2)
+end)

@@ -1,0 +1,181 @@
+// Package storesuite is the behavioural test suite every store backend
+// passes: Lua scripts, in lua/, that use the store module as scripts do.
+//
+// # Basics
+//
+// A backend's test calls Run with a function that returns a Resolver for
+// its stores and a Config saying which IDs to use and what the backend
+// supports. Each .lua file runs in a fresh Lua state; each test a file
+// declares with test(name, fn) is a Go subtest, and a failed check is
+// reported with its file:line.
+//
+// # Clock
+//
+// The TTL checks call sleep(seconds). With Config.Advance set, sleep moves
+// the backend's clock instead of waiting; otherwise it really sleeps, about
+// one second in all.
+package storesuite
+
+import (
+	"context"
+	"embed"
+	"io/fs"
+	"path"
+	"strings"
+	"testing"
+	"time"
+
+	lua "github.com/yuin/gopher-lua"
+
+	"github.com/luahost/luahost/luamod"
+)
+
+//go:embed lua/*.lua
+var scripts embed.FS
+
+// helpersFile is loaded before each test file; it defines test, check
+// helpers and deep comparison.
+const helpersFile = "lua/helpers.lua"
+
+// Config describes the stores under test and what their backend supports.
+type Config struct {
+	// StoreID is the store the tests use. It is cleared often.
+	StoreID string
+	// OtherStoreID is a second, empty store on the same backend, used to
+	// check that clear removes only its own store's keys.
+	OtherStoreID string
+	// FullStoreID is a store with max_size MaxSize (a small number, say
+	// 3); "" skips the full-store tests.
+	FullStoreID string
+	MaxSize     int
+	// MaxKeyLen is the longest key the backend holds, in bytes; 0 means
+	// no limit, and a 64 KiB key is checked to work.
+	MaxKeyLen int
+	// MaxValueSize is the largest stored value (encoded bytes) the
+	// backend holds; 0 means no limit below a few MiB. Larger values must
+	// be INVALID, never truncated.
+	MaxValueSize int
+	// NonStoreID is an entry that exists but is not a store; "" skips
+	// that check.
+	NonStoreID string
+	// Advance moves the backend's clock forward. Nil means the backend
+	// runs on real time and sleep really sleeps.
+	Advance func(d time.Duration)
+	// Timeout bounds each file; zero means 30 seconds.
+	Timeout time.Duration
+}
+
+// Run runs every suite file as a subtest of t. open is called once per
+// file and returns the stores for it; it registers its own cleanup with
+// t.Cleanup. The resolver answers as store.get documents: INVALID for a
+// malformed ID (the suite tries "", "nocolon", ":name" and "ns:"),
+// NOT_FOUND for "nosuch:entry", INVALID for Config.NonStoreID.
+func Run(t *testing.T, open func(t *testing.T) (luamod.Resolver, Config)) {
+	t.Helper()
+	files, err := fs.Glob(scripts, "lua/*.lua")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		if f == helpersFile {
+			continue
+		}
+		t.Run(path.Base(f), func(t *testing.T) {
+			res, cfg := open(t)
+			runFile(t, f, res, cfg)
+		})
+	}
+}
+
+func runFile(t *testing.T, file string, res luamod.Resolver, cfg Config) {
+	if cfg.StoreID == "" || cfg.OtherStoreID == "" {
+		t.Fatal("storesuite: Config.StoreID and Config.OtherStoreID are required")
+	}
+	timeout := cfg.Timeout
+	if timeout == 0 {
+		timeout = 30 * time.Second
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+
+	L := lua.NewState()
+	defer L.Close()
+	L.SetContext(ctx)
+	m := luamod.Open(L, luamod.Options{Resolver: res})
+	defer m.Close()
+	L.SetGlobal("store", m.Table())
+
+	cfgTable := L.NewTable()
+	cfgTable.RawSetString("store_id", lua.LString(cfg.StoreID))
+	cfgTable.RawSetString("other_store_id", lua.LString(cfg.OtherStoreID))
+	cfgTable.RawSetString("full_store_id", lua.LString(cfg.FullStoreID))
+	cfgTable.RawSetString("max_size", lua.LNumber(cfg.MaxSize))
+	cfgTable.RawSetString("max_key_len", lua.LNumber(cfg.MaxKeyLen))
+	cfgTable.RawSetString("max_value_size", lua.LNumber(cfg.MaxValueSize))
+	cfgTable.RawSetString("non_store_id", lua.LString(cfg.NonStoreID))
+	cfgTable.RawSetString("fake_clock", lua.LBool(cfg.Advance != nil))
+	L.SetGlobal("CONFIG", cfgTable)
+
+	var slept time.Duration
+	L.SetGlobal("sleep", L.NewFunction(func(L *lua.LState) int {
+		d := time.Duration(float64(L.CheckNumber(1)) * float64(time.Second))
+		if cfg.Advance != nil {
+			cfg.Advance(d)
+			return 0
+		}
+		slept += d
+		select {
+		case <-time.After(d):
+		case <-ctx.Done():
+		}
+		return 0
+	}))
+
+	for _, f := range []string{helpersFile, file} {
+		src, err := scripts.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fn, err := L.Load(strings.NewReader(string(src)), path.Base(f))
+		if err != nil {
+			t.Fatalf("load %s: %v", f, err)
+		}
+		L.Push(fn)
+		if err := L.PCall(0, 0, nil); err != nil {
+			t.Fatalf("run %s: %v", f, err)
+		}
+	}
+
+	tests, ok := L.GetGlobal("TESTS").(*lua.LTable)
+	if !ok || tests.Len() == 0 {
+		t.Fatalf("%s declares no tests", file)
+	}
+	for i := 1; i <= tests.Len(); i++ {
+		tc, _ := tests.RawGetInt(i).(*lua.LTable)
+		name := lua.LVAsString(tc.RawGetString("name"))
+		fn := tc.RawGetString("fn")
+		t.Run(name, func(t *testing.T) {
+			err := L.CallByParam(lua.P{Fn: fn, NRet: 0, Protect: true})
+			if err != nil {
+				t.Error(failure(err))
+			}
+		})
+	}
+	if slept > 1500*time.Millisecond {
+		t.Errorf("%s slept %v in all; keep real sleeps under 1.5s", file, slept)
+	}
+}
+
+// failure returns the message of a failed test: the error the script raised
+// (with its file:line), plus the Lua traceback for unexpected errors.
+func failure(err error) string {
+	ae, ok := err.(*lua.ApiError)
+	if !ok {
+		return err.Error()
+	}
+	msg := ae.Object.String()
+	if !strings.Contains(msg, "check failed: ") && ae.StackTrace != "" {
+		msg += "\n" + ae.StackTrace
+	}
+	return msg
+}
