@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/vmihailenco/msgpack/v5"
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/luahost/luahost/luamod"
@@ -93,7 +94,7 @@ func (rt *Runtime) RunString(ctx context.Context, code string) ([]any, error) {
 		}
 		out = make([]any, len(results))
 		for i, v := range results {
-			out[i] = luamod.ToGo(v)
+			out[i] = toGo(v)
 		}
 		return nil
 	})
@@ -283,11 +284,12 @@ func (rt *Runtime) buildState(cancel context.CancelFunc) *pooledState {
 		L.RaiseError("os.exit(%d)", code)
 		return 0
 	}))
-	release := luamod.Open(L, storeResolver{rt})
+	mod := luamod.Open(L, luamod.Options{Resolver: storeResolver{rt}})
+	L.SetGlobal(luamod.ModuleName, mod.Table())
 	for name, loader := range rt.preloads {
 		L.PreloadModule(name, loader)
 	}
-	return &pooledState{L: L, exited: es, release: release}
+	return &pooledState{L: L, exited: es, release: mod.Close}
 }
 
 // sandbox removes io, file loading and every os function but time, clock
@@ -355,4 +357,22 @@ func (p *statePool) close() {
 		ps.close()
 	}
 	p.free = nil
+}
+
+// toGo converts a Lua result to the Go value a store would give for it
+// (through the same MessagePack encoding); values a store cannot hold, such
+// as functions, become their text form.
+func toGo(v lua.LValue) any {
+	if v == lua.LNil {
+		return nil
+	}
+	b, err := luamod.Encode(v)
+	if err != nil {
+		return v.String()
+	}
+	var out any
+	if err := msgpack.Unmarshal(b, &out); err != nil {
+		return v.String()
+	}
+	return out
 }

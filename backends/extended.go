@@ -1,0 +1,113 @@
+package backends
+
+import (
+	"context"
+	"time"
+)
+
+// Extended is implemented by stores that offer the extended methods of the
+// Lua store API (entry, put, list, incr, ttl, expire, info). Callers find it
+// with a type assertion; a store without it supports the core methods only.
+type Extended interface {
+	Store
+
+	// Entry returns the live item under key, or an error wrapping ErrNotFound.
+	Entry(ctx context.Context, key string) (Item, error)
+
+	// Put writes value under key and returns the new item. With
+	// OnlyIfAbsent it fails with ErrAlreadyExists when a live key exists;
+	// with IfVersion set it fails with ErrConflict when the live version
+	// differs or the key is gone. Setting both is ErrInvalid. A store
+	// without versions returns ErrInvalid for IfVersion.
+	Put(ctx context.Context, key string, value []byte, opts PutOptions) (Item, error)
+
+	// List returns live items in byte-wise key order, after opts.After,
+	// whose keys start with opts.Prefix. Limit 0 means 100; over 1000 is
+	// ErrInvalid.
+	List(ctx context.Context, opts ListOptions) (Page, error)
+
+	// Incr atomically adds delta to the number stored under key and
+	// returns the new number. A missing key starts from opts.Init and gets
+	// opts.TTL; an existing key keeps its expiry. A value that is not a
+	// MessagePack number is ErrInvalid.
+	Incr(ctx context.Context, key string, delta float64, opts IncrOptions) (float64, error)
+
+	// TTL returns the time left on a live key; ok is false when the key
+	// has no expiry. A missing key is ErrNotFound.
+	TTL(ctx context.Context, key string) (left time.Duration, ok bool, err error)
+
+	// Expire sets the key's expiry (0 removes it) and reports whether the
+	// key was live.
+	Expire(ctx context.Context, key string, ttl time.Duration) (bool, error)
+
+	// Info describes the store.
+	Info(ctx context.Context) (Info, error)
+}
+
+// Item is one live entry of a store.
+type Item struct {
+	Key   string
+	Value []byte
+	// Version is opaque and changes on every write of the key; "" for a
+	// store that keeps no versions.
+	Version string
+	// ExpiresAt is zero for a key without expiry.
+	ExpiresAt time.Time
+}
+
+// PutOptions are the conditions and TTL of a Put.
+type PutOptions struct {
+	TTL          time.Duration
+	OnlyIfAbsent bool
+	// IfVersion, when HasIfVersion is set, is the version the live key
+	// must have.
+	IfVersion    string
+	HasIfVersion bool
+}
+
+// ListOptions select a page of List.
+type ListOptions struct {
+	Prefix string
+	After  string
+	Limit  int
+}
+
+// Page is one page of List.
+type Page struct {
+	Items []Item
+	// Cursor is the key to pass as After for the next page.
+	Cursor  string
+	HasMore bool
+}
+
+// IncrOptions apply when Incr creates the key.
+type IncrOptions struct {
+	Init float64
+	TTL  time.Duration
+}
+
+// Info describes a store.
+type Info struct {
+	Kind    string // e.g. "store.memory"
+	Backend string // e.g. "memory", "sqlite", "postgres", "mysql"
+	Durable bool
+	// Size is the number of live keys; approximate for SQL stores.
+	Size    int64
+	MaxSize int64 // 0 = unlimited
+	Capabilities
+}
+
+// Capabilities say which extended behaviours a store supports.
+type Capabilities struct {
+	TTL            bool
+	List           bool
+	Versioned      bool
+	ConditionalPut bool
+	Incr           bool
+}
+
+// List limits.
+const (
+	DefaultListLimit = 100
+	MaxListLimit     = 1000
+)
