@@ -209,7 +209,7 @@ func (l *loader) loadEntry(fl *srcFile, m *ast.MappingNode, ns string, nsOK bool
 	at := fl.nodePos(m, Pos{File: fl.name, Line: 1, Col: 1})
 	f := &Fields{l: l, fl: fl, ns: ns, at: at, known: map[string]bool{}}
 	if n := fl.peekName(m); n != "" {
-		f.id = ns + ":" + n
+		f.id = entryLabel(ns, n)
 	}
 	f.pairs = l.pairs(fl, m, f.id)
 	l.cur = &entryState{}
@@ -227,9 +227,9 @@ func (l *loader) loadEntry(fl *srcFile, m *ast.MappingNode, ns string, nsOK bool
 		f.report(f.valuePos(np), "name", "bad name "+name.show()+
 			" (want [a-z0-9_][a-z0-9_.-]*: lower-case letters, digits, '_', '.' and '-', not starting with '.' or '-')")
 		valid = false
-		f.id = ns + ":" + strings.Trim(name.show(), "\"")
+		f.id = entryLabel(ns, strings.Trim(name.show(), "\""))
 	default:
-		f.id = ns + ":" + name.text
+		f.id = entryLabel(ns, name.text)
 	}
 
 	var kind Kind
@@ -268,6 +268,15 @@ func (l *loader) loadEntry(fl *srcFile, m *ast.MappingNode, ns string, nsOK bool
 	}
 	l.entries[e.ID] = e
 	l.entrySrc[e.ID] = fl.index
+}
+
+// entryLabel is the ID used in messages; without a namespace (already
+// reported) it is the bare name.
+func entryLabel(ns, name string) string {
+	if ns == "" {
+		return name
+	}
+	return ns + ":" + name
 }
 
 func (s *scalar) textOrEmpty() string {

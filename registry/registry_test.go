@@ -148,13 +148,14 @@ func TestLoadErrors(t *testing.T) {
 				}
 			}
 			if *update {
+				found := false
 				for i := range ar.Files {
 					if ar.Files[i].Name == "expected" {
 						ar.Files[i].Data = []byte(got)
-						expected = nil
+						found = true
 					}
 				}
-				if expected != nil {
+				if !found {
 					ar.Files = append(ar.Files, txtar.File{Name: "expected", Data: []byte(got)})
 				}
 				if err := os.WriteFile(path, txtar.Format(ar), 0o644); err != nil {
@@ -520,4 +521,35 @@ func TestZeroFields(t *testing.T) {
 		t.Error("zero Fields does not return defaults")
 	}
 	f.Errorf("x", "ignored")
+}
+
+// FuzzLoad feeds arbitrary YAML to Load: it must never panic, and must
+// return either a registry or an *Error whose problems all have a position.
+func FuzzLoad(f *testing.F) {
+	f.Add([]byte("- {name: a, kind: test.store}\n"))
+	env := envFrom(map[string]string{"SET": "value", "NUM": "12"})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		r, err := Load([]Source{{Name: "f.yaml", Data: data}}, Options{Getenv: env})
+		if err == nil {
+			if r == nil {
+				t.Fatal("nil registry and nil error")
+			}
+			if got := len(r.Order()); got != len(r.Entries()) {
+				t.Fatalf("Order has %d entries, Entries %d", got, len(r.Entries()))
+			}
+			return
+		}
+		if r != nil {
+			t.Fatal("registry returned with an error")
+		}
+		var lerr *Error
+		if !errors.As(err, &lerr) || len(lerr.Problems) == 0 {
+			t.Fatalf("error %v (%T) is not a non-empty *Error", err, err)
+		}
+		for _, p := range lerr.Problems {
+			if p.Pos.File != "f.yaml" || p.Pos.Line < 1 || p.Pos.Col < 1 {
+				t.Fatalf("problem without position: %+v", p)
+			}
+		}
+	})
 }
