@@ -37,8 +37,15 @@
 // whose problems are sorted by file and position. Each reads
 // "file:line:col: namespace:name: message", for example:
 //
-//	app.yaml:4:15: app:cache: max_size: must not be negative, got -5
-//	app.yaml:9:5: app:db: unknown field "max_sise" (did you mean "max_size"?)
+//	app.yaml:6:15: app:cache: max_size: must not be negative, got -1
+//	app.yaml:8:5: app:cache: unknown field "max_sise" (did you mean "max_size"?)
+//	app.yaml:12:11: app:user: database: no entry app:postgress (did you mean app:postgres?)
+//	app.yaml:3:3: app:a: dependency cycle: app:a -> app:b -> app:a
+//	app.yaml:9:3: app:cache: duplicate ID, first defined at base.yaml:4:5
+//
+// Problems of a whole file (syntax errors, unknown top-level keys) have no
+// entry ID. Fields of nested mappings are named with dots ("pool.max_open",
+// "lifecycle.restart.jitter").
 //
 // A registry with any problem is not returned, so nothing of it starts.
 //

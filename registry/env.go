@@ -28,12 +28,10 @@ func (s *scalar) show() string {
 	return strconv.Quote(s.text)
 }
 
-// redact replaces every environment value in msg by "<redacted>".
-func (s *scalar) redact(msg string) string {
-	if !s.fromEnv() {
-		return msg
-	}
-	vals := append([]string(nil), s.env...)
+// redact replaces every value in secrets found in msg by "<redacted>",
+// longest first.
+func redact(msg string, secrets []string) string {
+	vals := append([]string(nil), secrets...)
 	sort.Slice(vals, func(i, j int) bool { return len(vals[i]) > len(vals[j]) })
 	for _, v := range vals {
 		if v != "" {

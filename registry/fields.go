@@ -109,6 +109,7 @@ func (f *Fields) scalar(name, want string) (*scalar, pair, ast.Node, bool) {
 		return nil, p, v, false
 	}
 	if s, done := f.l.scalars[v]; done {
+		f.l.noteSecrets(s)
 		return s, p, v, !s.bad
 	}
 	s := &scalar{text: text, raw: text}
@@ -121,6 +122,7 @@ func (f *Fields) scalar(name, want string) (*scalar, pair, ast.Node, bool) {
 		s.bad = len(probs) > 0
 	}
 	f.l.scalars[v] = s
+	f.l.noteSecrets(s)
 	return s, p, v, !s.bad
 }
 
@@ -394,6 +396,7 @@ func (f *Fields) stringItems(name string) []stringItem {
 			}
 			f.l.scalars[item] = s
 		}
+		f.l.noteSecrets(s)
 		if !s.bad {
 			out = append(out, stringItem{s: s, pos: pos})
 		}
@@ -491,19 +494,16 @@ func (f *Fields) Sub(name string) *Fields {
 
 // Errorf reports a problem at the position of field name (at the entry when
 // the field is absent). The message is prefixed with the field name; values
-// the field took from the environment are redacted from it.
+// the entry's fields took from the environment are redacted from it.
 func (f *Fields) Errorf(name, format string, args ...any) {
 	if !f.ok() {
 		return
 	}
-	msg := fmt.Sprintf(format, args...)
+	msg := redact(fmt.Sprintf(format, args...), f.l.cur.secrets)
 	pos := f.at
 	for _, p := range f.pairs {
 		if p.key == name {
 			pos = f.valuePos(p)
-			if s, ok := f.l.scalars[f.fl.deref(p.val)]; ok {
-				msg = s.redact(msg)
-			}
 			break
 		}
 	}

@@ -9,7 +9,9 @@ import (
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/lexer"
 	"github.com/goccy/go-yaml/parser"
+	"github.com/goccy/go-yaml/token"
 )
 
 // ref is a reference from one entry's field to another entry, checked once
@@ -26,6 +28,14 @@ type ref struct {
 
 type entryState struct {
 	deps []string
+	// secrets are the environment values the entry's fields used so far.
+	secrets []string
+}
+
+func (l *loader) noteSecrets(s *scalar) {
+	if s.fromEnv() {
+		l.cur.secrets = append(l.cur.secrets, s.env...)
+	}
 }
 
 type problemRec struct {
@@ -87,6 +97,17 @@ func (l *loader) err() *Error {
 	return e
 }
 
+// maxFlowDepth bounds [ ] and { } nesting: the YAML parser's cost grows with
+// the square of the depth, and no registry needs more than a few levels.
+const maxFlowDepth = 200
+
+// errTooDeep reports flow nesting beyond maxFlowDepth at tk.
+type errTooDeep struct{ tk *token.Token }
+
+func (e errTooDeep) Error() string {
+	return "nesting deeper than " + itoa(maxFlowDepth) + " levels of [ ] or { }"
+}
+
 // parseYAML parses data, turning a parser panic into an error so that no
 // input can crash the host.
 func parseYAML(data []byte) (f *ast.File, err error) {
@@ -95,7 +116,20 @@ func parseYAML(data []byte) (f *ast.File, err error) {
 			f, err = nil, fmt.Errorf("cannot parse YAML: %v", r)
 		}
 	}()
-	return parser.ParseBytes(data, 0, parser.AllowDuplicateMapKey())
+	tokens := lexer.Tokenize(string(data))
+	depth := 0
+	for _, tk := range tokens {
+		switch tk.Type {
+		case token.SequenceStartType, token.MappingStartType:
+			depth++
+			if depth > maxFlowDepth {
+				return nil, errTooDeep{tk}
+			}
+		case token.SequenceEndType, token.MappingEndType:
+			depth--
+		}
+	}
+	return parser.Parse(tokens, 0, parser.AllowDuplicateMapKey())
 }
 
 func (l *loader) loadSource(index int, src Source, name string) {
@@ -104,6 +138,9 @@ func (l *loader) loadSource(index int, src Source, name string) {
 	f, err := parseYAML(src.Data)
 	if err != nil {
 		pos, msg := start, err.Error()
+		if td, ok := err.(errTooDeep); ok && td.tk.Position != nil {
+			pos = Pos{File: name, Line: max(td.tk.Position.Line, 1), Col: max(td.tk.Position.Column, 1)}
+		}
 		if ye, ok := err.(yaml.Error); ok {
 			msg = ye.GetMessage()
 			pos = fl.nodePos(nil, start)
@@ -303,7 +340,7 @@ func (l *loader) decode(k Kind, f *Fields) (cfg any) {
 	defer func() {
 		if r := recover(); r != nil {
 			cfg = nil
-			l.problem(f.fl.index, f.at, f.id, fmt.Sprintf("internal error in kind %s while decoding: %v", k.Name, r))
+			l.problem(f.fl.index, f.at, f.id, redact(fmt.Sprintf("internal error in kind %s while decoding: %v", k.Name, r), l.cur.secrets))
 		}
 	}()
 	return k.Decode(f)
@@ -428,6 +465,7 @@ func (l *loader) metaValue(st *metaState, n ast.Node, label string, at Pos, dept
 		return t.Value
 	case *ast.StringNode, *ast.LiteralNode:
 		if s, ok := l.scalars[t]; ok {
+			l.noteSecrets(s)
 			return s.text
 		}
 		text, _ := scalarText(t)
@@ -439,6 +477,7 @@ func (l *loader) metaValue(st *metaState, n ast.Node, label string, at Pos, dept
 		}
 		s.bad = len(probs) > 0
 		l.scalars[t] = s
+		l.noteSecrets(s)
 		return s.text
 	}
 	return nil

@@ -78,12 +78,26 @@ func init() {
 				Table:   f.String("table_name", "kv"),
 				Options: f.StringMap("options"),
 			}
+			if c.Ratio > 1 {
+				// Names another field's value, to prove redaction covers it.
+				f.Errorf("ratio", "ratio %v is too large for dsn %q", c.Ratio, c.DSN)
+			}
 			if !identRE.MatchString(c.Table) {
 				f.Errorf("table_name", "invalid SQL identifier %q (want [A-Za-z_][A-Za-z0-9_]*)", c.Table)
 			}
 			p := f.Sub("pool")
 			c.Pool = poolCfg{MaxOpen: p.Size("max_open", 4), MaxLifetime: p.Duration("max_lifetime", time.Hour)}
 			return c
+		},
+		New: newNop,
+	})
+	RegisterKind(Kind{
+		Name: "test.panic",
+		Decode: func(f *Fields) any {
+			if f.Has("boom") {
+				panic("decoder bug for " + f.String("boom", ""))
+			}
+			return nil
 		},
 		New: newNop,
 	})
@@ -282,7 +296,7 @@ func TestDecodeValues(t *testing.T) {
   kind: test.db
   dsn: ${env:DSN}
   port: ${env:PORT}
-  ratio: 2
+  ratio: 1
   create: true
   file: data/x.db
   table_name: ${env:TABLE:-kv_store}
@@ -305,7 +319,7 @@ func TestDecodeValues(t *testing.T) {
 	}
 	db, _ := r.Entry("app:db")
 	wantDB := dbCfg{
-		DSN: "postgres://u:pw@h/db", Port: 6543, Ratio: 2, Create: true, File: "data/x.db", Table: "kv_store",
+		DSN: "postgres://u:pw@h/db", Port: 6543, Ratio: 1, Create: true, File: "data/x.db", Table: "kv_store",
 		Options: map[string]string{"journal_mode": "wal", "busy_timeout": "5000"},
 		Pool:    poolCfg{MaxOpen: 8, MaxLifetime: 0},
 	}
