@@ -209,13 +209,16 @@ func (l *loader) scan(fl *srcFile, n ast.Node, depth int) {
 // pairs returns the key/value pairs of m with merge keys applied (explicit
 // keys win). A key given twice is reported once, for entryID.
 func (l *loader) pairs(fl *srcFile, m *ast.MappingNode, entryID string) []pair {
-	return l.pairsDepth(fl, m, entryID, 0)
+	return l.pairsDepth(fl, m, entryID, 0, map[*ast.MappingNode]bool{})
 }
 
-func (l *loader) pairsDepth(fl *srcFile, m *ast.MappingNode, entryID string, depth int) []pair {
-	if m == nil {
+// pairsDepth merges each mapping at most once (seen): a repeat adds no key,
+// and skipping it keeps self-referencing or fanned-out merges linear.
+func (l *loader) pairsDepth(fl *srcFile, m *ast.MappingNode, entryID string, depth int, seen map[*ast.MappingNode]bool) []pair {
+	if m == nil || seen[m] {
 		return nil
 	}
+	seen[m] = true
 	var out, merged []pair
 	first := map[string]ast.Node{}
 	for _, mv := range m.Values {
@@ -252,7 +255,7 @@ func (l *loader) pairsDepth(fl *srcFile, m *ast.MappingNode, entryID string, dep
 					}
 					continue
 				}
-				merged = append(merged, l.pairsDepth(fl, sm, entryID, depth+1)...)
+				merged = append(merged, l.pairsDepth(fl, sm, entryID, depth+1, seen)...)
 			}
 			continue
 		}

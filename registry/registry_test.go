@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -90,6 +91,11 @@ func init() {
 			return c
 		},
 		New: newNop,
+	})
+	RegisterKind(Kind{
+		Name:   "test.table",
+		Decode: func(f *Fields) any { return f.RequiredString("table_name") },
+		New:    newNop,
 	})
 	RegisterKind(Kind{
 		Name: "test.panic",
@@ -526,6 +532,25 @@ func TestEnvDefaultAndOSLookup(t *testing.T) {
 	e, _ := r.Entry("app:s")
 	if got, want := e.Config, (storeCfg{MaxSize: 42, Cleanup: 2 * time.Minute}); got != want {
 		t.Errorf("config = %+v, want %+v", got, want)
+	}
+}
+
+func TestErrorUnwrapsToProblems(t *testing.T) {
+	_, err := Load([]Source{{Name: "a.yaml", Data: []byte("- {name: a, kind: test.store, max_size: -1}\n")}}, Options{})
+	var p Problem
+	if !errors.As(err, &p) {
+		t.Fatalf("errors.As(%v, *Problem) = false", err)
+	}
+	want := Problem{Pos: Pos{File: "a.yaml", Line: 1, Col: 41}, EntryID: "app:a", Msg: "max_size: must not be negative, got -1"}
+	if p != want {
+		t.Errorf("problem = %+v, want %+v", p, want)
+	}
+}
+
+func TestUnnamedSources(t *testing.T) {
+	_, err := Load([]Source{{Data: []byte("- {name: a, kind: test.store}\n")}, {Data: []byte("- {name: a, kind: test.store}\n")}}, Options{})
+	if got, want := fmt.Sprint(err), "<registry #2>:1:3: app:a: duplicate ID, first defined at <registry>:1:3"; got != want {
+		t.Errorf("error = %q, want %q", got, want)
 	}
 }
 
