@@ -179,6 +179,11 @@ func (l *loader) loadDoc(fl *srcFile, body ast.Node) {
 func (l *loader) loadMappingForm(fl *srcFile, m *ast.MappingNode) {
 	top := &Fields{l: l, fl: fl, at: fl.nodePos(m, Pos{File: fl.name, Line: 1, Col: 1}), known: map[string]bool{}}
 	top.pairs = l.pairs(fl, m, "")
+	if looksLikeEntry(top.pairs) {
+		l.problem(fl.index, top.at, "", "a registry file is a mapping with version, namespace and entries, "+
+			"or a sequence of entries; this mapping looks like one entry: write it as a sequence item (\"- name: ...\")")
+		return
+	}
 	if s, p, _, ok := top.scalar("version", "a string"); ok && strings.TrimSpace(s.text) != "1.0" {
 		top.report(top.valuePos(p), "version", "unsupported version "+s.show()+" (the only version is \"1.0\")")
 	}
@@ -212,6 +217,16 @@ func (l *loader) loadMappingForm(fl *srcFile, m *ast.MappingNode) {
 		msg += "; a registry file has version, namespace and entries"
 		l.problem(fl.index, fl.nodePos(p.keyNode, top.at), "", msg)
 	}
+}
+
+// looksLikeEntry reports whether a top-level mapping has an entry's keys and
+// none of a file's.
+func looksLikeEntry(ps []pair) bool {
+	keys := map[string]bool{}
+	for _, p := range ps {
+		keys[p.key] = true
+	}
+	return keys["kind"] && !keys["namespace"] && !keys["entries"] && !keys["version"]
 }
 
 func (l *loader) loadEntries(fl *srcFile, seq *ast.SequenceNode, ns string, nsOK bool) {
