@@ -33,7 +33,10 @@ type Fields struct {
 	prefix string // "" or "pool." for nested mappings
 	pairs  []pair
 	known  map[string]bool
-	subs   []*Fields
+	// subs are the mappings taken with Sub, checked for unknown fields
+	// with their parent.
+	subs     map[string]*Fields
+	subOrder []string
 }
 
 func (f *Fields) ok() bool { return f != nil && f.l != nil }
@@ -324,16 +327,15 @@ func (f *Fields) Path(name, def string) string {
 
 // StringMap returns a mapping of scalars as strings (nil when absent).
 func (f *Fields) StringMap(name string) map[string]string {
-	p, v, ok := f.lookup(name)
+	_, v, ok := f.lookup(name)
 	if !ok {
 		return nil
 	}
-	m, isMap := v.(*ast.MappingNode)
-	if !isMap {
-		f.report(f.valuePos(p), name, "want a mapping, got "+typeName(v))
+	if _, isMap := v.(*ast.MappingNode); !isMap {
+		f.newSub(name) // reports the wrong type
 		return nil
 	}
-	sub := f.child(name, m)
+	sub := f.newSub(name)
 	out := make(map[string]string)
 	for _, sp := range sub.pairs {
 		if s, _, _, ok := sub.scalar(sp.key, "a scalar"); ok {
@@ -458,37 +460,41 @@ func (f *Fields) deps() *[]string {
 	return &f.l.cur.deps
 }
 
-// child returns Fields over mapping m, the value of field name.
-func (f *Fields) child(name string, m *ast.MappingNode) *Fields {
-	c := &Fields{
-		l: f.l, fl: f.fl, id: f.id, ns: f.ns,
-		at:     f.fl.nodePos(m, f.at),
-		prefix: f.prefix + name + ".",
-		known:  map[string]bool{},
+// newSub returns Fields over the nested mapping field name, reporting a
+// value that is not a mapping. It does not track the result for the
+// unknown-field check.
+func (f *Fields) newSub(name string) *Fields {
+	c := &Fields{l: f.l, fl: f.fl, id: f.id, ns: f.ns, at: f.at, prefix: f.prefix + name + ".", known: map[string]bool{}}
+	p, v, ok := f.lookup(name)
+	if !ok {
+		return c
 	}
+	m, isMap := v.(*ast.MappingNode)
+	if !isMap {
+		f.report(f.valuePos(p), name, "want a mapping, got "+typeName(v))
+		return c
+	}
+	c.at = f.fl.nodePos(m, f.at)
 	c.pairs = f.l.pairs(f.fl, m, f.id)
 	return c
 }
 
 // Sub returns the nested mapping field name (e.g. "pool") as Fields. An
 // absent field gives empty Fields whose getters return their defaults.
+// Calling Sub again with the same name returns the same Fields.
 func (f *Fields) Sub(name string) *Fields {
 	if !f.ok() {
 		return &Fields{}
 	}
-	p, v, ok := f.lookup(name)
-	if !ok {
-		c := &Fields{l: f.l, fl: f.fl, id: f.id, ns: f.ns, at: f.at, prefix: f.prefix + name + ".", known: map[string]bool{}}
-		f.subs = append(f.subs, c)
+	if c, ok := f.subs[name]; ok {
 		return c
 	}
-	m, isMap := v.(*ast.MappingNode)
-	if !isMap {
-		f.report(f.valuePos(p), name, "want a mapping, got "+typeName(v))
-		return &Fields{l: f.l, fl: f.fl, id: f.id, ns: f.ns, at: f.at, prefix: f.prefix + name + ".", known: map[string]bool{}}
+	c := f.newSub(name)
+	if f.subs == nil {
+		f.subs = map[string]*Fields{}
 	}
-	c := f.child(name, m)
-	f.subs = append(f.subs, c)
+	f.subs[name] = c
+	f.subOrder = append(f.subOrder, name)
 	return c
 }
 
@@ -532,8 +538,8 @@ func (f *Fields) checkUnknown(common ...string) {
 		}
 		f.l.problem(f.fl.index, f.fl.nodePos(p.keyNode, f.at), f.id, msg)
 	}
-	for _, s := range f.subs {
-		s.checkUnknown()
+	for _, name := range f.subOrder {
+		f.subs[name].checkUnknown()
 	}
 }
 

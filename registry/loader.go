@@ -375,9 +375,9 @@ func (l *loader) lifecycle(f *Fields) Lifecycle {
 	if !f.Has("lifecycle") {
 		return lc
 	}
-	n := len(f.subs)
-	lf := f.Sub("lifecycle")
-	f.subs = f.subs[:n]
+	// Checked here, not with the kind's fields, so that it is checked
+	// even when the kind is unknown.
+	lf := f.newSub("lifecycle")
 	lc.AutoStart = lf.Bool("auto_start", false)
 	lc.StartTimeout = lf.Duration("start_timeout", lc.StartTimeout)
 	lc.StopTimeout = lf.Duration("stop_timeout", lc.StopTimeout)

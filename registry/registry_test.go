@@ -86,8 +86,9 @@ func init() {
 			if !identRE.MatchString(c.Table) {
 				f.Errorf("table_name", "invalid SQL identifier %q (want [A-Za-z_][A-Za-z0-9_]*)", c.Table)
 			}
-			p := f.Sub("pool")
-			c.Pool = poolCfg{MaxOpen: p.Size("max_open", 4), MaxLifetime: p.Duration("max_lifetime", time.Hour)}
+			// Sub twice on purpose: each call must see the same fields.
+			c.Pool.MaxOpen = f.Sub("pool").Size("max_open", 4)
+			c.Pool.MaxLifetime = f.Sub("pool").Duration("max_lifetime", time.Hour)
 			return c
 		},
 		New: newNop,
