@@ -42,6 +42,11 @@ type dbCfg struct {
 	Pool    poolCfg
 }
 
+type tableCfg struct {
+	Table   string
+	Columns []string
+}
+
 type userCfg struct {
 	Database string
 	Fallback string
@@ -94,9 +99,11 @@ func init() {
 		New: newNop,
 	})
 	RegisterKind(Kind{
-		Name:   "test.table",
-		Decode: func(f *Fields) any { return f.RequiredString("table_name") },
-		New:    newNop,
+		Name: "test.table",
+		Decode: func(f *Fields) any {
+			return tableCfg{Table: f.RequiredString("table_name"), Columns: f.Strings("columns")}
+		},
+		New: newNop,
 	})
 	RegisterKind(Kind{
 		Name: "test.panic",
@@ -552,6 +559,24 @@ func TestUnnamedSources(t *testing.T) {
 	_, err := Load([]Source{{Data: []byte("- {name: a, kind: test.store}\n")}, {Data: []byte("- {name: a, kind: test.store}\n")}}, Options{})
 	if got, want := fmt.Sprint(err), "<registry #2>:1:3: app:a: duplicate ID, first defined at <registry>:1:3"; got != want {
 		t.Errorf("error = %q, want %q", got, want)
+	}
+}
+
+func TestStrings(t *testing.T) {
+	tests := []struct {
+		yaml string
+		want []string
+	}{
+		{"{name: t, kind: test.table, table_name: x}", nil},
+		{"{name: t, kind: test.table, table_name: x, columns: []}", []string{}},
+		{"{name: t, kind: test.table, table_name: x, columns: [a, 2, \"${env:COL:-c}\"]}", []string{"a", "2", "c"}},
+	}
+	for _, tt := range tests {
+		r := mustLoad(t, nil, "a.yaml", "- "+tt.yaml+"\n")
+		e, _ := r.Entry("app:t")
+		if got := e.Config.(tableCfg).Columns; !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("%s: columns = %#v, want %#v", tt.yaml, got, tt.want)
+		}
 	}
 }
 
