@@ -1,6 +1,16 @@
 package registry
 
-import "time"
+import (
+	"fmt"
+	"math"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/goccy/go-yaml/ast"
+)
 
 // Fields gives a kind's Decode function typed access to the entry's own
 // fields (everything but name, kind, meta and lifecycle), with positions for
@@ -9,55 +19,392 @@ import "time"
 // misses. Getters report wrong types through the registry's problem list and
 // return the default, so one Decode call finds every problem of an entry.
 //
+// A string is accepted where a number, boolean or duration is wanted when its
+// text parses as one (so ${env:...} works for every type).
+//
 // Error messages never include a field's value when it came from ${env:...},
-// so secrets stay out of logs.
+// so secrets stay out of logs. The zero Fields has no fields.
 type Fields struct {
-	// filled in by the loader
+	l      *loader
+	fl     *srcFile
+	id     string
+	ns     string
+	at     Pos    // where the mapping is (or its parent entry, when absent)
+	prefix string // "" or "pool." for nested mappings
+	pairs  []pair
+	known  map[string]bool
+	// subs are the mappings taken with Sub, checked for unknown fields
+	// with their parent.
+	subs     map[string]*Fields
+	subOrder []string
 }
 
+func (f *Fields) ok() bool { return f != nil && f.l != nil }
+
 // EntryID returns the full ID of the entry being decoded.
-func (f *Fields) EntryID() string { panic("registry: not implemented") }
+func (f *Fields) EntryID() string {
+	if f == nil {
+		return ""
+	}
+	return f.id
+}
 
 // Namespace returns the namespace of the entry being decoded.
-func (f *Fields) Namespace() string { panic("registry: not implemented") }
+func (f *Fields) Namespace() string {
+	if f == nil {
+		return ""
+	}
+	return f.ns
+}
 
 // Dir returns the folder of the registry file that defines the entry, or ""
 // for a registry that has no folder (relative paths then stay relative to
 // the working directory).
-func (f *Fields) Dir() string { panic("registry: not implemented") }
+func (f *Fields) Dir() string {
+	if !f.ok() || f.fl == nil {
+		return ""
+	}
+	return f.fl.dir
+}
 
-// Has reports whether the field is present, and marks it known.
-func (f *Fields) Has(name string) bool { panic("registry: not implemented") }
+// lookup marks name known and returns its value node (dereferenced), or nil
+// when absent or null.
+func (f *Fields) lookup(name string) (pair, ast.Node, bool) {
+	if !f.ok() {
+		return pair{}, nil, false
+	}
+	f.known[name] = true
+	for _, p := range f.pairs {
+		if p.key == name {
+			v := f.fl.deref(p.val)
+			if isNull(v) {
+				return p, nil, false
+			}
+			return p, v, true
+		}
+	}
+	return pair{}, nil, false
+}
 
-// String returns a string field, or def when absent.
-func (f *Fields) String(name, def string) string { panic("registry: not implemented") }
+// valuePos is the position of field name's value, or of the mapping.
+func (f *Fields) valuePos(p pair) Pos {
+	if p.val == nil {
+		return f.fl.nodePos(p.keyNode, f.at)
+	}
+	return f.fl.nodePos(p.val, f.fl.nodePos(p.keyNode, f.at))
+}
+
+// report adds a problem "<field>: msg" at pos.
+func (f *Fields) report(pos Pos, name, msg string) {
+	f.l.problem(f.fl.index, pos, f.id, f.prefix+name+": "+msg)
+}
+
+// scalar returns field name as an expanded scalar. ok is false when absent,
+// of the wrong type (reported) or when expansion failed (reported).
+func (f *Fields) scalar(name, want string) (*scalar, pair, ast.Node, bool) {
+	p, v, ok := f.lookup(name)
+	if !ok {
+		return nil, p, nil, false
+	}
+	text, isScalar := scalarText(v)
+	if !isScalar {
+		f.report(f.valuePos(p), name, "want "+want+", got "+typeName(v))
+		return nil, p, v, false
+	}
+	if s, done := f.l.scalars[v]; done {
+		f.l.noteSecrets(s)
+		return s, p, v, !s.bad
+	}
+	s := &scalar{text: text, raw: text}
+	if isStringNode(v) {
+		var probs []string
+		s.text, s.env, probs = expandEnv(text, f.l.getenv)
+		for _, m := range probs {
+			f.report(f.valuePos(p), name, m)
+		}
+		s.bad = len(probs) > 0
+	}
+	f.l.scalars[v] = s
+	f.l.noteSecrets(s)
+	return s, p, v, !s.bad
+}
+
+// Has reports whether the field is present, and marks it known. A null
+// value counts as absent.
+func (f *Fields) Has(name string) bool {
+	_, _, ok := f.lookup(name)
+	return ok
+}
+
+// String returns a string field, or def when absent. Any scalar is accepted
+// as its text.
+func (f *Fields) String(name, def string) string {
+	s, _, _, ok := f.scalar(name, "a string")
+	if !ok {
+		return def
+	}
+	return s.text
+}
 
 // RequiredString returns a string field, reporting a problem when absent or empty.
-func (f *Fields) RequiredString(name string) string { panic("registry: not implemented") }
+func (f *Fields) RequiredString(name string) string {
+	if !f.ok() {
+		return ""
+	}
+	s, p, v, ok := f.scalar(name, "a string")
+	switch {
+	case v == nil:
+		f.missing(name)
+		return ""
+	case !ok:
+		return ""
+	case s.text == "":
+		f.report(f.valuePos(p), name, "must not be empty")
+	}
+	return s.text
+}
+
+func (f *Fields) missing(name string) {
+	f.l.problem(f.fl.index, f.at, f.id, "missing required field "+strconv.Quote(f.prefix+name))
+}
 
 // Int returns an integer field, or def when absent.
-func (f *Fields) Int(name string, def int64) int64 { panic("registry: not implemented") }
+func (f *Fields) Int(name string, def int64) int64 {
+	n, _, _, ok := f.int(name)
+	if !ok {
+		return def
+	}
+	return n
+}
+
+func (f *Fields) int(name string) (int64, *scalar, pair, bool) {
+	s, p, v, ok := f.scalar(name, "an integer")
+	if !ok {
+		return 0, s, p, false
+	}
+	if in, isInt := v.(*ast.IntegerNode); isInt {
+		switch n := in.Value.(type) {
+		case int64:
+			return n, s, p, true
+		case uint64:
+			if n <= math.MaxInt64 {
+				return int64(n), s, p, true
+			}
+		}
+		f.report(f.valuePos(p), name, "integer "+s.show()+" out of range")
+		return 0, s, p, false
+	}
+	if isStringNode(v) {
+		n, err := strconv.ParseInt(strings.TrimSpace(s.text), 10, 64)
+		if err == nil {
+			return n, s, p, true
+		}
+		if ne, isNum := err.(*strconv.NumError); isNum && ne.Err == strconv.ErrRange {
+			f.report(f.valuePos(p), name, "integer "+s.show()+" out of range")
+			return 0, s, p, false
+		}
+		f.report(f.valuePos(p), name, "want an integer, got string "+s.show())
+		return 0, s, p, false
+	}
+	f.report(f.valuePos(p), name, "want an integer, got "+typeName(v)+" "+s.show())
+	return 0, s, p, false
+}
 
 // Size returns a non-negative integer field, or def when absent.
-func (f *Fields) Size(name string, def int64) int64 { panic("registry: not implemented") }
+func (f *Fields) Size(name string, def int64) int64 {
+	n, s, p, ok := f.int(name)
+	if !ok {
+		return def
+	}
+	if n < 0 {
+		f.report(f.valuePos(p), name, "must not be negative, got "+unquote(s, strconv.FormatInt(n, 10)))
+		return def
+	}
+	return n
+}
+
+// unquote shows a number: its text, or the ${env:...} text when it came from
+// the environment.
+func unquote(s *scalar, text string) string {
+	if s != nil && s.fromEnv() {
+		return s.show()
+	}
+	return text
+}
 
 // Float returns a number field, or def when absent.
-func (f *Fields) Float(name string, def float64) float64 { panic("registry: not implemented") }
+func (f *Fields) Float(name string, def float64) float64 {
+	s, p, v, ok := f.scalar(name, "a number")
+	if !ok {
+		return def
+	}
+	switch t := v.(type) {
+	case *ast.FloatNode:
+		return t.Value
+	case *ast.IntegerNode:
+		switch n := t.Value.(type) {
+		case int64:
+			return float64(n)
+		case uint64:
+			return float64(n)
+		}
+	case *ast.InfinityNode:
+		return t.Value
+	case *ast.NanNode:
+		return math.NaN()
+	case *ast.StringNode, *ast.LiteralNode:
+		x, err := strconv.ParseFloat(strings.TrimSpace(s.text), 64)
+		if err == nil {
+			return x
+		}
+		f.report(f.valuePos(p), name, "want a number, got string "+s.show())
+		return def
+	}
+	f.report(f.valuePos(p), name, "want a number, got "+typeName(v)+" "+s.show())
+	return def
+}
 
 // Bool returns a boolean field, or def when absent.
-func (f *Fields) Bool(name string, def bool) bool { panic("registry: not implemented") }
+func (f *Fields) Bool(name string, def bool) bool {
+	s, p, v, ok := f.scalar(name, "a boolean")
+	if !ok {
+		return def
+	}
+	if b, isBool := v.(*ast.BoolNode); isBool {
+		return b.Value
+	}
+	if isStringNode(v) {
+		switch strings.TrimSpace(s.text) {
+		case "true":
+			return true
+		case "false":
+			return false
+		}
+		f.report(f.valuePos(p), name, "want true or false, got string "+s.show())
+		return def
+	}
+	f.report(f.valuePos(p), name, "want true or false, got "+typeName(v)+" "+s.show())
+	return def
+}
 
 // Duration returns a non-negative Go duration string field ("500ms", "1h30m"), or def when absent.
 func (f *Fields) Duration(name string, def time.Duration) time.Duration {
-	panic("registry: not implemented")
+	s, p, v, ok := f.scalar(name, "a duration")
+	if !ok {
+		return def
+	}
+	switch v.(type) {
+	case *ast.StringNode, *ast.LiteralNode, *ast.IntegerNode, *ast.FloatNode:
+	default:
+		f.report(f.valuePos(p), name, "want a duration such as \"500ms\" or \"5m\", got "+typeName(v)+" "+s.show())
+		return def
+	}
+	d, err := time.ParseDuration(strings.TrimSpace(s.text))
+	if err != nil {
+		why := "want a Go duration such as \"500ms\", \"5m\" or \"1h30m\""
+		if t := strings.TrimSpace(s.text); t != "" && strings.Trim(t, "0123456789.+-") == "" {
+			why = "missing unit (write e.g. \"500ms\", \"5m\" or \"1h30m\")"
+		}
+		f.report(f.valuePos(p), name, "bad duration "+s.show()+": "+why)
+		return def
+	}
+	if d < 0 {
+		f.report(f.valuePos(p), name, "duration must not be negative, got "+s.show())
+		return def
+	}
+	return d
 }
 
 // Path returns a file path field, or def when absent. A relative path is
 // resolved against Dir; the special value ":memory:" is returned as is.
-func (f *Fields) Path(name, def string) string { panic("registry: not implemented") }
+func (f *Fields) Path(name, def string) string {
+	v := f.String(name, def)
+	if v == "" || v == ":memory:" || filepath.IsAbs(v) || f.Dir() == "" {
+		return v
+	}
+	return filepath.Join(f.Dir(), v)
+}
 
 // StringMap returns a mapping of scalars as strings (nil when absent).
-func (f *Fields) StringMap(name string) map[string]string { panic("registry: not implemented") }
+func (f *Fields) StringMap(name string) map[string]string {
+	_, v, ok := f.lookup(name)
+	if !ok {
+		return nil
+	}
+	if _, isMap := v.(*ast.MappingNode); !isMap {
+		f.newSub(name) // reports the wrong type
+		return nil
+	}
+	sub := f.newSub(name)
+	out := make(map[string]string)
+	for _, sp := range sub.pairs {
+		if s, _, _, ok := sub.scalar(sp.key, "a scalar"); ok {
+			out[sp.key] = s.text
+		}
+	}
+	return out
+}
+
+// Strings returns a sequence of scalars as strings (nil when absent).
+func (f *Fields) Strings(name string) []string {
+	items := f.stringItems(name)
+	if items == nil {
+		return nil
+	}
+	out := make([]string, 0, len(items))
+	for _, it := range items {
+		out = append(out, it.s.text)
+	}
+	return out
+}
+
+type stringItem struct {
+	s   *scalar
+	pos Pos
+}
+
+// stringItems returns the expanded scalars of a sequence field, skipping
+// (and reporting) items that are not scalars.
+func (f *Fields) stringItems(name string) []stringItem {
+	p, v, ok := f.lookup(name)
+	if !ok {
+		return nil
+	}
+	seq, isSeq := v.(*ast.SequenceNode)
+	if !isSeq {
+		f.report(f.valuePos(p), name, "want a sequence, got "+typeName(v))
+		return nil
+	}
+	out := []stringItem{}
+	for i, raw := range seq.Values {
+		item := f.fl.deref(raw)
+		pos := f.fl.nodePos(raw, f.valuePos(p))
+		label := name + "[" + itoa(i) + "]"
+		text, isScalar := scalarText(item)
+		if !isScalar || isNull(item) {
+			f.report(pos, label, "want a string, got "+typeName(item))
+			continue
+		}
+		s, done := f.l.scalars[item]
+		if !done {
+			s = &scalar{text: text, raw: text}
+			if isStringNode(item) {
+				var probs []string
+				s.text, s.env, probs = expandEnv(text, f.l.getenv)
+				for _, m := range probs {
+					f.report(pos, label, m)
+				}
+				s.bad = len(probs) > 0
+			}
+			f.l.scalars[item] = s
+		}
+		f.l.noteSecrets(s)
+		if !s.bad {
+			out = append(out, stringItem{s: s, pos: pos})
+		}
+	}
+	return out
+}
 
 // Ref returns the full ID of a reference to another entry ("ns:name", or a
 // bare name meaning the entry's own namespace) and records it as a
@@ -66,13 +413,141 @@ func (f *Fields) StringMap(name string) map[string]string { panic("registry: not
 // ending in "." such as "db.sql."). With required, an absent field is a
 // problem; otherwise it returns "".
 func (f *Fields) Ref(name string, required bool, kinds ...string) string {
-	panic("registry: not implemented")
+	if !f.ok() {
+		return ""
+	}
+	s, p, v, ok := f.scalar(name, "an entry ID")
+	if v == nil {
+		if required {
+			f.missing(name)
+		}
+		return ""
+	}
+	if !ok {
+		return ""
+	}
+	id, valid := f.resolveRef(s, f.valuePos(p), name)
+	if !valid {
+		return ""
+	}
+	f.l.refs = append(f.l.refs, ref{
+		from: f.id, src: f.fl.index, pos: f.valuePos(p), field: f.prefix + name,
+		target: id, shown: s, kinds: append([]string(nil), kinds...),
+	})
+	*f.deps() = append(*f.deps(), id)
+	return id
+}
+
+// resolveRef turns a reference into a full ID, reporting malformed ones.
+func (f *Fields) resolveRef(s *scalar, pos Pos, label string) (string, bool) {
+	v := strings.TrimSpace(s.text)
+	if strings.Contains(v, ":") {
+		if !ValidID(v) {
+			f.report(pos, label, "bad entry ID "+s.show()+" (want namespace:name, or a bare name for this namespace)")
+			return "", false
+		}
+		return v, true
+	}
+	if !validName(v) {
+		f.report(pos, label, "bad entry ID "+s.show()+" (want namespace:name, or a bare name for this namespace)")
+		return "", false
+	}
+	return f.ns + ":" + v, true
+}
+
+// deps returns the dependency list shared by an entry's Fields.
+func (f *Fields) deps() *[]string {
+	return &f.l.cur.deps
+}
+
+// newSub returns Fields over the nested mapping field name, reporting a
+// value that is not a mapping. It does not track the result for the
+// unknown-field check.
+func (f *Fields) newSub(name string) *Fields {
+	c := &Fields{l: f.l, fl: f.fl, id: f.id, ns: f.ns, at: f.at, prefix: f.prefix + name + ".", known: map[string]bool{}}
+	p, v, ok := f.lookup(name)
+	if !ok {
+		return c
+	}
+	m, isMap := v.(*ast.MappingNode)
+	if !isMap {
+		f.report(f.valuePos(p), name, "want a mapping, got "+typeName(v))
+		return c
+	}
+	c.at = f.fl.nodePos(m, f.at)
+	c.pairs = f.l.pairs(f.fl, m, f.id)
+	return c
 }
 
 // Sub returns the nested mapping field name (e.g. "pool") as Fields. An
 // absent field gives empty Fields whose getters return their defaults.
-func (f *Fields) Sub(name string) *Fields { panic("registry: not implemented") }
+// Calling Sub again with the same name returns the same Fields.
+func (f *Fields) Sub(name string) *Fields {
+	if !f.ok() {
+		return &Fields{}
+	}
+	if c, ok := f.subs[name]; ok {
+		return c
+	}
+	c := f.newSub(name)
+	if f.subs == nil {
+		f.subs = map[string]*Fields{}
+	}
+	f.subs[name] = c
+	f.subOrder = append(f.subOrder, name)
+	return c
+}
 
 // Errorf reports a problem at the position of field name (at the entry when
-// the field is absent).
-func (f *Fields) Errorf(name, format string, args ...any) { panic("registry: not implemented") }
+// the field is absent). The message is prefixed with the field name; values
+// the entry's fields took from the environment are redacted from it.
+func (f *Fields) Errorf(name, format string, args ...any) {
+	if !f.ok() {
+		return
+	}
+	msg := redact(fmt.Sprintf(format, args...), f.l.cur.secrets)
+	pos := f.at
+	for _, p := range f.pairs {
+		if p.key == name {
+			pos = f.valuePos(p)
+			break
+		}
+	}
+	f.report(pos, name, msg)
+}
+
+// checkUnknown reports fields no getter asked for, in this mapping and every
+// Sub taken from it.
+func (f *Fields) checkUnknown(common ...string) {
+	if !f.ok() {
+		return
+	}
+	var knownNames []string
+	for k := range f.known {
+		knownNames = append(knownNames, k)
+	}
+	knownNames = append(knownNames, common...)
+	sort.Strings(knownNames)
+	for _, p := range f.pairs {
+		if f.known[p.key] || contains(common, p.key) {
+			continue
+		}
+		msg := "unknown field " + strconv.Quote(f.prefix+p.key)
+		if s := suggest(p.key, knownNames, 1); len(s) > 0 {
+			msg += " (did you mean " + strconv.Quote(f.prefix+s[0]) + "?)"
+		}
+		f.l.problem(f.fl.index, f.fl.nodePos(p.keyNode, f.at), f.id, msg)
+	}
+	for _, name := range f.subOrder {
+		f.subs[name].checkUnknown()
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,7 +1,13 @@
 package registry
 
 import (
+	"errors"
+	"fmt"
 	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 )
@@ -23,37 +29,195 @@ type Options struct {
 	Getenv func(name string) (string, bool)
 }
 
+var lookupEnv = os.LookupEnv
+
 // Registry is a validated set of entries.
 type Registry struct {
-	// filled in by the loader
+	byID   map[string]*Entry
+	sorted []*Entry
+	order  []*Entry
 }
 
 // Load validates sources as one registry. All problems found are returned
-// together as an *Error.
-func Load(sources []Source, opts Options) (*Registry, error) { panic("registry: not implemented") }
+// together as an *Error. A source without a Name is called "<registry>" (or
+// "<registry #N>" for the N-th) in positions.
+func Load(sources []Source, opts Options) (*Registry, error) {
+	l := newLoader(opts)
+	for i, src := range sources {
+		name := src.Name
+		if name == "" {
+			name = "<registry>"
+			if i > 0 {
+				name = "<registry #" + strconv.Itoa(i+1) + ">"
+			}
+		}
+		l.loadSource(i, src, name)
+	}
+	l.checkRefs()
+	l.checkCycles()
+	if len(l.probs) > 0 {
+		return nil, l.err()
+	}
+	r := &Registry{byID: l.entries}
+	for _, e := range l.entries {
+		r.sorted = append(r.sorted, e)
+	}
+	sort.Slice(r.sorted, func(i, j int) bool { return r.sorted[i].ID < r.sorted[j].ID })
+	r.order = order(l.entries)
+	return r, nil
+}
 
-// ReadPaths reads registry files and directories (every *.yaml / *.yml file
-// below a directory, in lexical path order) into sources.
-func ReadPaths(paths ...string) ([]Source, error) { panic("registry: not implemented") }
+// ReadPaths reads registry files and directories into sources. A directory
+// stands for every *.yaml / *.yml file below it, sorted by path; a file named
+// directly is read whatever its extension. Dir of each source is the
+// absolute folder of its file. A directory without registry files is an
+// error.
+func ReadPaths(paths ...string) ([]Source, error) {
+	var out []Source
+	var errs []error
+	for _, p := range paths {
+		info, err := os.Stat(p)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("read registry: %w", err))
+			continue
+		}
+		files := []string{p}
+		if info.IsDir() {
+			files = nil
+			err := filepath.WalkDir(p, func(fp string, d fs.DirEntry, err error) error {
+				if err != nil {
+					return err
+				}
+				if !d.IsDir() && isYAMLName(fp) {
+					files = append(files, fp)
+				}
+				return nil
+			})
+			if err != nil {
+				errs = append(errs, fmt.Errorf("read registry dir %s: %w", p, err))
+				continue
+			}
+			if len(files) == 0 {
+				errs = append(errs, fmt.Errorf("read registry dir %s: no *.yaml or *.yml files", p))
+				continue
+			}
+			sort.Strings(files)
+		}
+		for _, fp := range files {
+			data, err := os.ReadFile(fp)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("read registry: %w", err))
+				continue
+			}
+			dir, err := filepath.Abs(filepath.Dir(fp))
+			if err != nil {
+				dir = filepath.Dir(fp)
+			}
+			out = append(out, Source{Name: fp, Data: data, Dir: dir})
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return out, nil
+}
 
-// ReadFS is ReadPaths over an fs.FS.
-func ReadFS(fsys fs.FS, paths ...string) ([]Source, error) { panic("registry: not implemented") }
+// ReadFS is ReadPaths over an fs.FS. Dir of each source is the file's folder
+// inside fsys.
+func ReadFS(fsys fs.FS, paths ...string) ([]Source, error) {
+	var out []Source
+	var errs []error
+	for _, p := range paths {
+		info, err := fs.Stat(fsys, p)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("read registry: %w", err))
+			continue
+		}
+		files := []string{p}
+		if info.IsDir() {
+			files = nil
+			err := fs.WalkDir(fsys, p, func(fp string, d fs.DirEntry, err error) error {
+				if err != nil {
+					return err
+				}
+				if !d.IsDir() && isYAMLName(fp) {
+					files = append(files, fp)
+				}
+				return nil
+			})
+			if err != nil {
+				errs = append(errs, fmt.Errorf("read registry dir %s: %w", p, err))
+				continue
+			}
+			if len(files) == 0 {
+				errs = append(errs, fmt.Errorf("read registry dir %s: no *.yaml or *.yml files", p))
+				continue
+			}
+			sort.Strings(files)
+		}
+		for _, fp := range files {
+			data, err := fs.ReadFile(fsys, fp)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("read registry: %w", err))
+				continue
+			}
+			out = append(out, Source{Name: fp, Data: data, Dir: path.Dir(fp)})
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return out, nil
+}
+
+func isYAMLName(p string) bool {
+	return strings.HasSuffix(p, ".yaml") || strings.HasSuffix(p, ".yml")
+}
 
 // Entries returns every entry, sorted by ID.
-func (r *Registry) Entries() []*Entry { panic("registry: not implemented") }
+func (r *Registry) Entries() []*Entry {
+	if r == nil {
+		return nil
+	}
+	return append([]*Entry(nil), r.sorted...)
+}
 
 // Entry returns the entry with that full ID.
-func (r *Registry) Entry(id string) (*Entry, bool) { panic("registry: not implemented") }
+func (r *Registry) Entry(id string) (*Entry, bool) {
+	if r == nil {
+		return nil, false
+	}
+	e, ok := r.byID[id]
+	return e, ok
+}
 
 // Order returns every entry in dependency order: each entry after all it
 // depends on (ties broken by ID).
-func (r *Registry) Order() []*Entry { panic("registry: not implemented") }
+func (r *Registry) Order() []*Entry {
+	if r == nil {
+		return nil
+	}
+	return append([]*Entry(nil), r.order...)
+}
 
-// Similar returns up to three IDs close to id (for "did you mean" messages).
-func (r *Registry) Similar(id string) []string { panic("registry: not implemented") }
+// Similar returns up to three IDs close to id (for "did you mean" messages),
+// closest first.
+func (r *Registry) Similar(id string) []string {
+	if r == nil {
+		return nil
+	}
+	ids := make([]string, len(r.sorted))
+	for i, e := range r.sorted {
+		ids[i] = e.ID
+	}
+	return suggest(id, ids, 3)
+}
 
 // ValidID reports whether s is a well-formed full ID "namespace:name".
-func ValidID(s string) bool { panic("registry: not implemented") }
+func ValidID(s string) bool {
+	ns, name, ok := strings.Cut(s, ":")
+	return ok && validNamespace(ns) && validName(name)
+}
 
 // Problem is one thing wrong with a registry.
 type Problem struct {
@@ -96,10 +260,14 @@ func (e *Error) Unwrap() []error {
 }
 
 func posString(p Pos) string {
-	if p.File == "" {
-		return "<registry>"
+	file := p.File
+	if file == "" {
+		file = "<registry>"
 	}
-	return p.File + ":" + itoa(p.Line) + ":" + itoa(p.Col)
+	if p.Line == 0 {
+		return file
+	}
+	return file + ":" + itoa(p.Line) + ":" + itoa(p.Col)
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }

@@ -1,0 +1,56 @@
+// Package registry loads the host's configuration: typed entries read from
+// YAML files, validated as a whole before anything starts.
+//
+// # Basics
+//
+// A registry file is either a mapping with the keys version (optional, only
+// "1.0"), namespace (required) and entries (a sequence), or a bare sequence of
+// entries whose namespace is "app". Each entry has a name, a kind, optional
+// meta (a free mapping) and lifecycle block, and the fields its kind decodes
+// (see [Kind] and [Fields]). Several files may share a namespace.
+//
+// An entry's ID is "namespace:name". The exact rules, checked by [ValidID]:
+//
+//   - a name matches [a-z0-9_][a-z0-9_.-]* (lower-case letters, digits,
+//     '_', '.', '-'; it does not start with '.' or '-');
+//   - a namespace is one or more segments joined by single dots, each segment
+//     matching [a-z0-9_][a-z0-9_-]* (no empty segment, no leading or trailing
+//     dot);
+//   - neither contains ':', so an ID has exactly one.
+//
+// A reference to another entry is either a full ID or a bare name, which
+// means the referring entry's own namespace.
+//
+// Inside any scalar value (not keys), ${env:NAME} is replaced by the
+// environment variable NAME and ${env:NAME:-default} by its value or, when it
+// is unset, by default. NAME matches [A-Za-z_][A-Za-z0-9_]*. An unset variable
+// without a default is a load error. Messages never show a value that came
+// from the environment; they show the ${env:...} text instead. Durations are
+// Go duration strings ("500ms", "5m", "1h30m"); 0 needs no unit.
+//
+// YAML anchors, aliases and merge keys (<<: *defaults) may be used. A key
+// given twice in one mapping is an error.
+//
+// # Errors
+//
+// [Load] reports every problem it finds, not just the first, as an [*Error]
+// whose problems are sorted by file and position. Each reads
+// "file:line:col: namespace:name: message", for example:
+//
+//	app.yaml:6:15: app:cache: max_size: must not be negative, got -1
+//	app.yaml:8:5: app:cache: unknown field "max_sise" (did you mean "max_size"?)
+//	app.yaml:12:11: app:user: database: no entry app:postgress (did you mean app:postgres?)
+//	app.yaml:3:3: app:a: dependency cycle: app:a -> app:b -> app:a
+//	app.yaml:9:3: app:cache: duplicate ID, first defined at base.yaml:4:5
+//
+// Problems of a whole file (syntax errors, unknown top-level keys) have no
+// entry ID. Fields of nested mappings are named with dots ("pool.max_open",
+// "lifecycle.restart.jitter").
+//
+// A registry with any problem is not returned, so nothing of it starts.
+//
+// # Caveats
+//
+// Names and namespaces become part of IDs, which appear in messages, even
+// when they came from the environment.
+package registry

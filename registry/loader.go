@@ -1,0 +1,568 @@
+package registry
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/lexer"
+	"github.com/goccy/go-yaml/parser"
+	"github.com/goccy/go-yaml/token"
+)
+
+// ref is a reference from one entry's field to another entry, checked once
+// every file is read.
+type ref struct {
+	from   string
+	src    int
+	pos    Pos
+	field  string
+	target string
+	shown  *scalar
+	kinds  []string
+}
+
+type entryState struct {
+	deps []string
+	// secrets are the environment values the entry's fields used so far.
+	secrets []string
+}
+
+func (l *loader) noteSecrets(s *scalar) {
+	if s.fromEnv() {
+		l.cur.secrets = append(l.cur.secrets, s.env...)
+	}
+}
+
+type problemRec struct {
+	src, seq int
+	p        Problem
+}
+
+type loader struct {
+	getenv   func(string) (string, bool)
+	probs    []problemRec
+	scalars  map[ast.Node]*scalar
+	reported map[ast.Node]bool
+	refs     []ref
+	cur      *entryState
+	entries  map[string]*Entry
+	entrySrc map[string]int // source index of each registered entry
+}
+
+// topKeys are the keys of the mapping form of a file.
+var topKeys = []string{"version", "namespace", "entries"}
+
+// commonFields are the entry fields every kind has.
+var commonFields = []string{"name", "kind", "meta", "lifecycle"}
+
+func newLoader(opts Options) *loader {
+	l := &loader{
+		getenv:   opts.Getenv,
+		scalars:  map[ast.Node]*scalar{},
+		reported: map[ast.Node]bool{},
+		entries:  map[string]*Entry{},
+		entrySrc: map[string]int{},
+		cur:      &entryState{},
+	}
+	if l.getenv == nil {
+		l.getenv = lookupEnv
+	}
+	return l
+}
+
+func (l *loader) problem(src int, pos Pos, id, msg string) {
+	l.probs = append(l.probs, problemRec{src: src, seq: len(l.probs), p: Problem{Pos: pos, EntryID: id, Msg: msg}})
+}
+
+func (l *loader) err() *Error {
+	sort.SliceStable(l.probs, func(i, j int) bool {
+		a, b := l.probs[i], l.probs[j]
+		if a.src != b.src {
+			return a.src < b.src
+		}
+		if a.p.Pos.Line != b.p.Pos.Line {
+			return a.p.Pos.Line < b.p.Pos.Line
+		}
+		return a.p.Pos.Col < b.p.Pos.Col
+	})
+	e := &Error{Problems: make([]Problem, len(l.probs))}
+	for i, r := range l.probs {
+		e.Problems[i] = r.p
+	}
+	return e
+}
+
+// maxFlowDepth bounds [ ] and { } nesting: the YAML parser's cost grows with
+// the square of the depth, and no registry needs more than a few levels.
+const maxFlowDepth = 200
+
+// errTooDeep reports flow nesting beyond maxFlowDepth at tk.
+type errTooDeep struct{ tk *token.Token }
+
+func (e errTooDeep) Error() string {
+	return "nesting deeper than " + itoa(maxFlowDepth) + " levels of [ ] or { }"
+}
+
+// parseYAML parses data, turning a parser panic into an error so that no
+// input can crash the host.
+func parseYAML(data []byte) (f *ast.File, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			f, err = nil, fmt.Errorf("cannot parse YAML: %v", r)
+		}
+	}()
+	tokens := lexer.Tokenize(string(data))
+	depth := 0
+	for _, tk := range tokens {
+		switch tk.Type {
+		case token.SequenceStartType, token.MappingStartType:
+			depth++
+			if depth > maxFlowDepth {
+				return nil, errTooDeep{tk}
+			}
+		case token.SequenceEndType, token.MappingEndType:
+			depth--
+		}
+	}
+	return parser.Parse(tokens, 0, parser.AllowDuplicateMapKey())
+}
+
+func (l *loader) loadSource(index int, src Source, name string) {
+	fl := &srcFile{index: index, name: name, dir: src.Dir, anchors: map[string]ast.Node{}}
+	start := Pos{File: name, Line: 1, Col: 1}
+	f, err := parseYAML(src.Data)
+	if err != nil {
+		pos, msg := start, err.Error()
+		if td, ok := err.(errTooDeep); ok && td.tk.Position != nil {
+			pos = Pos{File: name, Line: max(td.tk.Position.Line, 1), Col: max(td.tk.Position.Column, 1)}
+		}
+		if ye, ok := err.(yaml.Error); ok {
+			msg = ye.GetMessage()
+			pos = fl.nodePos(nil, start)
+			if tk := ye.GetToken(); tk != nil && tk.Position != nil {
+				pos = Pos{File: name, Line: max(tk.Position.Line, 1), Col: max(tk.Position.Column, 1)}
+			}
+		}
+		l.problem(index, pos, "", "YAML syntax error: "+msg)
+		return
+	}
+	for _, doc := range f.Docs {
+		if doc == nil {
+			continue
+		}
+		fl.anchors = map[string]ast.Node{}
+		l.scan(fl, doc.Body, 0)
+		l.loadDoc(fl, doc.Body)
+	}
+}
+
+func (l *loader) loadDoc(fl *srcFile, body ast.Node) {
+	start := Pos{File: fl.name, Line: 1, Col: 1}
+	switch t := fl.deref(body).(type) {
+	case nil, *ast.NullNode:
+		// An empty file defines nothing.
+	case *ast.SequenceNode:
+		l.loadEntries(fl, t, "app", true)
+	case *ast.MappingNode:
+		l.loadMappingForm(fl, t)
+	default:
+		l.problem(fl.index, fl.nodePos(body, start), "",
+			"a registry file is a mapping (version, namespace, entries) or a sequence of entries, got "+typeName(t))
+	}
+}
+
+func (l *loader) loadMappingForm(fl *srcFile, m *ast.MappingNode) {
+	top := &Fields{l: l, fl: fl, at: fl.nodePos(m, Pos{File: fl.name, Line: 1, Col: 1}), known: map[string]bool{}}
+	top.pairs = l.pairs(fl, m, "")
+	if looksLikeEntry(top.pairs) {
+		l.problem(fl.index, top.at, "", "a registry file is a mapping with version, namespace and entries, "+
+			"or a sequence of entries; this mapping looks like one entry: write it as a sequence item (\"- name: ...\")")
+		return
+	}
+	if s, p, _, ok := top.scalar("version", "a string"); ok && strings.TrimSpace(s.text) != "1.0" {
+		top.report(top.valuePos(p), "version", "unsupported version "+s.show()+" (the only version is \"1.0\")")
+	}
+	ns, nsOK := "", false
+	s, p, v, ok := top.scalar("namespace", "a string")
+	switch {
+	case v == nil:
+		l.problem(fl.index, top.at, "", "missing required key \"namespace\"")
+	case ok && !validNamespace(s.text):
+		top.report(top.valuePos(p), "namespace", "bad namespace "+s.show()+
+			" (want dot-separated names of [a-z0-9_][a-z0-9_-]*)")
+		ns = s.text
+	case ok:
+		ns, nsOK = s.text, true
+	}
+	if ep, ev, ok := top.lookup("entries"); ok {
+		if seq, isSeq := ev.(*ast.SequenceNode); isSeq {
+			l.loadEntries(fl, seq, ns, nsOK)
+		} else {
+			top.report(top.valuePos(ep), "entries", "want a sequence of entries, got "+typeName(ev))
+		}
+	}
+	for _, p := range top.pairs {
+		if top.known[p.key] {
+			continue
+		}
+		msg := "unknown top-level key " + strconv.Quote(p.key)
+		if s := suggest(p.key, topKeys, 1); len(s) > 0 {
+			msg += " (did you mean " + strconv.Quote(s[0]) + "?)"
+		}
+		msg += "; a registry file has version, namespace and entries"
+		l.problem(fl.index, fl.nodePos(p.keyNode, top.at), "", msg)
+	}
+}
+
+// looksLikeEntry reports whether a top-level mapping has an entry's keys and
+// none of a file's.
+func looksLikeEntry(ps []pair) bool {
+	keys := map[string]bool{}
+	for _, p := range ps {
+		keys[p.key] = true
+	}
+	return keys["kind"] && !keys["namespace"] && !keys["entries"] && !keys["version"]
+}
+
+func (l *loader) loadEntries(fl *srcFile, seq *ast.SequenceNode, ns string, nsOK bool) {
+	for _, item := range seq.Values {
+		at := fl.nodePos(item, fl.nodePos(seq, Pos{File: fl.name, Line: 1, Col: 1}))
+		m, ok := fl.deref(item).(*ast.MappingNode)
+		if !ok {
+			l.problem(fl.index, at, "", "an entry is a mapping with at least name and kind, got "+typeName(fl.deref(item)))
+			continue
+		}
+		l.loadEntry(fl, m, ns, nsOK)
+	}
+}
+
+// peekName returns the name as written, to label problems found before the
+// name is read.
+func (fl *srcFile) peekName(m *ast.MappingNode) string {
+	for _, mv := range m.Values {
+		if mv == nil {
+			continue
+		}
+		if k, ok := fl.keyText(mv.Key); ok && k == "name" {
+			if t, ok := scalarText(fl.deref(mv.Value)); ok && validName(t) {
+				return t
+			}
+		}
+	}
+	return ""
+}
+
+func (l *loader) loadEntry(fl *srcFile, m *ast.MappingNode, ns string, nsOK bool) {
+	at := fl.nodePos(m, Pos{File: fl.name, Line: 1, Col: 1})
+	f := &Fields{l: l, fl: fl, ns: ns, at: at, known: map[string]bool{}}
+	if n := fl.peekName(m); n != "" {
+		f.id = entryLabel(ns, n)
+	}
+	f.pairs = l.pairs(fl, m, f.id)
+	l.cur = &entryState{}
+
+	f.id = ""
+	valid := nsOK
+	name, np, nv, ok := f.scalar("name", "a string")
+	switch {
+	case nv == nil:
+		l.problem(fl.index, at, "", "missing required field \"name\"")
+		valid = false
+	case !ok:
+		valid = false
+	case !validName(name.text):
+		f.report(f.valuePos(np), "name", "bad name "+name.show()+
+			" (want [a-z0-9_][a-z0-9_.-]*: lower-case letters, digits, '_', '.' and '-', not starting with '.' or '-')")
+		valid = false
+		f.id = entryLabel(ns, strings.Trim(name.show(), "\""))
+	default:
+		f.id = entryLabel(ns, name.text)
+	}
+
+	var kind Kind
+	kindOK := false
+	ks, kp, kv, ok := f.scalar("kind", "a string")
+	switch {
+	case kv == nil:
+		l.problem(fl.index, at, f.id, "missing required field \"kind\"")
+	case ok:
+		kind, kindOK = LookupKind(ks.text)
+		if !kindOK {
+			f.report(f.valuePos(kp), "kind", unknownKind(ks))
+		}
+	}
+
+	e := &Entry{
+		ID: f.id, Namespace: ns, Kind: ks.textOrEmpty(), Pos: at,
+		Meta:      l.meta(f),
+		Lifecycle: l.lifecycle(f),
+	}
+	if name != nil {
+		e.Name = name.text
+	}
+	if kindOK {
+		e.Config = l.decode(kind, f)
+		f.checkUnknown(commonFields...)
+	}
+	e.Deps = sortedUnique(l.cur.deps)
+
+	if !valid {
+		return
+	}
+	if prev, dup := l.entries[e.ID]; dup {
+		l.problem(fl.index, at, e.ID, "duplicate ID, first defined at "+prev.Pos.String())
+		return
+	}
+	l.entries[e.ID] = e
+	l.entrySrc[e.ID] = fl.index
+}
+
+// entryLabel is the ID used in messages; without a namespace (already
+// reported) it is the bare name.
+func entryLabel(ns, name string) string {
+	if ns == "" {
+		return name
+	}
+	return ns + ":" + name
+}
+
+func (s *scalar) textOrEmpty() string {
+	if s == nil {
+		return ""
+	}
+	return s.text
+}
+
+func unknownKind(ks *scalar) string {
+	names := KindNames()
+	msg := "unknown kind " + ks.show()
+	if s := suggest(ks.text, names, 1); len(s) > 0 && !ks.fromEnv() {
+		msg += " (did you mean " + strconv.Quote(s[0]) + "?)"
+	}
+	if len(names) == 0 {
+		return msg + "; no kinds are registered"
+	}
+	return msg + "; known kinds: " + strings.Join(names, ", ")
+}
+
+// decode runs a kind's Decode; a panic in it becomes a problem of the entry.
+func (l *loader) decode(k Kind, f *Fields) (cfg any) {
+	defer func() {
+		if r := recover(); r != nil {
+			cfg = nil
+			l.problem(f.fl.index, f.at, f.id, redact(fmt.Sprintf("internal error in kind %s while decoding: %v", k.Name, r), l.cur.secrets))
+		}
+	}()
+	return k.Decode(f)
+}
+
+func (l *loader) lifecycle(f *Fields) Lifecycle {
+	lc := Lifecycle{
+		StartTimeout: DefaultStartTimeout,
+		StopTimeout:  DefaultStopTimeout,
+		Restart: Restart{
+			InitialDelay:  DefaultInitialDelay,
+			MaxDelay:      DefaultMaxDelay,
+			BackoffFactor: DefaultBackoffFactor,
+			Jitter:        DefaultJitter,
+		},
+	}
+	if !f.Has("lifecycle") {
+		return lc
+	}
+	// Checked here, not with the kind's fields, so that it is checked
+	// even when the kind is unknown.
+	lf := f.newSub("lifecycle")
+	lc.AutoStart = lf.Bool("auto_start", false)
+	lc.StartTimeout = lf.Duration("start_timeout", lc.StartTimeout)
+	lc.StopTimeout = lf.Duration("stop_timeout", lc.StopTimeout)
+	for _, it := range lf.stringItems("requires") {
+		id, ok := lf.resolveRef(it.s, it.pos, "requires")
+		if !ok {
+			continue
+		}
+		l.refs = append(l.refs, ref{from: f.id, src: f.fl.index, pos: it.pos, field: "lifecycle.requires", target: id, shown: it.s})
+		if !contains(lc.Requires, id) {
+			lc.Requires = append(lc.Requires, id)
+		}
+		l.cur.deps = append(l.cur.deps, id)
+	}
+	rf := lf.Sub("restart")
+	r := &lc.Restart
+	r.InitialDelay = rf.Duration("initial_delay", r.InitialDelay)
+	r.MaxDelay = rf.Duration("max_delay", r.MaxDelay)
+	if b := rf.Float("backoff_factor", r.BackoffFactor); b >= 1 {
+		r.BackoffFactor = b
+	} else {
+		rf.Errorf("backoff_factor", "must be at least 1, got %v", b)
+	}
+	if j := rf.Float("jitter", r.Jitter); j >= 0 && j <= 1 {
+		r.Jitter = j
+	} else {
+		rf.Errorf("jitter", "must be between 0 and 1, got %v", j)
+	}
+	r.MaxAttempts = int(rf.Size("max_attempts", 0))
+	lf.checkUnknown()
+	return lc
+}
+
+// maxMetaValues bounds the values converted for meta, so aliases cannot
+// blow a small file up into a huge tree.
+const (
+	maxMetaValues = 10000
+	maxMetaDepth  = 64
+)
+
+type metaState struct {
+	budget  int
+	tooBig  bool
+	f       *Fields
+	topPair pair
+}
+
+func (l *loader) meta(f *Fields) map[string]any {
+	p, v, ok := f.lookup("meta")
+	if !ok {
+		return nil
+	}
+	m, isMap := v.(*ast.MappingNode)
+	if !isMap {
+		f.report(f.valuePos(p), "meta", "want a mapping, got "+typeName(v))
+		return nil
+	}
+	st := &metaState{budget: maxMetaValues, f: f, topPair: p}
+	out, _ := l.metaValue(st, m, "meta", f.valuePos(p), 0).(map[string]any)
+	return out
+}
+
+func (l *loader) metaValue(st *metaState, n ast.Node, label string, at Pos, depth int) any {
+	f := st.f
+	st.budget--
+	if st.budget < 0 || depth > maxMetaDepth {
+		if !st.tooBig {
+			st.tooBig = true
+			f.report(f.valuePos(st.topPair), "meta", "too large or nested too deeply (aliases included)")
+		}
+		return nil
+	}
+	pos := f.fl.nodePos(n, at)
+	switch t := f.fl.deref(n).(type) {
+	case *ast.MappingNode:
+		out := map[string]any{}
+		for _, p := range l.pairs(f.fl, t, f.id) {
+			out[p.key] = l.metaValue(st, p.val, label+"."+p.key, pos, depth+1)
+		}
+		return out
+	case *ast.SequenceNode:
+		out := make([]any, 0, len(t.Values))
+		for i, v := range t.Values {
+			out = append(out, l.metaValue(st, v, label+"["+itoa(i)+"]", pos, depth+1))
+		}
+		return out
+	case *ast.IntegerNode:
+		// Integers are int64 whenever they fit, whatever sign they have.
+		if u, ok := t.Value.(uint64); ok && u <= math.MaxInt64 {
+			return int64(u)
+		}
+		return t.Value
+	case *ast.FloatNode:
+		return t.Value
+	case *ast.InfinityNode:
+		return t.Value
+	case *ast.NanNode:
+		return t.GetValue()
+	case *ast.BoolNode:
+		return t.Value
+	case *ast.StringNode, *ast.LiteralNode:
+		if s, ok := l.scalars[t]; ok {
+			l.noteSecrets(s)
+			return s.text
+		}
+		text, _ := scalarText(t)
+		s := &scalar{text: text, raw: text}
+		var probs []string
+		s.text, s.env, probs = expandEnv(text, l.getenv)
+		for _, m := range probs {
+			l.problem(f.fl.index, pos, f.id, label+": "+m)
+		}
+		s.bad = len(probs) > 0
+		l.scalars[t] = s
+		l.noteSecrets(s)
+		return s.text
+	}
+	return nil
+}
+
+// checkRefs reports references to missing entries or entries of the wrong kind.
+func (l *loader) checkRefs() {
+	for _, r := range l.refs {
+		shown := r.target
+		if r.shown != nil && r.shown.fromEnv() {
+			shown = r.shown.show()
+		}
+		e, ok := l.entries[r.target]
+		if !ok {
+			msg := r.field + ": no entry " + shown
+			if s := l.similar(r.target); len(s) > 0 && !r.shown.fromEnv() {
+				msg += " (did you mean " + strings.Join(s, " or ") + "?)"
+			}
+			l.problem(r.src, r.pos, r.from, msg)
+			continue
+		}
+		if len(r.kinds) > 0 && !kindMatches(e.Kind, r.kinds) {
+			l.problem(r.src, r.pos, r.from, r.field+": "+shown+" is a "+e.Kind+", want "+kindList(r.kinds))
+		}
+	}
+}
+
+func kindMatches(kind string, kinds []string) bool {
+	for _, k := range kinds {
+		if kind == k || (strings.HasSuffix(k, ".") && strings.HasPrefix(kind, k)) {
+			return true
+		}
+	}
+	return false
+}
+
+func kindList(kinds []string) string {
+	shown := make([]string, len(kinds))
+	for i, k := range kinds {
+		if strings.HasSuffix(k, ".") {
+			k += "*"
+		}
+		shown[i] = k
+	}
+	if len(shown) == 1 {
+		return shown[0]
+	}
+	return strings.Join(shown[:len(shown)-1], ", ") + " or " + shown[len(shown)-1]
+}
+
+func (l *loader) similar(id string) []string {
+	ids := make([]string, 0, len(l.entries))
+	for k := range l.entries {
+		ids = append(ids, k)
+	}
+	return suggest(id, ids, 3)
+}
+
+func sortedUnique(s []string) []string {
+	if len(s) == 0 {
+		return nil
+	}
+	out := append([]string(nil), s...)
+	sort.Strings(out)
+	j := 0
+	for i, v := range out {
+		if i == 0 || v != out[j-1] {
+			out[j] = v
+			j++
+		}
+	}
+	return out[:j]
+}
