@@ -130,7 +130,7 @@ func New(ctx context.Context, opts ...Option) (*Runtime, error) {
 	rt := &Runtime{reg: reg, logger: c.logger, sandbox: c.sandbox, preloads: c.preloads}
 	units := map[string]*unit{}
 	var buildErrs []error
-	for _, e := range reg.Entries() {
+	for _, e := range reg.Order() { // dependencies are built first
 		kind, ok := registry.LookupKind(e.Kind)
 		if !ok {
 			// The loader rejects unknown kinds; this is a registry bug.

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/luahost/luahost/backends/sqldb"
+	"github.com/luahost/luahost/registry"
 )
 
 // maxIdentLen is the longest identifier every dialect accepts (PostgreSQL
@@ -164,4 +165,26 @@ func indexName(c Config) string {
 	h := fnv.New32a()
 	h.Write([]byte(name))
 	return fmt.Sprintf("%s_%08x", name[:maxIdentLen-9], h.Sum32())
+}
+
+// SchemaForEntry returns the DDL for the store.sql entry id of reg, in the
+// dialect of the database it references.
+func SchemaForEntry(reg *registry.Registry, id string) (string, error) {
+	e, ok := reg.Entry(id)
+	if !ok {
+		return "", fmt.Errorf("no entry %q in the registry", id)
+	}
+	cfg, ok := e.Config.(Config)
+	if !ok {
+		return "", fmt.Errorf("entry %s is a %s, not a %s", id, e.Kind, Kind)
+	}
+	dbEntry, ok := reg.Entry(cfg.Database)
+	if !ok {
+		return "", fmt.Errorf("entry %s: database %s is missing", id, cfg.Database)
+	}
+	dbCfg, ok := dbEntry.Config.(sqldb.Config)
+	if !ok {
+		return "", fmt.Errorf("entry %s: database %s is a %s, not a SQL database", id, cfg.Database, dbEntry.Kind)
+	}
+	return Schema(cfg, dbCfg.Dialect), nil
 }

@@ -1,0 +1,127 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/luahost/luahost/registry"
+	"github.com/luahost/luahost/runtime"
+)
+
+// globals are the flags every command takes.
+type globals struct {
+	registries []string
+	logLevel   string
+	logFormat  string
+}
+
+func newRootCmd() *cobra.Command {
+	g := &globals{}
+	root := &cobra.Command{
+		Use:   "luahost",
+		Short: "Run Lua scripts against a registry of stores",
+		Long: `luahost runs Lua scripts against a registry of typed entries (stores and
+databases) defined in YAML. Without --registry it uses a built-in registry
+holding app:cache (in memory) and app:kv (SQLite file luahost.db).`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	pf := root.PersistentFlags()
+	pf.StringArrayVarP(&g.registries, "registry", "r", nil,
+		"registry file or directory (repeatable; default $LUAHOST_REGISTRY, ':'-separated, else the built-in registry)")
+	pf.StringVar(&g.logLevel, "log-level", "warn", "log level: debug, info, warn or error")
+	pf.StringVar(&g.logFormat, "log-format", "text", "log format: text or json")
+	root.AddCommand(newRunCmd(g), newCheckCmd(g), newEntriesCmd(g), newSchemaCmd(g))
+	return root
+}
+
+// paths returns the registry paths from the flags or the environment.
+func (g *globals) paths() []string {
+	if len(g.registries) > 0 {
+		return g.registries
+	}
+	if env := os.Getenv("LUAHOST_REGISTRY"); env != "" {
+		var out []string
+		for _, p := range filepath.SplitList(env) {
+			if p != "" {
+				out = append(out, p)
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+func (g *globals) logger(w io.Writer) (*slog.Logger, error) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(g.logLevel)); err != nil {
+		return nil, usageError(fmt.Errorf("--log-level %q: want debug, info, warn or error", g.logLevel))
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	switch g.logFormat {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, usageError(fmt.Errorf("--log-format %q: want text or json", g.logFormat))
+}
+
+// options returns the runtime options the global flags ask for.
+func (g *globals) options(stderr io.Writer) ([]runtime.Option, error) {
+	logger, err := g.logger(stderr)
+	if err != nil {
+		return nil, err
+	}
+	opts := []runtime.Option{runtime.WithLogger(logger)}
+	if paths := g.paths(); len(paths) > 0 {
+		opts = append(opts, runtime.WithRegistry(paths...))
+	}
+	return opts, nil
+}
+
+// newRuntime builds a runtime; a registry problem exits 2.
+func (g *globals) newRuntime(ctx context.Context, stderr io.Writer, extra ...runtime.Option) (*runtime.Runtime, error) {
+	opts, err := g.options(stderr)
+	if err != nil {
+		return nil, err
+	}
+	rt, err := runtime.New(ctx, append(opts, extra...)...)
+	if err != nil {
+		return nil, registryError(err)
+	}
+	return rt, nil
+}
+
+func usageError(err error) error { return &exitError{code: 2, err: err} }
+
+// registryError exits 2 for an invalid registry, listing every problem,
+// and 1 for anything else that stops a boot.
+func registryError(err error) error {
+	var re *registry.Error
+	if errors.As(err, &re) {
+		n := len(re.Problems)
+		plural := "s"
+		if n == 1 {
+			plural = ""
+		}
+		return &exitError{code: 2, err: fmt.Errorf("invalid registry, %d problem%s:\n%s", n, plural, indent(re.Error()))}
+	}
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return &exitError{code: 2, err: err}
+	}
+	return &exitError{code: 1, err: err}
+}
+
+func indent(s string) string {
+	return "  " + strings.ReplaceAll(s, "\n", "\n  ")
+}

@@ -1,0 +1,110 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/luahost/luahost/runtime"
+)
+
+type runFlags struct {
+	code    string
+	timeout time.Duration
+	sandbox bool
+}
+
+func newRunCmd(g *globals) *cobra.Command {
+	f := &runFlags{}
+	cmd := &cobra.Command{
+		Use:   "run [flags] (SCRIPT.lua | - | -e CODE) [args...]",
+		Short: "Boot the registry, run a Lua script, shut down",
+		Long: `Boot the registry, run a Lua script, and shut every entry down again.
+
+The script's arguments are in the global table arg (arg[0] is the script
+name) and in the chunk's varargs (...). "-" reads the script from stdin.
+
+Exit status: 0 on success, 1 when the script raises an error, 2 for bad
+usage or an invalid registry, n after os.exit(n), 130 on interrupt.`,
+		Example: `  luahost run scripts/quickstart.lua
+  luahost run -e 'print(store.get("app:cache"))'
+  echo 'print(1 + 1)' | luahost run -
+  luahost run --timeout 5s --sandbox job.lua arg1 arg2`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if f.code == "" && len(args) == 0 {
+				return usageError(errors.New("run needs a script file, - for stdin, or -e CODE"))
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runScript(cmd.Context(), g, f, args)
+		},
+	}
+	cmd.Flags().SetInterspersed(false) // flags after the script belong to it
+	cmd.Flags().StringVarP(&f.code, "execute", "e", "", "run CODE instead of a script file")
+	cmd.Flags().DurationVar(&f.timeout, "timeout", 0, "limit on the whole script (e.g. 30s); 0 means none")
+	cmd.Flags().BoolVar(&f.sandbox, "sandbox", false, "no io, no os beyond time/clock/date, no loading code from disk")
+	return cmd
+}
+
+func runScript(ctx context.Context, g *globals, f *runFlags, args []string) error {
+	script := runtime.Script{Name: "=(command line)", Source: strings.NewReader(f.code), Args: args}
+	if f.code == "" {
+		name := args[0]
+		script.Args = args[1:]
+		if name == "-" {
+			script.Name, script.Source = "=stdin", os.Stdin
+		} else {
+			file, err := os.Open(name)
+			if err != nil {
+				return usageError(err)
+			}
+			defer file.Close()
+			script.Name, script.Source = name, file
+		}
+	}
+	var extra []runtime.Option
+	if f.sandbox {
+		extra = append(extra, runtime.WithSandbox())
+	}
+	rt, err := g.newRuntime(ctx, os.Stderr, extra...)
+	if err != nil {
+		return err
+	}
+	runCtx := ctx
+	if f.timeout > 0 {
+		var cancel context.CancelFunc
+		runCtx, cancel = context.WithTimeout(ctx, f.timeout)
+		defer cancel()
+	}
+	_, runErr := rt.Run(runCtx, script)
+	// Shut down even when interrupted: entries get their stop timeouts.
+	closeErr := rt.Close(context.WithoutCancel(ctx))
+	if closeErr != nil {
+		fmt.Fprintln(os.Stderr, "luahost: shutdown:", closeErr)
+	}
+	return scriptExit(ctx, runErr, f.timeout, closeErr)
+}
+
+// scriptExit maps the result of a script to the command's exit status.
+func scriptExit(ctx context.Context, err error, timeout time.Duration, closeErr error) error {
+	var exit *runtime.ExitError
+	switch {
+	case err == nil && closeErr != nil:
+		return &exitError{code: 1}
+	case err == nil:
+		return nil
+	case errors.As(err, &exit):
+		return &exitError{code: exit.Code}
+	case ctx.Err() != nil:
+		return &exitError{code: 130, err: errors.New("interrupted")}
+	case errors.Is(err, context.DeadlineExceeded):
+		return &exitError{code: 1, err: fmt.Errorf("script timed out after %s\n%s", timeout, err)}
+	}
+	return &exitError{code: 1, err: err}
+}
