@@ -25,18 +25,37 @@ func (s *Store) CheckInvariants() error {
 	for si := range s.shards {
 		sh := &s.shards[si]
 		sh.mu.RLock()
-		total += len(sh.index)
-		for k, i := range sh.index {
+		total += sh.used
+		cells := 0
+		mask := uint32(len(sh.table) - 1)
+		for p, c := range sh.table {
+			if c == 0 {
+				continue
+			}
+			cells++
+			i := uint32(c) - 1
 			sl := sh.slots[i]
-			if sl.key() != k {
-				errs = append(errs, fmt.Errorf("shard %d: index key %q points at slot %d holding %q", si, k, i, sl.key()))
+			k := sl.key()
+			h := s.hash(k)
+			if &s.shards[h&(numShards-1)] != sh || uint32(h>>32) != uint32(c>>32) {
+				errs = append(errs, fmt.Errorf("shard %d: cell %d tag does not match key %q", si, p, k))
+			}
+			if j, ok := sh.find(h, k); !ok || j != i {
+				errs = append(errs, fmt.Errorf("shard %d: key %q in cell %d not found by lookup", si, k, p))
+			}
+			// Every cell between a key's home and its cell must be full.
+			for q := uint32(h>>32) & mask; q != uint32(p); q = (q + 1) & mask {
+				if sh.table[q] == 0 {
+					errs = append(errs, fmt.Errorf("shard %d: empty cell %d inside the probe run of %q", si, q, k))
+					break
+				}
 			}
 			switch {
 			case sl.exp == noExpiry && sl.hidx != -1:
 				errs = append(errs, fmt.Errorf("shard %d: key %q without expiry has heap position %d", si, k, sl.hidx))
 			case sl.exp != noExpiry && (sl.hidx < 0 || int(sl.hidx) >= len(sh.heap)):
 				errs = append(errs, fmt.Errorf("shard %d: key %q with expiry has heap position %d", si, k, sl.hidx))
-			case sl.exp != noExpiry && (sh.heap[sl.hidx].slot != i || sh.heap[sl.hidx].exp != sl.exp):
+			case sl.exp != noExpiry && (sh.heap[sl.hidx].slot != i || sh.heap[sl.hidx].exp != sl.exp || sh.heap[sl.hidx].tag != uint32(h>>32)):
 				errs = append(errs, fmt.Errorf("shard %d: key %q heap item %+v does not match", si, k, sh.heap[sl.hidx]))
 			}
 		}
@@ -48,12 +67,15 @@ func (s *Store) CheckInvariants() error {
 				errs = append(errs, fmt.Errorf("shard %d: heap item %d points at slot %d whose position is %d", si, h, it.slot, sh.slots[it.slot].hidx))
 			}
 		}
+		if cells != sh.used {
+			errs = append(errs, fmt.Errorf("shard %d: %d full cells, used is %d", si, cells, sh.used))
+		}
 		free := 0
 		for f := sh.free; f >= 0 && free <= len(sh.slots); f = sh.slots[f].hidx {
 			free++
 		}
-		if free+len(sh.index) != len(sh.slots) {
-			errs = append(errs, fmt.Errorf("shard %d: %d free + %d used slots, want %d", si, free, len(sh.index), len(sh.slots)))
+		if free+sh.used != len(sh.slots) {
+			errs = append(errs, fmt.Errorf("shard %d: %d free + %d used slots, want %d", si, free, sh.used, len(sh.slots)))
 		}
 		sh.mu.RUnlock()
 	}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"hash/maphash"
 	"runtime"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -41,10 +40,11 @@ const (
 type Store struct {
 	maxSize  int64
 	interval time.Duration
-	now      func() time.Time
-	epoch    time.Time
-	seed     maphash.Seed
-	errFull  error
+	// clock returns the current time in nanoseconds since the store was
+	// created.
+	clock   func() int64
+	seed    maphash.Seed
+	errFull error
 
 	// entries counts entries held, expired or not.
 	entries atomic.Int64
@@ -68,18 +68,20 @@ func New(opts Options) (*Store, error) {
 	if opts.CleanupInterval < 0 {
 		return nil, fmt.Errorf("memory store: cleanup_interval must not be negative, got %s: %w", opts.CleanupInterval, backends.ErrInvalid)
 	}
-	now := opts.Now
-	if now == nil {
-		now = time.Now
-	}
 	s := &Store{
 		maxSize:   opts.MaxSize,
 		interval:  opts.CleanupInterval,
-		now:       now,
-		epoch:     now(),
 		seed:      maphash.MakeSeed(),
 		errFull:   fmt.Errorf("%w (max_size %d)", backends.ErrFull, opts.MaxSize),
 		newTicker: realTicker,
+	}
+	if now := opts.Now; now != nil {
+		epoch := now()
+		s.clock = func() int64 { return int64(now().Sub(epoch)) }
+	} else {
+		// time.Since reads only the monotonic clock, half the cost of time.Now.
+		epoch := time.Now()
+		s.clock = func() int64 { return int64(time.Since(epoch)) }
 	}
 	for i := range s.shards {
 		s.shards[i].init()
@@ -94,9 +96,6 @@ func realTicker(d time.Duration) (<-chan time.Time, func()) {
 
 var errNotFound = fmt.Errorf("key %w", backends.ErrNotFound)
 
-// clock returns the current time in nanoseconds since the store's epoch.
-func (s *Store) clock() int64 { return int64(s.now().Sub(s.epoch)) }
-
 // expiry returns the expiry for a TTL set at now, saturating far futures.
 func expiry(now int64, ttl time.Duration) int64 {
 	if ttl == 0 {
@@ -108,8 +107,13 @@ func expiry(now int64, ttl time.Duration) int64 {
 	return now + int64(ttl)
 }
 
-func (s *Store) shardFor(key string) *shard {
-	return &s.shards[maphash.String(s.seed, key)&(numShards-1)]
+// hash returns the hash of key: its low bits pick the shard, its upper half
+// is the key's tag in the shard's table.
+func (s *Store) hash(key string) uint64 { return maphash.String(s.seed, key) }
+
+func (s *Store) shardFor(key string) (*shard, uint64) {
+	h := s.hash(key)
+	return &s.shards[h&(numShards-1)], h
 }
 
 // Get returns the live value of key, or an error wrapping
@@ -121,10 +125,10 @@ func (s *Store) Get(ctx context.Context, key string) ([]byte, error) {
 		return nil, err
 	}
 	now := s.clock()
-	sh := s.shardFor(key)
+	sh, h := s.shardFor(key)
 	sh.mu.RLock()
 	var v string
-	i, ok := sh.index[key]
+	i, ok := sh.find(h, key)
 	if ok {
 		if sl := &sh.slots[i]; now < sl.exp {
 			v = sl.value()
@@ -154,24 +158,22 @@ func (s *Store) Set(ctx context.Context, key string, value []byte, ttl time.Dura
 	if err := backends.ValidateTTL(ttl); err != nil {
 		return err
 	}
-	var data string
-	if len(value) == 0 {
-		data = strings.Clone(key)
-	} else {
-		data = key + string(value) // one allocation holds key and value
-	}
+	// One allocation holds key and value; nothing writes to it after this.
+	buf := make([]byte, len(key)+len(value))
+	copy(buf[copy(buf, key):], value)
+	data := unsafe.String(unsafe.SliceData(buf), len(buf))
 	now := s.clock()
 	exp := expiry(now, ttl)
-	sh := s.shardFor(key)
+	sh, h := s.shardFor(key)
 	for {
 		sh.mu.Lock()
-		if i, ok := sh.index[key]; ok {
-			sh.replaceLocked(i, data, len(key), exp)
+		if i, ok := sh.find(h, key); ok {
+			sh.replaceLocked(h, i, data, len(key), exp)
 			sh.mu.Unlock()
 			return nil
 		}
 		if s.reserveLocked(sh, now) {
-			sh.insertLocked(data, len(key), exp)
+			sh.insertLocked(h, data, len(key), exp)
 			sh.mu.Unlock()
 			return nil
 		}
@@ -237,12 +239,12 @@ func (s *Store) Delete(ctx context.Context, key string) (bool, error) {
 		return false, err
 	}
 	now := s.clock()
-	sh := s.shardFor(key)
+	sh, h := s.shardFor(key)
 	sh.mu.Lock()
-	i, ok := sh.index[key]
+	i, ok := sh.find(h, key)
 	if ok {
 		ok = now < sh.slots[i].exp
-		sh.removeLocked(i)
+		sh.removeLocked(uint32(h>>32), i)
 		s.entries.Add(-1)
 	}
 	sh.mu.Unlock()
@@ -255,9 +257,9 @@ func (s *Store) Exists(ctx context.Context, key string) (bool, error) {
 		return false, err
 	}
 	now := s.clock()
-	sh := s.shardFor(key)
+	sh, h := s.shardFor(key)
 	sh.mu.RLock()
-	i, ok := sh.index[key]
+	i, ok := sh.find(h, key)
 	ok = ok && now < sh.slots[i].exp
 	sh.mu.RUnlock()
 	return ok, nil
@@ -272,7 +274,7 @@ func (s *Store) Clear(ctx context.Context) error {
 	for i := range s.shards {
 		sh := &s.shards[i]
 		sh.mu.Lock()
-		n := len(sh.index)
+		n := sh.len()
 		sh.init()
 		s.entries.Add(-int64(n))
 		sh.mu.Unlock()

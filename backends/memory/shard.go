@@ -8,9 +8,8 @@ import (
 // noExpiry is the expiry of a key without TTL: no clock reading reaches it.
 const noExpiry = math.MaxInt64
 
-// slot holds one entry. Key and value share one allocation (data), and the
-// shard's index map uses data[:klen] as its key, so an entry costs a single
-// heap object besides its share of the shard's arrays.
+// slot holds one entry. Key and value share one allocation (data), so an
+// entry costs a single heap object besides its share of the shard's arrays.
 type slot struct {
 	data string // key followed by value; "" when the slot is free
 	exp  int64  // expiry in nanoseconds since the store's epoch, or noExpiry
@@ -21,32 +20,70 @@ type slot struct {
 func (s *slot) key() string   { return s.data[:s.klen] }
 func (s *slot) value() string { return s.data[s.klen:] }
 
-// item is an expiry heap element.
+// item is an expiry heap element. tag is the key's tag (see shard), kept
+// so that cleanup finds the table cell without reading the key.
 type item struct {
 	exp  int64
 	slot uint32
+	tag  uint32
 }
 
 // shard is one independently locked part of a store. Methods whose names
-// end in Locked must be called with mu held for writing.
+// end in Locked must be called with mu held for writing; find needs mu held
+// for reading.
+//
+// Keys are found through table, an open-addressing hash table with linear
+// probing. Each cell is 0 (empty) or tag<<32 | slot+1, where tag is the
+// upper half of the key's hash and its low bits give the home cell. A cell
+// costs 8 bytes, a fraction of a Go map entry, and growing the table needs
+// no key, only tags.
 type shard struct {
 	mu    sync.RWMutex
-	index map[string]uint32 // key -> position in slots
+	table []uint64
+	used  int // non-empty cells
 	slots []slot
 	heap  []item // 4-ary min-heap on exp; slot.hidx tracks each item's position
 	free  int32  // head of the free slot list, -1 if empty
 	_     [64]byte
 }
 
+const minTable = 8 // cells; a power of two
+
 func (sh *shard) init() {
-	sh.index = make(map[string]uint32)
+	sh.table = nil
+	sh.used = 0
 	sh.slots = nil
 	sh.heap = nil
 	sh.free = -1
 }
 
-// insertLocked adds a new entry; key must not be in the index.
-func (sh *shard) insertLocked(data string, klen int, exp int64) {
+func (sh *shard) len() int { return sh.used }
+
+// find returns the slot of key, whose hash is h.
+func (sh *shard) find(h uint64, key string) (uint32, bool) {
+	if len(sh.table) == 0 {
+		return 0, false
+	}
+	mask := uint32(len(sh.table) - 1)
+	tag := uint32(h >> 32)
+	for p := tag & mask; ; p = (p + 1) & mask {
+		c := sh.table[p]
+		if c == 0 {
+			return 0, false
+		}
+		if uint32(c>>32) == tag {
+			if i := uint32(c) - 1; sh.slots[i].key() == key {
+				return i, true
+			}
+		}
+	}
+}
+
+// insertLocked adds a new entry; its key (with hash h) must be absent.
+func (sh *shard) insertLocked(h uint64, data string, klen int, exp int64) {
+	if (sh.used+1)*4 > len(sh.table)*3 {
+		sh.grow()
+	}
 	var i uint32
 	if sh.free >= 0 {
 		i = uint32(sh.free)
@@ -56,30 +93,49 @@ func (sh *shard) insertLocked(data string, klen int, exp int64) {
 		sh.slots = append(sh.slots, slot{})
 	}
 	sh.slots[i] = slot{data: data, klen: uint32(klen), exp: noExpiry, hidx: -1}
-	sh.index[data[:klen]] = i
-	sh.setExpLocked(i, exp)
+	sh.place(uint64(uint32(h>>32))<<32 | uint64(i+1))
+	sh.used++
+	sh.setExpLocked(h, i, exp)
 }
 
-// replaceLocked gives slot i new data and expiry. The index entry is
-// rewritten so that the map's key points into the new data and the old
-// allocation can be freed.
-func (sh *shard) replaceLocked(i uint32, data string, klen int, exp int64) {
+// place puts cell c in the first empty cell from its home.
+func (sh *shard) place(c uint64) {
+	mask := uint32(len(sh.table) - 1)
+	p := uint32(c>>32) & mask
+	for sh.table[p] != 0 {
+		p = (p + 1) & mask
+	}
+	sh.table[p] = c
+}
+
+func (sh *shard) grow() {
+	old := sh.table
+	sh.table = make([]uint64, max(minTable, 2*len(old)))
+	for _, c := range old {
+		if c != 0 {
+			sh.place(c)
+		}
+	}
+}
+
+// replaceLocked gives slot i, whose key has hash h, new data and expiry.
+func (sh *shard) replaceLocked(h uint64, i uint32, data string, klen int, exp int64) {
 	s := &sh.slots[i]
 	s.data = data
 	s.klen = uint32(klen)
-	sh.index[data[:klen]] = i
-	sh.setExpLocked(i, exp)
+	sh.setExpLocked(h, i, exp)
 }
 
-// setExpLocked changes the expiry of slot i, keeping the heap in step.
-func (sh *shard) setExpLocked(i uint32, exp int64) {
+// setExpLocked changes the expiry of slot i, whose key has hash hash,
+// keeping the heap in step.
+func (sh *shard) setExpLocked(hash uint64, i uint32, exp int64) {
 	s := &sh.slots[i]
 	old := s.exp
 	s.exp = exp
 	switch {
 	case s.hidx < 0 && exp != noExpiry:
 		h := len(sh.heap)
-		sh.heap = append(sh.heap, item{exp: exp, slot: i})
+		sh.heap = append(sh.heap, item{exp: exp, slot: i, tag: uint32(hash >> 32)})
 		sh.up(h)
 	case s.hidx >= 0 && exp == noExpiry:
 		sh.heapRemove(int(s.hidx))
@@ -94,10 +150,27 @@ func (sh *shard) setExpLocked(i uint32, exp int64) {
 	}
 }
 
-// removeLocked deletes the entry in slot i.
-func (sh *shard) removeLocked(i uint32) {
+// removeLocked deletes the entry in slot i, whose key has the given tag.
+func (sh *shard) removeLocked(tag uint32, i uint32) {
+	mask := uint32(len(sh.table) - 1)
+	want := uint64(i + 1)
+	p := tag & mask
+	for uint32(sh.table[p]) != uint32(want) {
+		p = (p + 1) & mask
+	}
+	// Backward-shift deletion: pull later cells of the probe run into the
+	// hole when the hole lies between their home and their position.
+	for q := (p + 1) & mask; sh.table[q] != 0; q = (q + 1) & mask {
+		home := uint32(sh.table[q]>>32) & mask
+		if (q-home)&mask >= (q-p)&mask {
+			sh.table[p] = sh.table[q]
+			p = q
+		}
+	}
+	sh.table[p] = 0
+	sh.used--
+
 	s := &sh.slots[i]
-	delete(sh.index, s.key())
 	if s.hidx >= 0 {
 		sh.heapRemove(int(s.hidx))
 	}
@@ -110,18 +183,18 @@ func (sh *shard) removeLocked(i uint32) {
 func (sh *shard) evictExpiredLocked(now int64, limit int) int {
 	n := 0
 	for n < limit && len(sh.heap) > 0 && sh.heap[0].exp <= now {
-		sh.removeLocked(sh.heap[0].slot)
+		sh.removeLocked(sh.heap[0].tag, sh.heap[0].slot)
 		n++
 	}
-	if n > 0 && len(sh.index) == 0 && cap(sh.slots) > shrinkCap {
-		// Maps never shrink; start afresh so a mass expiry gives memory back.
+	if n > 0 && sh.used == 0 && cap(sh.slots) > shrinkCap {
+		// Start afresh so that a mass expiry gives its memory back.
 		sh.init()
 	}
 	return n
 }
 
 // shrinkCap is the slot capacity above which an emptied shard drops its
-// arrays and map.
+// arrays.
 const shrinkCap = 1024
 
 func (sh *shard) heapRemove(h int) {
