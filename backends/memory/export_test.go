@@ -70,6 +70,13 @@ func (s *Store) CheckInvariants() error {
 		if cells != sh.used {
 			errs = append(errs, fmt.Errorf("shard %d: %d full cells, used is %d", si, cells, sh.used))
 		}
+		next := int64(noExpiry)
+		if len(sh.heap) > 0 {
+			next = sh.heap[0].exp
+		}
+		if got := sh.next.Load(); got != next {
+			errs = append(errs, fmt.Errorf("shard %d: next is %d, heap top %d", si, got, next))
+		}
 		free := 0
 		for f := sh.free; f >= 0 && free <= len(sh.slots); f = sh.slots[f].hidx {
 			free++

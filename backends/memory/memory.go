@@ -32,7 +32,7 @@ const (
 	numShards = 64 // power of two
 	// sweepBatch bounds how many entries one lock hold of the cleanup
 	// removes, so readers of that shard wait at most one batch.
-	sweepBatch = 128
+	sweepBatch = 64
 )
 
 // Store is an in-memory key-value store with per-key TTL. It is safe for
@@ -211,7 +211,7 @@ func (s *Store) reserveLocked(sh *shard, now int64) bool {
 func (s *Store) evictElsewhere(skip *shard, now int64) bool {
 	for i := range s.shards {
 		sh := &s.shards[i]
-		if sh == skip {
+		if sh == skip || sh.next.Load() > now {
 			continue
 		}
 		sh.mu.Lock()

@@ -614,3 +614,94 @@ func TestKindRegistered(t *testing.T) {
 		t.Fatalf("New with a wrong config: err = %v, want an error naming the kind", err)
 	}
 }
+
+// TestManyKeys checks lookups after growth and after deletions in random
+// order, which move entries within the key table.
+func TestManyKeys(t *testing.T) {
+	const n = 50000
+	s, _ := newStore(t, memory.Options{})
+	ctx := context.Background()
+	for i := range n {
+		if err := s.Set(ctx, fmt.Sprint("k", i), []byte(fmt.Sprint(i)), 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rng := rand.New(rand.NewPCG(5, 6))
+	deleted := map[int]bool{}
+	for _, i := range rng.Perm(n)[:n/2] {
+		if ok, err := s.Delete(ctx, fmt.Sprint("k", i)); err != nil || !ok {
+			t.Fatalf("delete k%d = %v, %v", i, ok, err)
+		}
+		deleted[i] = true
+	}
+	for i := range n {
+		v, err := s.Get(ctx, fmt.Sprint("k", i))
+		switch {
+		case deleted[i] && !errors.Is(err, backends.ErrNotFound):
+			t.Fatalf("deleted k%d: err = %v", i, err)
+		case !deleted[i] && (err != nil || string(v) != fmt.Sprint(i)):
+			t.Fatalf("k%d = %q, %v", i, v, err)
+		}
+	}
+	if got, want := s.Len(), n/2; got != want {
+		t.Fatalf("Len() = %d, want %d", got, want)
+	}
+	if err := s.CheckInvariants(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestEmptiedStoreIsReusable empties a large store by cleanup or by
+// deletion, which lets shards drop their arrays, and uses it again.
+func TestEmptiedStoreIsReusable(t *testing.T) {
+	const n = 100000 // over 1024 entries per shard
+	for _, how := range []string{"cleanup", "delete"} {
+		t.Run(how, func(t *testing.T) {
+			clk := newFakeClock()
+			tick := make(chan time.Time)
+			swept := make(chan struct{})
+			s, err := memory.NewWithTicker(memory.Options{CleanupInterval: time.Minute, Now: clk.Now}, tick, swept)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx := context.Background()
+			if err := s.Start(ctx); err != nil {
+				t.Fatal(err)
+			}
+			defer func() { _ = s.Stop(ctx) }()
+			for i := range n {
+				if err := s.Set(ctx, fmt.Sprint("k", i), []byte("v"), time.Second); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if how == "cleanup" {
+				clk.Advance(time.Second)
+				tick <- time.Time{}
+				<-swept
+			} else {
+				for i := range n {
+					if _, err := s.Delete(ctx, fmt.Sprint("k", i)); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			if got := s.Len(); got != 0 {
+				t.Fatalf("Len() = %d, want 0", got)
+			}
+			if err := s.CheckInvariants(); err != nil {
+				t.Fatal(err)
+			}
+			for i := range 100 {
+				if err := s.Set(ctx, fmt.Sprint("k", i), []byte("w"), time.Second); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if v, err := s.Get(ctx, "k42"); err != nil || string(v) != "w" {
+				t.Fatalf("k42 = %q, %v", v, err)
+			}
+			if err := s.CheckInvariants(); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}

@@ -3,6 +3,7 @@ package memory
 import (
 	"math"
 	"sync"
+	"sync/atomic"
 )
 
 // noExpiry is the expiry of a key without TTL: no clock reading reaches it.
@@ -44,7 +45,11 @@ type shard struct {
 	slots []slot
 	heap  []item // 4-ary min-heap on exp; slot.hidx tracks each item's position
 	free  int32  // head of the free slot list, -1 if empty
-	_     [64]byte
+	// next is the earliest expiry in the shard (noExpiry if none), written
+	// under mu, so a full store can skip shards with nothing to evict
+	// without locking them.
+	next atomic.Int64
+	_    [64]byte
 }
 
 const minTable = 8 // cells; a power of two
@@ -55,6 +60,18 @@ func (sh *shard) init() {
 	sh.slots = nil
 	sh.heap = nil
 	sh.free = -1
+	sh.next.Store(noExpiry)
+}
+
+// publishLocked records the shard's earliest expiry in next.
+func (sh *shard) publishLocked() {
+	next := int64(noExpiry)
+	if len(sh.heap) > 0 {
+		next = sh.heap[0].exp
+	}
+	if sh.next.Load() != next {
+		sh.next.Store(next)
+	}
 }
 
 func (sh *shard) len() int { return sh.used }
@@ -96,6 +113,7 @@ func (sh *shard) insertLocked(h uint64, data string, klen int, exp int64) {
 	sh.place(uint64(uint32(h>>32))<<32 | uint64(i+1))
 	sh.used++
 	sh.setExpLocked(h, i, exp)
+	sh.publishLocked()
 }
 
 // place puts cell c in the first empty cell from its home.
@@ -124,6 +142,7 @@ func (sh *shard) replaceLocked(h uint64, i uint32, data string, klen int, exp in
 	s.data = data
 	s.klen = uint32(klen)
 	sh.setExpLocked(h, i, exp)
+	sh.publishLocked()
 }
 
 // setExpLocked changes the expiry of slot i, whose key has hash hash,
@@ -176,7 +195,17 @@ func (sh *shard) removeLocked(tag uint32, i uint32) {
 	}
 	*s = slot{hidx: sh.free}
 	sh.free = int32(i)
+	if sh.used == 0 && cap(sh.slots) > shrinkCap {
+		// The table never shrinks otherwise; start afresh so that a mass
+		// expiry or deletion gives its memory back.
+		sh.init()
+	}
+	sh.publishLocked()
 }
+
+// shrinkCap is the slot capacity above which an emptied shard drops its
+// arrays.
+const shrinkCap = 1024
 
 // evictExpiredLocked removes up to limit entries expired at now, earliest
 // first, and returns how many it removed.
@@ -186,16 +215,8 @@ func (sh *shard) evictExpiredLocked(now int64, limit int) int {
 		sh.removeLocked(sh.heap[0].tag, sh.heap[0].slot)
 		n++
 	}
-	if n > 0 && sh.used == 0 && cap(sh.slots) > shrinkCap {
-		// Start afresh so that a mass expiry gives its memory back.
-		sh.init()
-	}
 	return n
 }
-
-// shrinkCap is the slot capacity above which an emptied shard drops its
-// arrays.
-const shrinkCap = 1024
 
 func (sh *shard) heapRemove(h int) {
 	sh.slots[sh.heap[h].slot].hidx = -1
