@@ -10,20 +10,23 @@
 // treat as read-only. A key past its expiry is invisible to every method at
 // once; the cleanup loop started by Start only frees its memory.
 //
-// Keys are spread over shards, each with its own lock, map and expiry heap,
-// so no operation touches the whole store: cleanup removes expired entries
-// in small batches per shard lock, and a new key on a full store evicts
-// expired entries one batch at a time until it fits or none are left.
+// Keys are spread over 64 shards by hash. Each shard has its own lock, an
+// array of entries, an open-addressing table from key to entry, and a
+// min-heap of expiry times that knows each entry's position, so that
+// overwrites and deletes take their stale item out at once. No operation
+// visits the whole store: cleanup removes expired entries in small batches
+// per shard lock, and a new key on a full store evicts expired entries a
+// batch at a time until it fits or none are left. An entry's key and value
+// share one allocation.
 //
 // # Caveats
 //
-//   - Expiry follows the injected clock (Options.Now) to the nanosecond;
-//     a TTL too large to represent never expires.
+//   - Expiry follows the clock (Options.Now) to the nanosecond; a TTL too
+//     large to represent never expires.
 //   - Without a cleanup interval, expired entries stay in memory until they
 //     are deleted, overwritten or evicted to make room in a full store.
 //   - Len counts held entries, including expired ones not yet removed.
 //   - Clear is not atomic with respect to concurrent writes: a key set
 //     while Clear runs may survive it.
-//   - Memory given back by cleanup returns to the runtime only when a shard
-//     empties; Go maps never shrink.
+//   - A shard's arrays grow but do not shrink until the shard is empty.
 package memory
