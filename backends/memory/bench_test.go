@@ -1,6 +1,7 @@
 package memory_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -126,31 +127,42 @@ func BenchmarkSet(b *testing.B) {
 	}
 }
 
-// BenchmarkBaselineMapGet is the reference for BenchmarkGet: a Go map
-// behind a sync.RWMutex, with no TTL.
-func BenchmarkBaselineMapGet(b *testing.B) {
-	for _, bc := range benchCases {
-		b.Run(benchName(bc.entries, bc.hot), func(b *testing.B) {
-			var mu sync.RWMutex
-			m := make(map[string][]byte)
-			var kb keyBuf
-			for i := range bc.entries {
-				m[strings.Clone(kb.key(i))] = make([]byte, 100)
-			}
-			order := benchOrder(bc.entries, bc.hot)
-			runtime.GC()
-			i := 0
-			for b.Loop() {
-				k := kb.key(int(order[i&(len(order)-1)]))
-				mu.RLock()
-				v, ok := m[k]
-				mu.RUnlock()
-				if !ok || len(v) != 100 {
-					b.Fatal("missing key")
+// BenchmarkBaseline is the reference for BenchmarkGet and BenchmarkSet: a
+// Go map of copied values behind a sync.RWMutex, with no TTL.
+func BenchmarkBaseline(b *testing.B) {
+	for _, op := range []string{"get", "set"} {
+		for _, bc := range benchCases {
+			b.Run("op="+op+"/"+benchName(bc.entries, bc.hot), func(b *testing.B) {
+				var mu sync.RWMutex
+				m := make(map[string][]byte)
+				var kb keyBuf
+				value := make([]byte, 100)
+				for i := range bc.entries {
+					m[strings.Clone(kb.key(i))] = bytes.Clone(value)
 				}
-				i++
-			}
-		})
+				order := benchOrder(bc.entries, bc.hot)
+				runtime.GC()
+				b.ReportAllocs()
+				i := 0
+				for b.Loop() {
+					k := kb.key(int(order[i&(len(order)-1)]))
+					if op == "get" {
+						mu.RLock()
+						v, ok := m[k]
+						mu.RUnlock()
+						if !ok || len(v) != 100 {
+							b.Fatal("missing key")
+						}
+					} else {
+						v := bytes.Clone(value)
+						mu.Lock()
+						m[k] = v
+						mu.Unlock()
+					}
+					i++
+				}
+			})
+		}
 	}
 }
 
