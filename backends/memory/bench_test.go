@@ -30,8 +30,8 @@ func (b *keyBuf) key(i int) string {
 	return unsafe.String(&b[0], len(b))
 }
 
-// benchOrder returns a random sequence of indexes below n (drawn from the
-// first hot of them when hot > 0), of power-of-two length.
+// benchOrder returns a random sequence of indexes below n, of power-of-two
+// length. With hot > 0 it draws only from hot indexes picked at random.
 func benchOrder(n, hot int) []int32 {
 	order := make([]int32, 1<<20)
 	rng := rand.New(rand.NewPCG(3, 4))
