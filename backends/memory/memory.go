@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"hash/maphash"
+	"math"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -30,8 +31,8 @@ const MaxKeyLen = 1<<31 - 1
 
 const (
 	numShards = 64 // power of two
-	// sweepBatch bounds how many entries one lock hold of the cleanup
-	// removes, so readers of that shard wait at most one batch.
+	// sweepBatch bounds the work of one lock hold of the cleanup, so
+	// readers of that shard wait at most one batch.
 	sweepBatch = 64
 )
 
@@ -194,7 +195,7 @@ func (s *Store) reserveLocked(sh *shard, now int64) bool {
 	for {
 		n := s.entries.Load()
 		if n >= s.maxSize {
-			if s.evictLocked(sh, now, 1) == 0 {
+			if evicted, _ := s.evictLocked(sh, now, 1, math.MaxInt); evicted == 0 {
 				return false
 			}
 			continue
@@ -215,7 +216,7 @@ func (s *Store) evictElsewhere(skip *shard, now int64) bool {
 			continue
 		}
 		sh.mu.Lock()
-		n := s.evictLocked(sh, now, sweepBatch)
+		n, _ := s.evictLocked(sh, now, sweepBatch, math.MaxInt)
 		sh.mu.Unlock()
 		if n > 0 {
 			return true
@@ -224,12 +225,13 @@ func (s *Store) evictElsewhere(skip *shard, now int64) bool {
 	return false
 }
 
-func (s *Store) evictLocked(sh *shard, now int64, limit int) int {
-	n := sh.evictExpiredLocked(now, limit)
+// evictLocked is shard.evictExpiredLocked, keeping the entry count.
+func (s *Store) evictLocked(sh *shard, now int64, maxEvict, maxSteps int) (int, bool) {
+	n, done := sh.evictExpiredLocked(now, maxEvict, maxSteps)
 	if n > 0 {
 		s.entries.Add(-int64(n))
 	}
-	return n
+	return n, done
 }
 
 // Delete removes key and reports whether a live key was removed; for an
@@ -363,9 +365,9 @@ func (s *Store) sweep(ctx context.Context) {
 		for ctx.Err() == nil {
 			now := s.clock()
 			sh.mu.Lock()
-			n := s.evictLocked(sh, now, sweepBatch)
+			_, done := s.evictLocked(sh, now, math.MaxInt, sweepBatch)
 			sh.mu.Unlock()
-			if n < sweepBatch {
+			if done {
 				break
 			}
 			runtime.Gosched()

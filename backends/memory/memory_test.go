@@ -163,6 +163,15 @@ func TestBehaviour(t *testing.T) {
 		{name: "full: overwrite of expired key", maxSize: 1, steps: []step{
 			set("a", "1", time.Second), advance(time.Second), set("a", "2", 0), get("a", "2"), full("b"),
 		}},
+		{name: "full: a key whose expiry was extended is kept", maxSize: 2, steps: []step{
+			set("a", "1", time.Second), set("b", "2", 2 * time.Second), set("a", "3", time.Hour),
+			advance(2 * time.Second), set("c", "4", 0), get("a", "3"), get("c", "4"), missing("b"),
+			full("d"),
+		}},
+		{name: "full: a key whose expiry was shortened is evicted", maxSize: 2, steps: []step{
+			set("a", "1", time.Hour), set("b", "2", 2 * time.Second), set("a", "3", time.Second),
+			advance(time.Second), set("c", "4", 0), missing("a"), get("b", "2"), get("c", "4"),
+		}},
 		{name: "full: clear makes room", maxSize: 1, steps: []step{
 			set("a", "1", 0), full("b"), {op: "clear"}, set("b", "2", 0), get("b", "2"),
 		}},
@@ -368,6 +377,26 @@ func TestCleanupLoop(t *testing.T) {
 	}
 	if _, err := s.Get(ctx, "l7"); err != nil {
 		t.Fatalf("lasting key: %v", err)
+	}
+
+	// Keys whose expiry was extended survive a sweep past their first one.
+	for i := range lasting {
+		if err := s.Set(ctx, fmt.Sprint("l", i), []byte("w"), 2*time.Hour); err != nil {
+			t.Fatal(err)
+		}
+	}
+	clk.Advance(90 * time.Minute)
+	sweep()
+	if got, want := s.Len(), lasting; got != want {
+		t.Fatalf("after extension: Len() = %d, want %d", got, want)
+	}
+	if err := s.CheckInvariants(); err != nil {
+		t.Fatal(err)
+	}
+	clk.Advance(time.Hour)
+	sweep()
+	if got, want := s.Len(), 0; got != want {
+		t.Fatalf("after the extended expiry: Len() = %d, want %d", got, want)
 	}
 	if err := s.CheckInvariants(); err != nil {
 		t.Fatal(err)

@@ -21,7 +21,11 @@ type slot struct {
 func (s *slot) key() string   { return s.data[:s.klen] }
 func (s *slot) value() string { return s.data[s.klen:] }
 
-// item is an expiry heap element. tag is the key's tag (see shard), kept
+// item is an expiry heap element. exp is a lower bound of its slot's
+// expiry: a write that extends a key's expiry leaves the item in place, and
+// cleanup moves it down when it reaches the top. That keeps the common case
+// of refreshing a key with a new TTL at O(1) instead of sinking the item
+// through the heap on every write. tag is the key's tag (see shard), kept
 // so that cleanup finds the table cell without reading the key.
 type item struct {
 	exp  int64
@@ -43,11 +47,11 @@ type shard struct {
 	table []uint64
 	used  int // non-empty cells
 	slots []slot
-	heap  []item // 4-ary min-heap on exp; slot.hidx tracks each item's position
+	heap  []item // 4-ary min-heap on item.exp; slot.hidx tracks each item's position
 	free  int32  // head of the free slot list, -1 if empty
-	// next is the earliest expiry in the shard (noExpiry if none), written
-	// under mu, so a full store can skip shards with nothing to evict
-	// without locking them.
+	// next is a lower bound of the earliest expiry in the shard (noExpiry
+	// if none), written under mu, so a full store can skip shards with
+	// nothing to evict without locking them.
 	next atomic.Int64
 	_    [64]byte
 }
@@ -63,7 +67,7 @@ func (sh *shard) init() {
 	sh.next.Store(noExpiry)
 }
 
-// publishLocked records the shard's earliest expiry in next.
+// publishLocked records the heap's top in next.
 func (sh *shard) publishLocked() {
 	next := int64(noExpiry)
 	if len(sh.heap) > 0 {
@@ -149,7 +153,6 @@ func (sh *shard) replaceLocked(h uint64, i uint32, data string, klen int, exp in
 // keeping the heap in step.
 func (sh *shard) setExpLocked(hash uint64, i uint32, exp int64) {
 	s := &sh.slots[i]
-	old := s.exp
 	s.exp = exp
 	switch {
 	case s.hidx < 0 && exp != noExpiry:
@@ -158,14 +161,10 @@ func (sh *shard) setExpLocked(hash uint64, i uint32, exp int64) {
 		sh.up(h)
 	case s.hidx >= 0 && exp == noExpiry:
 		sh.heapRemove(int(s.hidx))
-	case s.hidx >= 0:
+	case s.hidx >= 0 && exp < sh.heap[s.hidx].exp:
 		h := int(s.hidx)
 		sh.heap[h].exp = exp
-		if exp < old {
-			sh.up(h)
-		} else {
-			sh.down(h)
-		}
+		sh.up(h)
 	}
 }
 
@@ -207,15 +206,26 @@ func (sh *shard) removeLocked(tag uint32, i uint32) {
 // arrays.
 const shrinkCap = 1024
 
-// evictExpiredLocked removes up to limit entries expired at now, earliest
-// first, and returns how many it removed.
-func (sh *shard) evictExpiredLocked(now int64, limit int) int {
-	n := 0
-	for n < limit && len(sh.heap) > 0 && sh.heap[0].exp <= now {
-		sh.removeLocked(sh.heap[0].tag, sh.heap[0].slot)
-		n++
+// evictExpiredLocked removes entries expired at now, earliest first. It
+// stops after maxEvict removals or maxSteps steps (removals and moves of
+// items whose expiry was extended), and reports how many entries it removed
+// and whether no expired entry is left.
+func (sh *shard) evictExpiredLocked(now int64, maxEvict, maxSteps int) (evicted int, done bool) {
+	for steps := 0; evicted < maxEvict && steps < maxSteps; steps++ {
+		if len(sh.heap) == 0 || sh.heap[0].exp > now {
+			return evicted, true
+		}
+		top := sh.heap[0]
+		if exp := sh.slots[top.slot].exp; exp > now {
+			sh.heap[0].exp = exp
+			sh.down(0)
+			sh.publishLocked()
+			continue
+		}
+		sh.removeLocked(top.tag, top.slot)
+		evicted++
 	}
-	return n
+	return evicted, len(sh.heap) == 0 || sh.heap[0].exp > now
 }
 
 func (sh *shard) heapRemove(h int) {
