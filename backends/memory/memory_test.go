@@ -164,12 +164,12 @@ func TestBehaviour(t *testing.T) {
 			set("a", "1", time.Second), advance(time.Second), set("a", "2", 0), get("a", "2"), full("b"),
 		}},
 		{name: "full: a key whose expiry was extended is kept", maxSize: 2, steps: []step{
-			set("a", "1", time.Second), set("b", "2", 2 * time.Second), set("a", "3", time.Hour),
+			set("a", "1", time.Second), set("b", "2", 2*time.Second), set("a", "3", time.Hour),
 			advance(2 * time.Second), set("c", "4", 0), get("a", "3"), get("c", "4"), missing("b"),
 			full("d"),
 		}},
 		{name: "full: a key whose expiry was shortened is evicted", maxSize: 2, steps: []step{
-			set("a", "1", time.Hour), set("b", "2", 2 * time.Second), set("a", "3", time.Second),
+			set("a", "1", time.Hour), set("b", "2", 2*time.Second), set("a", "3", time.Second),
 			advance(time.Second), set("c", "4", 0), missing("a"), get("b", "2"), get("c", "4"),
 		}},
 		{name: "full: clear makes room", maxSize: 1, steps: []step{
