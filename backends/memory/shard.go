@@ -153,6 +153,7 @@ func (sh *shard) replaceLocked(h uint64, i uint32, data string, klen int, exp in
 // keeping the heap in step.
 func (sh *shard) setExpLocked(hash uint64, i uint32, exp int64) {
 	s := &sh.slots[i]
+	old := s.exp
 	s.exp = exp
 	switch {
 	case s.hidx < 0 && exp != noExpiry:
@@ -161,7 +162,9 @@ func (sh *shard) setExpLocked(hash uint64, i uint32, exp int64) {
 		sh.up(h)
 	case s.hidx >= 0 && exp == noExpiry:
 		sh.heapRemove(int(s.hidx))
-	case s.hidx >= 0 && exp < sh.heap[s.hidx].exp:
+	case s.hidx >= 0 && exp < old && exp < sh.heap[s.hidx].exp:
+		// Testing exp < old first spares a later expiry a read of the
+		// heap: the item's exp is at most old.
 		h := int(s.hidx)
 		sh.heap[h].exp = exp
 		sh.up(h)
