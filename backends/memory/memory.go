@@ -364,6 +364,9 @@ func (s *Store) sweep(ctx context.Context) {
 		sh := &s.shards[i]
 		for ctx.Err() == nil {
 			now := s.clock()
+			if sh.next.Load() > now {
+				break
+			}
 			sh.mu.Lock()
 			_, done := s.evictLocked(sh, now, math.MaxInt, sweepBatch)
 			sh.mu.Unlock()
