@@ -249,8 +249,9 @@ func benchExpiryLatency(b *testing.B, expire bool) {
 		lasting = 10000
 		readers = 4
 		// window is how long control readers run, about as long as the
-		// cleanup of 1M entries takes with readers competing for the CPU.
-		window = 500 * time.Millisecond
+		// cleanup of 1M entries takes with readers competing for the CPU,
+		// so that both phases give the machine the same chances to stall.
+		window = 100 * time.Millisecond
 	)
 	value := make([]byte, 100)
 	order := benchOrder(n+lasting, 0)
