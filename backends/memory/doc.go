@@ -1,0 +1,32 @@
+// Package memory implements the store.memory kind: a key-value store held
+// in process memory, with per-key TTL and an optional size limit.
+//
+// # Basics
+//
+// New builds a Store from Options; the package's init registers the kind
+// with the registry, whose entries set max_size (default 10000, 0 for no
+// limit) and cleanup_interval (default 5m, 0 for no background cleanup).
+// Set copies the value; Get returns the stored bytes, which callers must
+// treat as read-only. A key past its expiry is invisible to every method at
+// once; the cleanup loop started by Start only frees its memory.
+//
+// Keys are spread over 64 shards by hash. Each shard has its own lock, an
+// array of entries, an open-addressing table from key to entry, and a
+// min-heap of expiry times that knows each entry's position, so that
+// overwrites and deletes take their stale item out at once. No operation
+// visits the whole store: cleanup removes expired entries in small batches
+// per shard lock, and a new key on a full store evicts expired entries a
+// batch at a time until it fits or none are left. An entry's key and value
+// share one allocation.
+//
+// # Caveats
+//
+//   - Expiry follows the clock (Options.Now) to the nanosecond; a TTL too
+//     large to represent never expires.
+//   - Without a cleanup interval, expired entries stay in memory until they
+//     are deleted, overwritten or evicted to make room in a full store.
+//   - Len counts held entries, including expired ones not yet removed.
+//   - Clear is not atomic with respect to concurrent writes: a key set
+//     while Clear runs may survive it.
+//   - A shard's arrays grow but do not shrink until the shard is empty.
+package memory

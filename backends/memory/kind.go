@@ -1,0 +1,42 @@
+package memory
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/luahost/luahost/registry"
+)
+
+// KindName is the registry kind of an in-memory store.
+const KindName = "store.memory"
+
+// Defaults of the store.memory fields.
+const (
+	DefaultMaxSize         = 10000
+	DefaultCleanupInterval = 5 * time.Minute
+)
+
+// Config is the decoded configuration of a store.memory entry.
+type Config struct {
+	MaxSize         int64         // max_size
+	CleanupInterval time.Duration // cleanup_interval
+}
+
+func init() {
+	registry.RegisterKind(registry.Kind{Name: KindName, Decode: decode, New: build})
+}
+
+func decode(f *registry.Fields) any {
+	return Config{
+		MaxSize:         f.Size("max_size", DefaultMaxSize),
+		CleanupInterval: f.Duration("cleanup_interval", DefaultCleanupInterval),
+	}
+}
+
+func build(cfg any, _ registry.Env) (registry.Component, error) {
+	c, ok := cfg.(Config)
+	if !ok {
+		return nil, fmt.Errorf("%s: config is %T, want memory.Config", KindName, cfg)
+	}
+	return New(Options{MaxSize: c.MaxSize, CleanupInterval: c.CleanupInterval})
+}

@@ -1,0 +1,381 @@
+package memory
+
+import (
+	"context"
+	"fmt"
+	"hash/maphash"
+	"math"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unsafe"
+
+	"github.com/luahost/luahost/backends"
+)
+
+// Options configure a Store. The zero value is an unlimited store without
+// background cleanup that reads the system clock.
+type Options struct {
+	// MaxSize is the most live keys the store holds; 0 means no limit.
+	MaxSize int64
+	// CleanupInterval is how often Start's background loop removes
+	// expired entries; 0 means no background cleanup.
+	CleanupInterval time.Duration
+	// Now returns the current time; nil means time.Now.
+	Now func() time.Time
+}
+
+// MaxKeyLen is the longest key, in bytes, a Store accepts.
+const MaxKeyLen = 1<<31 - 1
+
+const (
+	numShards = 64 // power of two
+	// sweepBatch bounds the work of one lock hold of the cleanup, so
+	// readers of that shard wait at most one batch.
+	sweepBatch = 64
+)
+
+// Store is an in-memory key-value store with per-key TTL. It is safe for
+// concurrent use. Create one with New.
+type Store struct {
+	maxSize  int64
+	interval time.Duration
+	// clock returns the current time in nanoseconds since the store was
+	// created.
+	clock   func() int64
+	seed    maphash.Seed
+	errFull error
+
+	// entries counts entries held, expired or not.
+	entries atomic.Int64
+	shards  [numShards]shard
+
+	runMu  sync.Mutex
+	cancel context.CancelFunc
+	done   chan struct{}
+
+	// Test hooks: the cleanup loop's ticker, and a channel told after each sweep.
+	newTicker func(d time.Duration) (<-chan time.Time, func())
+	swept     chan<- struct{}
+}
+
+// New returns a store configured by opts. It starts no goroutines; Start
+// starts the cleanup loop.
+func New(opts Options) (*Store, error) {
+	if opts.MaxSize < 0 {
+		return nil, fmt.Errorf("memory store: max_size must not be negative, got %d: %w", opts.MaxSize, backends.ErrInvalid)
+	}
+	if opts.CleanupInterval < 0 {
+		return nil, fmt.Errorf("memory store: cleanup_interval must not be negative, got %s: %w", opts.CleanupInterval, backends.ErrInvalid)
+	}
+	s := &Store{
+		maxSize:   opts.MaxSize,
+		interval:  opts.CleanupInterval,
+		seed:      maphash.MakeSeed(),
+		errFull:   fmt.Errorf("%w (max_size %d)", backends.ErrFull, opts.MaxSize),
+		newTicker: realTicker,
+	}
+	if now := opts.Now; now != nil {
+		epoch := now()
+		s.clock = func() int64 { return int64(now().Sub(epoch)) }
+	} else {
+		// time.Since reads only the monotonic clock, half the cost of time.Now.
+		epoch := time.Now()
+		s.clock = func() int64 { return int64(time.Since(epoch)) }
+	}
+	for i := range s.shards {
+		s.shards[i].init()
+	}
+	return s, nil
+}
+
+func realTicker(d time.Duration) (<-chan time.Time, func()) {
+	t := time.NewTicker(d)
+	return t.C, t.Stop
+}
+
+var errNotFound = fmt.Errorf("key %w", backends.ErrNotFound)
+
+// expiry returns the expiry for a TTL set at now, saturating far futures.
+func expiry(now int64, ttl time.Duration) int64 {
+	if ttl == 0 {
+		return noExpiry
+	}
+	if now > 0 && int64(ttl) > noExpiry-1-now {
+		return noExpiry - 1
+	}
+	return now + int64(ttl)
+}
+
+// hash returns the hash of key: its low bits pick the shard, its upper half
+// is the key's tag in the shard's table.
+func (s *Store) hash(key string) uint64 { return maphash.String(s.seed, key) }
+
+func (s *Store) shardFor(key string) (*shard, uint64) {
+	h := s.hash(key)
+	return &s.shards[h&(numShards-1)], h
+}
+
+// Get returns the live value of key, or an error wrapping
+// backends.ErrNotFound when the key is missing or expired. The returned
+// slice is the stored copy: it is read-only and stays valid after the key
+// changes.
+func (s *Store) Get(ctx context.Context, key string) ([]byte, error) {
+	if err := check(ctx, key); err != nil {
+		return nil, err
+	}
+	now := s.clock()
+	sh, h := s.shardFor(key)
+	sh.mu.RLock()
+	var v string
+	i, ok := sh.find(h, key)
+	if ok {
+		if sl := &sh.slots[i]; now < sl.exp {
+			v = sl.value()
+		} else {
+			ok = false
+		}
+	}
+	sh.mu.RUnlock()
+	if !ok {
+		return nil, errNotFound
+	}
+	if len(v) == 0 {
+		return []byte{}, nil
+	}
+	return unsafe.Slice(unsafe.StringData(v), len(v)), nil
+}
+
+// Set stores a copy of value under key. ttl 0 means no expiry and removes
+// any expiry the key had; a negative ttl is an error wrapping
+// backends.ErrInvalid. A new key on a store holding MaxSize live keys
+// returns an error wrapping backends.ErrFull; overwriting a live key always
+// works, and expired keys never count toward MaxSize.
+func (s *Store) Set(ctx context.Context, key string, value []byte, ttl time.Duration) error {
+	if err := check(ctx, key); err != nil {
+		return err
+	}
+	if err := backends.ValidateTTL(ttl); err != nil {
+		return err
+	}
+	// One allocation holds key and value; nothing writes to it after this.
+	buf := make([]byte, len(key)+len(value))
+	copy(buf[copy(buf, key):], value)
+	data := unsafe.String(unsafe.SliceData(buf), len(buf))
+	now := s.clock()
+	exp := expiry(now, ttl)
+	sh, h := s.shardFor(key)
+	for {
+		sh.mu.Lock()
+		if i, ok := sh.find(h, key); ok {
+			sh.replaceLocked(h, i, data, len(key), exp)
+			sh.mu.Unlock()
+			return nil
+		}
+		if s.reserveLocked(sh, now) {
+			sh.insertLocked(h, data, len(key), exp)
+			sh.mu.Unlock()
+			return nil
+		}
+		sh.mu.Unlock()
+		if !s.evictElsewhere(sh, now) {
+			return s.errFull
+		}
+	}
+}
+
+// reserveLocked counts one more entry if the size limit allows it, first
+// evicting expired entries of sh (whose lock the caller holds) if needed.
+func (s *Store) reserveLocked(sh *shard, now int64) bool {
+	if s.maxSize == 0 {
+		s.entries.Add(1)
+		return true
+	}
+	for {
+		n := s.entries.Load()
+		if n >= s.maxSize {
+			if evicted, _ := s.evictLocked(sh, now, 1, math.MaxInt); evicted == 0 {
+				return false
+			}
+			continue
+		}
+		if s.entries.CompareAndSwap(n, n+1) {
+			return true
+		}
+	}
+}
+
+// evictElsewhere removes a batch of expired entries from the first shard
+// other than skip that has some, and reports whether it removed any. It
+// takes one shard lock at a time.
+func (s *Store) evictElsewhere(skip *shard, now int64) bool {
+	for i := range s.shards {
+		sh := &s.shards[i]
+		if sh == skip || sh.next.Load() > now {
+			continue
+		}
+		sh.mu.Lock()
+		n, _ := s.evictLocked(sh, now, sweepBatch, math.MaxInt)
+		sh.mu.Unlock()
+		if n > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// evictLocked is shard.evictExpiredLocked, keeping the entry count.
+func (s *Store) evictLocked(sh *shard, now int64, maxEvict, maxSteps int) (int, bool) {
+	n, done := sh.evictExpiredLocked(now, maxEvict, maxSteps)
+	if n > 0 {
+		s.entries.Add(-int64(n))
+	}
+	return n, done
+}
+
+// Delete removes key and reports whether a live key was removed; for an
+// expired key it reports false.
+func (s *Store) Delete(ctx context.Context, key string) (bool, error) {
+	if err := check(ctx, key); err != nil {
+		return false, err
+	}
+	now := s.clock()
+	sh, h := s.shardFor(key)
+	sh.mu.Lock()
+	i, ok := sh.find(h, key)
+	if ok {
+		ok = now < sh.slots[i].exp
+		sh.removeLocked(uint32(h>>32), i)
+		s.entries.Add(-1)
+	}
+	sh.mu.Unlock()
+	return ok, nil
+}
+
+// Exists reports whether key is live.
+func (s *Store) Exists(ctx context.Context, key string) (bool, error) {
+	if err := check(ctx, key); err != nil {
+		return false, err
+	}
+	now := s.clock()
+	sh, h := s.shardFor(key)
+	sh.mu.RLock()
+	i, ok := sh.find(h, key)
+	ok = ok && now < sh.slots[i].exp
+	sh.mu.RUnlock()
+	return ok, nil
+}
+
+// Clear removes every key. Keys set by calls running concurrently with
+// Clear may survive it.
+func (s *Store) Clear(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	for i := range s.shards {
+		sh := &s.shards[i]
+		sh.mu.Lock()
+		n := sh.len()
+		sh.init()
+		s.entries.Add(-int64(n))
+		sh.mu.Unlock()
+	}
+	return nil
+}
+
+// Len returns the number of entries the store holds, including expired
+// entries that cleanup has not removed yet.
+func (s *Store) Len() int { return int(s.entries.Load()) }
+
+// MaxSize returns the store's size limit; 0 means no limit.
+func (s *Store) MaxSize() int64 { return s.maxSize }
+
+func check(ctx context.Context, key string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return backends.ValidateKey(key, MaxKeyLen)
+}
+
+// Start starts the background cleanup loop when the store has a cleanup
+// interval. ctx bounds only Start itself; the loop runs until Stop.
+// Starting a running store does nothing.
+func (s *Store) Start(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.runMu.Lock()
+	defer s.runMu.Unlock()
+	if s.interval == 0 || s.done != nil {
+		return nil
+	}
+	loopCtx, cancel := context.WithCancel(context.Background())
+	s.cancel = cancel
+	s.done = make(chan struct{})
+	tick, stop := s.newTicker(s.interval)
+	go s.loop(loopCtx, tick, stop, s.done)
+	return nil
+}
+
+// Stop ends the cleanup loop and waits for it, at most until ctx is done.
+// It is safe to call without Start and more than once. Entries stay in the
+// store.
+func (s *Store) Stop(ctx context.Context) error {
+	s.runMu.Lock()
+	defer s.runMu.Unlock()
+	if s.done == nil {
+		return nil
+	}
+	s.cancel()
+	select {
+	case <-s.done:
+		s.done, s.cancel = nil, nil
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("memory store: stop cleanup loop: %w", ctx.Err())
+	}
+}
+
+func (s *Store) loop(ctx context.Context, tick <-chan time.Time, stop func(), done chan<- struct{}) {
+	defer close(done)
+	defer stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick:
+			s.sweep(ctx)
+			if s.swept != nil {
+				select {
+				case s.swept <- struct{}{}:
+				case <-ctx.Done():
+					return
+				}
+			}
+		}
+	}
+}
+
+// sweep removes every entry expired so far, one shard and one batch at a
+// time, yielding between batches so readers are not kept waiting.
+func (s *Store) sweep(ctx context.Context) {
+	for i := range s.shards {
+		sh := &s.shards[i]
+		for ctx.Err() == nil {
+			now := s.clock()
+			if sh.next.Load() > now {
+				break
+			}
+			sh.mu.Lock()
+			_, done := s.evictLocked(sh, now, math.MaxInt, sweepBatch)
+			sh.mu.Unlock()
+			if done {
+				break
+			}
+			runtime.Gosched()
+		}
+	}
+}
+
+var _ backends.Store = (*Store)(nil)
