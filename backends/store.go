@@ -7,6 +7,7 @@ package backends
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"time"
 )
@@ -100,3 +101,18 @@ func (e *keyTooLongError) Error() string {
 	return "key is " + strconv.Itoa(e.len) + " bytes, over this store's limit of " + strconv.Itoa(e.max) + " bytes"
 }
 func (e *keyTooLongError) Unwrap() error { return ErrInvalid }
+
+// Errorf returns an error with the formatted message that matches base
+// with errors.Is (and any error formatted with %w), without repeating
+// base's text in the message.
+func Errorf(base error, format string, args ...any) error {
+	return &kindError{base: base, err: fmt.Errorf(format, args...)}
+}
+
+type kindError struct {
+	base error
+	err  error
+}
+
+func (e *kindError) Error() string   { return e.err.Error() }
+func (e *kindError) Unwrap() []error { return []error{e.base, e.err} }

@@ -216,7 +216,7 @@ func (rt *Runtime) Start(ctx context.Context, id string) error {
 // needed. It is the resolver behind the Lua store.get.
 func (rt *Runtime) backendStore(ctx context.Context, id string) (backends.Store, error) {
 	if !registry.ValidID(id) {
-		return nil, fmt.Errorf("malformed store ID %q: want \"namespace:name\": %w", id, backends.ErrInvalid)
+		return nil, backends.Errorf(backends.ErrInvalid, "malformed store ID %q: want \"namespace:name\"", id)
 	}
 	e, ok := rt.reg.Entry(id)
 	if !ok {
@@ -225,7 +225,7 @@ func (rt *Runtime) backendStore(ctx context.Context, id string) (backends.Store,
 	u := rt.sup.units[id]
 	st, ok := u.comp.(backends.Store)
 	if !ok {
-		return nil, fmt.Errorf("entry %s is a %s, not a store: %w", id, e.Kind, backends.ErrInvalid)
+		return nil, backends.Errorf(backends.ErrInvalid, "entry %s is a %s, not a store", id, e.Kind)
 	}
 	if err := rt.sup.ensure(ctx, id); err != nil {
 		return nil, err
@@ -238,7 +238,7 @@ func (rt *Runtime) notFound(id string) error {
 	if similar := rt.reg.Similar(id); len(similar) > 0 {
 		msg += fmt.Sprintf(" (did you mean %s?)", quoteList(similar))
 	}
-	return fmt.Errorf("%s: %w", msg, backends.ErrNotFound)
+	return backends.Errorf(backends.ErrNotFound, "%s", msg)
 }
 
 func quoteList(ids []string) string {

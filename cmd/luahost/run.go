@@ -53,12 +53,12 @@ usage or an invalid registry, n after os.exit(n), 130 on interrupt.`,
 }
 
 func runScript(ctx context.Context, g *globals, f *runFlags, args []string) error {
-	script := runtime.Script{Name: "=(command line)", Source: strings.NewReader(f.code), Args: args}
+	script := runtime.Script{Name: "(command line)", Source: strings.NewReader(f.code), Args: args}
 	if f.code == "" {
 		name := args[0]
 		script.Args = args[1:]
 		if name == "-" {
-			script.Name, script.Source = "=stdin", os.Stdin
+			script.Name, script.Source = "stdin", os.Stdin
 		} else {
 			file, err := os.Open(name)
 			if err != nil {

@@ -1,0 +1,100 @@
+package runtime
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"path/filepath"
+	"testing"
+
+	_ "github.com/go-sql-driver/mysql"
+	_ "github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/luahost/luahost/internal/dbtest"
+	"github.com/luahost/luahost/luamod"
+	"github.com/luahost/luahost/luamod/storesuite"
+)
+
+// TestStoreSuite runs the behavioural Lua suite through a real runtime
+// against every built-in store backend.
+func TestStoreSuite(t *testing.T) {
+	backends := []struct {
+		name string
+		// registry returns the entries app:cache, app:other and app:db.
+		registry func(t *testing.T) string
+		full     bool // app:small has max_size 3
+		maxKey   int
+	}{
+		{name: "memory", full: true, registry: func(t *testing.T) string {
+			return `
+- {name: cache, kind: store.memory, max_size: 0, cleanup_interval: 50ms}
+- {name: other, kind: store.memory}
+- {name: small, kind: store.memory, max_size: 3}
+- {name: db, kind: db.sql.sqlite, file: ":memory:"}
+`
+		}},
+		{name: "sqlite", maxKey: 255, registry: func(t *testing.T) string {
+			return sqlRegistry(fmt.Sprintf("{kind: db.sql.sqlite, file: %q}", filepath.Join(t.TempDir(), "suite.db")), "cache", "other")
+		}},
+		{name: "postgres", maxKey: 255, registry: func(t *testing.T) string {
+			dsn := dbtest.PostgresDSN(t)
+			a, b := dbtest.TableName(t), dbtest.TableName(t)
+			dropTables(t, "pgx", dsn, `"`, a, b)
+			return sqlRegistry(fmt.Sprintf("{kind: db.sql.postgres, dsn: %q}", dsn), a, b)
+		}},
+		{name: "mysql", maxKey: 255, registry: func(t *testing.T) string {
+			dsn := dbtest.MySQLDSN(t)
+			a, b := dbtest.TableName(t), dbtest.TableName(t)
+			dropTables(t, "mysql", dsn, "`", a, b)
+			return sqlRegistry(fmt.Sprintf("{kind: db.sql.mysql, dsn: %q}", dsn), a, b)
+		}},
+	}
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			storesuite.Run(t, func(t *testing.T) (luamod.Resolver, storesuite.Config) {
+				rt, err := New(context.Background(), WithRegistryString("suite.yaml", b.registry(t)))
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() {
+					if err := rt.Close(context.Background()); err != nil {
+						t.Error(err)
+					}
+				})
+				cfg := storesuite.Config{
+					StoreID: "app:cache", OtherStoreID: "app:other", NonStoreID: "app:db", MaxKeyLen: b.maxKey,
+				}
+				if b.full {
+					cfg.FullStoreID, cfg.MaxSize = "app:small", 3
+				}
+				return storeResolver{rt}, cfg
+			})
+		})
+	}
+}
+
+// sqlRegistry returns a registry with two store.sql entries on one database.
+func sqlRegistry(db, tableA, tableB string) string {
+	return fmt.Sprintf(`
+- {name: db, %s
+- {name: cache, kind: store.sql, database: db, table_name: %s, create_table: true}
+- {name: other, kind: store.sql, database: db, table_name: %s, create_table: true}
+`, db[1:], tableA, tableB)
+}
+
+// dropTables drops the tables when the test ends.
+func dropTables(t *testing.T, driver, dsn, quote string, tables ...string) {
+	t.Cleanup(func() {
+		db, err := sql.Open(driver, dsn)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer db.Close()
+		for _, tbl := range tables {
+			if _, err := db.Exec("DROP TABLE IF EXISTS " + quote + tbl + quote); err != nil {
+				t.Error(err)
+			}
+		}
+	})
+}
