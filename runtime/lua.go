@@ -308,10 +308,12 @@ func sandbox(L *lua.LState, osTable *lua.LTable) {
 	L.SetGlobal("loadfile", lua.LNil)
 	L.SetGlobal("dofile", lua.LNil)
 	pkg := L.GetGlobal("package").(*lua.LTable)
+	// require reads the loaders from the registry, not from package:
+	// trim that table in place to the preload searcher alone.
 	loaders := pkg.RawGetString("loaders").(*lua.LTable)
-	only := L.NewTable()
-	only.Append(loaders.RawGetInt(1)) // the preload searcher
-	pkg.RawSetString("loaders", only)
+	for loaders.Len() > 1 {
+		loaders.Remove(loaders.Len())
+	}
 	pkg.RawSetString("path", lua.LString(""))
 	pkg.RawSetString("loadlib", lua.LNil)
 }

@@ -1,0 +1,168 @@
+package main
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "luahost-cli")
+	if err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "luahost")
+	out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput()
+	if err != nil {
+		os.Stderr.Write(out)
+		panic(err)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+// luahost runs the built command in dir with stdin.
+func luahost(t *testing.T, dir, stdin string, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	cmd.Dir = dir
+	cmd.Stdin = strings.NewReader(stdin)
+	cmd.Env = append(os.Environ(), "LUAHOST_REGISTRY=")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return result{code, stdout.String(), stderr.String()}
+}
+
+func testdata(t *testing.T, name string) string {
+	t.Helper()
+	p, err := filepath.Abs(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestCommands(t *testing.T) {
+	tests := []struct {
+		name       string
+		args       []string
+		stdin      string
+		wantCode   int
+		wantStdout string   // exact, when not empty
+		stdoutHas  []string // substrings
+		stderrHas  []string
+	}{
+		{name: "inline code", args: []string{"run", "-e", "print(1 + 1)"}, wantStdout: "2\n"},
+		{name: "args and arg table", args: []string{"run", testdata(t, "args.lua"), "a", "--b"},
+			wantStdout: "2\t" + testdata(t, "args.lua") + "\ta\t--b\n"},
+		{name: "inline code with args", args: []string{"run", "-e", "print(...)", "x", "y"}, wantStdout: "x\ty\n"},
+		{name: "stdin", args: []string{"run", "-", "z"}, stdin: "print('from stdin', ...)", wantStdout: "from stdin\tz\n"},
+		{name: "default registry memory and sqlite", args: []string{"run", "-e", `
+			local c = assert(store.get("app:cache")); c:set("k", {1, "two"})
+			local kv = assert(store.get("app:kv")); kv:set("k", "durable")
+			print(c:get("k")[2], kv:get("k"))`}, wantStdout: "two\tdurable\n"},
+		{name: "script error exits 1 with traceback", args: []string{"run", testdata(t, "fail.lua")}, wantCode: 1,
+			stderrHas: []string{"fail.lua:2: something broke", "stack traceback:", "fail.lua:4: in main chunk"}},
+		{name: "syntax error exits 1", args: []string{"run", "-e", "x = = 1"}, wantCode: 1, stderrHas: []string{"(command line)"}},
+		{name: "os.exit code", args: []string{"run", "-e", "print('bye') os.exit(7)"}, wantCode: 7, wantStdout: "bye\n"},
+		{name: "os.exit false", args: []string{"run", "-e", "os.exit(false)"}, wantCode: 1},
+		{name: "timeout stops a loop", args: []string{"run", "--timeout", "100ms", "-e", "while true do end"}, wantCode: 1,
+			stderrHas: []string{"script timed out after 100ms"}},
+		{name: "sandbox", args: []string{"run", "--sandbox", "-e",
+			"print(io, os.getenv, os.execute, loadfile, dofile, type(os.time), type(os.clock), type(os.date), pcall(require, 'args'))"},
+			wantStdout: "nil\tnil\tnil\tnil\tnil\tfunction\tfunction\tfunction\tfalse\t(command line):1: module args not found:\n\tno field package.preload['args'], \n"},
+		{name: "without sandbox require reads files", args: []string{"run", "-e", "package.path = './?.lua'; print(pcall(require, 'args'))"},
+			wantStdout: "", stderrHas: nil, stdoutHas: []string{"no file './args.lua'"}},
+		{name: "missing script", args: []string{"run", "nosuch.lua"}, wantCode: 2, stderrHas: []string{"nosuch.lua"}},
+		{name: "run without script", args: []string{"run"}, wantCode: 2, stderrHas: []string{"needs a script"}},
+		{name: "unknown flag", args: []string{"run", "--nope", "x.lua"}, wantCode: 2, stderrHas: []string{"unknown flag: --nope"}},
+		{name: "check default", args: []string{"check"}, wantStdout: "registry ok: 3 entries\n"},
+		{name: "broken registry exits 2 listing every problem", args: []string{"-r", testdata(t, "broken.yaml"), "run", "-e", "print(1)"},
+			wantCode: 2, stderrHas: []string{
+				"broken.yaml:5:5: app:cache: unknown field \"max_sise\" (did you mean \"max_size\"?)",
+				"broken.yaml:8:15: app:kv: database: no entry app:nodb",
+				"broken.yaml:9:17: app:kv: table_name:",
+				"broken.yaml:10:5: app:cache: duplicate ID, first defined at ",
+				"broken.yaml:11:11: app:cache: kind: unknown kind \"store.memroy\" (did you mean \"store.memory\"?)",
+			}},
+		{name: "entries", args: []string{"entries"}, stdoutHas: []string{
+			"ID         KIND           STATE    DEFINED AT",
+			"app:cache  store.memory   stopped  <default registry>:",
+			"app:kv     store.sql      stopped  <default registry>:"}},
+		{name: "entries json", args: []string{"entries", "--json"}, stdoutHas: []string{`"id": "app:kvdb"`, `"kind": "db.sql.sqlite"`}},
+		{name: "entries --start shows retrying without the password", args: []string{"-r", testdata(t, "retry.yaml"), "entries", "--start"},
+			stdoutHas: []string{"app:db  db.sql.postgres  retrying (attempt 1)"}},
+		{name: "unavailable store", args: []string{"-r", testdata(t, "retry.yaml"), "run", "-e",
+			"local s, err = store.get('app:kv'); print(s, err:kind(), err:retryable())"},
+			wantStdout: "nil\tUNAVAILABLE\ttrue\n"},
+		{name: "schema", args: []string{"schema", "app:kv"}, stdoutHas: []string{`CREATE TABLE IF NOT EXISTS "kv_store"`}},
+		{name: "schema of a non-sql entry", args: []string{"schema", "app:cache"}, wantCode: 2, stderrHas: []string{"not a store.sql"}},
+		{name: "bad log level", args: []string{"--log-level", "loud", "check"}, wantCode: 2, stderrHas: []string{"--log-level"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := luahost(t, t.TempDir(), tt.stdin, tt.args...)
+			if r.code != tt.wantCode {
+				t.Errorf("exit code %d, want %d\nstdout: %s\nstderr: %s", r.code, tt.wantCode, r.stdout, r.stderr)
+			}
+			if tt.wantStdout != "" && r.stdout != tt.wantStdout {
+				t.Errorf("stdout %q, want %q", r.stdout, tt.wantStdout)
+			}
+			for _, s := range tt.stdoutHas {
+				if !strings.Contains(r.stdout, s) {
+					t.Errorf("stdout lacks %q:\n%s", s, r.stdout)
+				}
+			}
+			for _, s := range tt.stderrHas {
+				if !strings.Contains(r.stderr, s) {
+					t.Errorf("stderr lacks %q:\n%s", s, r.stderr)
+				}
+			}
+			if strings.Contains(r.stdout+r.stderr, "s3cret-pw") {
+				t.Errorf("a password reached the output:\n%s%s", r.stdout, r.stderr)
+			}
+		})
+	}
+}
+
+// TestCheckGolden checks the whole report for a broken registry.
+func TestCheckGolden(t *testing.T) {
+	r := luahost(t, "testdata", "", "-r", "broken.yaml", "check")
+	if r.code != 2 {
+		t.Fatalf("exit code %d, want 2", r.code)
+	}
+	golden := filepath.Join("testdata", "broken.golden")
+	if *update {
+		if err := os.WriteFile(golden, []byte(r.stderr), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.stderr != string(want) {
+		t.Errorf("check output:\n%s\nwant:\n%s", r.stderr, want)
+	}
+}

@@ -1,0 +1,4 @@
+local function inner()
+  error("something broke")
+end
+inner()
