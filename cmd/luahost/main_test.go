@@ -93,7 +93,7 @@ func TestCommands(t *testing.T) {
 			"print(io, os.getenv, os.execute, loadfile, dofile, type(os.time), type(os.clock), type(os.date), pcall(require, 'args'))"},
 			wantStdout: "nil\tnil\tnil\tnil\tnil\tfunction\tfunction\tfunction\tfalse\t(command line):1: module args not found:\n\tno field package.preload['args'], \n"},
 		{name: "without sandbox require reads files", args: []string{"run", "-e", "package.path = './?.lua'; print(pcall(require, 'args'))"},
-			wantStdout: "", stderrHas: nil, stdoutHas: []string{"no file './args.lua'"}},
+			wantStdout: "", stderrHas: nil, stdoutHas: []string{"stat ./args.lua: no such file"}},
 		{name: "missing script", args: []string{"run", "nosuch.lua"}, wantCode: 2, stderrHas: []string{"nosuch.lua"}},
 		{name: "run without script", args: []string{"run"}, wantCode: 2, stderrHas: []string{"needs a script"}},
 		{name: "unknown flag", args: []string{"run", "--nope", "x.lua"}, wantCode: 2, stderrHas: []string{"unknown flag: --nope"}},
