@@ -163,10 +163,7 @@ func call(ctx context.Context, L *lua.LState, fn *lua.LFunction, args ...lua.LVa
 		se := &ScriptError{Message: err.Error()}
 		var ae *lua.ApiError
 		if errors.As(err, &ae) {
-			se.Message = lua.LVAsString(ae.Object)
-			if se.Message == "" && ae.Object != nil {
-				se.Message = ae.Object.String()
-			}
+			se.Message = L.ToStringMeta(ae.Object).String()
 			se.Traceback = ae.StackTrace
 		}
 		if ctxErr := ctx.Err(); ctxErr != nil {
@@ -284,6 +281,7 @@ func (rt *Runtime) buildState(cancel context.CancelFunc) *pooledState {
 		L.RaiseError("os.exit(%d)", code)
 		return 0
 	}))
+	L.SetGlobal("assert", L.NewFunction(luaAssert))
 	mod := luamod.Open(L, luamod.Options{Resolver: storeResolver{rt}})
 	L.SetGlobal(luamod.ModuleName, mod.Table())
 	for name, loader := range rt.preloads {
@@ -377,4 +375,22 @@ func toGo(v lua.LValue) any {
 		return v.String()
 	}
 	return out
+}
+
+// luaAssert is assert that takes any message value, as Lua 5.3 does, so
+// the idiom assert(store.get(id)) raises the error value's text (with the
+// caller's position) instead of "string expected, got userdata".
+func luaAssert(L *lua.LState) int {
+	if lua.LVAsBool(L.Get(1)) {
+		return L.GetTop()
+	}
+	msg := L.Get(2)
+	switch msg.(type) {
+	case *lua.LNilType:
+		L.RaiseError("assertion failed!")
+	case lua.LString, lua.LNumber:
+		L.RaiseError("%s", msg.String())
+	}
+	L.RaiseError("%s", L.ToStringMeta(msg).String())
+	return 0
 }

@@ -19,13 +19,19 @@ func (s *Store) checkTable(ctx context.Context, db *sqlx.DB) (string, error) {
 		return "", s.fail(ctx, "check table "+s.cfg.Table, err)
 	}
 	if len(cols) == 0 && s.cfg.CreateTable {
+		var createErr error
 		for _, stmt := range ddl(s.cfg, d) {
-			if _, err := db.ExecContext(ctx, stmt); err != nil {
-				return "", s.fail(ctx, "create table "+s.cfg.Table, err)
+			if _, createErr = db.ExecContext(ctx, stmt); createErr != nil {
+				break
 			}
 		}
 		if cols, err = s.columns(ctx, db); err != nil {
 			return "", s.fail(ctx, "check table "+s.cfg.Table, err)
+		}
+		// Several hosts starting at once race to create the table (on
+		// PostgreSQL even with IF NOT EXISTS); the loser finds it there.
+		if createErr != nil && len(cols) == 0 {
+			return "", s.fail(ctx, "create table "+s.cfg.Table, createErr)
 		}
 	}
 	if len(cols) == 0 {

@@ -84,6 +84,8 @@ func TestCommands(t *testing.T) {
 			print(c:get("k")[2], kv:get("k"))`}, wantStdout: "two\tdurable\n"},
 		{name: "script error exits 1 with traceback", args: []string{"run", testdata(t, "fail.lua")}, wantCode: 1,
 			stderrHas: []string{"fail.lua:2: something broke", "stack traceback:", "fail.lua:4: in main chunk"}},
+		{name: "assert with a store error", args: []string{"run", "-e", `local s = assert(store.get("app:cahce"))`}, wantCode: 1,
+			stderrHas: []string{`(command line):1: NOT_FOUND: no entry "app:cahce" in the registry (did you mean "app:cache"?)`}},
 		{name: "syntax error exits 1", args: []string{"run", "-e", "x = = 1"}, wantCode: 1, stderrHas: []string{"(command line)"}},
 		{name: "os.exit code", args: []string{"run", "-e", "print('bye') os.exit(7)"}, wantCode: 7, wantStdout: "bye\n"},
 		{name: "os.exit false", args: []string{"run", "-e", "os.exit(false)"}, wantCode: 1},

@@ -1,0 +1,92 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/luahost/luahost/internal/dbtest"
+)
+
+// writerScript overwrites shared keys and its own keys many times; every
+// value names its writer and carries a payload derived from it.
+const writerScript = `
+local me, rounds = arg[1], tonumber(arg[2])
+local s = assert(store.get("app:kv"))
+for r = 1, rounds do
+  for i = 1, 20 do
+    assert(s:set("shared:" .. i, { writer = me, round = r, payload = string.rep(me, 200) }))
+    assert(s:set(me .. ":" .. i, r))
+  end
+end
+print("done", me)
+`
+
+const verifyScript = `
+local s = assert(store.get("app:kv"))
+local writers, rounds = { A = true, B = true }, tonumber(arg[1])
+for i = 1, 20 do
+  local v = assert(s:get("shared:" .. i))
+  assert(writers[v.writer], "unknown writer")
+  assert(v.payload == string.rep(v.writer, 200), "torn value at shared:" .. i)
+  assert(v.round >= 1 and v.round <= rounds)
+  for w in pairs(writers) do
+    assert(s:get(w .. ":" .. i) == rounds, "lost write at " .. w .. ":" .. i)
+  end
+end
+print("verified")
+`
+
+// TestTwoHostsShareOnePostgresTable runs two host processes writing the
+// same keys through one PostgreSQL table at the same time.
+func TestTwoHostsShareOnePostgresTable(t *testing.T) {
+	dsn := dbtest.PostgresDSN(t)
+	table := dbtest.TableName(t)
+	dir := t.TempDir()
+	reg := filepath.Join(dir, "registry.yaml")
+	err := os.WriteFile(reg, []byte(fmt.Sprintf(`
+- {name: pg, kind: db.sql.postgres, dsn: %q}
+- {name: kv, kind: store.sql, database: pg, table_name: %s, create_table: true}
+`, dsn, table)), 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		r := luahost(t, dir, "", "-r", reg, "run", "-e", `assert(store.get("app:kv")):clear()`)
+		if r.code != 0 {
+			t.Errorf("clean up: %s", r.stderr)
+		}
+		dropTable(t, dsn, table)
+	})
+	const rounds = "40"
+	var wg sync.WaitGroup
+	results := make([]result, 2)
+	for i, me := range []string{"A", "B"} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i] = luahost(t, dir, writerScript, "-r", reg, "run", "-", me, rounds)
+		}()
+	}
+	wg.Wait()
+	for i, r := range results {
+		if r.code != 0 || !strings.HasPrefix(r.stdout, "done") {
+			t.Fatalf("writer %d: exit %d\n%s%s", i, r.code, r.stdout, r.stderr)
+		}
+	}
+	r := luahost(t, dir, verifyScript, "-r", reg, "run", "-", rounds)
+	if r.code != 0 || r.stdout != "verified\n" {
+		t.Fatalf("verify: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+func dropTable(t *testing.T, dsn, table string) {
+	out, err := exec.Command("psql", dsn, "-c", `DROP TABLE IF EXISTS "`+table+`"`).CombinedOutput()
+	if err != nil {
+		t.Errorf("drop %s: %v: %s", table, err, out)
+	}
+}
