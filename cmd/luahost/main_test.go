@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"errors"
+	"io"
 	"flag"
 	"os"
 	"os/exec"
@@ -166,5 +168,31 @@ func TestCheckGolden(t *testing.T) {
 	}
 	if r.stderr != string(want) {
 		t.Errorf("check output:\n%s\nwant:\n%s", r.stderr, want)
+	}
+}
+
+// TestInterruptExits130 sends SIGINT to a running script: the host shuts
+// down and exits 130.
+func TestInterruptExits130(t *testing.T) {
+	cmd := exec.Command(binary, "run", "-e", `print("started") io.stdout:flush() while true do end`)
+	cmd.Dir = t.TempDir()
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 8)
+	if _, err := io.ReadFull(stdout, buf); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	err = cmd.Wait()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 130 {
+		t.Fatalf("exit: %v, want status 130", err)
 	}
 }

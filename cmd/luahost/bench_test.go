@@ -1,0 +1,21 @@
+package main
+
+import (
+	"os/exec"
+	"testing"
+)
+
+// BenchmarkRunSetGet times a whole `luahost run` of a script that sets and
+// gets one key on the built-in registry: process start, registry load,
+// boot, script, shutdown.
+func BenchmarkRunSetGet(b *testing.B) {
+	dir := b.TempDir()
+	for range b.N {
+		cmd := exec.Command(binary, "run", "-e",
+			`local s = store.get("app:cache") s:set("k", "v") assert(s:get("k") == "v")`)
+		cmd.Dir = dir
+		if out, err := cmd.CombinedOutput(); err != nil {
+			b.Fatalf("%v: %s", err, out)
+		}
+	}
+}
