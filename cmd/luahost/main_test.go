@@ -3,8 +3,8 @@ package main
 import (
 	"bytes"
 	"errors"
-	"io"
 	"flag"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
