@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/tools/txtar"
 
@@ -96,5 +97,41 @@ func TestQuiet(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestQuietStatementTimeout(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	err := repl.Run(context.Background(), newRuntime(t), repl.Options{
+		In:      strings.NewReader("while true do end\nprint('next')\n"),
+		Out:     &stdout,
+		Err:     &stderr,
+		Timeout: 20 * time.Millisecond,
+	})
+	if !errors.Is(err, repl.ErrFailed) {
+		t.Errorf("Run: %v, want ErrFailed", err)
+	}
+	if got, want := stderr.String(), "statement timed out after 20ms\n"; got != want {
+		t.Errorf("stderr %q, want %q", got, want)
+	}
+	if got, want := stdout.String(), "next\n"; got != want {
+		t.Errorf("stdout %q, want %q", got, want)
+	}
+}
+
+func TestQuietStopsWhenContextEnds(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var stdout, stderr bytes.Buffer
+	err := repl.Run(ctx, newRuntime(t), repl.Options{
+		In:  strings.NewReader("print('not run')\nprint('nor this')\n"),
+		Out: &stdout,
+		Err: &stderr,
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("Run: %v, want context.Canceled", err)
+	}
+	if stdout.Len()+stderr.Len() != 0 {
+		t.Errorf("output after the context ended: %q %q", stdout.String(), stderr.String())
 	}
 }
