@@ -189,3 +189,7 @@ func prepareHistory(path string) error {
 	}
 	return f.Close()
 }
+
+// IsTerminal reports whether f is a terminal; a caller sets
+// Options.Interactive to IsTerminal(os.Stdin).
+func IsTerminal(f *os.File) bool { return readline.IsTerminal(int(f.Fd())) }

@@ -277,6 +277,10 @@ func (r *repl) callError(ctx context.Context, err error) error {
 	var se *runtime.ScriptError
 	switch {
 	case errors.Is(err, context.Canceled):
+		if r.opts.Interactive {
+			// The terminal echoed ^C where the cursor was.
+			io.WriteString(r.opts.Err, "\n")
+		}
 		r.fail("interrupted")
 	case errors.Is(err, context.DeadlineExceeded):
 		r.fail(fmt.Sprintf("statement timed out after %s", r.opts.Timeout))
@@ -314,7 +318,7 @@ Commands:
 
 Keys: Tab completes globals, table fields (string.fo) and methods (s:ge);
 Up/Down and Ctrl-R search history; Ctrl-C stops a running statement or
-drops the line being typed.
+drops the line or unfinished chunk being typed.
 `
 
 // command runs a dot command.
