@@ -1,0 +1,41 @@
+package repl_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/luahost/luahost/runtime"
+	"github.com/luahost/luahost/runtime/repl"
+)
+
+// helperEnv, when set, makes the test binary act as `luahost repl` on its
+// standard streams (see helperMain), so the terminal tests can run it under
+// a pseudo-terminal.
+const helperEnv = "REPL_TEST_HELPER"
+
+// helperMain boots the test registry, runs an interactive REPL and closes
+// the runtime, as the luahost command does, and returns the exit status.
+func helperMain() int {
+	ctx := context.Background()
+	rt, err := runtime.New(ctx, runtime.WithRegistryString("test.yaml", testRegistry))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	err = repl.Run(ctx, rt, repl.Options{Interactive: true, NoColor: true})
+	if cerr := rt.Close(ctx); cerr != nil {
+		fmt.Fprintln(os.Stderr, cerr)
+		return 1
+	}
+	var exit *runtime.ExitError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &exit):
+		return exit.Code
+	}
+	fmt.Fprintln(os.Stderr, err)
+	return 1
+}

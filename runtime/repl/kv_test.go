@@ -1,0 +1,98 @@
+package repl_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/luahost/luahost/backends"
+	"github.com/luahost/luahost/registry"
+	"github.com/luahost/luahost/runtime"
+)
+
+// The test.kv kind is a map-backed store, so the REPL has entries to list
+// and store handles to complete without a real backend. When
+// REPL_TEST_STOPS names a file, Stop appends "stopped ID" to it, so a test
+// can see that leaving the REPL stopped every entry.
+func init() {
+	runtime.RegisterKind(registry.Kind{
+		Name:   "test.kv",
+		Decode: func(f *registry.Fields) any { return nil },
+		New: func(_ any, env registry.Env) (registry.Component, error) {
+			return &kvStore{id: env.Entry.ID, data: map[string][]byte{}}, nil
+		},
+	})
+}
+
+// testRegistry has one store started at boot and one started on first use.
+const testRegistry = `namespace: app
+entries:
+  - name: kv
+    kind: test.kv
+    lifecycle:
+      auto_start: true
+  - name: lazy
+    kind: test.kv
+`
+
+type kvStore struct {
+	id   string
+	mu   sync.Mutex
+	data map[string][]byte
+}
+
+func (s *kvStore) Start(context.Context) error { return nil }
+
+func (s *kvStore) Stop(context.Context) error {
+	if path := os.Getenv("REPL_TEST_STOPS"); path != "" {
+		f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		_, err = fmt.Fprintf(f, "stopped %s\n", s.id)
+		return err
+	}
+	return nil
+}
+
+func (s *kvStore) Get(ctx context.Context, key string) ([]byte, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v, ok := s.data[key]
+	if !ok {
+		return nil, fmt.Errorf("key %q: %w", key, backends.ErrNotFound)
+	}
+	return v, nil
+}
+
+func (s *kvStore) Set(ctx context.Context, key string, value []byte, _ time.Duration) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.data[key] = append([]byte(nil), value...)
+	return nil
+}
+
+func (s *kvStore) Delete(ctx context.Context, key string) (bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.data[key]
+	delete(s.data, key)
+	return ok, nil
+}
+
+func (s *kvStore) Exists(ctx context.Context, key string) (bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.data[key]
+	return ok, nil
+}
+
+func (s *kvStore) Clear(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	clear(s.data)
+	return nil
+}

@@ -1,0 +1,137 @@
+package repl_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/tools/txtar"
+
+	"github.com/luahost/luahost/runtime"
+	"github.com/luahost/luahost/runtime/repl"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/quiet")
+
+func newRuntime(t *testing.T) *runtime.Runtime {
+	t.Helper()
+	rt, err := runtime.New(context.Background(), runtime.WithRegistryString("test.yaml", testRegistry))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := rt.Close(context.Background()); err != nil {
+			t.Error(err)
+		}
+	})
+	return rt
+}
+
+// status is how a quiet run ended, as written in a golden file.
+func status(err error) string {
+	var exit *runtime.ExitError
+	switch {
+	case err == nil:
+		return "ok"
+	case errors.Is(err, repl.ErrFailed):
+		return "failed: " + err.Error()
+	case errors.As(err, &exit):
+		return fmt.Sprintf("exit %d", exit.Code)
+	}
+	return "error: " + err.Error()
+}
+
+// TestQuiet feeds each testdata/quiet/*.txtar file's "input" to a
+// non-interactive REPL and compares what it writes with the "stdout",
+// "stderr" and "status" files of the archive (-update rewrites them).
+func TestQuiet(t *testing.T) {
+	files, err := filepath.Glob("testdata/quiet/*.txtar")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no golden files: %v", err)
+	}
+	for _, file := range files {
+		t.Run(strings.TrimSuffix(filepath.Base(file), ".txtar"), func(t *testing.T) {
+			ar, err := txtar.ParseFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := map[string]string{}
+			for _, f := range ar.Files {
+				want[f.Name] = string(f.Data)
+			}
+			input, ok := want["input"]
+			if !ok {
+				t.Fatal("no input file in the archive")
+			}
+			var stdout, stderr bytes.Buffer
+			err = repl.Run(context.Background(), newRuntime(t), repl.Options{
+				In:  strings.NewReader(input),
+				Out: &stdout,
+				Err: &stderr,
+			})
+			got := map[string]string{
+				"stdout": stdout.String(),
+				"stderr": stderr.String(),
+				"status": status(err) + "\n",
+			}
+			if *update {
+				ar.Files = []txtar.File{{Name: "input", Data: []byte(input)}}
+				for _, name := range []string{"stdout", "stderr", "status"} {
+					ar.Files = append(ar.Files, txtar.File{Name: name, Data: []byte(got[name])})
+				}
+				if err := os.WriteFile(file, txtar.Format(ar), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			for _, name := range []string{"stdout", "stderr", "status"} {
+				if got[name] != want[name] {
+					t.Errorf("%s:\n--- got ---\n%s--- want ---\n%s", name, got[name], want[name])
+				}
+			}
+		})
+	}
+}
+
+func TestQuietStatementTimeout(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	err := repl.Run(context.Background(), newRuntime(t), repl.Options{
+		In:      strings.NewReader("while true do end\nprint('next')\n"),
+		Out:     &stdout,
+		Err:     &stderr,
+		Timeout: 20 * time.Millisecond,
+	})
+	if !errors.Is(err, repl.ErrFailed) {
+		t.Errorf("Run: %v, want ErrFailed", err)
+	}
+	if got, want := stderr.String(), "statement timed out after 20ms\n"; got != want {
+		t.Errorf("stderr %q, want %q", got, want)
+	}
+	if got, want := stdout.String(), "next\n"; got != want {
+		t.Errorf("stdout %q, want %q", got, want)
+	}
+}
+
+func TestQuietStopsWhenContextEnds(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var stdout, stderr bytes.Buffer
+	err := repl.Run(ctx, newRuntime(t), repl.Options{
+		In:  strings.NewReader("print('not run')\nprint('nor this')\n"),
+		Out: &stdout,
+		Err: &stderr,
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("Run: %v, want context.Canceled", err)
+	}
+	if stdout.Len()+stderr.Len() != 0 {
+		t.Errorf("output after the context ended: %q %q", stdout.String(), stderr.String())
+	}
+}

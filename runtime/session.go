@@ -1,0 +1,147 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"sync"
+
+	lua "github.com/yuin/gopher-lua"
+)
+
+// Session is one Lua state kept for many chunks, as an interactive shell
+// needs: globals persist from one chunk to the next, each chunk runs under
+// its own context, and a chunk that fails or is interrupted leaves the
+// state usable. The state has the store module, the store and errors
+// globals and the runtime's preloads, like every state of the runtime.
+//
+// Call and L must be used from one goroutine at a time; Interrupt may be
+// called from any goroutine.
+type Session struct {
+	ps *pooledState
+
+	mu     sync.Mutex
+	cancel context.CancelFunc // of the running chunk, nil between chunks
+}
+
+// NewSession builds a dedicated Lua state for a session. The caller closes
+// it before closing the runtime. It returns ErrShuttingDown once Close has
+// been called on the runtime.
+func (rt *Runtime) NewSession() (*Session, error) {
+	rt.pool.mu.Lock()
+	closed := rt.pool.closed
+	rt.pool.mu.Unlock()
+	if closed {
+		return nil, ErrShuttingDown
+	}
+	s := &Session{}
+	// os.exit cancels the running chunk, so a script that catches the exit
+	// with pcall still stops.
+	s.ps = rt.buildState(func() { s.Interrupt() })
+	return s, nil
+}
+
+// L returns the session's state, for compiling chunks and inspecting
+// globals between calls.
+func (s *Session) L() *lua.LState { return s.ps.L }
+
+// Call runs fn with args in the session's state under ctx and returns its
+// results. A Lua error is returned as a *ScriptError whose Message is the
+// error value through tostring (so store error values read "KIND:
+// message"); when ctx ended or Interrupt stopped the chunk, Cause is the
+// context error (context.Canceled for Interrupt). os.exit(n) is returned
+// as an *ExitError, and every later Call returns it again.
+func (s *Session) Call(ctx context.Context, fn *lua.LFunction, args ...lua.LValue) ([]lua.LValue, error) {
+	L := s.ps.L
+	if code, ok := exitCode(L); ok {
+		return nil, &ExitError{Code: code}
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	s.mu.Lock()
+	s.cancel = cancel
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		s.cancel = nil
+		s.mu.Unlock()
+	}()
+
+	L.SetContext(ctx)
+	defer L.RemoveContext()
+	top := L.GetTop()
+	L.Push(fn)
+	for _, a := range args {
+		L.Push(a)
+	}
+	if err := L.PCall(len(args), lua.MultRet, nil); err != nil {
+		L.SetTop(top)
+		if code, ok := exitCode(L); ok {
+			return nil, &ExitError{Code: code}
+		}
+		se := &ScriptError{Message: err.Error()}
+		var ae *lua.ApiError
+		if errors.As(err, &ae) {
+			se.Message = errorText(L, ae.Object)
+			se.Traceback = ae.StackTrace
+		}
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			se.Cause = ctxErr
+		}
+		return nil, se
+	}
+	n := L.GetTop() - top
+	out := make([]lua.LValue, n)
+	for i := range n {
+		out[i] = L.Get(top + 1 + i)
+	}
+	L.SetTop(top)
+	return out, nil
+}
+
+// errorText is an error value as a script would see it through tostring,
+// without running a __tostring that fails.
+func errorText(L *lua.LState, v lua.LValue) string {
+	if s, ok := v.(lua.LString); ok {
+		return string(s)
+	}
+	if v == nil {
+		return "nil"
+	}
+	if L.GetMetaField(v, "__tostring") != lua.LNil {
+		L.SetContext(context.Background()) // the chunk's context may be done
+		tostring := L.NewFunction(func(L *lua.LState) int {
+			L.Push(L.ToStringMeta(L.Get(1)))
+			return 1
+		})
+		if err := L.CallByParam(lua.P{Fn: tostring, NRet: 1, Protect: true}, v); err == nil {
+			out := L.Get(-1)
+			L.Pop(1)
+			return lua.LVAsString(out)
+		}
+	}
+	return v.String()
+}
+
+// Interrupt stops the running chunk, if any: its context is canceled, and
+// Call returns a *ScriptError whose Cause is context.Canceled. It reports
+// whether a chunk was running.
+func (s *Session) Interrupt() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cancel == nil {
+		return false
+	}
+	s.cancel()
+	return true
+}
+
+// Close releases the state and every store handle it acquired. It is
+// idempotent.
+func (s *Session) Close() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ps.L.IsClosed() {
+		return
+	}
+	s.ps.close()
+}
