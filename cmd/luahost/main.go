@@ -11,7 +11,9 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// SIGINT is left to each command: run stops the script on it, while an
+	// interactive REPL interrupts the running statement and stays.
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
 	err := newRootCmd().ExecuteContext(ctx)
 	code := exitCode(ctx, err)
 	stop()

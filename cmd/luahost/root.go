@@ -39,7 +39,7 @@ holding app:cache (in memory) and app:kv (SQLite file luahost.db).`,
 		"registry file or directory (repeatable; default $LUAHOST_REGISTRY, ':'-separated, else the built-in registry)")
 	pf.StringVar(&g.logLevel, "log-level", "warn", "log level: debug, info, warn or error")
 	pf.StringVar(&g.logFormat, "log-format", "text", "log format: text or json")
-	root.AddCommand(newRunCmd(g), newCheckCmd(g), newEntriesCmd(g), newSchemaCmd(g))
+	root.AddCommand(newRunCmd(g), newCheckCmd(g), newEntriesCmd(g), newSchemaCmd(g), newReplCmd(g))
 	return root
 }
 

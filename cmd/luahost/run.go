@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/signal"
 	"strings"
 	"time"
 
@@ -42,7 +43,9 @@ usage or an invalid registry, n after os.exit(n), 130 on interrupt.`,
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runScript(cmd.Context(), g, f, args)
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
+			defer stop()
+			return runScript(ctx, g, f, args)
 		},
 	}
 	cmd.Flags().SetInterspersed(false) // flags after the script belong to it

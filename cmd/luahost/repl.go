@@ -1,0 +1,75 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/luahost/luahost/runtime"
+	"github.com/luahost/luahost/runtime/repl"
+)
+
+func newReplCmd(g *globals) *cobra.Command {
+	var (
+		timeout time.Duration
+		sandbox bool
+	)
+	cmd := &cobra.Command{
+		Use:   "repl",
+		Short: "Interactive Lua with the registry booted",
+		Long: `Interactive Lua with the registry booted and the globals store and errors
+ready. Expressions print their values; tables are pretty-printed. .help lists
+the dot commands (.entries, .exit). Ctrl-C interrupts a running statement;
+Ctrl-C on an empty line or Ctrl-D exits, stopping every entry.
+
+When stdin is not a terminal, input runs chunk by chunk with no prompts, and
+the exit status is 1 if any chunk failed.`,
+		Example: `  luahost repl
+  echo 'print(store.get("app:cache"):set("k", 1))' | luahost repl`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			interactive := repl.IsTerminal(os.Stdin)
+			ctx := cmd.Context()
+			if !interactive {
+				var stop context.CancelFunc
+				ctx, stop = signal.NotifyContext(ctx, os.Interrupt)
+				defer stop()
+			}
+			var extra []runtime.Option
+			if sandbox {
+				extra = append(extra, runtime.WithSandbox())
+			}
+			rt, err := g.newRuntime(ctx, os.Stderr, extra...)
+			if err != nil {
+				return err
+			}
+			runErr := repl.Run(ctx, rt, repl.Options{Interactive: interactive, Timeout: timeout})
+			closeErr := rt.Close(context.WithoutCancel(ctx))
+			if closeErr != nil {
+				fmt.Fprintln(os.Stderr, "luahost: shutdown:", closeErr)
+			}
+			var exit *runtime.ExitError
+			switch {
+			case runErr == nil && closeErr != nil:
+				return &exitError{code: 1}
+			case runErr == nil:
+				return nil
+			case errors.As(runErr, &exit):
+				return &exitError{code: exit.Code}
+			case errors.Is(runErr, repl.ErrFailed):
+				return &exitError{code: 1} // already reported
+			case ctx.Err() != nil:
+				return &exitError{code: 130, err: errors.New("interrupted")}
+			}
+			return &exitError{code: 1, err: runErr}
+		},
+	}
+	cmd.Flags().DurationVar(&timeout, "timeout", 0, "limit on each statement (e.g. 30s); 0 means none")
+	cmd.Flags().BoolVar(&sandbox, "sandbox", false, "no io, no os beyond time/clock/date, no loading code from disk")
+	return cmd
+}
