@@ -157,13 +157,14 @@ func call(ctx context.Context, L *lua.LState, fn *lua.LFunction, args ...lua.LVa
 		L.Push(a)
 	}
 	if err := L.PCall(len(args), lua.MultRet, nil); err != nil {
+		L.SetTop(top)
 		if code, ok := exitCode(L); ok {
 			return nil, &ExitError{Code: code}
 		}
 		se := &ScriptError{Message: err.Error()}
 		var ae *lua.ApiError
 		if errors.As(err, &ae) {
-			se.Message = L.ToStringMeta(ae.Object).String()
+			se.Message = errorText(L, ae.Object)
 			se.Traceback = ae.StackTrace
 		}
 		if ctxErr := ctx.Err(); ctxErr != nil {
@@ -391,6 +392,6 @@ func luaAssert(L *lua.LState) int {
 	case lua.LString, lua.LNumber:
 		L.RaiseError("%s", msg.String())
 	}
-	L.RaiseError("%s", L.ToStringMeta(msg).String())
+	L.RaiseError("%s", errorText(L, msg))
 	return 0
 }

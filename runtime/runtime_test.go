@@ -64,3 +64,21 @@ func TestRegistryErrorsReachTheCaller(t *testing.T) {
 		t.Errorf("problem %q", got)
 	}
 }
+
+// TestAssertKeepsTheDeadline: an assert that fails with an error value
+// inside pcall must not lift the script's time limit.
+func TestAssertKeepsTheDeadline(t *testing.T) {
+	rt, err := New(context.Background(), WithRegistryString("t.yaml", "[]"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Close(context.Background())
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	_, err = rt.RunString(ctx, `
+		print(pcall(function() assert(store.get("app:nope")) end))
+		while true do end`)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err = %v, want the deadline", err)
+	}
+}

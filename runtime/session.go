@@ -2,7 +2,6 @@ package runtime
 
 import (
 	"context"
-	"errors"
 	"sync"
 
 	lua "github.com/yuin/gopher-lua"
@@ -68,34 +67,7 @@ func (s *Session) Call(ctx context.Context, fn *lua.LFunction, args ...lua.LValu
 
 	L.SetContext(ctx)
 	defer L.RemoveContext()
-	top := L.GetTop()
-	L.Push(fn)
-	for _, a := range args {
-		L.Push(a)
-	}
-	if err := L.PCall(len(args), lua.MultRet, nil); err != nil {
-		L.SetTop(top)
-		if code, ok := exitCode(L); ok {
-			return nil, &ExitError{Code: code}
-		}
-		se := &ScriptError{Message: err.Error()}
-		var ae *lua.ApiError
-		if errors.As(err, &ae) {
-			se.Message = errorText(L, ae.Object)
-			se.Traceback = ae.StackTrace
-		}
-		if ctxErr := ctx.Err(); ctxErr != nil {
-			se.Cause = ctxErr
-		}
-		return nil, se
-	}
-	n := L.GetTop() - top
-	out := make([]lua.LValue, n)
-	for i := range n {
-		out[i] = L.Get(top + 1 + i)
-	}
-	L.SetTop(top)
-	return out, nil
+	return call(ctx, L, fn, args...)
 }
 
 // errorText is an error value as a script would see it through tostring,
@@ -108,7 +80,11 @@ func errorText(L *lua.LState, v lua.LValue) string {
 		return "nil"
 	}
 	if L.GetMetaField(v, "__tostring") != lua.LNil {
-		L.SetContext(context.Background()) // the chunk's context may be done
+		if ctx := L.Context(); ctx != nil && ctx.Err() != nil {
+			// The chunk's context is done; __tostring still has to run.
+			L.SetContext(context.Background())
+			defer L.SetContext(ctx)
+		}
 		tostring := L.NewFunction(func(L *lua.LState) int {
 			L.Push(L.ToStringMeta(L.Get(1)))
 			return 1
