@@ -9,7 +9,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/vmihailenco/msgpack/v5"
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/luahost/luahost/luamod"
@@ -31,7 +30,9 @@ type ScriptError struct {
 	Message   string
 	Traceback string
 	// Cause is the context error when the script was stopped by its
-	// context (deadline or cancellation).
+	// context (deadline or cancellation), or the *luamod.Error of a failed
+	// store call the script raised (error(err)), so errors.Is(err,
+	// ErrNotFound) works through a script.
 	Cause error
 }
 
@@ -42,7 +43,7 @@ func (e *ScriptError) Error() string {
 	return e.Message + "\n" + e.Traceback
 }
 
-// Unwrap returns the context error that stopped the script, if any.
+// Unwrap returns Cause.
 func (e *ScriptError) Unwrap() error { return e.Cause }
 
 // ExitError is returned when a script calls os.exit(code).
@@ -87,6 +88,7 @@ func (rt *Runtime) RunString(ctx context.Context, code string) ([]any, error) {
 		meta := L.NewTable()
 		meta.RawSetString("__index", L.Get(lua.GlobalsIndex))
 		L.SetMetatable(env, meta)
+		env.RawSetString("_G", env) // _G.x = 1 and rawset(_G, ...) stay in this run too
 		fn.Env = env
 		results, err := call(ctx, L, fn)
 		if err != nil {
@@ -171,6 +173,14 @@ func call(ctx context.Context, L *lua.LState, fn *lua.LFunction, args ...lua.LVa
 		}
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			se.Cause = ctxErr
+		}
+		if ae != nil {
+			if le, ok := luamod.AsError(ae.Object); ok { // error(err) of a failed store call
+				se.Message = le.Error()
+				if se.Cause == nil {
+					se.Cause = le
+				}
+			}
 		}
 		return nil, se
 	}
@@ -373,7 +383,7 @@ func toGo(v lua.LValue) any {
 		return v.String()
 	}
 	var out any
-	if err := msgpack.Unmarshal(b, &out); err != nil {
+	if err := Unmarshal(b, &out); err != nil {
 		return v.String()
 	}
 	return out
