@@ -131,7 +131,9 @@ func (rt *Runtime) Run(ctx context.Context, s Script) ([]lua.LValue, error) {
 
 // Do lends fn a pooled, ready Lua state bounded by ctx. The state has the
 // store module and errors global loaded; what fn leaves in its globals
-// stays for the next borrower, so fn should keep its own data local.
+// stays for the next borrower, so fn should keep its own data local. A
+// *lua.ApiError returned by fn becomes a *ScriptError, which matches the
+// context's error when the context stopped the script.
 func (rt *Runtime) Do(ctx context.Context, fn func(L *lua.LState) error) error {
 	ps := rt.pool.get(rt)
 	if ps == nil {
@@ -139,6 +141,9 @@ func (rt *Runtime) Do(ctx context.Context, fn func(L *lua.LState) error) error {
 	}
 	ps.L.SetContext(ctx)
 	err := fn(ps.L)
+	if ae, ok := err.(*lua.ApiError); ok {
+		err = scriptError(ctx, ps.L, ae)
+	}
 	ps.L.RemoveContext()
 	ps.L.SetTop(0)
 	if ps.exited.code != nil || ctx.Err() != nil {
@@ -159,30 +164,7 @@ func call(ctx context.Context, L *lua.LState, fn *lua.LFunction, args ...lua.LVa
 		L.Push(a)
 	}
 	if err := L.PCall(len(args), lua.MultRet, nil); err != nil {
-		if code, ok := exitCode(L); ok {
-			return nil, &ExitError{Code: code}
-		}
-		se := &ScriptError{Message: err.Error()}
-		var ae *lua.ApiError
-		if errors.As(err, &ae) {
-			se.Message = lua.LVAsString(ae.Object)
-			if se.Message == "" && ae.Object != nil {
-				se.Message = ae.Object.String()
-			}
-			se.Traceback = ae.StackTrace
-		}
-		if ctxErr := ctx.Err(); ctxErr != nil {
-			se.Cause = ctxErr
-		}
-		if ae != nil {
-			if le, ok := luamod.AsError(ae.Object); ok { // error(err) of a failed store call
-				se.Message = le.Error()
-				if se.Cause == nil {
-					se.Cause = le
-				}
-			}
-		}
-		return nil, se
+		return nil, scriptError(ctx, L, err)
 	}
 	n := L.GetTop() - top
 	out := make([]lua.LValue, n)
@@ -191,6 +173,35 @@ func call(ctx context.Context, L *lua.LState, fn *lua.LFunction, args ...lua.LVa
 	}
 	L.SetTop(top)
 	return out, nil
+}
+
+// scriptError turns an error of PCall into an *ExitError or a
+// *ScriptError.
+func scriptError(ctx context.Context, L *lua.LState, err error) error {
+	if code, ok := exitCode(L); ok {
+		return &ExitError{Code: code}
+	}
+	se := &ScriptError{Message: err.Error()}
+	var ae *lua.ApiError
+	if errors.As(err, &ae) {
+		se.Message = lua.LVAsString(ae.Object)
+		if se.Message == "" && ae.Object != nil {
+			se.Message = ae.Object.String()
+		}
+		se.Traceback = ae.StackTrace
+	}
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		se.Cause = ctxErr
+	}
+	if ae != nil {
+		if le, ok := luamod.AsError(ae.Object); ok { // error(err) of a failed store call
+			se.Message = le.Error()
+			if se.Cause == nil {
+				se.Cause = le
+			}
+		}
+	}
+	return se
 }
 
 func stripShebang(src string) string {
