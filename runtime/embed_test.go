@@ -117,6 +117,11 @@ func TestPooledStatesIsolateRuns(t *testing.T) {
 		{"runtime error", `local t = nil; return t.x`, nil, "attempt to index"},
 		{"syntax error", `return (`, nil, "<string>"},
 		{"still works", `return string.format("%d", 7)`, []any{"7"}, ""},
+		// Compiled chunks are reused; each run still gets its own globals.
+		{"same code once", `n = (n or 0) + 1 return n`, []any{int64(1)}, ""},
+		{"same code twice", `n = (n or 0) + 1 return n`, []any{int64(1)}, ""},
+		{"varargs", `local function f(...) return arg.n end return select("#", ...), f(1, 2)`,
+			[]any{int64(0), int64(2)}, ""},
 	}
 	for _, s := range steps {
 		res, err := rt.RunString(ctx, s.code)

@@ -78,18 +78,11 @@ func (rt *Runtime) RunFile(ctx context.Context, path string, args ...string) err
 func (rt *Runtime) RunString(ctx context.Context, code string) ([]any, error) {
 	var out []any
 	err := rt.Do(ctx, func(L *lua.LState) error {
-		fn, err := L.LoadString(code)
+		fn, err := rt.chunks.load(L, code)
 		if err != nil {
 			return &ScriptError{Message: err.Error()}
 		}
-		// Globals a script defines go to its own table, so runs that share
-		// a pooled state do not see each other's globals.
-		env := L.NewTable()
-		meta := L.NewTable()
-		meta.RawSetString("__index", L.Get(lua.GlobalsIndex))
-		L.SetMetatable(env, meta)
-		env.RawSetString("_G", env) // _G.x = 1 and rawset(_G, ...) stay in this run too
-		fn.Env = env
+		fn.Env = runEnv(L)
 		results, err := call(ctx, L, fn)
 		if err != nil {
 			return err
