@@ -166,3 +166,24 @@ func TestDoAfterClose(t *testing.T) {
 		t.Fatalf("Store after Close = %v, want ErrUnavailable", err)
 	}
 }
+
+// os.exit ends a script on a pooled state even when the script catches it,
+// and the next run gets a working state.
+func TestExitInPooledState(t *testing.T) {
+	ctx := context.Background()
+	rt := newRuntime(t, memRegistry)
+	for _, code := range []string{
+		`os.exit(3)`,
+		`pcall(os.exit, 3) return "went on"`,
+		`pcall(os.exit, 3) while true do end`,
+	} {
+		res, err := rt.RunString(ctx, code)
+		var ee *runtime.ExitError
+		if !errors.As(err, &ee) || ee.Code != 3 {
+			t.Errorf("%s: %v, %v; want exit status 3", code, res, err)
+		}
+		if res, err := rt.RunString(ctx, `return 1`); err != nil || !reflect.DeepEqual(res, []any{int64(1)}) {
+			t.Fatalf("after %s: %v, %v", code, res, err)
+		}
+	}
+}

@@ -132,6 +132,9 @@ func (rt *Runtime) Do(ctx context.Context, fn func(L *lua.LState) error) error {
 	if ps == nil {
 		return ErrShuttingDown
 	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	ps.exited.cancel = cancel
 	ps.L.SetContext(ctx)
 	err := fn(ps.L)
 	if ae, ok := err.(*lua.ApiError); ok {
@@ -139,6 +142,7 @@ func (rt *Runtime) Do(ctx context.Context, fn func(L *lua.LState) error) error {
 	}
 	ps.L.RemoveContext()
 	ps.L.SetTop(0)
+	ps.exited.cancel = nil
 	if ps.exited.code != nil || ctx.Err() != nil {
 		// A state stopped mid-chunk may hold half-done work; drop it.
 		ps.close()
@@ -207,8 +211,12 @@ func stripShebang(src string) string {
 	return src
 }
 
-// exitState records os.exit from a script.
-type exitState struct{ code *int }
+// exitState records os.exit from a script. cancel, set for each borrow of
+// a pooled state, stops the script even if it catches the exit.
+type exitState struct {
+	code   *int
+	cancel context.CancelFunc
+}
 
 const exitKey = "luahost.exit"
 
@@ -292,6 +300,9 @@ func (rt *Runtime) buildState(cancel context.CancelFunc) *pooledState {
 			code = int(v)
 		}
 		es.code = &code
+		if cancel == nil {
+			cancel = es.cancel
+		}
 		if cancel != nil {
 			cancel()
 		}
