@@ -9,7 +9,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/vmihailenco/msgpack/v5"
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/luahost/luahost/luamod"
@@ -31,7 +30,9 @@ type ScriptError struct {
 	Message   string
 	Traceback string
 	// Cause is the context error when the script was stopped by its
-	// context (deadline or cancellation).
+	// context (deadline or cancellation), or the *luamod.Error of a failed
+	// store call the script raised (error(err)), so errors.Is(err,
+	// ErrNotFound) works through a script.
 	Cause error
 }
 
@@ -42,7 +43,7 @@ func (e *ScriptError) Error() string {
 	return e.Message + "\n" + e.Traceback
 }
 
-// Unwrap returns the context error that stopped the script, if any.
+// Unwrap returns Cause.
 func (e *ScriptError) Unwrap() error { return e.Cause }
 
 // ExitError is returned when a script calls os.exit(code).
@@ -77,17 +78,11 @@ func (rt *Runtime) RunFile(ctx context.Context, path string, args ...string) err
 func (rt *Runtime) RunString(ctx context.Context, code string) ([]any, error) {
 	var out []any
 	err := rt.Do(ctx, func(L *lua.LState) error {
-		fn, err := L.LoadString(code)
+		fn, err := rt.chunks.load(L, code)
 		if err != nil {
 			return &ScriptError{Message: err.Error()}
 		}
-		// Globals a script defines go to its own table, so runs that share
-		// a pooled state do not see each other's globals.
-		env := L.NewTable()
-		meta := L.NewTable()
-		meta.RawSetString("__index", L.Get(lua.GlobalsIndex))
-		L.SetMetatable(env, meta)
-		fn.Env = env
+		fn.Env = runEnv(L)
 		results, err := call(ctx, L, fn)
 		if err != nil {
 			return err
@@ -129,16 +124,25 @@ func (rt *Runtime) Run(ctx context.Context, s Script) ([]lua.LValue, error) {
 
 // Do lends fn a pooled, ready Lua state bounded by ctx. The state has the
 // store module and errors global loaded; what fn leaves in its globals
-// stays for the next borrower, so fn should keep its own data local.
+// stays for the next borrower, so fn should keep its own data local. A
+// *lua.ApiError returned by fn becomes a *ScriptError, which matches the
+// context's error when the context stopped the script.
 func (rt *Runtime) Do(ctx context.Context, fn func(L *lua.LState) error) error {
 	ps := rt.pool.get(rt)
 	if ps == nil {
 		return ErrShuttingDown
 	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	ps.exited.cancel = cancel
 	ps.L.SetContext(ctx)
 	err := fn(ps.L)
+	if ae, ok := err.(*lua.ApiError); ok {
+		err = scriptError(ctx, ps.L, ae)
+	}
 	ps.L.RemoveContext()
 	ps.L.SetTop(0)
+	ps.exited.cancel = nil
 	if ps.exited.code != nil || ctx.Err() != nil {
 		// A state stopped mid-chunk may hold half-done work; drop it.
 		ps.close()
@@ -158,19 +162,7 @@ func call(ctx context.Context, L *lua.LState, fn *lua.LFunction, args ...lua.LVa
 	}
 	if err := L.PCall(len(args), lua.MultRet, nil); err != nil {
 		L.SetTop(top)
-		if code, ok := exitCode(L); ok {
-			return nil, &ExitError{Code: code}
-		}
-		se := &ScriptError{Message: err.Error()}
-		var ae *lua.ApiError
-		if errors.As(err, &ae) {
-			se.Message = errorText(L, ae.Object)
-			se.Traceback = ae.StackTrace
-		}
-		if ctxErr := ctx.Err(); ctxErr != nil {
-			se.Cause = ctxErr
-		}
-		return nil, se
+		return nil, scriptError(ctx, L, err)
 	}
 	n := L.GetTop() - top
 	out := make([]lua.LValue, n)
@@ -179,6 +171,32 @@ func call(ctx context.Context, L *lua.LState, fn *lua.LFunction, args ...lua.LVa
 	}
 	L.SetTop(top)
 	return out, nil
+}
+
+// scriptError turns an error of PCall into an *ExitError or a
+// *ScriptError.
+func scriptError(ctx context.Context, L *lua.LState, err error) error {
+	if code, ok := exitCode(L); ok {
+		return &ExitError{Code: code}
+	}
+	se := &ScriptError{Message: err.Error()}
+	var ae *lua.ApiError
+	if errors.As(err, &ae) {
+		se.Message = errorText(L, ae.Object)
+		se.Traceback = ae.StackTrace
+	}
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		se.Cause = ctxErr
+	}
+	if ae != nil {
+		if le, ok := luamod.AsError(ae.Object); ok { // error(err) of a failed store call
+			se.Message = le.Error()
+			if se.Cause == nil {
+				se.Cause = le
+			}
+		}
+	}
+	return se
 }
 
 func stripShebang(src string) string {
@@ -191,8 +209,12 @@ func stripShebang(src string) string {
 	return src
 }
 
-// exitState records os.exit from a script.
-type exitState struct{ code *int }
+// exitState records os.exit from a script. cancel, set for each borrow of
+// a pooled state, stops the script even if it catches the exit.
+type exitState struct {
+	code   *int
+	cancel context.CancelFunc
+}
 
 const exitKey = "luahost.exit"
 
@@ -276,6 +298,9 @@ func (rt *Runtime) buildState(cancel context.CancelFunc) *pooledState {
 			code = int(v)
 		}
 		es.code = &code
+		if cancel == nil {
+			cancel = es.cancel
+		}
 		if cancel != nil {
 			cancel()
 		}
@@ -372,7 +397,7 @@ func toGo(v lua.LValue) any {
 		return v.String()
 	}
 	var out any
-	if err := msgpack.Unmarshal(b, &out); err != nil {
+	if err := Unmarshal(b, &out); err != nil {
 		return v.String()
 	}
 	return out

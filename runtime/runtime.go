@@ -93,6 +93,7 @@ type Runtime struct {
 	sandbox  bool
 	preloads map[string]LuaLoader
 	pool     statePool
+	chunks   chunkCache
 
 	closeOnce sync.Once
 	closeErr  error

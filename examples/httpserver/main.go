@@ -1,0 +1,163 @@
+// Command httpserver serves HTTP by running a Lua handler per request on
+// an embedded luahost runtime.
+//
+// Each request runs handler.lua in a pooled Lua state, bounded by the
+// request's context and a per-request timeout; the handler keeps visit
+// counts in the app:cache store, which Go code reads too (GET
+// /_stats?path=/a).
+//
+//	go run ./examples/httpserver -addr 127.0.0.1:8080
+//	curl 'http://127.0.0.1:8080/hello?name=Ada'
+package main
+
+import (
+	"context"
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"log"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	lua "github.com/yuin/gopher-lua"
+	"github.com/yuin/gopher-lua/parse"
+
+	"github.com/luahost/luahost/runtime"
+)
+
+//go:embed registry.yaml
+var registryYAML string
+
+//go:embed handler.lua
+var handlerLua string
+
+func main() {
+	addr := flag.String("addr", "127.0.0.1:8080", "address to listen on")
+	timeout := flag.Duration("timeout", 2*time.Second, "longest a request's handler may run")
+	flag.Parse()
+	if err := run(*addr, *timeout); err != nil {
+		log.Fatal(err)
+	}
+}
+
+func run(addr string, timeout time.Duration) error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	rt, err := runtime.New(ctx, runtime.WithRegistryString("registry.yaml", registryYAML))
+	if err != nil {
+		return err
+	}
+	defer rt.Close(context.Background())
+	h, err := newServer(rt, "handler.lua", handlerLua, timeout)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Addr: addr, Handler: h, ReadHeaderTimeout: 5 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+	log.Printf("listening on http://%s", addr)
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return srv.Shutdown(shutdownCtx)
+}
+
+// server runs a Lua handler per request.
+type server struct {
+	rt      *runtime.Runtime
+	handler *lua.FunctionProto // compiled once, shared by every state
+	timeout time.Duration
+}
+
+// newServer compiles the handler source; name is used in error positions.
+func newServer(rt *runtime.Runtime, name, src string, timeout time.Duration) (*server, error) {
+	chunk, err := parse.Parse(strings.NewReader(src), name)
+	if err != nil {
+		return nil, err
+	}
+	proto, err := lua.Compile(chunk, name)
+	if err != nil {
+		return nil, err
+	}
+	return &server{rt: rt, handler: proto, timeout: timeout}, nil
+}
+
+func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == "/_stats" {
+		s.stats(w, r)
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), s.timeout)
+	defer cancel()
+	var status int
+	var body string
+	err := s.rt.Do(ctx, func(L *lua.LState) error {
+		L.Push(L.NewFunctionFromProto(s.handler))
+		L.Push(requestTable(L, r))
+		if err := L.PCall(1, 2, nil); err != nil {
+			return err
+		}
+		status, body = int(lua.LVAsNumber(L.Get(-2))), lua.LVAsString(L.Get(-1))
+		L.Pop(2)
+		return nil
+	})
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		http.Error(w, "handler timed out", http.StatusGatewayTimeout)
+	case errors.Is(err, context.Canceled):
+		// The client went away; nobody reads the answer.
+	case errors.Is(err, runtime.ErrUnavailable):
+		http.Error(w, "store unavailable", http.StatusServiceUnavailable)
+	case err != nil:
+		log.Printf("%s %s: %v", r.Method, r.URL.Path, err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+	case status < 100 || status > 999:
+		log.Printf("%s %s: handler returned status %d", r.Method, r.URL.Path, status)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+	default:
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(status)
+		fmt.Fprint(w, body)
+	}
+}
+
+// requestTable is the request as the handler sees it.
+func requestTable(L *lua.LState, r *http.Request) *lua.LTable {
+	q := L.NewTable()
+	for k, v := range r.URL.Query() {
+		q.RawSetString(k, lua.LString(v[0]))
+	}
+	req := L.NewTable()
+	req.RawSetString("method", lua.LString(r.Method))
+	req.RawSetString("path", lua.LString(r.URL.Path))
+	req.RawSetString("query", q)
+	return req
+}
+
+// stats answers GET /_stats?path=/a with the handler's count for that path,
+// read from Go through the same store.
+func (s *server) stats(w http.ResponseWriter, r *http.Request) {
+	kv, err := s.rt.Store(r.Context(), "app:cache")
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusServiceUnavailable)
+		return
+	}
+	path := r.URL.Query().Get("path")
+	var n int
+	if err := kv.Get(r.Context(), "visits:"+path, &n); err != nil && !errors.Is(err, runtime.ErrNotFound) {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(map[string]any{"path": path, "visits": n})
+}

@@ -1,0 +1,88 @@
+package runtime
+
+import (
+	"strings"
+	"sync"
+
+	lua "github.com/yuin/gopher-lua"
+	"github.com/yuin/gopher-lua/parse"
+)
+
+// Compiled chunks are kept so that running the same code again skips the
+// parser and compiler, which cost far more than running a small script.
+// A FunctionProto is immutable once compiled and is shared between states.
+const (
+	maxCachedChunks    = 256
+	maxCachedChunkSize = 64 << 10
+)
+
+// chunkCache maps source text to its compiled form, evicting the oldest
+// entry when full.
+type chunkCache struct {
+	mu    sync.Mutex
+	m     map[string]*lua.FunctionProto
+	order []string // insertion order, for eviction
+}
+
+// load returns code compiled as a function of L, named "<string>" in
+// error positions like LState.LoadString.
+func (c *chunkCache) load(L *lua.LState, code string) (*lua.LFunction, error) {
+	c.mu.Lock()
+	proto, ok := c.m[code]
+	c.mu.Unlock()
+	if !ok {
+		const name = "<string>"
+		chunk, err := parse.Parse(strings.NewReader(code), name)
+		if err != nil {
+			return nil, err
+		}
+		if proto, err = lua.Compile(chunk, name); err != nil {
+			return nil, err
+		}
+		// A main chunk cannot name the Lua 5.0 "arg" table of its varargs
+		// (it is no local there), so skip building it on every call.
+		proto.IsVarArg &^= lua.VarArgNeedsArg
+		if len(code) <= maxCachedChunkSize {
+			c.add(code, proto)
+		}
+	}
+	return L.NewFunctionFromProto(proto), nil
+}
+
+func (c *chunkCache) add(code string, proto *lua.FunctionProto) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = make(map[string]*lua.FunctionProto)
+	}
+	if _, ok := c.m[code]; ok {
+		return
+	}
+	if len(c.order) >= maxCachedChunks {
+		delete(c.m, c.order[0])
+		c.order = c.order[1:]
+	}
+	c.m[code] = proto
+	c.order = append(c.order, code)
+}
+
+// envMetaKey holds, in a state's registry, the metatable of run
+// environments: reads fall through to the state's globals.
+const envMetaKey = "luahost.envmeta"
+
+// runEnv returns a fresh global environment for one run on a pooled state.
+// Globals a script defines go to it, so runs that share a state do not see
+// each other's globals; reads fall through to the state's globals.
+func runEnv(L *lua.LState) *lua.LTable {
+	reg := L.Get(lua.RegistryIndex).(*lua.LTable)
+	meta, ok := reg.RawGetString(envMetaKey).(*lua.LTable)
+	if !ok {
+		meta = L.CreateTable(0, 1)
+		meta.RawSetString("__index", L.Get(lua.GlobalsIndex))
+		reg.RawSetString(envMetaKey, meta)
+	}
+	env := L.CreateTable(0, 1)
+	env.Metatable = meta
+	env.RawSetString("_G", env) // _G.x = 1 and rawset(_G, ...) stay in this run too
+	return env
+}

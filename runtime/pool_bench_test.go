@@ -1,0 +1,43 @@
+package runtime_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/luahost/luahost/runtime"
+)
+
+// BenchmarkRunString compares a small script on a pooled state (RunString)
+// with the same script on a fresh state each time (Run).
+func BenchmarkRunString(b *testing.B) {
+	ctx := context.Background()
+	rt := newRuntime(b, memRegistry)
+	const code = `return 1`
+	b.Run("pool", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := rt.RunString(ctx, code); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("fresh", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := rt.Run(ctx, runtime.Script{Name: "bench", Source: strings.NewReader(code)}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("pool-parallel", func(b *testing.B) {
+		b.ReportAllocs()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				if _, err := rt.RunString(ctx, code); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	})
+}

@@ -1,0 +1,2 @@
+-- Greets its first argument.
+print("hello, " .. (arg[1] or "world"))
