@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"strconv"
 	"strings"
 	"time"
@@ -574,13 +575,28 @@ func (s *Store) modify(ctx context.Context, st *stmts, op string, k any, decide 
 		if (!errors.Is(err, errRace) && !rolledBack(err) && !duplicateKey(err)) || attempt == maxAttempts || ctx.Err() != nil {
 			return 0, s.fail(ctx, op, err)
 		}
+		// Back off a little, at random, so that writers that keep
+		// colliding drift apart.
+		select {
+		case <-time.After(time.Duration(rand.Int64N(int64(attempt) * int64(time.Millisecond)))):
+		case <-ctx.Done():
+		}
 	}
 }
 
 // modifyOnce is one attempt of modify; decided reports that err came from
 // decide.
 func (s *Store) modifyOnce(ctx context.Context, db *sqlx.DB, st *stmts, k any, decide func(row) (*write, error)) (ver int64, decided bool, err error) {
-	tx, err := db.BeginTxx(ctx, nil)
+	var opts *sql.TxOptions
+	if s.db.Dialect() == sqldb.MySQL {
+		// Under REPEATABLE READ, InnoDB's locking read of a missing key
+		// takes a gap lock, so concurrent first writers of one key
+		// deadlock on their inserts. READ COMMITTED takes none: the
+		// later insert fails as a duplicate and its transaction starts
+		// over, finding the row.
+		opts = &sql.TxOptions{Isolation: sql.LevelReadCommitted}
+	}
+	tx, err := db.BeginTxx(ctx, opts)
 	if err != nil {
 		return 0, false, err
 	}
