@@ -193,8 +193,8 @@ func handlePut(L *lua.LState) int {
 // has_more=} | nil, err. Items are live entries in byte-wise key order.
 // opts: prefix (only keys starting with it), after (a cursor: only keys
 // after it), limit (1 to 1000, default 100). cursor is the key of the last
-// item (absent on an empty first page); pass it as after for the next
-// page while has_more is true.
+// item, or opts.after when the page is empty (absent when both are); pass
+// it as after for the next page while has_more is true.
 func handleList(L *lua.LState) int {
 	h, x, n, ok := begin(L, "list")
 	if !ok {

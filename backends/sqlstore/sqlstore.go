@@ -32,6 +32,33 @@
 // increments it on update. Keys over MaxKeyLen bytes are refused before
 // any statement runs, so nothing is ever truncated.
 //
+// # Extended methods
+//
+// Store implements backends.Extended. Versions need a version column
+// (Config.VersionColumn): without one, Item.Version is "" and put with
+// if_version is ErrInvalid. Conditional writes are single statements
+// where the dialect allows:
+//
+//   - put if_version, every dialect:
+//     UPDATE ... SET value, expiry, version = version + 1 WHERE key AND version AND live.
+//   - put only_if_absent, PostgreSQL and SQLite:
+//     INSERT ... ON CONFLICT (key) DO UPDATE SET ... WHERE <old row expired> RETURNING version.
+//   - plain put, PostgreSQL and SQLite: Set's upsert with RETURNING version.
+//
+// MySQL has no RETURNING and reports changed rather than matched rows, so
+// there put only_if_absent, a versioned plain put and expire run a
+// read-modify-write transaction, as incr does on every dialect:
+// SELECT ... FOR UPDATE (SQLite: the transaction begins IMMEDIATE and
+// holds the write lock), then UPDATE, or INSERT when there is no row. A
+// concurrent insert of the same key, a deadlock or a serialization
+// failure makes the transaction start over (at most 10 times, with a
+// short random backoff). On MySQL these transactions run under READ
+// COMMITTED, so a locking read of a missing key takes no gap lock.
+//
+// Replacing an expired row continues its version count, so a version read
+// before expiry never matches the new key; a deleted key starts again
+// from version 1.
+//
 // # Caveats
 //
 // Start checks that the table and its columns exist. If not, it fails with

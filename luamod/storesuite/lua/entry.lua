@@ -68,6 +68,10 @@ ext_test("versions change on every write", function()
   eq(fresh_version("put"), p.version, "put returns the new version")
   ok(s:incr("k"))
   fresh_version("incr")
+  eq(ok(s:expire("k", 100)), true, "expire")
+  fresh_version("expire")
+  ok(s:put("k", 5, { if_version = ok(s:entry("k")).version }))
+  fresh_version("conditional put")
   -- Reads do not change it.
   local v = ok(s:entry("k")).version
   ok(s:get("k"))
