@@ -153,9 +153,9 @@ func verCol(ver string) string {
 	return ", " + ver
 }
 
-// keyArg returns s as a bind argument compared with the key column: like
-// key, but s may be empty and is not length-checked.
-func (s *Store) keyArg(st *stmts, v string) any {
+// keyArg returns v as a bind argument compared with the key column: like
+// Store.key, but v may be empty and is not length-checked.
+func (st *stmts) keyArg(v string) any {
 	if st.keyBytes {
 		return append(make([]byte, 0, len(v)), v...)
 	}
@@ -247,14 +247,16 @@ func (s *Store) Put(ctx context.Context, key string, value []byte, opts backends
 	if exp != nil {
 		item.ExpiresAt = time.UnixMilli(exp.(int64))
 	}
-	conflict := fmt.Errorf("%s: put %q: the key's version is not %q, or the key is gone: %w", s.id, key, opts.IfVersion, backends.ErrConflict)
-	exists := fmt.Errorf("%s: put %q: key exists: %w", s.id, key, backends.ErrAlreadyExists)
+	conflict := func() error {
+		return fmt.Errorf("%s: put %q: the key's version is not %q, or the key is gone: %w", s.id, key, opts.IfVersion, backends.ErrConflict)
+	}
+	exists := func() error { return fmt.Errorf("%s: put %q: key exists: %w", s.id, key, backends.ErrAlreadyExists) }
 
 	switch {
 	case opts.HasIfVersion:
 		want, perr := strconv.ParseInt(opts.IfVersion, 10, 64)
 		if perr != nil {
-			return backends.Item{}, conflict
+			return backends.Item{}, conflict()
 		}
 		res, err := execWrite(ctx, st.ext.putIfVersion, value, exp, k, want, s.nowMS())
 		if err != nil {
@@ -265,7 +267,7 @@ func (s *Store) Put(ctx context.Context, key string, value []byte, opts backends
 			return backends.Item{}, s.fail(ctx, "put", err)
 		}
 		if n == 0 {
-			return backends.Item{}, conflict
+			return backends.Item{}, conflict()
 		}
 		item.Version = s.version(want + 1)
 		return item, nil
@@ -274,7 +276,7 @@ func (s *Store) Put(ctx context.Context, key string, value []byte, opts backends
 		var ver int64
 		err := queryWrite(ctx, st.ext.putIfAbsent, []any{&ver}, k, value, exp, s.nowMS())
 		if errors.Is(err, sql.ErrNoRows) {
-			return backends.Item{}, exists
+			return backends.Item{}, exists()
 		}
 		if err != nil {
 			return backends.Item{}, s.fail(ctx, "put", err)
@@ -286,7 +288,7 @@ func (s *Store) Put(ctx context.Context, key string, value []byte, opts backends
 		// MySQL: lock the row, then write it.
 		ver, err := s.modify(ctx, st, "put", k, func(r row) (*write, error) {
 			if r.live && opts.OnlyIfAbsent {
-				return nil, exists
+				return nil, exists()
 			}
 			return &write{value: value, exp: exp}, nil
 		})
@@ -343,7 +345,7 @@ func (s *Store) List(ctx context.Context, opts backends.ListOptions) (backends.P
 			}
 		}
 	}
-	lo, after := s.keyArg(st, opts.Prefix), s.keyArg(st, opts.After)
+	lo, after := st.keyArg(opts.Prefix), st.keyArg(opts.After)
 	now := s.nowMS()
 	var rows *sqlx.Rows
 	switch {
@@ -351,7 +353,7 @@ func (s *Store) List(ctx context.Context, opts backends.ListOptions) (backends.P
 		rows, err = st.ext.list.QueryxContext(ctx, lo, after, opts.Prefix, now, limit+1)
 	default:
 		if hi, ok := successor(opts.Prefix); ok {
-			rows, err = st.ext.listTo.QueryxContext(ctx, lo, after, s.keyArg(st, hi), now, limit+1)
+			rows, err = st.ext.listTo.QueryxContext(ctx, lo, after, st.keyArg(hi), now, limit+1)
 		} else {
 			rows, err = st.ext.list.QueryxContext(ctx, lo, after, now, limit+1)
 		}
