@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -24,7 +25,7 @@ func hosts(t *testing.T, b backend, n int, cfg Config, now func() time.Time) []*
 	t.Helper()
 	var open func(testing.TB) *sqldb.Component
 	if b.name == "sqlite" {
-		file := t.TempDir() + "/shared.db"
+		file := filepath.Join(t.TempDir(), "shared.db")
 		open = func(t testing.TB) *sqldb.Component {
 			return openDB(t, sqldb.Config{Dialect: sqldb.SQLite, File: file})
 		}
