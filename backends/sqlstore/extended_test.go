@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -431,4 +433,87 @@ func TestExtendedOnStoppedStore(t *testing.T) {
 			t.Errorf("%s on a stopped store: error = %v, want ErrUnavailable", name, err)
 		}
 	}
+}
+
+// envIncrChild, when set, makes TestIncrSeveralProcesses the child side:
+// "<dialect> <table> [<sqlite file>]".
+const envIncrChild = "LUAHOST_TEST_INCR_CHILD"
+
+// Incr from three processes (this test binary, run again) on one table:
+// no increment is lost.
+func TestIncrSeveralProcesses(t *testing.T) {
+	if spec := os.Getenv(envIncrChild); spec != "" {
+		incrChild(t, strings.Fields(spec))
+		return
+	}
+	if testing.Short() {
+		t.Skip("starts processes")
+	}
+	const procs, goroutines, ops = 3, 4, 100
+	forEachDB(t, func(t *testing.T, b backend) {
+		s := hosts(t, b, 1, Config{}, nil)[0]
+		spec := string(s.db.Dialect()) + " " + s.cfg.Table
+		if b.name == "sqlite" {
+			var file string
+			if err := s.db.DB().QueryRow("SELECT file FROM pragma_database_list WHERE name = 'main'").Scan(&file); err != nil {
+				t.Fatal(err)
+			}
+			spec += " " + file
+		}
+		var cmds []*exec.Cmd
+		outs := make([]bytes.Buffer, procs)
+		for i := range procs {
+			cmd := exec.CommandContext(ctx(t), os.Args[0], "-test.run=^TestIncrSeveralProcesses$", "-test.count=1")
+			cmd.Env = append(os.Environ(), envIncrChild+"="+spec)
+			cmd.Stdout, cmd.Stderr = &outs[i], &outs[i]
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			cmds = append(cmds, cmd)
+		}
+		for i, cmd := range cmds {
+			if err := cmd.Wait(); err != nil {
+				t.Errorf("process %d: %v\n%s", i, err, outs[i].String())
+			}
+		}
+		got, err := s.Get(ctx(t), "n")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := backends.EncodeNumber(procs * goroutines * ops); !bytes.Equal(got, want) {
+			n, _ := backends.DecodeNumber(got)
+			t.Errorf("counter = %v, want %d", n, procs*goroutines*ops)
+		}
+	})
+}
+
+// incrChild runs 4 goroutines of 100 increments on the table spec names.
+func incrChild(t *testing.T, spec []string) {
+	cfg := sqldb.Config{Dialect: sqldb.Dialect(spec[0])}
+	switch cfg.Dialect {
+	case sqldb.SQLite:
+		cfg.File = spec[2]
+	case sqldb.Postgres:
+		cfg.DSN = dbtest.PostgresDSN(t)
+	default:
+		cfg.DSN = dbtest.MySQLDSN(t)
+	}
+	s := newStore(t, openDB(t, cfg), Config{Table: spec[1]}, nil)
+	c := ctx(t)
+	var (
+		wg   sync.WaitGroup
+		errs collect
+	)
+	for range 4 {
+		wg.Go(func() {
+			for range 100 {
+				if _, err := s.Incr(c, "n", 1, backends.IncrOptions{}); err != nil {
+					errs.add(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	errs.check(t)
 }
