@@ -218,9 +218,10 @@ func (s *Store) errNoVersions() error {
 		s.id, backends.ErrInvalid)
 }
 
-// Put writes value under key and returns the new item; see
-// backends.Extended. With opts.IfVersion the write is one conditional
-// UPDATE; a version that is not one this store issued never matches.
+// Put writes value under key and returns the new item, whose Value is
+// value itself; see backends.Extended. With opts.IfVersion the write is
+// one conditional UPDATE; a version that is not one this store issued
+// never matches.
 func (s *Store) Put(ctx context.Context, key string, value []byte, opts backends.PutOptions) (backends.Item, error) {
 	st, err := s.running()
 	if err != nil {
