@@ -27,9 +27,10 @@ type Extended interface {
 	List(ctx context.Context, opts ListOptions) (Page, error)
 
 	// Incr atomically adds delta to the number stored under key and
-	// returns the new number. A missing key starts from opts.Init and gets
-	// opts.TTL; an existing key keeps its expiry. A value that is not a
-	// MessagePack number is ErrInvalid.
+	// returns the new number, stored as EncodeNumber encodes it. A missing
+	// key starts from opts.Init and gets opts.TTL; an existing key keeps
+	// its expiry. A value that is not a MessagePack number, and a result
+	// that is not finite, are ErrInvalid and write nothing.
 	Incr(ctx context.Context, key string, delta float64, opts IncrOptions) (float64, error)
 
 	// TTL returns the time left on a live key; ok is false when the key
@@ -37,7 +38,7 @@ type Extended interface {
 	TTL(ctx context.Context, key string) (left time.Duration, ok bool, err error)
 
 	// Expire sets the key's expiry (0 removes it) and reports whether the
-	// key was live.
+	// key was live. It is a write: the key's version changes.
 	Expire(ctx context.Context, key string, ttl time.Duration) (bool, error)
 
 	// Info describes the store.
@@ -75,7 +76,8 @@ type ListOptions struct {
 // Page is one page of List.
 type Page struct {
 	Items []Item
-	// Cursor is the key to pass as After for the next page.
+	// Cursor is the key to pass as After for the next page: the last
+	// item's key, or ListOptions.After when the page is empty.
 	Cursor  string
 	HasMore bool
 }

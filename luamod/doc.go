@@ -15,6 +15,10 @@
 // a kind; KindOf gives the kind of a Go error, and AsError recovers the
 // Go side of an error value a script raised.
 //
+// The extended methods (s:entry, s:put, s:list, s:incr, s:ttl, s:expire,
+// s:info) call the store's backends.Extended methods; on a store without
+// them they return INVALID "not supported by this store".
+//
 // # Values
 //
 // Encode and Decode convert between Lua values and MessagePack: a sequence

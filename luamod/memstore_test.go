@@ -13,17 +13,20 @@ import (
 // memStore is a minimal backends.Store for luamod's own tests: a map under
 // a mutex, with TTLs read from an injected clock.
 type memStore struct {
-	mu        sync.Mutex
-	data      map[string]memEntry
-	now       func() time.Time
-	maxSize   int // 0: no limit
-	maxKeyLen int // 0: no limit
-	maxValue  int // 0: no limit
+	mu          sync.Mutex
+	data        map[string]memEntry
+	now         func() time.Time
+	maxSize     int // 0: no limit
+	maxKeyLen   int // 0: no limit
+	maxValue    int // 0: no limit
+	versions    uint64
+	unversioned bool // keep no versions, as store.sql without a version column
 }
 
 type memEntry struct {
 	val []byte
 	exp time.Time // zero: no expiry
+	ver uint64
 }
 
 func newMemStore(now func() time.Time) *memStore {
@@ -54,36 +57,8 @@ func (s *memStore) Get(ctx context.Context, key string) ([]byte, error) {
 }
 
 func (s *memStore) Set(ctx context.Context, key string, value []byte, ttl time.Duration) error {
-	if err := s.check(ctx, key); err != nil {
-		return err
-	}
-	if err := backends.ValidateTTL(ttl); err != nil {
-		return err
-	}
-	if s.maxValue > 0 && len(value) > s.maxValue {
-		return fmt.Errorf("value is %d bytes, over this store's limit of %d bytes: %w", len(value), s.maxValue, backends.ErrInvalid)
-	}
-	e := memEntry{val: append([]byte(nil), value...)}
-	if ttl > 0 {
-		e.exp = s.now().Add(ttl)
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.maxSize > 0 {
-		if _, ok := s.live(key); !ok {
-			n := 0
-			for k := range s.data {
-				if _, ok := s.live(k); ok {
-					n++
-				}
-			}
-			if n >= s.maxSize {
-				return fmt.Errorf("store is full (max_size %d): %w", s.maxSize, backends.ErrFull)
-			}
-		}
-	}
-	s.data[key] = e
-	return nil
+	_, err := s.Put(ctx, key, value, backends.PutOptions{TTL: ttl})
+	return err
 }
 
 func (s *memStore) Delete(ctx context.Context, key string) (bool, error) {
@@ -124,7 +99,7 @@ func (s *memStore) check(ctx context.Context, key string) error {
 	return backends.ValidateKey(key, s.maxKeyLen)
 }
 
-var _ backends.Store = (*memStore)(nil)
+var _ backends.Extended = (*memStore)(nil)
 
 // fakeClock is a clock tests move by hand.
 type fakeClock struct {

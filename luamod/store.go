@@ -91,6 +91,13 @@ var handleMethods = map[string]lua.LGFunction{
 	"exists":  handleExists,
 	"clear":   handleClear,
 	"release": handleRelease,
+	"entry":   handleEntry,
+	"put":     handlePut,
+	"list":    handleList,
+	"incr":    handleIncr,
+	"ttl":     handleTTL,
+	"expire":  handleExpire,
+	"info":    handleInfo,
 }
 
 // context returns the context store calls of L run under.
@@ -201,27 +208,9 @@ func handleSet(L *lua.LState) int {
 	if !ok {
 		return n
 	}
-	var ttl time.Duration
-	switch lv := L.Get(4).(type) {
-	case lua.LNumber:
-		f := float64(lv)
-		switch {
-		case f != f:
-			return h.m.invalid(L, "ttl must be a number of seconds, got nan")
-		case f < 0:
-			return h.m.invalid(L, "ttl must not be negative, got "+formatNumber(f))
-		case f > maxTTL:
-			return h.m.invalid(L, "ttl must be at most "+strconv.FormatFloat(maxTTL, 'f', 0, 64)+" seconds, got "+formatNumber(f))
-		case f > 0:
-			ttl = time.Duration(math.Round(f*1000)) * time.Millisecond
-			if ttl == 0 {
-				ttl = time.Millisecond
-			}
-		}
-	default:
-		if lv != lua.LNil {
-			return h.m.invalid(L, "ttl must be a number of seconds, got "+describe(lv))
-		}
+	ttl, msg := parseTTL(L.Get(4), "ttl")
+	if msg != "" {
+		return h.m.invalid(L, msg)
 	}
 	b, err := h.m.enc.encode(L.Get(3))
 	if err != nil {
@@ -235,6 +224,37 @@ func handleSet(L *lua.LState) int {
 	}
 	L.Push(lua.LTrue)
 	return 1
+}
+
+// parseTTL converts lv, a TTL in seconds, to a duration: fractions are
+// rounded to the millisecond (a positive TTL under half a millisecond
+// becomes one millisecond, never "no expiry"); nil or 0 is 0 (no
+// expiry). A bad TTL returns a message naming what.
+func parseTTL(lv lua.LValue, what string) (time.Duration, string) {
+	switch lv := lv.(type) {
+	case lua.LNumber:
+		f := float64(lv)
+		switch {
+		case f != f:
+			return 0, what + " must be a number of seconds, got nan"
+		case f < 0:
+			return 0, what + " must not be negative, got " + formatNumber(f)
+		case f > maxTTL:
+			return 0, what + " must be at most " + strconv.FormatFloat(maxTTL, 'f', 0, 64) + " seconds, got " + formatNumber(f)
+		case f > 0:
+			ttl := time.Duration(math.Round(f*1000)) * time.Millisecond
+			if ttl == 0 {
+				ttl = time.Millisecond
+			}
+			return ttl, ""
+		}
+		return 0, ""
+	default:
+		if lv != lua.LNil {
+			return 0, what + " must be a number of seconds, got " + describe(lv)
+		}
+	}
+	return 0, ""
 }
 
 // handleDelete implements s:delete(key) -> boolean | nil, err: true if a

@@ -30,12 +30,15 @@ func TestSuite(t *testing.T) {
 			MaxSize:      3,
 			NonStoreID:   "app:db",
 			Advance:      clock.Advance,
+			Versioned:    true,
+			Kind:         "test.memory",
+			Backend:      "memory",
 		}
 	})
 }
 
 // TestSuiteKeyLimit runs the suite against stores with key and value size
-// limits and real time, as SQL backends have.
+// limits, real time and no versions, as SQL backends may have.
 func TestSuiteKeyLimit(t *testing.T) {
 	if testing.Short() {
 		t.Skip("sleeps for real")
@@ -45,6 +48,7 @@ func TestSuiteKeyLimit(t *testing.T) {
 			s := newMemStore(time.Now)
 			s.maxKeyLen = 255
 			s.maxValue = 65535
+			s.unversioned = true
 			return s
 		}
 		full := mk()
@@ -59,6 +63,27 @@ func TestSuiteKeyLimit(t *testing.T) {
 			MaxSize:      2,
 			MaxKeyLen:    255,
 			MaxValueSize: 65535,
+		}
+	})
+}
+
+// coreStore hides every method but the core ones of the store it holds.
+type coreStore struct{ backends.Store }
+
+// TestSuiteCoreOnly runs the suite against stores without the extended
+// methods.
+func TestSuiteCoreOnly(t *testing.T) {
+	storesuite.Run(t, func(t *testing.T) (luamod.Resolver, storesuite.Config) {
+		clock := newFakeClock()
+		res := &memResolver{stores: map[string]backends.Store{
+			"app:cache": coreStore{newMemStore(clock.Now)},
+			"app:other": coreStore{newMemStore(clock.Now)},
+		}}
+		return res, storesuite.Config{
+			StoreID:      "app:cache",
+			OtherStoreID: "app:other",
+			Advance:      clock.Advance,
+			CoreOnly:     true,
 		}
 	})
 }

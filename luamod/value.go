@@ -403,39 +403,9 @@ func appendString(b []byte, s string) []byte {
 	return append(b, s...)
 }
 
-// appendNumber appends f as the smallest MessagePack integer when it is
-// integral, within int64 and not -0, else as a float64.
-func appendNumber(b []byte, f float64) []byte {
-	if f == math.Trunc(f) && f >= -(1<<63) && f < 1<<63 && (f != 0 || !math.Signbit(f)) {
-		return appendInt(b, int64(f))
-	}
-	b = append(b, msgpcode.Double)
-	return binary.BigEndian.AppendUint64(b, math.Float64bits(f))
-}
-
-func appendInt(b []byte, n int64) []byte {
-	switch {
-	case n >= 0 && n <= math.MaxInt8:
-		return append(b, byte(n))
-	case n < 0 && n >= -32:
-		return append(b, byte(n))
-	case n >= 0 && n <= math.MaxUint8:
-		return append(b, msgpcode.Uint8, byte(n))
-	case n >= 0 && n <= math.MaxUint16:
-		return append(b, msgpcode.Uint16, byte(n>>8), byte(n))
-	case n >= 0 && n <= math.MaxUint32:
-		return binary.BigEndian.AppendUint32(append(b, msgpcode.Uint32), uint32(n))
-	case n >= 0:
-		return binary.BigEndian.AppendUint64(append(b, msgpcode.Uint64), uint64(n))
-	case n >= math.MinInt8:
-		return append(b, msgpcode.Int8, byte(n))
-	case n >= math.MinInt16:
-		return append(b, msgpcode.Int16, byte(n>>8), byte(n))
-	case n >= math.MinInt32:
-		return binary.BigEndian.AppendUint32(append(b, msgpcode.Int32), uint32(n))
-	}
-	return binary.BigEndian.AppendUint64(append(b, msgpcode.Int64), uint64(n))
-}
+// appendNumber appends f as backends.EncodeNumber encodes it, so that a
+// number a backend writes (incr) reads back exactly as one a script wrote.
+func appendNumber(b []byte, f float64) []byte { return backends.AppendNumber(b, f) }
 
 func appendBool(b []byte, v bool) []byte {
 	if v {

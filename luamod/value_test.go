@@ -376,3 +376,37 @@ func fmtTable(t *lua.LTable) string {
 	t.ForEach(func(k, v lua.LValue) { sb.WriteString(k.String() + "=" + v.String() + ";") })
 	return sb.String()
 }
+
+// TestNumbersMatchBackends checks that a number a script stores and one a
+// backend writes (incr) are the same bytes, and read back the same.
+func TestNumbersMatchBackends(t *testing.T) {
+	values := []float64{
+		0, math.Copysign(0, -1), 1, -1, 31, 32, -32, -33, 127, 128, 255, 256, 65535, 65536,
+		-128, -129, -32768, -32769, 1 << 31, -(1 << 31), 1<<32 - 1, 1 << 32, 1 << 53, -(1 << 53),
+		1<<63 - 1024, -(1 << 63), 1 << 63, 0.5, -2.25, 1e300, math.SmallestNonzeroFloat64,
+		math.MaxFloat64, math.Inf(1), math.Inf(-1), math.NaN(),
+	}
+	// And a spread of magnitudes, integral and not.
+	for e := -20; e <= 70; e++ {
+		f := math.Ldexp(1, e)
+		values = append(values, f, -f, math.Trunc(f*1.37), f*1.37)
+	}
+	L := lua.NewState()
+	defer L.Close()
+	for _, f := range values {
+		want := backends.EncodeNumber(f)
+		got, err := luamod.Encode(lua.LNumber(f))
+		if err != nil || !bytes.Equal(got, want) {
+			t.Errorf("Encode(%v) = % x, %v; backends.EncodeNumber = % x", f, got, err, want)
+		}
+		v, err := luamod.Decode(L, want)
+		n, ok := v.(lua.LNumber)
+		if err != nil || !ok || math.Float64bits(float64(n)) != math.Float64bits(f) && !(math.IsNaN(f) && math.IsNaN(float64(n))) {
+			t.Errorf("Decode(EncodeNumber(%v)) = %v, %v", f, v, err)
+		}
+		back, err := backends.DecodeNumber(got)
+		if err != nil || math.Float64bits(back) != math.Float64bits(f) && !(math.IsNaN(f) && math.IsNaN(back)) {
+			t.Errorf("backends.DecodeNumber(Encode(%v)) = %v, %v", f, back, err)
+		}
+	}
+}

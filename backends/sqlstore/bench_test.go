@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/luahost/luahost/backends"
 	"github.com/luahost/luahost/backends/sqldb"
 )
 
@@ -93,6 +94,34 @@ func BenchmarkSetGet(b *testing.B) {
 				for i := 0; b.Loop(); i++ {
 					var v []byte
 					if err := st.QueryRowContext(c, arg(keys[i%nkeys]), s.nowMS()).Scan(&v); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		})
+	}
+}
+
+// BenchmarkIncr measures Incr (a locking read-modify-write transaction) on
+// one key, beside Set (one upsert) of the same number on the same
+// database, so the ratio is the price of the transaction.
+func BenchmarkIncr(b *testing.B) {
+	c := context.Background()
+	for _, be := range backendList { // SQLite (file, WAL), PostgreSQL, MySQL/MariaDB
+		b.Run(be.name, func(b *testing.B) {
+			db := be.open(b)
+			b.Run("Incr", func(b *testing.B) {
+				s := newStore(b, db, Config{}, nil)
+				for b.Loop() {
+					if _, err := s.Incr(c, "counter", 1, backends.IncrOptions{}); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+			b.Run("Set", func(b *testing.B) {
+				s := newStore(b, db, Config{}, nil)
+				for i := 0; b.Loop(); i++ {
+					if err := s.Set(c, "counter", backends.EncodeNumber(float64(i)), 0); err != nil {
 						b.Fatal(err)
 					}
 				}

@@ -32,6 +32,33 @@
 // increments it on update. Keys over MaxKeyLen bytes are refused before
 // any statement runs, so nothing is ever truncated.
 //
+// # Extended methods
+//
+// Store implements backends.Extended. Versions need a version column
+// (Config.VersionColumn): without one, Item.Version is "" and put with
+// if_version is ErrInvalid. Conditional writes are single statements
+// where the dialect allows:
+//
+//   - put if_version, every dialect:
+//     UPDATE ... SET value, expiry, version = version + 1 WHERE key AND version AND live.
+//   - put only_if_absent, PostgreSQL and SQLite:
+//     INSERT ... ON CONFLICT (key) DO UPDATE SET ... WHERE <old row expired> RETURNING version.
+//   - plain put, PostgreSQL and SQLite: Set's upsert with RETURNING version.
+//
+// MySQL has no RETURNING and reports changed rather than matched rows, so
+// there put only_if_absent, a versioned plain put and expire run a
+// read-modify-write transaction, as incr does on every dialect:
+// SELECT ... FOR UPDATE (SQLite: the transaction begins IMMEDIATE and
+// holds the write lock), then UPDATE, or INSERT when there is no row. A
+// concurrent insert of the same key, a deadlock or a serialization
+// failure makes the transaction start over (at most 10 times, with a
+// short random backoff). On MySQL these transactions run under READ
+// COMMITTED, so a locking read of a missing key takes no gap lock.
+//
+// Replacing an expired row continues its version count, so a version read
+// before expiry never matches the new key; a deleted key starts again
+// from version 1.
+//
 // # Caveats
 //
 // Start checks that the table and its columns exist. If not, it fails with
@@ -135,11 +162,12 @@ type Store struct {
 	done   chan struct{}
 }
 
-var _ backends.Store = (*Store)(nil)
+var _ backends.Extended = (*Store)(nil)
 
 // stmts are the statements prepared at Start, and how keys are bound.
 type stmts struct {
 	get, exists, set, del, clear, cleanup *sqlx.Stmt
+	ext                                   extStmts
 	// keyBytes binds keys as []byte (binary columns); otherwise as string.
 	keyBytes bool
 	// keyText rejects keys a text column cannot hold (PostgreSQL TEXT).
@@ -187,16 +215,9 @@ func (s *Store) Start(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	st, err := s.prepare(ctx, w, r)
+	st, err := s.prepare(ctx, w, r, keyType)
 	if err != nil {
 		return s.fail(ctx, "prepare statements", err)
-	}
-	switch s.db.Dialect() {
-	case sqldb.MySQL:
-		st.keyBytes = true
-	case sqldb.Postgres:
-		st.keyBytes = keyType == "bytea"
-		st.keyText = !st.keyBytes
 	}
 	s.st.Store(st)
 	if s.cfg.CleanupInterval > 0 {
@@ -228,8 +249,10 @@ func (s *Store) Stop(ctx context.Context) error {
 		return nil
 	}
 	var errs []error
-	for _, p := range []*sqlx.Stmt{st.get, st.exists, st.set, st.del, st.clear, st.cleanup} {
-		errs = append(errs, p.Close())
+	for _, p := range st.all() {
+		if p != nil {
+			errs = append(errs, p.Close())
+		}
 	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("%s: stop: %w", s.id, err)
@@ -237,7 +260,12 @@ func (s *Store) Stop(ctx context.Context) error {
 	return nil
 }
 
-func (s *Store) prepare(ctx context.Context, w, r *sqlx.DB) (*stmts, error) {
+// all returns every statement, nil for those not prepared.
+func (st *stmts) all() []*sqlx.Stmt {
+	return append([]*sqlx.Stmt{st.get, st.exists, st.set, st.del, st.clear, st.cleanup}, st.ext.all()...)
+}
+
+func (s *Store) prepare(ctx context.Context, w, r *sqlx.DB, keyType string) (*stmts, error) {
 	d := s.db.Dialect()
 	q := d.Quote
 	p := d.Placeholder
@@ -276,6 +304,13 @@ func (s *Store) prepare(ctx context.Context, w, r *sqlx.DB) (*stmts, error) {
 	}
 
 	st := &stmts{}
+	switch d {
+	case sqldb.MySQL:
+		st.keyBytes = true
+	case sqldb.Postgres:
+		st.keyBytes = keyType == "bytea"
+		st.keyText = !st.keyBytes
+	}
 	var err error
 	prep := func(db *sqlx.DB, dst **sqlx.Stmt, query string) {
 		if err == nil {
@@ -288,8 +323,11 @@ func (s *Store) prepare(ctx context.Context, w, r *sqlx.DB) (*stmts, error) {
 	prep(w, &st.del, fmt.Sprintf("DELETE FROM %s WHERE %s = %s AND %s", t, k, p(1), live))
 	prep(w, &st.clear, "DELETE FROM "+t)
 	prep(w, &st.cleanup, cleanup)
+	if err == nil {
+		err = s.prepareExt(ctx, w, r, st, set)
+	}
 	if err != nil {
-		for _, p := range []*sqlx.Stmt{st.get, st.exists, st.set, st.del, st.clear, st.cleanup} {
+		for _, p := range st.all() {
 			if p != nil {
 				p.Close()
 			}
@@ -322,6 +360,15 @@ func (s *Store) key(st *stmts, key string) (any, error) {
 }
 
 func (s *Store) nowMS() int64 { return s.now().UnixMilli() }
+
+// expiry returns the expiry column value for ttl: nil for no expiry, else
+// Unix milliseconds with ttl rounded up to whole milliseconds.
+func (s *Store) expiry(ttl time.Duration) any {
+	if ttl <= 0 {
+		return nil
+	}
+	return s.nowMS() + int64((ttl+time.Millisecond-1)/time.Millisecond)
+}
 
 // Get returns the live value of key, or an error wrapping
 // backends.ErrNotFound when it is missing or expired.
@@ -362,10 +409,7 @@ func (s *Store) Set(ctx context.Context, key string, value []byte, ttl time.Dura
 	if err := backends.ValidateTTL(ttl); err != nil {
 		return fmt.Errorf("%s: %w", s.id, err)
 	}
-	var exp any
-	if ttl > 0 {
-		exp = s.nowMS() + int64((ttl+time.Millisecond-1)/time.Millisecond)
-	}
+	exp := s.expiry(ttl)
 	if value == nil {
 		value = []byte{} // drivers bind nil as NULL
 	}

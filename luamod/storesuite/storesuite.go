@@ -63,6 +63,21 @@ type Config struct {
 	Advance func(d time.Duration)
 	// Timeout bounds each file; zero means 30 seconds.
 	Timeout time.Duration
+
+	// CoreOnly says the backend has only the core methods: the suite then
+	// checks that every extended method (entry, put, list, incr, ttl,
+	// expire, info) is INVALID "not supported by this store", instead of
+	// testing them.
+	CoreOnly bool
+	// Versioned says the stores keep versions (conditional put with
+	// if_version). Without, the suite checks that versions are "" and
+	// that if_version is INVALID.
+	Versioned bool
+	// Kind, Backend and Durable are what s:info() must report; an empty
+	// Kind or Backend is not checked.
+	Kind    string
+	Backend string
+	Durable bool
 }
 
 // Run runs every suite file as a subtest of t. open is called once per
@@ -114,6 +129,11 @@ func runFile(t *testing.T, file string, res luamod.Resolver, cfg Config) {
 	cfgTable.RawSetString("max_value_size", lua.LNumber(cfg.MaxValueSize))
 	cfgTable.RawSetString("non_store_id", lua.LString(cfg.NonStoreID))
 	cfgTable.RawSetString("fake_clock", lua.LBool(cfg.Advance != nil))
+	cfgTable.RawSetString("core_only", lua.LBool(cfg.CoreOnly))
+	cfgTable.RawSetString("versioned", lua.LBool(cfg.Versioned))
+	cfgTable.RawSetString("kind", lua.LString(cfg.Kind))
+	cfgTable.RawSetString("backend", lua.LString(cfg.Backend))
+	cfgTable.RawSetString("durable", lua.LBool(cfg.Durable))
 	L.SetGlobal("CONFIG", cfgTable)
 
 	var slept time.Duration

@@ -141,3 +141,30 @@ function roundtrip(s, v, key)
   ok(s:set(key, v))
   return ok(s:get(key))
 end
+
+-- ext_test declares a test of the extended methods, which passes without
+-- running on a backend that has only the core methods (unsupported.lua
+-- checks those).
+function ext_test(name, fn)
+  test(name, function()
+    if CONFIG.core_only then return end
+    fn()
+  end)
+end
+
+-- near checks that the number got is want within tolerance: exact on a
+-- fake clock, within tol seconds (default 0.2) on real time.
+function near(got, want, what, tol)
+  local d = CONFIG.fake_clock and 0 or (tol or 0.2)
+  if type(got) ~= "number" or math.abs(got - want) > d + 1e-9 then
+    fail(1, (what and what .. ": " or "") .. "got " .. show(got) .. ", want " .. show(want) ..
+      (d > 0 and " (within " .. d .. ")" or ""))
+  end
+end
+
+-- keys returns the keys of a list page's items, in order.
+function keys_of(page)
+  local out = {}
+  for i, item in ipairs(page.items) do out[i] = item.key end
+  return out
+end

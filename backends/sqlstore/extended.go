@@ -1,0 +1,671 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/go-sql-driver/mysql"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jmoiron/sqlx"
+	"github.com/luahost/luahost/backends"
+	"github.com/luahost/luahost/backends/sqldb"
+)
+
+// extStmts are the statements of the extended methods.
+type extStmts struct {
+	// Reads, on the read pool; all skip expired rows.
+	entry, ttl, count *sqlx.Stmt
+	// list takes (lower bound, after, [upper bound,] now, limit);
+	// listTo has the upper bound, list has none. On a PostgreSQL TEXT key
+	// column, list takes (lower bound, after, prefix, now, limit) and
+	// listTo is nil.
+	list, listTo *sqlx.Stmt
+
+	// Single-statement writes (nil where a dialect uses a transaction).
+	// putIfAbsent: (key, value, expiry, now) -> version, or no row when a
+	// live key exists. putReturning: Set's upsert returning the version.
+	putIfAbsent, putReturning *sqlx.Stmt
+	// putIfVersion: (value, expiry, key, version, now); nil without a
+	// version column.
+	putIfVersion *sqlx.Stmt
+	// expire: (expiry, key, now).
+	expire *sqlx.Stmt
+
+	// Statements of read-modify-write transactions, on the write pool.
+	// lock reads (value, expiry, version) of any row, expired or not,
+	// locking it; update writes (value, expiry, key); touch writes
+	// (expiry, key); insert writes (key, value, expiry) and affects no row
+	// when the key exists (PostgreSQL, SQLite) or fails (MySQL).
+	lock, update, touch, insert *sqlx.Stmt
+}
+
+func (e *extStmts) all() []*sqlx.Stmt {
+	return []*sqlx.Stmt{e.entry, e.ttl, e.count, e.list, e.listTo, e.putIfAbsent, e.putReturning,
+		e.putIfVersion, e.expire, e.lock, e.update, e.touch, e.insert}
+}
+
+// prepareExt prepares the extended statements into st. set is the
+// store's upsert statement.
+//
+// Writes per dialect:
+//   - put: PostgreSQL and SQLite run Set's upsert with RETURNING version;
+//     MySQL (no RETURNING) runs a locking transaction when it needs the
+//     version, else Set's upsert.
+//   - put only_if_absent: PostgreSQL and SQLite run one
+//     INSERT ... ON CONFLICT DO UPDATE ... WHERE <old row expired>
+//     RETURNING; MySQL a locking transaction.
+//   - put if_version: one UPDATE ... WHERE key AND version AND live, on
+//     every dialect.
+//   - incr: a transaction that locks the row (SELECT ... FOR UPDATE; on
+//     SQLite the transaction begins IMMEDIATE, taking the write lock),
+//     then UPDATE, or INSERT when there is no row (a concurrent insert of
+//     the same key makes the transaction start over).
+func (s *Store) prepareExt(ctx context.Context, w, r *sqlx.DB, st *stmts, set string) error {
+	d := s.db.Dialect()
+	q, p := d.Quote, d.Placeholder
+	t, k, v, e := q(s.cfg.Table), q(s.cfg.IDColumn), q(s.cfg.PayloadColumn), q(s.cfg.ExpireColumn)
+	versioned := s.cfg.VersionColumn != ""
+	ver, verSel, verBump, verOne := "", "", "", ""
+	if versioned {
+		ver = q(s.cfg.VersionColumn)
+		verSel = ", COALESCE(" + ver + ", 0)"
+		verBump = fmt.Sprintf(", %s = COALESCE(%s, 0) + 1", ver, ver)
+		verOne = ", 1"
+	}
+	pgBump := "" // PostgreSQL's upsert names the old row by the alias
+	if versioned {
+		pgBump = fmt.Sprintf(", %s = COALESCE(cur.%s, 0) + 1", ver, ver)
+	}
+	live := func(n int) string { return fmt.Sprintf("(%s IS NULL OR %s > %s)", e, e, p(n)) }
+	x := &st.ext
+	var err error
+	prep := func(db *sqlx.DB, dst **sqlx.Stmt, query string) {
+		if err == nil {
+			*dst, err = db.PreparexContext(ctx, query)
+		}
+	}
+
+	prep(r, &x.entry, fmt.Sprintf("SELECT %s, %s%s FROM %s WHERE %s = %s AND %s", v, e, verSel, t, k, p(1), live(2)))
+	prep(r, &x.ttl, fmt.Sprintf("SELECT %s FROM %s WHERE %s = %s AND %s", e, t, k, p(1), live(2)))
+	prep(r, &x.count, fmt.Sprintf("SELECT count(*) FROM %s WHERE %s", t, live(1)))
+	cols := fmt.Sprintf("%s, %s, %s%s", k, v, e, verSel)
+	if st.keyText {
+		// A TEXT key compares by collation; "C" compares bytes.
+		kc := k + ` COLLATE "C"`
+		prep(r, &x.list, fmt.Sprintf("SELECT %s FROM %s WHERE %s >= $1 AND %s > $2 AND starts_with(%s, $3) AND %s ORDER BY %s LIMIT $5",
+			cols, t, kc, kc, k, live(4), kc))
+	} else {
+		prep(r, &x.list, fmt.Sprintf("SELECT %s FROM %s WHERE %s >= %s AND %s > %s AND %s ORDER BY %s LIMIT %s",
+			cols, t, k, p(1), k, p(2), live(3), k, p(4)))
+		prep(r, &x.listTo, fmt.Sprintf("SELECT %s FROM %s WHERE %s >= %s AND %s > %s AND %s < %s AND %s ORDER BY %s LIMIT %s",
+			cols, t, k, p(1), k, p(2), k, p(3), live(4), k, p(5)))
+	}
+
+	returning := " RETURNING 1"
+	if versioned {
+		returning = " RETURNING " + ver
+	}
+	switch d {
+	case sqldb.Postgres:
+		prep(w, &x.putIfAbsent, fmt.Sprintf("INSERT INTO %s AS cur (%s, %s, %s%s) VALUES ($1, $2, $3%s) ON CONFLICT (%s) DO UPDATE SET %s = EXCLUDED.%s, %s = EXCLUDED.%s%s WHERE cur.%s IS NOT NULL AND cur.%s <= $4%s",
+			t, k, v, e, verCol(ver), verOne, k, v, v, e, e, pgBump, e, e, returning))
+		prep(w, &x.putReturning, set+returning)
+	case sqldb.SQLite:
+		prep(w, &x.putIfAbsent, fmt.Sprintf("INSERT INTO %s (%s, %s, %s%s) VALUES (?, ?, ?%s) ON CONFLICT (%s) DO UPDATE SET %s = excluded.%s, %s = excluded.%s%s WHERE %s IS NOT NULL AND %s <= ?%s",
+			t, k, v, e, verCol(ver), verOne, k, v, v, e, e, verBump, e, e, returning))
+		prep(w, &x.putReturning, set+returning)
+	}
+	if versioned {
+		prep(w, &x.putIfVersion, fmt.Sprintf("UPDATE %s SET %s = %s, %s = %s%s WHERE %s = %s AND %s = %s AND %s",
+			t, v, p(1), e, p(2), verBump, k, p(3), ver, p(4), live(5)))
+	}
+	if d != sqldb.MySQL {
+		prep(w, &x.expire, fmt.Sprintf("UPDATE %s SET %s = %s%s WHERE %s = %s AND %s", t, e, p(1), verBump, k, p(2), live(3)))
+	}
+
+	forUpdate := " FOR UPDATE"
+	if d == sqldb.SQLite {
+		forUpdate = "" // the transaction holds SQLite's write lock from BEGIN IMMEDIATE
+	}
+	prep(w, &x.lock, fmt.Sprintf("SELECT %s, %s%s FROM %s WHERE %s = %s%s", v, e, verSel, t, k, p(1), forUpdate))
+	prep(w, &x.update, fmt.Sprintf("UPDATE %s SET %s = %s, %s = %s%s WHERE %s = %s", t, v, p(1), e, p(2), verBump, k, p(3)))
+	prep(w, &x.touch, fmt.Sprintf("UPDATE %s SET %s = %s%s WHERE %s = %s", t, e, p(1), verBump, k, p(2)))
+	insert := fmt.Sprintf("INSERT INTO %s (%s, %s, %s%s) VALUES (%s, %s, %s%s)", t, k, v, e, verCol(ver), p(1), p(2), p(3), verOne)
+	if d != sqldb.MySQL {
+		insert += fmt.Sprintf(" ON CONFLICT (%s) DO NOTHING", k)
+	}
+	prep(w, &x.insert, insert)
+	return err
+}
+
+func verCol(ver string) string {
+	if ver == "" {
+		return ""
+	}
+	return ", " + ver
+}
+
+// keyArg returns v as a bind argument compared with the key column: like
+// Store.key, but v may be empty and is not length-checked.
+func (st *stmts) keyArg(v string) any {
+	if st.keyBytes {
+		return append(make([]byte, 0, len(v)), v...)
+	}
+	return v
+}
+
+func (s *Store) version(n int64) string {
+	if s.cfg.VersionColumn == "" {
+		return ""
+	}
+	return strconv.FormatInt(n, 10)
+}
+
+func msTime(ms sql.NullInt64) time.Time {
+	if !ms.Valid {
+		return time.Time{}
+	}
+	return time.UnixMilli(ms.Int64)
+}
+
+// scanDest returns the scan destinations for (value, expiry[, version]).
+func (s *Store) scanDest(v *[]byte, e *sql.NullInt64, ver *int64) []any {
+	if s.cfg.VersionColumn == "" {
+		return []any{v, e}
+	}
+	return []any{v, e, ver}
+}
+
+// Entry returns the live item under key, or an error wrapping
+// backends.ErrNotFound. Version is "" without a version column.
+func (s *Store) Entry(ctx context.Context, key string) (backends.Item, error) {
+	st, err := s.running()
+	if err != nil {
+		return backends.Item{}, err
+	}
+	k, err := s.key(st, key)
+	if err != nil {
+		return backends.Item{}, err
+	}
+	var (
+		v   []byte
+		e   sql.NullInt64
+		ver int64
+	)
+	if err := st.ext.entry.QueryRowContext(ctx, k, s.nowMS()).Scan(s.scanDest(&v, &e, &ver)...); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return backends.Item{}, fmt.Errorf("%s: entry: %w", s.id, backends.ErrNotFound)
+		}
+		return backends.Item{}, s.fail(ctx, "entry", err)
+	}
+	if v == nil {
+		v = []byte{}
+	}
+	return backends.Item{Key: key, Value: v, Version: s.version(ver), ExpiresAt: msTime(e)}, nil
+}
+
+// errNoVersions is returned for if_version on a table without a version column.
+func (s *Store) errNoVersions() error {
+	return fmt.Errorf("%s: put with if_version needs versions, which this store.sql entry does not keep: set version_column_name (a BIGINT column the store increments on every write): %w",
+		s.id, backends.ErrInvalid)
+}
+
+// Put writes value under key and returns the new item, whose Value is
+// value itself; see backends.Extended. With opts.IfVersion the write is
+// one conditional UPDATE; a version that is not one this store issued
+// never matches.
+func (s *Store) Put(ctx context.Context, key string, value []byte, opts backends.PutOptions) (backends.Item, error) {
+	st, err := s.running()
+	if err != nil {
+		return backends.Item{}, err
+	}
+	k, err := s.key(st, key)
+	if err != nil {
+		return backends.Item{}, err
+	}
+	if err := backends.ValidateTTL(opts.TTL); err != nil {
+		return backends.Item{}, fmt.Errorf("%s: %w", s.id, err)
+	}
+	if opts.OnlyIfAbsent && opts.HasIfVersion {
+		return backends.Item{}, fmt.Errorf("%s: put: only_if_absent and if_version exclude each other: %w", s.id, backends.ErrInvalid)
+	}
+	if opts.HasIfVersion && s.cfg.VersionColumn == "" {
+		return backends.Item{}, s.errNoVersions()
+	}
+	if value == nil {
+		value = []byte{}
+	}
+	exp := s.expiry(opts.TTL)
+	item := backends.Item{Key: key, Value: value}
+	if exp != nil {
+		item.ExpiresAt = time.UnixMilli(exp.(int64))
+	}
+	conflict := func() error {
+		return fmt.Errorf("%s: put %q: the key's version is not %q, or the key is gone: %w", s.id, key, opts.IfVersion, backends.ErrConflict)
+	}
+	exists := func() error { return fmt.Errorf("%s: put %q: key exists: %w", s.id, key, backends.ErrAlreadyExists) }
+
+	switch {
+	case opts.HasIfVersion:
+		want, perr := strconv.ParseInt(opts.IfVersion, 10, 64)
+		if perr != nil {
+			return backends.Item{}, conflict()
+		}
+		res, err := execWrite(ctx, st.ext.putIfVersion, value, exp, k, want, s.nowMS())
+		if err != nil {
+			return backends.Item{}, s.fail(ctx, "put", err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return backends.Item{}, s.fail(ctx, "put", err)
+		}
+		if n == 0 {
+			return backends.Item{}, conflict()
+		}
+		item.Version = s.version(want + 1)
+		return item, nil
+
+	case opts.OnlyIfAbsent && st.ext.putIfAbsent != nil:
+		var ver int64
+		err := queryWrite(ctx, st.ext.putIfAbsent, []any{&ver}, k, value, exp, s.nowMS())
+		if errors.Is(err, sql.ErrNoRows) {
+			return backends.Item{}, exists()
+		}
+		if err != nil {
+			return backends.Item{}, s.fail(ctx, "put", err)
+		}
+		item.Version = s.version(ver)
+		return item, nil
+
+	case opts.OnlyIfAbsent || (s.cfg.VersionColumn != "" && st.ext.putReturning == nil):
+		// MySQL: lock the row, then write it.
+		ver, err := s.modify(ctx, st, "put", k, func(r row) (*write, error) {
+			if r.live && opts.OnlyIfAbsent {
+				return nil, exists()
+			}
+			return &write{value: value, exp: exp}, nil
+		})
+		if err != nil {
+			return backends.Item{}, err
+		}
+		item.Version = s.version(ver)
+		return item, nil
+
+	case s.cfg.VersionColumn != "":
+		var ver int64
+		if err := queryWrite(ctx, st.ext.putReturning, []any{&ver}, k, value, exp); err != nil {
+			return backends.Item{}, s.fail(ctx, "put", err)
+		}
+		item.Version = s.version(ver)
+		return item, nil
+	}
+	if _, err := execWrite(ctx, st.set, k, value, exp); err != nil {
+		return backends.Item{}, s.fail(ctx, "put", err)
+	}
+	return item, nil
+}
+
+// queryWrite runs a write statement returning one row into dest, again
+// when the database rolled it back (see execWrite).
+func queryWrite(ctx context.Context, stmt *sqlx.Stmt, dest []any, args ...any) error {
+	for attempt := 1; ; attempt++ {
+		err := stmt.QueryRowContext(ctx, args...).Scan(dest...)
+		if err == nil || attempt == 3 || !rolledBack(err) || ctx.Err() != nil {
+			return err
+		}
+	}
+}
+
+// List returns a page of live items in byte-wise key order; see
+// backends.Extended. Cursor is the last item's key, or opts.After when the
+// page is empty.
+func (s *Store) List(ctx context.Context, opts backends.ListOptions) (backends.Page, error) {
+	st, err := s.running()
+	if err != nil {
+		return backends.Page{}, err
+	}
+	limit := opts.Limit
+	switch {
+	case limit == 0:
+		limit = backends.DefaultListLimit
+	case limit < 0 || limit > backends.MaxListLimit:
+		return backends.Page{}, fmt.Errorf("%s: list limit must be between 1 and %d, got %d: %w", s.id, backends.MaxListLimit, limit, backends.ErrInvalid)
+	}
+	if st.keyText {
+		for _, a := range []string{opts.Prefix, opts.After} {
+			if !utf8.ValidString(a) || strings.IndexByte(a, 0) >= 0 {
+				return backends.Page{}, fmt.Errorf("%s: list: prefix or cursor %q is not valid UTF-8 or contains NUL, which the TEXT key column cannot hold: %w", s.id, a, backends.ErrInvalid)
+			}
+		}
+	}
+	lo, after := st.keyArg(opts.Prefix), st.keyArg(opts.After)
+	now := s.nowMS()
+	var rows *sqlx.Rows
+	switch {
+	case st.keyText:
+		rows, err = st.ext.list.QueryxContext(ctx, lo, after, opts.Prefix, now, limit+1)
+	default:
+		if hi, ok := successor(opts.Prefix); ok {
+			rows, err = st.ext.listTo.QueryxContext(ctx, lo, after, st.keyArg(hi), now, limit+1)
+		} else {
+			rows, err = st.ext.list.QueryxContext(ctx, lo, after, now, limit+1)
+		}
+	}
+	if err != nil {
+		return backends.Page{}, s.fail(ctx, "list", err)
+	}
+	defer rows.Close()
+	page := backends.Page{Items: make([]backends.Item, 0, min(limit, 64)), Cursor: opts.After}
+	for rows.Next() {
+		if len(page.Items) == limit {
+			page.HasMore = true
+			break
+		}
+		var (
+			key, v []byte
+			e      sql.NullInt64
+			ver    int64
+		)
+		dest := append([]any{&key}, s.scanDest(&v, &e, &ver)...)
+		if err := rows.Scan(dest...); err != nil {
+			return backends.Page{}, s.fail(ctx, "list", err)
+		}
+		if v == nil {
+			v = []byte{}
+		}
+		page.Items = append(page.Items, backends.Item{Key: string(key), Value: v, Version: s.version(ver), ExpiresAt: msTime(e)})
+	}
+	if err := rows.Err(); err != nil {
+		return backends.Page{}, s.fail(ctx, "list", err)
+	}
+	if n := len(page.Items); n > 0 {
+		page.Cursor = page.Items[n-1].Key
+	}
+	return page, nil
+}
+
+// successor returns the smallest byte string greater than every string
+// with the given prefix; ok is false when there is none (the prefix is
+// empty or all 0xff bytes).
+func successor(prefix string) (string, bool) {
+	b := []byte(prefix)
+	for i := len(b) - 1; i >= 0; i-- {
+		if b[i] < 0xff {
+			b[i]++
+			return string(b[:i+1]), true
+		}
+	}
+	return "", false
+}
+
+// Incr adds delta to the number under key in one transaction that locks
+// the row; see backends.Extended. delta and opts.Init must be finite, and
+// so must the result; a non-finite result is ErrInvalid and writes
+// nothing.
+func (s *Store) Incr(ctx context.Context, key string, delta float64, opts backends.IncrOptions) (float64, error) {
+	st, err := s.running()
+	if err != nil {
+		return 0, err
+	}
+	k, err := s.key(st, key)
+	if err != nil {
+		return 0, err
+	}
+	if err := backends.ValidateTTL(opts.TTL); err != nil {
+		return 0, fmt.Errorf("%s: %w", s.id, err)
+	}
+	if math.IsNaN(delta) || math.IsInf(delta, 0) || math.IsNaN(opts.Init) || math.IsInf(opts.Init, 0) {
+		return 0, fmt.Errorf("%s: incr: delta and init must be finite numbers: %w", s.id, backends.ErrInvalid)
+	}
+	var result float64
+	_, err = s.modify(ctx, st, "incr", k, func(r row) (*write, error) {
+		w := &write{exp: r.exp}
+		if r.live {
+			n, err := backends.DecodeNumber(r.value)
+			if err != nil {
+				return nil, fmt.Errorf("%s: incr %q: %w", s.id, key, err)
+			}
+			result = n + delta
+		} else {
+			result = opts.Init + delta
+			w.exp = s.expiry(opts.TTL)
+		}
+		if math.IsNaN(result) || math.IsInf(result, 0) {
+			return nil, fmt.Errorf("%s: incr %q: the result is not a finite number: %w", s.id, key, backends.ErrInvalid)
+		}
+		w.value = backends.EncodeNumber(result)
+		return w, nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	return result, nil
+}
+
+// TTL returns the time left on a live key; see backends.Extended.
+func (s *Store) TTL(ctx context.Context, key string) (time.Duration, bool, error) {
+	st, err := s.running()
+	if err != nil {
+		return 0, false, err
+	}
+	k, err := s.key(st, key)
+	if err != nil {
+		return 0, false, err
+	}
+	now := s.nowMS()
+	var e sql.NullInt64
+	if err := st.ext.ttl.QueryRowContext(ctx, k, now).Scan(&e); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return 0, false, fmt.Errorf("%s: ttl: %w", s.id, backends.ErrNotFound)
+		}
+		return 0, false, s.fail(ctx, "ttl", err)
+	}
+	if !e.Valid {
+		return 0, false, nil
+	}
+	return time.Duration(e.Int64-now) * time.Millisecond, true, nil
+}
+
+// Expire sets a live key's expiry (ttl 0 removes it) and reports whether
+// the key was live. It counts as a write: the version changes.
+func (s *Store) Expire(ctx context.Context, key string, ttl time.Duration) (bool, error) {
+	st, err := s.running()
+	if err != nil {
+		return false, err
+	}
+	k, err := s.key(st, key)
+	if err != nil {
+		return false, err
+	}
+	if err := backends.ValidateTTL(ttl); err != nil {
+		return false, fmt.Errorf("%s: %w", s.id, err)
+	}
+	exp := s.expiry(ttl)
+	if st.ext.expire == nil {
+		// MySQL reports rows changed, not rows matched, unless the DSN
+		// says otherwise: an UPDATE that leaves the expiry as it was
+		// would read as a missing key. Lock the row instead.
+		found := false
+		_, err := s.modify(ctx, st, "expire", k, func(r row) (*write, error) {
+			found = r.live
+			if !r.live {
+				return nil, nil
+			}
+			return &write{exp: exp, keepValue: true}, nil
+		})
+		return found, err
+	}
+	res, err := execWrite(ctx, st.ext.expire, exp, k, s.nowMS())
+	if err != nil {
+		return false, s.fail(ctx, "expire", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, s.fail(ctx, "expire", err)
+	}
+	return n > 0, nil
+}
+
+// Info describes the store. Size is an exact count of live rows, which
+// scans the table.
+func (s *Store) Info(ctx context.Context) (backends.Info, error) {
+	st, err := s.running()
+	if err != nil {
+		return backends.Info{}, err
+	}
+	var n int64
+	if err := st.ext.count.QueryRowContext(ctx, s.nowMS()).Scan(&n); err != nil {
+		return backends.Info{}, s.fail(ctx, "info", err)
+	}
+	versioned := s.cfg.VersionColumn != ""
+	return backends.Info{
+		Kind:    Kind,
+		Backend: string(s.db.Dialect()),
+		Durable: true,
+		Size:    n,
+		Capabilities: backends.Capabilities{
+			TTL: true, List: true, Versioned: versioned, ConditionalPut: versioned, Incr: true,
+		},
+	}, nil
+}
+
+// row is a key's row as a read-modify-write transaction found it.
+type row struct {
+	found, live bool
+	value       []byte
+	exp         any // nil or int64, as the expiry column is bound
+	ver         int64
+}
+
+// write is what a read-modify-write does to the row: write value and exp,
+// or only exp when keepValue is set.
+type write struct {
+	value     []byte
+	exp       any
+	keepValue bool
+}
+
+// errRace means another writer created the row between our read and our
+// insert; the transaction starts over.
+var errRace = errors.New("row created concurrently")
+
+// maxAttempts bounds how often a read-modify-write transaction starts
+// over after a deadlock or a concurrent insert.
+const maxAttempts = 10
+
+// modify runs decide on key's row in a transaction that holds the row's
+// lock (SQLite: the database's write lock), then performs the write it
+// returns (nil: none) and commits. It returns the row's new version.
+// Errors decide returns are passed through as they are.
+func (s *Store) modify(ctx context.Context, st *stmts, op string, k any, decide func(row) (*write, error)) (int64, error) {
+	db := s.db.DB()
+	if db == nil {
+		return 0, fmt.Errorf("%s: database %s is not running: %w", s.id, s.cfg.Database, backends.ErrUnavailable)
+	}
+	for attempt := 1; ; attempt++ {
+		ver, decided, err := s.modifyOnce(ctx, db, st, k, decide)
+		if err == nil || decided {
+			return ver, err
+		}
+		if (!errors.Is(err, errRace) && !rolledBack(err) && !duplicateKey(err)) || attempt == maxAttempts || ctx.Err() != nil {
+			return 0, s.fail(ctx, op, err)
+		}
+		// Back off a little, at random, so that writers that keep
+		// colliding drift apart.
+		select {
+		case <-time.After(time.Duration(rand.Int64N(int64(attempt) * int64(time.Millisecond)))):
+		case <-ctx.Done():
+		}
+	}
+}
+
+// modifyOnce is one attempt of modify; decided reports that err came from
+// decide.
+func (s *Store) modifyOnce(ctx context.Context, db *sqlx.DB, st *stmts, k any, decide func(row) (*write, error)) (ver int64, decided bool, err error) {
+	var opts *sql.TxOptions
+	if s.db.Dialect() == sqldb.MySQL {
+		// Under REPEATABLE READ, InnoDB's locking read of a missing key
+		// takes a gap lock, so concurrent first writers of one key
+		// deadlock on their inserts. READ COMMITTED takes none: the
+		// later insert fails as a duplicate and its transaction starts
+		// over, finding the row.
+		opts = &sql.TxOptions{Isolation: sql.LevelReadCommitted}
+	}
+	tx, err := db.BeginTxx(ctx, opts)
+	if err != nil {
+		return 0, false, err
+	}
+	defer func() {
+		if err != nil {
+			tx.Rollback()
+		}
+	}()
+	var (
+		r row
+		e sql.NullInt64
+	)
+	err = tx.StmtxContext(ctx, st.ext.lock).QueryRowContext(ctx, k).Scan(s.scanDest(&r.value, &e, &r.ver)...)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
+		return 0, false, err
+	default:
+		r.found = true
+		r.live = !e.Valid || e.Int64 > s.nowMS()
+		if e.Valid {
+			r.exp = e.Int64
+		}
+	}
+	w, err := decide(r)
+	if err != nil {
+		return 0, true, err
+	}
+	if w == nil {
+		return r.ver, false, tx.Commit()
+	}
+	switch {
+	case w.keepValue:
+		_, err = tx.StmtxContext(ctx, st.ext.touch).ExecContext(ctx, w.exp, k)
+		ver = r.ver + 1
+	case r.found:
+		_, err = tx.StmtxContext(ctx, st.ext.update).ExecContext(ctx, w.value, w.exp, k)
+		ver = r.ver + 1
+	default:
+		var res sql.Result
+		res, err = tx.StmtxContext(ctx, st.ext.insert).ExecContext(ctx, k, w.value, w.exp)
+		if err == nil {
+			var n int64
+			if n, err = res.RowsAffected(); err == nil && n == 0 {
+				err = errRace
+			}
+		}
+		ver = 1
+	}
+	if err != nil {
+		return 0, false, err
+	}
+	return ver, false, tx.Commit()
+}
+
+// duplicateKey reports a unique violation: a concurrent insert of the key.
+func duplicateKey(err error) bool {
+	var (
+		pgErr *pgconn.PgError
+		myErr *mysql.MySQLError
+	)
+	switch {
+	case errors.As(err, &pgErr):
+		return pgErr.Code == "23505"
+	case errors.As(err, &myErr):
+		return myErr.Number == 1062
+	}
+	return false
+}

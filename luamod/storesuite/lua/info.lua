@@ -1,0 +1,40 @@
+-- s:info().
+
+ext_test("info fields", function()
+  local s = fresh()
+  local info = ok(s:info())
+  eq(info.id, CONFIG.store_id, "id")
+  eq(type(info.kind), "string", "kind")
+  eq(type(info.backend), "string", "backend")
+  if CONFIG.kind ~= "" then eq(info.kind, CONFIG.kind, "kind") end
+  if CONFIG.backend ~= "" then eq(info.backend, CONFIG.backend, "backend") end
+  eq(info.durable, CONFIG.durable, "durable")
+  eq(info.size, 0, "size of an empty store")
+  eq(type(info.max_size), "number", "max_size")
+  local caps = info.capabilities
+  eq(type(caps), "table", "capabilities")
+  eq(caps.ttl, true, "capabilities.ttl")
+  eq(caps.list, true, "capabilities.list")
+  eq(caps.incr, true, "capabilities.incr")
+  eq(caps.versioned, CONFIG.versioned, "capabilities.versioned")
+  eq(caps.conditional_put, CONFIG.versioned, "capabilities.conditional_put")
+end)
+
+ext_test("info size counts live keys", function()
+  local s = fresh()
+  for i = 1, 5 do ok(s:set("k" .. i, i)) end
+  ok(s:set("short", 1, 0.1))
+  eq(ok(s:info()).size, 6, "size")
+  sleep(0.15)
+  eq(ok(s:info()).size, 5, "size after expiry")
+  ok(s:delete("k1"))
+  eq(ok(s:info()).size, 4, "size after delete")
+end)
+
+ext_test("info of the full store", function()
+  if CONFIG.full_store_id == "" then return end
+  local s = fresh(CONFIG.full_store_id)
+  local info = ok(s:info())
+  eq(info.id, CONFIG.full_store_id, "id")
+  eq(info.max_size, CONFIG.max_size, "max_size")
+end)
