@@ -24,8 +24,9 @@ func TestStoreSuite(t *testing.T) {
 		registry func(t *testing.T) string
 		full     bool // app:small has max_size 3
 		maxKey   int
+		cfg      storesuite.Config
 	}{
-		{name: "memory", full: true, registry: func(t *testing.T) string {
+		{name: "memory", full: true, cfg: storesuite.Config{CoreOnly: true}, registry: func(t *testing.T) string {
 			return `
 - {name: cache, kind: store.memory, max_size: 0, cleanup_interval: 50ms}
 - {name: other, kind: store.memory}
@@ -33,16 +34,16 @@ func TestStoreSuite(t *testing.T) {
 - {name: db, kind: db.sql.sqlite, file: ":memory:"}
 `
 		}},
-		{name: "sqlite", maxKey: 255, registry: func(t *testing.T) string {
+		{name: "sqlite", maxKey: 255, cfg: sqlSuite("sqlite"), registry: func(t *testing.T) string {
 			return sqlRegistry(fmt.Sprintf("{kind: db.sql.sqlite, file: %q}", filepath.Join(t.TempDir(), "suite.db")), "cache", "other")
 		}},
-		{name: "postgres", maxKey: 255, registry: func(t *testing.T) string {
+		{name: "postgres", maxKey: 255, cfg: sqlSuite("postgres"), registry: func(t *testing.T) string {
 			dsn := dbtest.PostgresDSN(t)
 			a, b := dbtest.TableName(t), dbtest.TableName(t)
 			dropTables(t, "pgx", dsn, `"`, a, b)
 			return sqlRegistry(fmt.Sprintf("{kind: db.sql.postgres, dsn: %q}", dsn), a, b)
 		}},
-		{name: "mysql", maxKey: 255, registry: func(t *testing.T) string {
+		{name: "mysql", maxKey: 255, cfg: sqlSuite("mysql"), registry: func(t *testing.T) string {
 			dsn := dbtest.MySQLDSN(t)
 			a, b := dbtest.TableName(t), dbtest.TableName(t)
 			dropTables(t, "mysql", dsn, "`", a, b)
@@ -61,9 +62,8 @@ func TestStoreSuite(t *testing.T) {
 						t.Error(err)
 					}
 				})
-				cfg := storesuite.Config{
-					StoreID: "app:cache", OtherStoreID: "app:other", NonStoreID: "app:db", MaxKeyLen: b.maxKey,
-				}
+				cfg := b.cfg
+				cfg.StoreID, cfg.OtherStoreID, cfg.NonStoreID, cfg.MaxKeyLen = "app:cache", "app:other", "app:db", b.maxKey
 				if b.full {
 					cfg.FullStoreID, cfg.MaxSize = "app:small", 3
 				}
@@ -71,6 +71,11 @@ func TestStoreSuite(t *testing.T) {
 			})
 		})
 	}
+}
+
+// sqlSuite is what store.sql on a table without a version column reports.
+func sqlSuite(backend string) storesuite.Config {
+	return storesuite.Config{Kind: "store.sql", Backend: backend, Durable: true}
 }
 
 // sqlRegistry returns a registry with two store.sql entries on one database.

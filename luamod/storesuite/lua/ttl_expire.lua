@@ -9,8 +9,11 @@ ext_test("ttl", function()
   eq(ok(s:ttl("none")), -1, "no expiry")
   near(ok(s:ttl("ten")), 10, "10s")
   near(ok(s:ttl("frac")), 1.5, "1.5s")
-  local left = ok(s:ttl("ms"))
-  truthy(left > 0 and left <= 0.001, "1ms ttl reads " .. show(left))
+  if CONFIG.fake_clock then
+    -- On real time a 1 ms TTL may run out before the next call.
+    local left = ok(s:ttl("ms"))
+    truthy(left > 0 and left <= 0.001, "1ms ttl reads " .. show(left))
+  end
   sleep(0.5)
   near(ok(s:ttl("ten")), 9.5, "10s after 0.5s")
   near(ok(s:ttl("frac")), 1.0, "1.5s after 0.5s")
