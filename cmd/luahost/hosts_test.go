@@ -21,6 +21,19 @@ for r = 1, rounds do
   for i = 1, 20 do
     assert(s:set("shared:" .. i, { writer = me, round = r, payload = string.rep(me, 200) }))
     assert(s:set(me .. ":" .. i, r))
+    assert(s:incr("counter"))
+  end
+  -- Compare-and-set: read the entry, write it back only if unchanged.
+  while true do
+    local e = s:entry("cas")
+    local ok, err
+    if e then
+      ok, err = s:put("cas", e.value + 1, { if_version = e.version })
+    else
+      ok, err = s:put("cas", 1, { only_if_absent = true })
+    end
+    if ok then break end
+    assert(errors.is(err, errors.CONFLICT) or errors.is(err, errors.ALREADY_EXISTS), tostring(err))
   end
 end
 print("done", me)
@@ -38,11 +51,14 @@ for i = 1, 20 do
     assert(s:get(w .. ":" .. i) == rounds, "lost write at " .. w .. ":" .. i)
   end
 end
+assert(s:get("counter") == 2 * 20 * rounds, "counter " .. tostring(s:get("counter")))
+assert(s:get("cas") == 2 * rounds, "cas " .. tostring(s:get("cas")))
 print("verified")
 `
 
 // TestTwoHostsShareOnePostgresTable runs two host processes writing the
-// same keys through one PostgreSQL table at the same time.
+// same keys through one PostgreSQL table at the same time: no value is
+// torn or lost, and incr and compare-and-set counts are exact.
 func TestTwoHostsShareOnePostgresTable(t *testing.T) {
 	dsn := dbtest.PostgresDSN(t)
 	table := dbtest.TableName(t)
@@ -50,7 +66,7 @@ func TestTwoHostsShareOnePostgresTable(t *testing.T) {
 	reg := filepath.Join(dir, "registry.yaml")
 	err := os.WriteFile(reg, []byte(fmt.Sprintf(`
 - {name: pg, kind: db.sql.postgres, dsn: %q}
-- {name: kv, kind: store.sql, database: pg, table_name: %s, create_table: true}
+- {name: kv, kind: store.sql, database: pg, table_name: %s, version_column_name: version, create_table: true}
 `, dsn, table)), 0o644)
 	if err != nil {
 		t.Fatal(err)
