@@ -262,8 +262,8 @@ func (s *Store) Info(ctx context.Context) (backends.Info, error) {
 // List is not a snapshot: a key written while pages are read may or may
 // not appear, but a key live throughout appears exactly once, in order.
 // Each page merges the shards' key orders, holding one shard's lock at a
-// time for one batch of keys. A page passes over at most
-// max(1024, 4*limit) expired entries; when it stops because of them it
+// time for one batch of keys. A page passes over at most max(16,
+// limit/16) expired entries per shard; when it stops because of them it
 // may hold fewer than limit items, with HasMore set and a Cursor past the
 // expired entries.
 func (s *Store) List(ctx context.Context, opts backends.ListOptions) (backends.Page, error) {
@@ -285,7 +285,8 @@ func (s *Store) List(ctx context.Context, opts backends.ListOptions) (backends.P
 		order          [numShards]uint8 // a min-heap of shards by head key
 		batch          = (limit+1)/numShards + 2
 		arena          = make([]slot, numShards*batch)
-		c              = &collector{now: s.clock(), prefix: prefix, skips: max(1024, 4*limit)}
+		skips          = max(16, limit/16)
+		c              = &collector{now: s.clock(), prefix: prefix}
 		emitted        []slot
 		hasMore, ended bool
 		boundary       string
@@ -299,7 +300,7 @@ func (s *Store) List(ctx context.Context, opts backends.ListOptions) (backends.P
 	n := 0
 	for k := range states {
 		st := &states[k]
-		st.buf, st.batch = arena[k*batch:k*batch:(k+1)*batch], batch
+		st.buf, st.batch, st.skips = arena[k*batch:k*batch:(k+1)*batch], batch, skips
 		st.refill(&s.shards[k], c, from, bounded, incl)
 		if !st.exhausted() {
 			order[n] = uint8(k)
@@ -324,7 +325,7 @@ func (s *Store) List(ctx context.Context, opts backends.ListOptions) (backends.P
 		} else {
 			// The smallest head is the last key the shard passed over:
 			// every other shard's keys up to it have been emitted.
-			if c.skips <= 0 {
+			if st.skips <= 0 {
 				hasMore, ended, boundary = true, true, st.last
 				break
 			}
@@ -366,6 +367,7 @@ type listShard struct {
 	pos   int
 	last  string
 	batch int
+	skips int  // expired entries it may still pass over
 	done  bool // no more keys in the shard match
 }
 
@@ -382,11 +384,11 @@ func (st *listShard) exhausted() bool { return st.done && st.pos == len(st.buf) 
 
 // refill reads the shard's next batch from from on, under its read lock.
 func (st *listShard) refill(sh *shard, c *collector, from string, bounded, incl bool) {
-	c.sh, c.out, c.want, c.ended, c.seen = sh, st.buf[:0], st.batch, false, false
+	c.sh, c.out, c.want, c.skips, c.ended, c.seen = sh, st.buf[:0], st.batch, st.skips, false, false
 	sh.mu.RLock()
 	complete := sh.root == nil || sh.ascend(sh.root, from, bounded, incl, c)
 	sh.mu.RUnlock()
-	st.buf, st.pos = c.out, 0
+	st.buf, st.pos, st.skips = c.out, 0, c.skips
 	st.done = complete || c.ended
 	if c.seen {
 		st.last = c.last
