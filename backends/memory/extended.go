@@ -6,6 +6,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unsafe"
 
@@ -277,20 +278,26 @@ func (s *Store) List(ctx context.Context, opts backends.ListOptions) (backends.P
 	case limit < 0 || limit > backends.MaxListLimit:
 		return backends.Page{}, fmt.Errorf("memory store: list limit must be between 1 and %d, got %d: %w", backends.MaxListLimit, limit, backends.ErrInvalid)
 	}
+	sc := listPool.Get().(*listScratch)
+	defer sc.release()
 	var (
-		from           string
-		bounded, incl  bool
-		prefix, after  = opts.Prefix, opts.After
-		states         [numShards]listShard
-		order          [numShards]uint8 // a min-heap of shards by head key
-		batch          = (limit+1)/numShards + 2
-		arena          = make([]slot, numShards*batch)
+		from          string
+		bounded, incl bool
+		prefix, after = opts.Prefix, opts.After
+		states        = &sc.states
+		order         [numShards]uint8 // a min-heap of shards by head key
+		// Keys spread evenly over the shards: a batch of twice a shard's
+		// share rarely runs out, and a refill costs a descent of the tree.
+		batch          = 2*(limit+1)/numShards + 3
 		skips          = max(16, limit/16)
-		c              = &collector{now: s.clock(), prefix: prefix}
-		emitted        []slot
+		c              = &sc.c
 		hasMore, ended bool
 		boundary       string
 	)
+	c.now, c.prefix = s.clock(), prefix
+	if cap(sc.arena) < numShards*batch {
+		sc.arena = make([]slot, numShards*batch)
+	}
 	switch {
 	case after != "" && after >= prefix:
 		from, bounded = after, true
@@ -300,7 +307,7 @@ func (s *Store) List(ctx context.Context, opts backends.ListOptions) (backends.P
 	n := 0
 	for k := range states {
 		st := &states[k]
-		st.buf, st.batch, st.skips = arena[k*batch:k*batch:(k+1)*batch], batch, skips
+		st.buf, st.batch, st.skips = sc.arena[k*batch:k*batch:(k+1)*batch], batch, skips
 		st.refill(&s.shards[k], c, from, bounded, incl)
 		if !st.exhausted() {
 			order[n] = uint8(k)
@@ -311,7 +318,7 @@ func (s *Store) List(ctx context.Context, opts backends.ListOptions) (backends.P
 	for i := n/2 - 1; i >= 0; i-- {
 		siftDown(order[:n], i, less)
 	}
-	emitted = make([]slot, 0, min(limit, 64))
+	emitted := sc.emitted[:0]
 	for n > 0 {
 		k := order[0]
 		st := &states[k]
@@ -329,7 +336,6 @@ func (s *Store) List(ctx context.Context, opts backends.ListOptions) (backends.P
 				hasMore, ended, boundary = true, true, st.last
 				break
 			}
-			st.batch = min(2*st.batch, limit+1)
 			st.refill(&s.shards[k], c, st.last, true, false)
 		}
 		if st.exhausted() {
@@ -338,18 +344,15 @@ func (s *Store) List(ctx context.Context, opts backends.ListOptions) (backends.P
 		}
 		siftDown(order[:n], 0, less)
 	}
+	sc.emitted = emitted
 
 	page := backends.Page{Items: make([]backends.Item, len(emitted)), Cursor: after, HasMore: hasMore}
-	vbuf := make([]byte, 0, 8*len(emitted))
-	ends := make([]int, len(emitted))
+	// Versions share one buffer, large enough never to move.
+	vbuf := make([]byte, 0, 20*len(emitted))
 	for i := range emitted {
+		start := len(vbuf)
 		vbuf = strconv.AppendUint(vbuf, emitted[i].ver, 10)
-		ends[i] = len(vbuf)
-	}
-	start := 0
-	for i := range emitted {
-		page.Items[i] = s.item(&emitted[i], unsafe.String(unsafe.SliceData(vbuf[start:]), ends[i]-start))
-		start = ends[i]
+		page.Items[i] = s.item(&emitted[i], unsafe.String(&vbuf[start], len(vbuf)-start))
 	}
 	switch {
 	case ended && len(emitted) < limit:
@@ -360,13 +363,33 @@ func (s *Store) List(ctx context.Context, opts backends.ListOptions) (backends.P
 	return page, nil
 }
 
+// listScratch is the working memory of one List call, kept for reuse.
+type listScratch struct {
+	states  [numShards]listShard
+	arena   []slot // the shards' first batches
+	emitted []slot
+	c       collector
+}
+
+var listPool = sync.Pool{New: func() any { return new(listScratch) }}
+
+// release drops the scratch's references to entries and returns it to
+// the pool.
+func (sc *listScratch) release() {
+	sc.states = [numShards]listShard{}
+	clear(sc.arena)
+	clear(sc.emitted)
+	sc.c = collector{}
+	listPool.Put(sc)
+}
+
 // listShard is one shard's part of a List page: a batch of its live
 // entries in key order, and the last key it passed over.
 type listShard struct {
 	buf   []slot
 	pos   int
 	last  string
-	batch int
+	batch int  // entries per refill; buf holds them without growing
 	skips int  // expired entries it may still pass over
 	done  bool // no more keys in the shard match
 }
