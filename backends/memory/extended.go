@@ -115,7 +115,11 @@ func (s *Store) Put(ctx context.Context, key string, value []byte, opts backends
 	if opts.OnlyIfAbsent && opts.HasIfVersion {
 		return backends.Item{}, fmt.Errorf("memory store: put %q: only_if_absent and if_version exclude each other: %w", key, backends.ErrInvalid)
 	}
-	want, perr := strconv.ParseUint(opts.IfVersion, 10, 64)
+	var want uint64
+	var perr error
+	if opts.HasIfVersion {
+		want, perr = strconv.ParseUint(opts.IfVersion, 10, 64)
+	}
 	data := pack(key, value)
 	now := s.clock()
 	exp := expiry(now, opts.TTL)
