@@ -25,6 +25,25 @@ func (c *collectAll) visit(i uint32) bool {
 // again, checking its structure and its ordered walks against a sorted
 // model.
 func TestShardKeyOrder(t *testing.T) {
+	gens := map[string]func(rng *rand.Rand) string{
+		"decimal": func(rng *rand.Rand) string { return fmt.Sprintf("k%06d", rng.IntN(40000)) },
+		// Keys of mixed lengths over bytes that test the zero padding of
+		// abbreviations, with long shared prefixes.
+		"binary": func(rng *rand.Rand) string {
+			const alphabet = "\x00\x01a\xff"
+			b := []byte("prefix/")
+			for range 1 + rng.IntN(12) {
+				b = append(b, alphabet[rng.IntN(len(alphabet))])
+			}
+			return string(b)
+		},
+	}
+	for name, gen := range gens {
+		t.Run(name, func(t *testing.T) { testShardKeyOrder(t, gen) })
+	}
+}
+
+func testShardKeyOrder(t *testing.T, gen func(rng *rand.Rand) string) {
 	var sh shard
 	sh.init()
 	seed := maphash.MakeSeed()
@@ -64,7 +83,7 @@ func TestShardKeyOrder(t *testing.T) {
 		}
 		// Walks from random points, inclusive and exclusive, present or not.
 		for range 20 {
-			from := fmt.Sprintf("k%06d", rng.IntN(40000))
+			from := gen(rng)
 			incl := rng.IntN(2) == 0
 			p, _ := slices.BinarySearch(want, from)
 			if !incl && p < len(want) && want[p] == from {
@@ -92,10 +111,10 @@ func TestShardKeyOrder(t *testing.T) {
 	}
 	for round := range 8 {
 		for range 5000 {
-			insert(fmt.Sprintf("k%06d", rng.IntN(40000)))
+			insert(gen(rng))
 		}
 		for range 2000 {
-			remove(fmt.Sprintf("k%06d", rng.IntN(40000)))
+			remove(gen(rng))
 		}
 		check(fmt.Sprintf("growing round %d", round))
 	}

@@ -3,6 +3,7 @@ package memory
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -117,6 +118,21 @@ func (sh *shard) checkTree() error {
 	walk = func(nd *bnode, depth int) error {
 		if nd != sh.root && (nd.n < bMin || nd.n > bMax) {
 			return fmt.Errorf("node at depth %d holds %d items", depth, nd.n)
+		}
+		if nd.n > 0 {
+			k0 := sh.slots[nd.items[0]].key()
+			if int(nd.skip) > len(k0) {
+				return fmt.Errorf("node at depth %d: prefix length %d over key %q", depth, nd.skip, k0)
+			}
+			for j := range nd.n {
+				k := sh.slots[nd.items[j]].key()
+				if !strings.HasPrefix(k, k0[:nd.skip]) {
+					return fmt.Errorf("node at depth %d: key %q lacks the prefix %q", depth, k, k0[:nd.skip])
+				}
+				if nd.abbr[j] != abbrev(k, int(nd.skip)) {
+					return fmt.Errorf("node at depth %d: stale abbreviation of %q", depth, k)
+				}
+			}
 		}
 		if nd.kids == nil {
 			if leafDepth < 0 {
