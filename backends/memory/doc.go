@@ -28,13 +28,13 @@
 // run under the shard's lock, which makes them atomic.
 //
 // For List each shard also keeps its keys in order, in a B-tree of slot
-// numbers (about 6 bytes per entry). Only new and removed keys change it;
-// an overwrite does not. A List page merges the shards' orders: it takes
-// each shard's read lock once for a small batch of the shard's next keys
-// (twice the shard's share of the page), refills a shard that runs out,
-// and emits the smallest key first. A page costs 64 tree descents plus
-// work in proportion to its limit, whatever the store's size, and never
-// holds more than one shard's lock.
+// numbers with abbreviated keys (about 12 bytes per entry). Only new and
+// removed keys change it; an overwrite does not. A List page merges the
+// shards' orders: it takes each shard's read lock once for a small batch
+// of the shard's next keys (twice the shard's share of the page), refills
+// a shard that runs out, and emits the smallest key first. A page costs
+// 64 tree descents plus work in proportion to its limit, whatever the
+// store's size, and never holds more than one shard's lock.
 //
 // # Caveats
 //
@@ -51,4 +51,7 @@
 //   - Clear is not atomic with respect to concurrent writes: a key set
 //     while Clear runs may survive it.
 //   - A shard's arrays grow but do not shrink until the shard is empty.
+//   - Adding and removing keys (not overwriting them) pays for the key
+//     order: a tree descent each, which also slows the removal of many
+//     expired entries at once.
 package memory
