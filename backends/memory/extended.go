@@ -126,13 +126,20 @@ func (s *Store) Put(ctx context.Context, key string, value []byte, opts backends
 	sl, err := s.write(key, now, func(cur *slot) (string, int64, error) {
 		switch {
 		case opts.OnlyIfAbsent && cur != nil:
-			return "", 0, fmt.Errorf("memory store: put %q with only_if_absent: the key exists: %w", key, backends.ErrAlreadyExists)
+			return "", 0, backends.ErrAlreadyExists
 		case opts.HasIfVersion && (cur == nil || perr != nil || cur.ver != want):
-			return "", 0, fmt.Errorf("memory store: put %q: the key's version is not %q, or the key is gone: %w", key, opts.IfVersion, backends.ErrConflict)
+			return "", 0, backends.ErrConflict
 		}
 		return data, exp, nil
 	})
-	if err != nil {
+	// The messages are made here, not under the shard lock.
+	switch err {
+	case nil:
+	case backends.ErrAlreadyExists:
+		return backends.Item{}, fmt.Errorf("memory store: put %q with only_if_absent: the key exists: %w", key, err)
+	case backends.ErrConflict:
+		return backends.Item{}, fmt.Errorf("memory store: put %q: the key's version is not %q, or the key is gone: %w", key, opts.IfVersion, err)
+	default:
 		return backends.Item{}, err
 	}
 	return s.item(&sl, formatVersion(sl.ver)), nil
