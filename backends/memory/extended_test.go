@@ -72,7 +72,7 @@ func TestExtendedBehaviour(t *testing.T) {
 			{op: "expire", key: "a", ttl: s10, wantOK: true}, {op: "entry", key: "a", saveVer: "expire", newVer: true, wantTTL: s10},
 			{op: "put", key: "a", val: "1", ifVer: "expire", saveVer: "cas", newVer: true},
 		}},
-		{name: "a reads do not change the version", steps: []xstep{
+		{name: "reads do not change the version", steps: []xstep{
 			{op: "put", key: "a", val: "1", saveVer: "v"},
 			{op: "get", key: "a", wantVal: "1"}, {op: "ttl", key: "a"},
 			{op: "entry", key: "a", wantVal: "1", ifVer: "v"},
