@@ -316,3 +316,35 @@ func benchExpiryLatency(b *testing.B, expire bool) {
 	b.ReportMetric(float64(total.n), "gets")
 	b.ReportMetric(float64(cleanup)/1e6, "window-ms")
 }
+
+// BenchmarkChurn deletes a random key of a full-size store and sets it
+// again, so the size stays constant: the cost of removing and adding keys,
+// which overwrites (BenchmarkSet) do not pay.
+func BenchmarkChurn(b *testing.B) {
+	value := make([]byte, 100)
+	for _, n := range []int{1000, 1000000} {
+		b.Run(fmt.Sprintf("entries=%d", n), func(b *testing.B) {
+			s, err := memory.New(memory.Options{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			fill(b, s, 0, n, value, time.Hour)
+			order := benchOrder(n, 0)
+			ctx := context.Background()
+			var kb keyBuf
+			runtime.GC()
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				k := kb.key(int(order[i&(len(order)-1)]))
+				if ok, err := s.Delete(ctx, k); err != nil || !ok {
+					b.Fatal(ok, err)
+				}
+				if err := s.Set(ctx, k, value, time.Hour); err != nil {
+					b.Fatal(err)
+				}
+				i++
+			}
+		})
+	}
+}

@@ -19,6 +19,23 @@
 // batch at a time until it fits or none are left. An entry's key and value
 // share one allocation.
 //
+// # Extended methods
+//
+// Store implements backends.Extended. Each shard numbers its writes; an
+// entry's version is the number of its last write (Set, Put, Incr or
+// Expire), so it changes on every write and never repeats for a key, even
+// across Delete and Clear. Put's conditions and Incr's read-modify-write
+// run under the shard's lock, which makes them atomic.
+//
+// For List each shard also keeps its keys in order, in a B-tree of slot
+// numbers with abbreviated keys (about 12 bytes per entry). Only new and
+// removed keys change it; an overwrite does not. A List page merges the
+// shards' orders: it takes each shard's read lock once for a small batch
+// of the shard's next keys (twice the shard's share of the page), refills
+// a shard that runs out, and emits the smallest key first. A page costs
+// 64 tree descents plus work in proportion to its limit, whatever the
+// store's size, and never holds more than one shard's lock.
+//
 // # Caveats
 //
 //   - Expiry follows the clock (Options.Now) to the nanosecond; a TTL too
@@ -26,7 +43,15 @@
 //   - Without a cleanup interval, expired entries stay in memory until they
 //     are deleted, overwritten or evicted to make room in a full store.
 //   - Len counts held entries, including expired ones not yet removed.
+//     Info's Size is exact: Info first removes the expired entries, at a
+//     cost in proportion to their number.
+//   - List is not a snapshot; a key live throughout a listing appears in
+//     it exactly once. A page passes over a bounded number of expired
+//     entries, so among many of them it may come back short, with HasMore.
 //   - Clear is not atomic with respect to concurrent writes: a key set
 //     while Clear runs may survive it.
 //   - A shard's arrays grow but do not shrink until the shard is empty.
+//   - Adding and removing keys (not overwriting them) pays for the key
+//     order: a tree descent each, which also slows the removal of many
+//     expired entries at once.
 package memory

@@ -3,6 +3,7 @@ package memory
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -81,6 +82,9 @@ func (s *Store) CheckInvariants() error {
 		for f := sh.free; f >= 0 && free <= len(sh.slots); f = sh.slots[f].hidx {
 			free++
 		}
+		if err := sh.checkTree(); err != nil {
+			errs = append(errs, fmt.Errorf("shard %d: %w", si, err))
+		}
 		if free+sh.used != len(sh.slots) {
 			errs = append(errs, fmt.Errorf("shard %d: %d free + %d used slots, want %d", si, free, sh.used, len(sh.slots)))
 		}
@@ -90,4 +94,90 @@ func (s *Store) CheckInvariants() error {
 		errs = append(errs, fmt.Errorf("Len is %d, shards hold %d", s.Len(), total))
 	}
 	return errors.Join(errs...)
+}
+
+// checkTree verifies the shard's key order: it holds every used slot once,
+// in strictly increasing key order, with node sizes within bounds and all
+// leaves at one depth.
+func (sh *shard) checkTree() error {
+	if sh.root == nil {
+		if sh.used != 0 {
+			return fmt.Errorf("no key order, %d entries", sh.used)
+		}
+		return nil
+	}
+	if sh.root.n == 0 {
+		return errors.New("empty root")
+	}
+	var (
+		count     int
+		prev      string
+		leafDepth = -1
+		walk      func(nd *bnode, depth int) error
+	)
+	walk = func(nd *bnode, depth int) error {
+		if nd != sh.root && (nd.n < bMin || nd.n > bMax) {
+			return fmt.Errorf("node at depth %d holds %d items", depth, nd.n)
+		}
+		if nd.n > 0 {
+			k0 := sh.slots[nd.items[0]].key()
+			if int(nd.skip) > len(k0) {
+				return fmt.Errorf("node at depth %d: prefix length %d over key %q", depth, nd.skip, k0)
+			}
+			for j := range nd.n {
+				k := sh.slots[nd.items[j]].key()
+				if !strings.HasPrefix(k, k0[:nd.skip]) {
+					return fmt.Errorf("node at depth %d: key %q lacks the prefix %q", depth, k, k0[:nd.skip])
+				}
+				if nd.abbr[j] != abbrev(k, int(nd.skip)) {
+					return fmt.Errorf("node at depth %d: stale abbreviation of %q", depth, k)
+				}
+			}
+		}
+		if nd.kids == nil {
+			if leafDepth < 0 {
+				leafDepth = depth
+			} else if leafDepth != depth {
+				return fmt.Errorf("leaves at depths %d and %d", leafDepth, depth)
+			}
+		}
+		for j := 0; j <= int(nd.n); j++ {
+			if nd.kids != nil {
+				if nd.kids[j] == nil {
+					return fmt.Errorf("node at depth %d misses child %d of %d", depth, j, nd.n+1)
+				}
+				if err := walk(nd.kids[j], depth+1); err != nil {
+					return err
+				}
+			}
+			if j == int(nd.n) {
+				break
+			}
+			i := nd.items[j]
+			if int(i) >= len(sh.slots) || sh.slots[i].data == "" {
+				return fmt.Errorf("key order holds free slot %d", i)
+			}
+			k := sh.slots[i].key()
+			if count > 0 && k <= prev {
+				return fmt.Errorf("key order: %q after %q", k, prev)
+			}
+			prev = k
+			count++
+		}
+		if nd.kids != nil {
+			for j := int(nd.n) + 1; j < len(nd.kids); j++ {
+				if nd.kids[j] != nil {
+					return fmt.Errorf("node at depth %d keeps stale child %d", depth, j)
+				}
+			}
+		}
+		return nil
+	}
+	if err := walk(sh.root, 0); err != nil {
+		return err
+	}
+	if count != sh.used {
+		return fmt.Errorf("key order holds %d keys, shard %d", count, sh.used)
+	}
+	return nil
 }

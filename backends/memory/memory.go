@@ -43,7 +43,9 @@ type Store struct {
 	interval time.Duration
 	// clock returns the current time in nanoseconds since the store was
 	// created.
-	clock   func() int64
+	clock func() int64
+	// epoch is the time the clock counts from, to give expiries as times.
+	epoch   time.Time
 	seed    maphash.Seed
 	errFull error
 
@@ -78,10 +80,12 @@ func New(opts Options) (*Store, error) {
 	}
 	if now := opts.Now; now != nil {
 		epoch := now()
+		s.epoch = epoch
 		s.clock = func() int64 { return int64(now().Sub(epoch)) }
 	} else {
 		// time.Since reads only the monotonic clock, half the cost of time.Now.
 		epoch := time.Now()
+		s.epoch = epoch.Round(0)
 		s.clock = func() int64 { return int64(time.Since(epoch)) }
 	}
 	for i := range s.shards {

@@ -15,7 +15,8 @@ type slot struct {
 	data string // key followed by value; "" when the slot is free
 	exp  int64  // expiry in nanoseconds since the store's epoch, or noExpiry
 	klen uint32
-	hidx int32 // position in the expiry heap, -1 if none; next free slot when free
+	hidx int32  // position in the expiry heap, -1 if none; next free slot when free
+	ver  uint64 // changes on every write of the entry
 }
 
 func (s *slot) key() string   { return s.data[:s.klen] }
@@ -49,6 +50,10 @@ type shard struct {
 	slots []slot
 	heap  []item // 4-ary min-heap on item.exp; slot.hidx tracks each item's position
 	free  int32  // head of the free slot list, -1 if empty
+	root  *bnode // the slots in key order (see btree.go); nil when empty
+	// vclock numbers the shard's writes, for versions. init keeps it, so
+	// a key written again after Clear never gets a version it had before.
+	vclock uint64
 	// next is a lower bound of the earliest expiry in the shard (noExpiry
 	// if none), written under mu, so a full store can skip shards with
 	// nothing to evict without locking them.
@@ -64,6 +69,7 @@ func (sh *shard) init() {
 	sh.slots = nil
 	sh.heap = nil
 	sh.free = -1
+	sh.root = nil
 	sh.next.Store(noExpiry)
 }
 
@@ -100,8 +106,9 @@ func (sh *shard) find(h uint64, key string) (uint32, bool) {
 	}
 }
 
-// insertLocked adds a new entry; its key (with hash h) must be absent.
-func (sh *shard) insertLocked(h uint64, data string, klen int, exp int64) {
+// insertLocked adds a new entry and returns its slot; its key (with hash
+// h) must be absent.
+func (sh *shard) insertLocked(h uint64, data string, klen int, exp int64) uint32 {
 	if (sh.used+1)*4 > len(sh.table)*3 {
 		sh.grow()
 	}
@@ -113,11 +120,14 @@ func (sh *shard) insertLocked(h uint64, data string, klen int, exp int64) {
 		i = uint32(len(sh.slots))
 		sh.slots = append(sh.slots, slot{})
 	}
-	sh.slots[i] = slot{data: data, klen: uint32(klen), exp: noExpiry, hidx: -1}
+	sh.vclock++
+	sh.slots[i] = slot{data: data, klen: uint32(klen), exp: noExpiry, hidx: -1, ver: sh.vclock}
 	sh.place(uint64(uint32(h>>32))<<32 | uint64(i+1))
 	sh.used++
+	sh.treeInsert(i, data[:klen])
 	sh.setExpLocked(h, i, exp)
 	sh.publishLocked()
+	return i
 }
 
 // place puts cell c in the first empty cell from its home.
@@ -145,6 +155,8 @@ func (sh *shard) replaceLocked(h uint64, i uint32, data string, klen int, exp in
 	s := &sh.slots[i]
 	s.data = data
 	s.klen = uint32(klen)
+	sh.vclock++
+	s.ver = sh.vclock
 	sh.setExpLocked(h, i, exp)
 	sh.publishLocked()
 }
@@ -192,6 +204,7 @@ func (sh *shard) removeLocked(tag uint32, i uint32) {
 	sh.used--
 
 	s := &sh.slots[i]
+	sh.treeDelete(s.key())
 	if s.hidx >= 0 {
 		sh.heapRemove(int(s.hidx))
 	}

@@ -1,0 +1,480 @@
+package memory
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unsafe"
+
+	"github.com/luahost/luahost/backends"
+)
+
+// bytesOf returns the stored string v as a read-only byte slice.
+func bytesOf(v string) []byte {
+	if len(v) == 0 {
+		return []byte{}
+	}
+	return unsafe.Slice(unsafe.StringData(v), len(v))
+}
+
+// pack returns key followed by value in one new allocation.
+func pack(key string, value []byte) string {
+	buf := make([]byte, len(key)+len(value))
+	copy(buf[copy(buf, key):], value)
+	return unsafe.String(unsafe.SliceData(buf), len(buf))
+}
+
+// item returns the item of slot sl, with version as given.
+func (s *Store) item(sl *slot, version string) backends.Item {
+	it := backends.Item{Key: sl.key(), Value: bytesOf(sl.value()), Version: version}
+	if sl.exp != noExpiry {
+		it.ExpiresAt = s.epoch.Add(time.Duration(sl.exp))
+	}
+	return it
+}
+
+func formatVersion(v uint64) string { return strconv.FormatUint(v, 10) }
+
+// Entry returns the live item under key, or an error wrapping
+// backends.ErrNotFound. Its Value is the stored copy and is read-only, as
+// with Get. Versions are decimal numbers.
+func (s *Store) Entry(ctx context.Context, key string) (backends.Item, error) {
+	if err := check(ctx, key); err != nil {
+		return backends.Item{}, err
+	}
+	now := s.clock()
+	sh, h := s.shardFor(key)
+	sh.mu.RLock()
+	var sl slot
+	i, ok := sh.find(h, key)
+	if ok {
+		sl = sh.slots[i]
+		ok = now < sl.exp
+	}
+	sh.mu.RUnlock()
+	if !ok {
+		return backends.Item{}, errNotFound
+	}
+	return s.item(&sl, formatVersion(sl.ver)), nil
+}
+
+// write stores under key the data (key followed by value) and expiry that
+// decide returns, under the shard lock, so that decide's look at the key
+// and the write are one atomic step. decide gets the key's live slot, nil
+// when the key is missing or expired; its error cancels the write. A new
+// key obeys MaxSize as in Set. write returns the slot as written.
+func (s *Store) write(key string, now int64, decide func(cur *slot) (string, int64, error)) (slot, error) {
+	sh, h := s.shardFor(key)
+	for {
+		sh.mu.Lock()
+		i, found := sh.find(h, key)
+		var cur *slot
+		if found && now < sh.slots[i].exp {
+			cur = &sh.slots[i]
+		}
+		data, exp, err := decide(cur)
+		if err != nil {
+			sh.mu.Unlock()
+			return slot{}, err
+		}
+		if found {
+			sh.replaceLocked(h, i, data, len(key), exp)
+			out := sh.slots[i]
+			sh.mu.Unlock()
+			return out, nil
+		}
+		if s.reserveLocked(sh, now) {
+			i = sh.insertLocked(h, data, len(key), exp)
+			out := sh.slots[i]
+			sh.mu.Unlock()
+			return out, nil
+		}
+		sh.mu.Unlock()
+		if !s.evictElsewhere(sh, now) {
+			return slot{}, s.errFull
+		}
+	}
+}
+
+// Put writes a copy of value under key and returns the new item; see
+// backends.Extended. opts.TTL 0 means no expiry, as with Set, and a new
+// key on a full store is an error wrapping backends.ErrFull. With
+// opts.OnlyIfAbsent an expired key counts as absent. An opts.IfVersion
+// that this store did not issue never matches.
+func (s *Store) Put(ctx context.Context, key string, value []byte, opts backends.PutOptions) (backends.Item, error) {
+	if err := check(ctx, key); err != nil {
+		return backends.Item{}, err
+	}
+	if err := backends.ValidateTTL(opts.TTL); err != nil {
+		return backends.Item{}, err
+	}
+	if opts.OnlyIfAbsent && opts.HasIfVersion {
+		return backends.Item{}, fmt.Errorf("memory store: put %q: only_if_absent and if_version exclude each other: %w", key, backends.ErrInvalid)
+	}
+	var want uint64
+	var perr error
+	if opts.HasIfVersion {
+		want, perr = strconv.ParseUint(opts.IfVersion, 10, 64)
+	}
+	data := pack(key, value)
+	now := s.clock()
+	exp := expiry(now, opts.TTL)
+	sl, err := s.write(key, now, func(cur *slot) (string, int64, error) {
+		switch {
+		case opts.OnlyIfAbsent && cur != nil:
+			return "", 0, backends.ErrAlreadyExists
+		case opts.HasIfVersion && (cur == nil || perr != nil || cur.ver != want):
+			return "", 0, backends.ErrConflict
+		}
+		return data, exp, nil
+	})
+	// The messages are made here, not under the shard lock.
+	switch err {
+	case nil:
+	case backends.ErrAlreadyExists:
+		return backends.Item{}, fmt.Errorf("memory store: put %q with only_if_absent: the key exists: %w", key, err)
+	case backends.ErrConflict:
+		return backends.Item{}, fmt.Errorf("memory store: put %q: the key's version is not %q, or the key is gone: %w", key, opts.IfVersion, err)
+	default:
+		return backends.Item{}, err
+	}
+	return s.item(&sl, formatVersion(sl.ver)), nil
+}
+
+func finite(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }
+
+// Incr atomically adds delta to the number stored under key and returns
+// the sum; see backends.Extended. delta, opts.Init and the sum must be
+// finite, else the error wraps backends.ErrInvalid and nothing is written.
+// The sum is stored as a MessagePack integer when it is integral and
+// within the int64 range, else as a float64. A new key on a full store is
+// an error wrapping backends.ErrFull.
+func (s *Store) Incr(ctx context.Context, key string, delta float64, opts backends.IncrOptions) (float64, error) {
+	if err := check(ctx, key); err != nil {
+		return 0, err
+	}
+	if err := backends.ValidateTTL(opts.TTL); err != nil {
+		return 0, err
+	}
+	if !finite(delta) || !finite(opts.Init) {
+		return 0, fmt.Errorf("memory store: incr %q: delta and init must be finite numbers: %w", key, backends.ErrInvalid)
+	}
+	now := s.clock()
+	var sum float64
+	_, err := s.write(key, now, func(cur *slot) (string, int64, error) {
+		n, exp := opts.Init, expiry(now, opts.TTL)
+		if cur != nil {
+			v, err := decodeNumber(cur.value())
+			if err != nil {
+				return "", 0, fmt.Errorf("memory store: incr %q: %w", key, err)
+			}
+			n, exp = v, cur.exp
+		}
+		sum = n + delta
+		if !finite(sum) {
+			return "", 0, fmt.Errorf("memory store: incr %q: the result is not a finite number: %w", key, backends.ErrInvalid)
+		}
+		buf := make([]byte, len(key), len(key)+9)
+		copy(buf, key)
+		buf = appendNumber(buf, sum)
+		return unsafe.String(unsafe.SliceData(buf), len(buf)), exp, nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	return sum, nil
+}
+
+// TTL returns the time left on a live key; ok is false when the key has
+// no expiry. A missing or expired key is an error wrapping
+// backends.ErrNotFound.
+func (s *Store) TTL(ctx context.Context, key string) (time.Duration, bool, error) {
+	if err := check(ctx, key); err != nil {
+		return 0, false, err
+	}
+	now := s.clock()
+	sh, h := s.shardFor(key)
+	sh.mu.RLock()
+	exp := int64(0)
+	if i, ok := sh.find(h, key); ok {
+		exp = sh.slots[i].exp
+	}
+	sh.mu.RUnlock()
+	switch {
+	case now >= exp:
+		return 0, false, errNotFound
+	case exp == noExpiry:
+		return 0, false, nil
+	}
+	return time.Duration(exp - now), true, nil
+}
+
+// Expire sets the expiry of a live key to ttl from now (0 removes it) and
+// reports whether the key was live. It counts as a write: the key's
+// version changes. An expired key found on the way is removed.
+func (s *Store) Expire(ctx context.Context, key string, ttl time.Duration) (bool, error) {
+	if err := check(ctx, key); err != nil {
+		return false, err
+	}
+	if err := backends.ValidateTTL(ttl); err != nil {
+		return false, err
+	}
+	now := s.clock()
+	exp := expiry(now, ttl)
+	sh, h := s.shardFor(key)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	i, ok := sh.find(h, key)
+	switch {
+	case !ok:
+		return false, nil
+	case now >= sh.slots[i].exp:
+		sh.removeLocked(uint32(h>>32), i)
+		s.entries.Add(-1)
+		return false, nil
+	}
+	sh.vclock++
+	sh.slots[i].ver = sh.vclock
+	sh.setExpLocked(h, i, exp)
+	sh.publishLocked()
+	return true, nil
+}
+
+// Info describes the store. To make Size the exact number of live keys it
+// first removes the expired entries cleanup has not removed yet, which
+// costs time in proportion to their number, not to the store's size.
+func (s *Store) Info(ctx context.Context) (backends.Info, error) {
+	if err := ctx.Err(); err != nil {
+		return backends.Info{}, err
+	}
+	s.sweep(ctx)
+	if err := ctx.Err(); err != nil {
+		return backends.Info{}, err
+	}
+	return backends.Info{
+		Kind:    KindName,
+		Backend: "memory",
+		Durable: false,
+		Size:    s.entries.Load(),
+		MaxSize: s.maxSize,
+		Capabilities: backends.Capabilities{
+			TTL: true, List: true, Versioned: true, ConditionalPut: true, Incr: true,
+		},
+	}, nil
+}
+
+// List returns live items in byte-wise key order, after opts.After, whose
+// keys start with opts.Prefix; see backends.Extended. Values are the
+// stored copies and are read-only, as with Get.
+//
+// List is not a snapshot: a key written while pages are read may or may
+// not appear, but a key live throughout appears exactly once, in order.
+// Each page merges the shards' key orders, holding one shard's lock at a
+// time for one batch of keys. A page passes over at most max(16,
+// limit/16) expired entries per shard; when it stops because of them it
+// may hold fewer than limit items, with HasMore set and a Cursor past the
+// expired entries.
+func (s *Store) List(ctx context.Context, opts backends.ListOptions) (backends.Page, error) {
+	if err := ctx.Err(); err != nil {
+		return backends.Page{}, err
+	}
+	limit := opts.Limit
+	switch {
+	case limit == 0:
+		limit = backends.DefaultListLimit
+	case limit < 0 || limit > backends.MaxListLimit:
+		return backends.Page{}, fmt.Errorf("memory store: list limit must be between 1 and %d, got %d: %w", backends.MaxListLimit, limit, backends.ErrInvalid)
+	}
+	sc := listPool.Get().(*listScratch)
+	defer sc.release()
+	var (
+		from          string
+		bounded, incl bool
+		prefix, after = opts.Prefix, opts.After
+		states        = &sc.states
+		order         [numShards]uint8 // a min-heap of shards by head key
+		// Keys spread evenly over the shards: a batch of twice a shard's
+		// share rarely runs out, and a refill costs a descent of the tree.
+		batch          = 2*(limit+1)/numShards + 3
+		skips          = max(16, limit/16)
+		c              = &sc.c
+		hasMore, ended bool
+		boundary       string
+	)
+	c.now, c.prefix = s.clock(), prefix
+	if cap(sc.arena) < numShards*batch {
+		sc.arena = make([]slot, numShards*batch)
+	}
+	switch {
+	case after != "" && after >= prefix:
+		from, bounded = after, true
+	case prefix != "":
+		from, bounded, incl = prefix, true, true
+	}
+	n := 0
+	for k := range states {
+		st := &states[k]
+		st.buf, st.batch, st.skips = sc.arena[k*batch:k*batch:(k+1)*batch], batch, skips
+		st.refill(&s.shards[k], c, from, bounded, incl)
+		if !st.exhausted() {
+			order[n] = uint8(k)
+			n++
+		}
+	}
+	less := func(a, b uint8) bool { return states[a].head() < states[b].head() }
+	for i := n/2 - 1; i >= 0; i-- {
+		siftDown(order[:n], i, less)
+	}
+	emitted := sc.emitted[:0]
+	for n > 0 {
+		k := order[0]
+		st := &states[k]
+		if st.pos < len(st.buf) {
+			if len(emitted) == limit {
+				hasMore = true
+				break
+			}
+			emitted = append(emitted, st.buf[st.pos])
+			st.pos++
+		} else {
+			// The smallest head is the last key the shard passed over:
+			// every other shard's keys up to it have been emitted.
+			if st.skips <= 0 {
+				hasMore, ended, boundary = true, true, st.last
+				break
+			}
+			st.refill(&s.shards[k], c, st.last, true, false)
+		}
+		if st.exhausted() {
+			n--
+			order[0] = order[n]
+		}
+		siftDown(order[:n], 0, less)
+	}
+	sc.emitted = emitted
+
+	page := backends.Page{Items: make([]backends.Item, len(emitted)), Cursor: after, HasMore: hasMore}
+	// Versions share one buffer, large enough never to move.
+	vbuf := make([]byte, 0, 20*len(emitted))
+	for i := range emitted {
+		start := len(vbuf)
+		vbuf = strconv.AppendUint(vbuf, emitted[i].ver, 10)
+		page.Items[i] = s.item(&emitted[i], unsafe.String(&vbuf[start], len(vbuf)-start))
+	}
+	switch {
+	case ended && len(emitted) < limit:
+		page.Cursor = boundary
+	case len(emitted) > 0:
+		page.Cursor = emitted[len(emitted)-1].key()
+	}
+	return page, nil
+}
+
+// listScratch is the working memory of one List call, kept for reuse.
+type listScratch struct {
+	states  [numShards]listShard
+	arena   []slot // the shards' first batches
+	emitted []slot
+	c       collector
+}
+
+var listPool = sync.Pool{New: func() any { return new(listScratch) }}
+
+// release drops the scratch's references to entries and returns it to
+// the pool.
+func (sc *listScratch) release() {
+	sc.states = [numShards]listShard{}
+	clear(sc.arena)
+	clear(sc.emitted)
+	sc.c = collector{}
+	listPool.Put(sc)
+}
+
+// listShard is one shard's part of a List page: a batch of its live
+// entries in key order, and the last key it passed over.
+type listShard struct {
+	buf   []slot
+	pos   int
+	last  string
+	batch int  // entries per refill; buf holds them without growing
+	skips int  // expired entries it may still pass over
+	done  bool // no more keys in the shard match
+}
+
+// head is the smallest key the shard may still give: its next entry, or
+// the key it stopped at when it has to read more.
+func (st *listShard) head() string {
+	if st.pos < len(st.buf) {
+		return st.buf[st.pos].key()
+	}
+	return st.last
+}
+
+func (st *listShard) exhausted() bool { return st.done && st.pos == len(st.buf) }
+
+// refill reads the shard's next batch from from on, under its read lock.
+func (st *listShard) refill(sh *shard, c *collector, from string, bounded, incl bool) {
+	c.sh, c.out, c.want, c.skips, c.ended, c.seen = sh, st.buf[:0], st.batch, st.skips, false, false
+	sh.mu.RLock()
+	complete := sh.root == nil || sh.ascend(sh.root, from, bounded, incl, c)
+	sh.mu.RUnlock()
+	st.buf, st.pos, st.skips = c.out, 0, c.skips
+	st.done = complete || c.ended
+	if c.seen {
+		st.last = c.last
+	}
+	c.sh, c.out = nil, nil
+}
+
+// collector gathers live entries with a prefix from a shard's key order.
+type collector struct {
+	sh     *shard
+	now    int64
+	prefix string
+	want   int
+	skips  int // expired entries it may still pass over
+	out    []slot
+	last   string
+	seen   bool
+	ended  bool // met a key without the prefix
+}
+
+func (c *collector) visit(i uint32) bool {
+	sl := &c.sh.slots[i]
+	k := sl.key()
+	if !strings.HasPrefix(k, c.prefix) {
+		c.ended = true
+		return false
+	}
+	c.last, c.seen = k, true
+	if c.now >= sl.exp {
+		c.skips--
+		return c.skips > 0
+	}
+	c.out = append(c.out, *sl)
+	return len(c.out) < c.want
+}
+
+func siftDown(h []uint8, i int, less func(a, b uint8) bool) {
+	for {
+		l := 2*i + 1
+		if l >= len(h) {
+			return
+		}
+		m := l
+		if r := l + 1; r < len(h) && less(h[r], h[l]) {
+			m = r
+		}
+		if !less(h[m], h[i]) {
+			return
+		}
+		h[i], h[m] = h[m], h[i]
+		i = m
+	}
+}
+
+var _ backends.Extended = (*Store)(nil)
