@@ -26,7 +26,7 @@ func TestStoreSuite(t *testing.T) {
 		maxKey   int
 		cfg      storesuite.Config
 	}{
-		{name: "memory", full: true, cfg: storesuite.Config{CoreOnly: true}, registry: func(t *testing.T) string {
+		{name: "memory", full: true, cfg: storesuite.Config{Versioned: true, Kind: "store.memory", Backend: "memory"}, registry: func(t *testing.T) string {
 			return `
 - {name: cache, kind: store.memory, max_size: 0, cleanup_interval: 50ms}
 - {name: other, kind: store.memory}

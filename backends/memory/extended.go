@@ -168,7 +168,8 @@ func (s *Store) Incr(ctx context.Context, key string, delta float64, opts backen
 	_, err := s.write(key, now, func(cur *slot) (string, int64, error) {
 		n, exp := opts.Init, expiry(now, opts.TTL)
 		if cur != nil {
-			v, err := decodeNumber(cur.value())
+			val := cur.value()
+			v, err := backends.DecodeNumber(unsafe.Slice(unsafe.StringData(val), len(val)))
 			if err != nil {
 				return "", 0, fmt.Errorf("memory store: incr %q: %w", key, err)
 			}
@@ -180,7 +181,7 @@ func (s *Store) Incr(ctx context.Context, key string, delta float64, opts backen
 		}
 		buf := make([]byte, len(key), len(key)+9)
 		copy(buf, key)
-		buf = appendNumber(buf, sum)
+		buf = backends.AppendNumber(buf, sum)
 		return unsafe.String(unsafe.SliceData(buf), len(buf)), exp, nil
 	})
 	if err != nil {

@@ -201,7 +201,7 @@ func TestExtendedBehaviour(t *testing.T) {
 		}},
 		{name: "incr: a value that is not a number is invalid and kept", steps: []xstep{
 			{op: "set", key: "s", val: "\xa3abc"},
-			{op: "incr", key: "s", delta: 1, wantErr: backends.ErrInvalid, errMatch: "not a MessagePack number"},
+			{op: "incr", key: "s", delta: 1, wantErr: backends.ErrInvalid, errMatch: "not a number"},
 			{op: "get", key: "s", wantVal: "\xa3abc"},
 			{op: "set", key: "e", val: ""}, {op: "incr", key: "e", delta: 1, wantErr: backends.ErrInvalid},
 			{op: "set", key: "t", val: "\x01\x02"}, {op: "incr", key: "t", delta: 1, wantErr: backends.ErrInvalid},
