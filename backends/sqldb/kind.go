@@ -33,7 +33,7 @@ func decodeSQLite(f *registry.Fields) any {
 		f.Errorf("file", `file is required: a path, or ":memory:"`)
 	}
 	for name, value := range cfg.Options {
-		if !identRE.MatchString(name) || !pragmaValueRE.MatchString(value) {
+		if !identRE().MatchString(name) || !pragmaValueRE().MatchString(value) {
 			f.Errorf("options", "option %q: want a pragma name and a plain value (letters, digits, _ . + -)", name)
 		}
 	}

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net"
 	"net/url"
-	"regexp"
 	"runtime"
 	"sort"
 	"strconv"
@@ -21,8 +20,8 @@ import (
 )
 
 var (
-	identRE       = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
-	pragmaValueRE = regexp.MustCompile(`^[A-Za-z0-9_.+-]+$`)
+	identRE       = lazyRE(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	pragmaValueRE = lazyRE(`^[A-Za-z0-9_.+-]+$`)
 )
 
 // sqliteBusyTimeoutMS bounds how long a connection waits for a lock held by

@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/go-sql-driver/mysql"
 )
@@ -11,19 +12,19 @@ import (
 const redacted = "xxxxx"
 
 var (
-	urlPassRE   = regexp.MustCompile(`(://[^:/@\s]*):(.*)@`)
-	kvPassRE    = regexp.MustCompile(`(?i)(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)`)
-	mysqlPassRE = regexp.MustCompile(`^([^:/@\s]*):(.*)@`)
+	urlPassRE   = lazyRE(`(://[^:/@\s]*):(.*)@`)
+	kvPassRE    = lazyRE(`(?i)(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)`)
+	mysqlPassRE = lazyRE(`^([^:/@\s]*):(.*)@`)
 )
 
 // RedactDSN returns dsn with any password replaced by "xxxxx". It
 // understands URL DSNs (postgres://user:pass@host/db), PostgreSQL
 // keyword/value DSNs (password=...) and MySQL DSNs (user:pass@tcp(host)/db).
 func RedactDSN(dsn string) string {
-	s := urlPassRE.ReplaceAllString(dsn, "${1}:"+redacted+"@")
-	s = kvPassRE.ReplaceAllString(s, "${1}"+redacted)
+	s := urlPassRE().ReplaceAllString(dsn, "${1}:"+redacted+"@")
+	s = kvPassRE().ReplaceAllString(s, "${1}"+redacted)
 	if !strings.Contains(dsn, "://") {
-		s = mysqlPassRE.ReplaceAllString(s, "${1}:"+redacted+"@")
+		s = mysqlPassRE().ReplaceAllString(s, "${1}:"+redacted+"@")
 	}
 	return s
 }
@@ -41,7 +42,7 @@ func secretsOf(cfg Config) []string {
 				pws = append(pws, p)
 			}
 		}
-		if m := kvPassRE.FindStringSubmatch(cfg.DSN); m != nil {
+		if m := kvPassRE().FindStringSubmatch(cfg.DSN); m != nil {
 			pws = append(pws, strings.Trim(m[2], "'"))
 		}
 		if cfg.Dialect == MySQL {
@@ -75,8 +76,8 @@ func (c *Component) redact(s string) string {
 	}
 	// Catch credentials the parsers above did not find (a DSN a driver
 	// echoed in another spelling).
-	s = urlPassRE.ReplaceAllString(s, "${1}:"+redacted+"@")
-	return kvPassRE.ReplaceAllString(s, "${1}"+redacted)
+	s = urlPassRE().ReplaceAllString(s, "${1}:"+redacted+"@")
+	return kvPassRE().ReplaceAllString(s, "${1}"+redacted)
 }
 
 // redactErr returns err with secrets removed from its text. errors.Is and
@@ -95,3 +96,9 @@ type redactedError struct {
 
 func (e *redactedError) Error() string { return e.msg }
 func (e *redactedError) Unwrap() error { return e.err }
+
+// lazyRE compiles a pattern on first use, keeping start-up of every
+// command free of work only database entries need.
+func lazyRE(pattern string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(pattern) })
+}

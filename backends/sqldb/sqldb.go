@@ -159,10 +159,10 @@ func (c Config) validate() error {
 			return errors.New(`file is required (a path, or ":memory:")`)
 		}
 		for name, value := range c.Options {
-			if !identRE.MatchString(name) {
+			if !identRE().MatchString(name) {
 				return fmt.Errorf("option %q is not a valid pragma name", name)
 			}
-			if !pragmaValueRE.MatchString(value) {
+			if !pragmaValueRE().MatchString(value) {
 				return fmt.Errorf("option %s: value %q is not a plain pragma value (letters, digits, _ . + -)", name, value)
 			}
 		}

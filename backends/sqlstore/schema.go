@@ -5,6 +5,7 @@ import (
 	"hash/fnv"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/luahost/luahost/backends/sqldb"
 	"github.com/luahost/luahost/registry"
@@ -14,7 +15,7 @@ import (
 // truncates longer ones, MySQL refuses over 64).
 const maxIdentLen = 63
 
-var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+var identRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`) })
 
 // FieldError is a problem with one field of a store.sql config.
 type FieldError struct {
@@ -74,7 +75,7 @@ func checkIdent(s string) string {
 	switch {
 	case s == "":
 		return "must not be empty"
-	case !identRE.MatchString(s):
+	case !identRE().MatchString(s):
 		return "not a valid SQL identifier (letters, digits and _, not starting with a digit)"
 	case len(s) > maxIdentLen:
 		return fmt.Sprintf("longer than %d bytes", maxIdentLen)

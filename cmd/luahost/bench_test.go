@@ -19,3 +19,13 @@ func BenchmarkRunSetGet(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkExecFloor times starting a trivial process, the floor under
+// any command's wall time on this machine, for comparison.
+func BenchmarkExecFloor(b *testing.B) {
+	for range b.N {
+		if err := exec.Command("/bin/true").Run(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
