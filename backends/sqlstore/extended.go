@@ -200,7 +200,7 @@ func (s *Store) Entry(ctx context.Context, key string) (backends.Item, error) {
 		e   sql.NullInt64
 		ver int64
 	)
-	if err := st.ext.entry.QueryRowContext(ctx, k, s.nowMS()).Scan(s.scanDest(&v, &e, &ver)...); err != nil {
+	if err := st.ext.entry.QueryRowContext(s.pointCtx(ctx), k, s.nowMS()).Scan(s.scanDest(&v, &e, &ver)...); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return backends.Item{}, fmt.Errorf("%s: entry: %w", s.id, backends.ErrNotFound)
 		}
@@ -462,7 +462,7 @@ func (s *Store) TTL(ctx context.Context, key string) (time.Duration, bool, error
 	}
 	now := s.nowMS()
 	var e sql.NullInt64
-	if err := st.ext.ttl.QueryRowContext(ctx, k, now).Scan(&e); err != nil {
+	if err := st.ext.ttl.QueryRowContext(s.pointCtx(ctx), k, now).Scan(&e); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return 0, false, fmt.Errorf("%s: ttl: %w", s.id, backends.ErrNotFound)
 		}

@@ -345,6 +345,19 @@ func (s *Store) running() (*stmts, error) {
 	return nil, fmt.Errorf("%s: store is not running: %w", s.id, backends.ErrUnavailable)
 }
 
+// pointCtx is the context for a single-row statement. go-sqlite3 runs a
+// statement under a cancellable context on a second goroutine, which costs
+// more than the statement itself; a single-row SQLite statement on a local
+// file is short, and waits for a lock at most the busy timeout, so it runs
+// without cancellation once the call's context is checked. Long SQLite
+// statements (clear, list, cleanup) and every server database keep it.
+func (s *Store) pointCtx(ctx context.Context) context.Context {
+	if s.db.Dialect() != sqldb.SQLite || ctx.Err() != nil {
+		return ctx
+	}
+	return context.WithoutCancel(ctx)
+}
+
 // key validates key and returns it as the bind argument for the key column.
 func (s *Store) key(st *stmts, key string) (any, error) {
 	if err := backends.ValidateKey(key, MaxKeyLen); err != nil {
@@ -382,7 +395,7 @@ func (s *Store) Get(ctx context.Context, key string) ([]byte, error) {
 		return nil, err
 	}
 	var v []byte
-	if err := st.get.QueryRowContext(ctx, k, s.nowMS()).Scan(&v); err != nil {
+	if err := st.get.QueryRowContext(s.pointCtx(ctx), k, s.nowMS()).Scan(&v); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, fmt.Errorf("%s: get: %w", s.id, backends.ErrNotFound)
 		}
@@ -413,7 +426,7 @@ func (s *Store) Set(ctx context.Context, key string, value []byte, ttl time.Dura
 	if value == nil {
 		value = []byte{} // drivers bind nil as NULL
 	}
-	if _, err := execWrite(ctx, st.set, k, value, exp); err != nil {
+	if _, err := execWrite(s.pointCtx(ctx), st.set, k, value, exp); err != nil {
 		return s.fail(ctx, "set", err)
 	}
 	return nil
@@ -430,7 +443,7 @@ func (s *Store) Delete(ctx context.Context, key string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	res, err := execWrite(ctx, st.del, k, s.nowMS())
+	res, err := execWrite(s.pointCtx(ctx), st.del, k, s.nowMS())
 	if err != nil {
 		return false, s.fail(ctx, "delete", err)
 	}
@@ -452,7 +465,7 @@ func (s *Store) Exists(ctx context.Context, key string) (bool, error) {
 		return false, err
 	}
 	var one int
-	if err := st.exists.QueryRowContext(ctx, k, s.nowMS()).Scan(&one); err != nil {
+	if err := st.exists.QueryRowContext(s.pointCtx(ctx), k, s.nowMS()).Scan(&one); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return false, nil
 		}
