@@ -260,25 +260,16 @@ func parseTTL(lv lua.LValue, what string) (time.Duration, string) {
 // handleDelete implements s:delete(key) -> boolean | nil, err: true if a
 // live key was removed.
 func handleDelete(L *lua.LState) int {
-	h := checkHandle(L)
-	if n, ok := h.live(L); !ok {
-		return n
-	}
-	key, n, ok := h.key(L)
-	if !ok {
-		return n
-	}
-	ctx := callContext(L)
-	removed, err := h.st.Delete(ctx, key)
-	if err != nil {
-		return h.m.pushGoError(L, ctx, err)
-	}
-	L.Push(lua.LBool(removed))
-	return 1
+	return keyBool(L, backends.Store.Delete)
 }
 
 // handleExists implements s:exists(key) and s:has(key) -> boolean | nil, err.
 func handleExists(L *lua.LState) int {
+	return keyBool(L, backends.Store.Exists)
+}
+
+// keyBool runs a store method that takes a key and answers yes or no.
+func keyBool(L *lua.LState, method func(backends.Store, context.Context, string) (bool, error)) int {
 	h := checkHandle(L)
 	if n, ok := h.live(L); !ok {
 		return n
@@ -288,11 +279,11 @@ func handleExists(L *lua.LState) int {
 		return n
 	}
 	ctx := callContext(L)
-	found, err := h.st.Exists(ctx, key)
+	yes, err := method(h.st, ctx, key)
 	if err != nil {
 		return h.m.pushGoError(L, ctx, err)
 	}
-	L.Push(lua.LBool(found))
+	L.Push(lua.LBool(yes))
 	return 1
 }
 

@@ -73,62 +73,43 @@ func Load(sources []Source, opts Options) (*Registry, error) {
 // absolute folder of its file. A directory without registry files is an
 // error.
 func ReadPaths(paths ...string) ([]Source, error) {
-	var out []Source
-	var errs []error
-	for _, p := range paths {
-		info, err := os.Stat(p)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("read registry: %w", err))
-			continue
-		}
-		files := []string{p}
-		if info.IsDir() {
-			files = nil
-			err := filepath.WalkDir(p, func(fp string, d fs.DirEntry, err error) error {
-				if err != nil {
-					return err
-				}
-				if !d.IsDir() && isYAMLName(fp) {
-					files = append(files, fp)
-				}
-				return nil
-			})
-			if err != nil {
-				errs = append(errs, fmt.Errorf("read registry dir %s: %w", p, err))
-				continue
+	return tree{
+		stat: os.Stat,
+		walk: filepath.WalkDir,
+		read: os.ReadFile,
+		dir: func(fp string) string {
+			if dir, err := filepath.Abs(filepath.Dir(fp)); err == nil {
+				return dir
 			}
-			if len(files) == 0 {
-				errs = append(errs, fmt.Errorf("read registry dir %s: no *.yaml or *.yml files", p))
-				continue
-			}
-			sort.Strings(files)
-		}
-		for _, fp := range files {
-			data, err := os.ReadFile(fp)
-			if err != nil {
-				errs = append(errs, fmt.Errorf("read registry: %w", err))
-				continue
-			}
-			dir, err := filepath.Abs(filepath.Dir(fp))
-			if err != nil {
-				dir = filepath.Dir(fp)
-			}
-			out = append(out, Source{Name: fp, Data: data, Dir: dir})
-		}
-	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
-	}
-	return out, nil
+			return filepath.Dir(fp)
+		},
+	}.sources(paths)
 }
 
 // ReadFS is ReadPaths over an fs.FS. Dir of each source is the file's folder
 // inside fsys.
 func ReadFS(fsys fs.FS, paths ...string) ([]Source, error) {
+	return tree{
+		stat: func(p string) (fs.FileInfo, error) { return fs.Stat(fsys, p) },
+		walk: func(p string, fn fs.WalkDirFunc) error { return fs.WalkDir(fsys, p, fn) },
+		read: func(p string) ([]byte, error) { return fs.ReadFile(fsys, p) },
+		dir:  path.Dir,
+	}.sources(paths)
+}
+
+// tree is a file system ReadPaths and ReadFS read registry files from.
+type tree struct {
+	stat func(string) (fs.FileInfo, error)
+	walk func(string, fs.WalkDirFunc) error
+	read func(string) ([]byte, error)
+	dir  func(string) string
+}
+
+func (t tree) sources(paths []string) ([]Source, error) {
 	var out []Source
 	var errs []error
 	for _, p := range paths {
-		info, err := fs.Stat(fsys, p)
+		info, err := t.stat(p)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("read registry: %w", err))
 			continue
@@ -136,7 +117,7 @@ func ReadFS(fsys fs.FS, paths ...string) ([]Source, error) {
 		files := []string{p}
 		if info.IsDir() {
 			files = nil
-			err := fs.WalkDir(fsys, p, func(fp string, d fs.DirEntry, err error) error {
+			err := t.walk(p, func(fp string, d fs.DirEntry, err error) error {
 				if err != nil {
 					return err
 				}
@@ -156,12 +137,12 @@ func ReadFS(fsys fs.FS, paths ...string) ([]Source, error) {
 			sort.Strings(files)
 		}
 		for _, fp := range files {
-			data, err := fs.ReadFile(fsys, fp)
+			data, err := t.read(fp)
 			if err != nil {
 				errs = append(errs, fmt.Errorf("read registry: %w", err))
 				continue
 			}
-			out = append(out, Source{Name: fp, Data: data, Dir: path.Dir(fp)})
+			out = append(out, Source{Name: fp, Data: data, Dir: t.dir(fp)})
 		}
 	}
 	if len(errs) > 0 {
