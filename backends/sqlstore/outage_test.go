@@ -65,7 +65,7 @@ func TestPostgresOutage(t *testing.T) {
 		// until the call's deadline.
 		l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(srv.Port())))
 		if err != nil {
-			t.Skipf("cannot take over the server's port: %v", err)
+			dbtest.Unavailable(t, "cannot take over the server's port: "+err.Error())
 		}
 		var held []net.Conn
 		accepted := make(chan struct{})
