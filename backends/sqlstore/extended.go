@@ -78,7 +78,7 @@ func (s *Store) prepareExt(ctx context.Context, w, r *sqlx.DB, st *stmts, set st
 		ver = q(s.cfg.VersionColumn)
 		verSel = ", COALESCE(" + ver + ", 0)"
 		verBump = fmt.Sprintf(", %s = COALESCE(%s, 0) + 1", ver, ver)
-		verOne = ", 1"
+		verOne = ", " + versionSeed(d)
 	}
 	pgBump := "" // PostgreSQL's upsert names the old row by the alias
 	if versioned {
@@ -647,7 +647,11 @@ func (s *Store) modifyOnce(ctx context.Context, db *sqlx.DB, st *stmts, k any, d
 				err = errRace
 			}
 		}
-		ver = 1
+		if err == nil && s.cfg.VersionColumn != "" {
+			// A new row's version is seeded by the database's clock.
+			var v []byte
+			err = tx.StmtxContext(ctx, st.ext.lock).QueryRowContext(ctx, k).Scan(s.scanDest(&v, &e, &ver)...)
+		}
 	}
 	if err != nil {
 		return 0, false, err

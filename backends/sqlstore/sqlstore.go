@@ -55,9 +55,9 @@
 // short random backoff). On MySQL these transactions run under READ
 // COMMITTED, so a locking read of a missing key takes no gap lock.
 //
-// Replacing an expired row continues its version count, so a version read
-// before expiry never matches the new key; a deleted key starts again
-// from version 1.
+// Replacing an expired row continues its version count, and a new row
+// (also one written after a delete) starts from the current time in
+// microseconds, so a version read earlier never matches a later key.
 //
 // # Caveats
 //
@@ -275,7 +275,7 @@ func (s *Store) prepare(ctx context.Context, w, r *sqlx.DB, keyType string) (*st
 	var set, cleanup string
 	cols, vals := []string{k, v, e}, []string{p(1), p(2), p(3)}
 	if s.cfg.VersionColumn != "" {
-		cols, vals = append(cols, q(s.cfg.VersionColumn)), append(vals, "1")
+		cols, vals = append(cols, q(s.cfg.VersionColumn)), append(vals, versionSeed(d))
 	}
 	insert := fmt.Sprintf("INSERT INTO %s (%s) VALUES (%s)", t, strings.Join(cols, ", "), strings.Join(vals, ", "))
 	switch d {
@@ -343,6 +343,21 @@ func (s *Store) running() (*stmts, error) {
 		return st, nil
 	}
 	return nil, fmt.Errorf("%s: store is not running: %w", s.id, backends.ErrUnavailable)
+}
+
+// versionSeed is the SQL expression for the version of a new row: the time
+// in microseconds, so a key deleted and written again never gets back a
+// version it had before (updates add 1, far fewer than one per microsecond
+// of the row's life), and a stale if_version cannot match it.
+func versionSeed(d sqldb.Dialect) string {
+	switch d {
+	case sqldb.Postgres:
+		return "CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000000 AS BIGINT)"
+	case sqldb.MySQL:
+		return "CAST(UNIX_TIMESTAMP(NOW(6)) * 1000000 AS SIGNED)"
+	default:
+		return "CAST((julianday('now') - 2440587.5) * 86400000000 AS INTEGER)"
+	}
 }
 
 // pointCtx is the context for a single-row statement. go-sqlite3 runs a
