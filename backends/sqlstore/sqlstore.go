@@ -56,8 +56,8 @@
 // COMMITTED, so a locking read of a missing key takes no gap lock.
 //
 // Replacing an expired row continues its version count, and a new row
-// (also one written after a delete) starts from the current time in
-// microseconds, so a version read earlier never matches a later key.
+// (also one written after a delete) starts from a fresh seed (see
+// versionSeed), so a version read earlier never matches a later key.
 //
 // # Caveats
 //
@@ -345,10 +345,12 @@ func (s *Store) running() (*stmts, error) {
 	return nil, fmt.Errorf("%s: store is not running: %w", s.id, backends.ErrUnavailable)
 }
 
-// versionSeed is the SQL expression for the version of a new row: the time
-// in microseconds, so a key deleted and written again never gets back a
-// version it had before (updates add 1, far fewer than one per microsecond
-// of the row's life), and a stale if_version cannot match it.
+// versionSeed is the SQL expression for the version of a new row, so a
+// key deleted and written again never gets back a version it had before
+// and a stale if_version cannot match it (updates add 1). PostgreSQL and
+// MySQL use the time in microseconds: a row is never updated more than
+// once a microsecond. SQLite's clock has only milliseconds, so it draws a
+// random 62-bit number instead.
 func versionSeed(d sqldb.Dialect) string {
 	switch d {
 	case sqldb.Postgres:
@@ -356,7 +358,7 @@ func versionSeed(d sqldb.Dialect) string {
 	case sqldb.MySQL:
 		return "CAST(UNIX_TIMESTAMP(NOW(6)) * 1000000 AS SIGNED)"
 	default:
-		return "CAST((julianday('now') - 2440587.5) * 86400000000 AS INTEGER)"
+		return "(random() & 4611686018427387903)"
 	}
 }
 
