@@ -30,6 +30,16 @@ func begin(L *lua.LState, method string) (*handle, backends.Extended, int, bool)
 	return h, x, n, ok
 }
 
+// beginKeyed is begin for methods that take a key in argument 2.
+func beginKeyed(L *lua.LState, method string) (*handle, backends.Extended, string, int, bool) {
+	h, x, n, ok := begin(L, method)
+	if !ok {
+		return nil, nil, "", n, false
+	}
+	key, n, ok := h.key(L)
+	return h, x, key, n, ok
+}
+
 // options returns argument n, an optional table of options, pushing
 // INVALID when it is neither nil nor a table or holds a key not in known.
 func (h *handle) options(L *lua.LState, n int, method string, known ...string) (*lua.LTable, int, bool) {
@@ -116,11 +126,7 @@ func (h *handle) pushKeyError(L *lua.LState, key string, err error) int {
 // version is an opaque string that changes on every write of the key ("" on
 // a store that keeps no versions). A missing or expired key is NOT_FOUND.
 func handleEntry(L *lua.LState) int {
-	h, x, n, ok := begin(L, "entry")
-	if !ok {
-		return n
-	}
-	key, n, ok := h.key(L)
+	h, x, key, n, ok := beginKeyed(L, "entry")
 	if !ok {
 		return n
 	}
@@ -138,11 +144,7 @@ func handleEntry(L *lua.LState) int {
 // if_version together are INVALID; so is if_version on a store without
 // versions.
 func handlePut(L *lua.LState) int {
-	h, x, n, ok := begin(L, "put")
-	if !ok {
-		return n
-	}
-	key, n, ok := h.key(L)
+	h, x, key, n, ok := beginKeyed(L, "put")
 	if !ok {
 		return n
 	}
@@ -262,11 +264,7 @@ func describeNumber(lv lua.LValue) string {
 // existing key keeps its expiry. delta, init and the result must be finite
 // numbers; a stored value that is not a number is INVALID.
 func handleIncr(L *lua.LState) int {
-	h, x, n, ok := begin(L, "incr")
-	if !ok {
-		return n
-	}
-	key, n, ok := h.key(L)
+	h, x, key, n, ok := beginKeyed(L, "incr")
 	if !ok {
 		return n
 	}
@@ -304,11 +302,7 @@ func handleIncr(L *lua.LState) int {
 // a live key in seconds (millisecond resolution, rounded up, so a live key
 // never shows 0), or -1 when it has no expiry. A missing key is NOT_FOUND.
 func handleTTL(L *lua.LState) int {
-	h, x, n, ok := begin(L, "ttl")
-	if !ok {
-		return n
-	}
-	key, n, ok := h.key(L)
+	h, x, key, n, ok := beginKeyed(L, "ttl")
 	if !ok {
 		return n
 	}
@@ -329,11 +323,7 @@ func handleTTL(L *lua.LState) int {
 // the expiry of a live key to ttl seconds from now (0 removes it) and
 // returns true, or returns false when there is no live key.
 func handleExpire(L *lua.LState) int {
-	h, x, n, ok := begin(L, "expire")
-	if !ok {
-		return n
-	}
-	key, n, ok := h.key(L)
+	h, x, key, n, ok := beginKeyed(L, "expire")
 	if !ok {
 		return n
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/luahost/luahost/backends"
+	"github.com/luahost/luahost/internal/testclock"
 )
 
 // memStore is a minimal backends.Store for luamod's own tests: a map under
@@ -101,27 +102,7 @@ func (s *memStore) check(ctx context.Context, key string) error {
 
 var _ backends.Extended = (*memStore)(nil)
 
-// fakeClock is a clock tests move by hand.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newFakeClock() *fakeClock {
-	return &fakeClock{t: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+func newFakeClock() *testclock.Clock { return testclock.New() }
 
 // memResolver resolves IDs to stores, and knows some IDs that exist but
 // are not stores.

@@ -153,6 +153,18 @@ func (h *handle) live(L *lua.LState) (int, bool) {
 	return 0, true
 }
 
+// keyed starts a method that takes a key: the handle in argument 1 (an
+// argument error if it is not one) and the key in argument 2. When ok is
+// false, n results (nil, err) are pushed.
+func keyed(L *lua.LState) (h *handle, key string, n int, ok bool) {
+	h = checkHandle(L)
+	if n, ok := h.live(L); !ok {
+		return nil, "", n, false
+	}
+	key, n, ok = h.key(L)
+	return h, key, n, ok
+}
+
 // key returns argument 2 as a key, pushing the error if it is not one.
 func (h *handle) key(L *lua.LState) (string, int, bool) {
 	lv := L.Get(2)
@@ -168,11 +180,7 @@ func (h *handle) key(L *lua.LState) (string, int, bool) {
 
 // handleGet implements s:get(key) -> value | nil, err.
 func handleGet(L *lua.LState) int {
-	h := checkHandle(L)
-	if n, ok := h.live(L); !ok {
-		return n
-	}
-	key, n, ok := h.key(L)
+	h, key, n, ok := keyed(L)
 	if !ok {
 		return n
 	}
@@ -200,11 +208,7 @@ const maxTTL = float64(math.MaxInt64 / int64(time.Second))
 // ttl under half a millisecond becomes one millisecond, never "no expiry");
 // nil or 0 means no expiry.
 func handleSet(L *lua.LState) int {
-	h := checkHandle(L)
-	if n, ok := h.live(L); !ok {
-		return n
-	}
-	key, n, ok := h.key(L)
+	h, key, n, ok := keyed(L)
 	if !ok {
 		return n
 	}
@@ -270,11 +274,7 @@ func handleExists(L *lua.LState) int {
 
 // keyBool runs a store method that takes a key and answers yes or no.
 func keyBool(L *lua.LState, method func(backends.Store, context.Context, string) (bool, error)) int {
-	h := checkHandle(L)
-	if n, ok := h.live(L); !ok {
-		return n
-	}
-	key, n, ok := h.key(L)
+	h, key, n, ok := keyed(L)
 	if !ok {
 		return n
 	}

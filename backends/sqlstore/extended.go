@@ -187,11 +187,7 @@ func (s *Store) scanDest(v *[]byte, e *sql.NullInt64, ver *int64) []any {
 // Entry returns the live item under key, or an error wrapping
 // backends.ErrNotFound. Version is "" without a version column.
 func (s *Store) Entry(ctx context.Context, key string) (backends.Item, error) {
-	st, err := s.running()
-	if err != nil {
-		return backends.Item{}, err
-	}
-	k, err := s.key(st, key)
+	st, k, err := s.keyed(key)
 	if err != nil {
 		return backends.Item{}, err
 	}
@@ -223,11 +219,7 @@ func (s *Store) errNoVersions() error {
 // one conditional UPDATE; a version that is not one this store issued
 // never matches.
 func (s *Store) Put(ctx context.Context, key string, value []byte, opts backends.PutOptions) (backends.Item, error) {
-	st, err := s.running()
-	if err != nil {
-		return backends.Item{}, err
-	}
-	k, err := s.key(st, key)
+	st, k, err := s.keyed(key)
 	if err != nil {
 		return backends.Item{}, err
 	}
@@ -411,11 +403,7 @@ func successor(prefix string) (string, bool) {
 // so must the result; a non-finite result is ErrInvalid and writes
 // nothing.
 func (s *Store) Incr(ctx context.Context, key string, delta float64, opts backends.IncrOptions) (float64, error) {
-	st, err := s.running()
-	if err != nil {
-		return 0, err
-	}
-	k, err := s.key(st, key)
+	st, k, err := s.keyed(key)
 	if err != nil {
 		return 0, err
 	}
@@ -452,11 +440,7 @@ func (s *Store) Incr(ctx context.Context, key string, delta float64, opts backen
 
 // TTL returns the time left on a live key; see backends.Extended.
 func (s *Store) TTL(ctx context.Context, key string) (time.Duration, bool, error) {
-	st, err := s.running()
-	if err != nil {
-		return 0, false, err
-	}
-	k, err := s.key(st, key)
+	st, k, err := s.keyed(key)
 	if err != nil {
 		return 0, false, err
 	}
@@ -477,11 +461,7 @@ func (s *Store) TTL(ctx context.Context, key string) (time.Duration, bool, error
 // Expire sets a live key's expiry (ttl 0 removes it) and reports whether
 // the key was live. It counts as a write: the version changes.
 func (s *Store) Expire(ctx context.Context, key string, ttl time.Duration) (bool, error) {
-	st, err := s.running()
-	if err != nil {
-		return false, err
-	}
-	k, err := s.key(st, key)
+	st, k, err := s.keyed(key)
 	if err != nil {
 		return false, err
 	}
@@ -504,14 +484,7 @@ func (s *Store) Expire(ctx context.Context, key string, ttl time.Duration) (bool
 		return found, err
 	}
 	res, err := execWrite(ctx, st.ext.expire, exp, k, s.nowMS())
-	if err != nil {
-		return false, s.fail(ctx, "expire", err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return false, s.fail(ctx, "expire", err)
-	}
-	return n > 0, nil
+	return s.changed(ctx, "expire", res, err)
 }
 
 // Info describes the store. Size is an exact count of live rows, which

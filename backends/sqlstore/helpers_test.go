@@ -3,12 +3,12 @@ package sqlstore
 import (
 	"context"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/luahost/luahost/backends/sqldb"
 	"github.com/luahost/luahost/internal/dbtest"
+	"github.com/luahost/luahost/internal/testclock"
 	"go.uber.org/goleak"
 )
 
@@ -62,25 +62,7 @@ func ctx(t testing.TB) context.Context {
 	return c
 }
 
-// clock is a settable clock for expiry tests.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newClock() *clock { return &clock{now: time.UnixMilli(1_800_000_000_000)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
+func newClock() *testclock.Clock { return testclock.New() }
 
 // dropTable drops table when the test ends (a table of its own per test,
 // so packages sharing a server do not collide).

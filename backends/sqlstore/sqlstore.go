@@ -375,6 +375,32 @@ func (s *Store) pointCtx(ctx context.Context) context.Context {
 	return context.WithoutCancel(ctx)
 }
 
+// keyed returns the running statements and key as the bind argument for
+// the key column: the start of every single-key method.
+func (s *Store) keyed(key string) (*stmts, any, error) {
+	st, err := s.running()
+	if err != nil {
+		return nil, nil, err
+	}
+	k, err := s.key(st, key)
+	if err != nil {
+		return nil, nil, err
+	}
+	return st, k, nil
+}
+
+// changed reports whether a write statement changed a row.
+func (s *Store) changed(ctx context.Context, op string, res sql.Result, err error) (bool, error) {
+	if err != nil {
+		return false, s.fail(ctx, op, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, s.fail(ctx, op, err)
+	}
+	return n > 0, nil
+}
+
 // key validates key and returns it as the bind argument for the key column.
 func (s *Store) key(st *stmts, key string) (any, error) {
 	if err := backends.ValidateKey(key, MaxKeyLen); err != nil {
@@ -403,11 +429,7 @@ func (s *Store) expiry(ttl time.Duration) any {
 // Get returns the live value of key, or an error wrapping
 // backends.ErrNotFound when it is missing or expired.
 func (s *Store) Get(ctx context.Context, key string) ([]byte, error) {
-	st, err := s.running()
-	if err != nil {
-		return nil, err
-	}
-	k, err := s.key(st, key)
+	st, k, err := s.keyed(key)
 	if err != nil {
 		return nil, err
 	}
@@ -428,11 +450,7 @@ func (s *Store) Get(ctx context.Context, key string) ([]byte, error) {
 // expiry and removes an old one; a positive ttl is rounded up to whole
 // milliseconds.
 func (s *Store) Set(ctx context.Context, key string, value []byte, ttl time.Duration) error {
-	st, err := s.running()
-	if err != nil {
-		return err
-	}
-	k, err := s.key(st, key)
+	st, k, err := s.keyed(key)
 	if err != nil {
 		return err
 	}
@@ -452,32 +470,17 @@ func (s *Store) Set(ctx context.Context, key string, value []byte, ttl time.Dura
 // Delete removes key and reports whether a live row was removed. An
 // expired row is left for cleanup and reported as false.
 func (s *Store) Delete(ctx context.Context, key string) (bool, error) {
-	st, err := s.running()
-	if err != nil {
-		return false, err
-	}
-	k, err := s.key(st, key)
+	st, k, err := s.keyed(key)
 	if err != nil {
 		return false, err
 	}
 	res, err := execWrite(s.pointCtx(ctx), st.del, k, s.nowMS())
-	if err != nil {
-		return false, s.fail(ctx, "delete", err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return false, s.fail(ctx, "delete", err)
-	}
-	return n > 0, nil
+	return s.changed(ctx, "delete", res, err)
 }
 
 // Exists reports whether key is live.
 func (s *Store) Exists(ctx context.Context, key string) (bool, error) {
-	st, err := s.running()
-	if err != nil {
-		return false, err
-	}
-	k, err := s.key(st, key)
+	st, k, err := s.keyed(key)
 	if err != nil {
 		return false, err
 	}
