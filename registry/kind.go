@@ -2,6 +2,7 @@ package registry
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sort"
@@ -15,6 +16,14 @@ type Component interface {
 	Start(ctx context.Context) error
 	Stop(ctx context.Context) error
 }
+
+// ErrPermanent marks a start error that no retry can fix: a missing table
+// without create_table, a wrong column type, refused credentials, a DSN
+// that cannot be parsed. A component's Start wraps it
+// (fmt.Errorf("...: %w", registry.ErrPermanent)) and the host marks the
+// entry failed at once instead of retrying with backoff, as suture does
+// with its do-not-restart error.
+var ErrPermanent = errors.New("permanent failure")
 
 // Env is what a kind's New function gets besides its config.
 type Env struct {
