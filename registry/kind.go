@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"sort"
 	"sync"
+	"time"
 )
 
 // Component is what an entry becomes when the host builds it: a store, a
@@ -25,6 +26,26 @@ type Component interface {
 // with its do-not-restart error.
 var ErrPermanent = errors.New("permanent failure")
 
+// Clock is a time source: the runtime's clock, which the supervisor's
+// timeouts and backoff and every kind's expiry follow. Tests inject one they
+// move by hand.
+type Clock interface {
+	// Now returns the current time.
+	Now() time.Time
+	// After returns a channel that receives once d has passed.
+	After(d time.Duration) <-chan time.Time
+}
+
+// SystemClock is the Clock of the operating system (time.Now,
+// time.After). A kind may detect it to keep a faster path of its own.
+type SystemClock struct{}
+
+// Now returns time.Now().
+func (SystemClock) Now() time.Time { return time.Now() }
+
+// After returns time.After(d).
+func (SystemClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
+
 // Env is what a kind's New function gets besides its config.
 type Env struct {
 	// Entry is the entry being built.
@@ -35,6 +56,27 @@ type Env struct {
 	// listed in Entry.Deps). The host starts every dependency before it
 	// calls the component's Start.
 	Dep func(id string) Component
+	// Clock is the runtime's clock; nil means SystemClock. Kinds read the
+	// time only through it.
+	Clock Clock
+}
+
+// Now returns the current time on the Env's clock.
+func (e Env) Now() time.Time {
+	if e.Clock == nil {
+		return time.Now()
+	}
+	return e.Clock.Now()
+}
+
+// CustomClock returns the Env's clock when it is not the system clock, and
+// nil otherwise, for kinds that keep a faster path of their own on the
+// system clock.
+func (e Env) CustomClock() Clock {
+	if _, sys := e.Clock.(SystemClock); sys || e.Clock == nil {
+		return nil
+	}
+	return e.Clock
 }
 
 // Kind describes one entry kind: how its fields are decoded and how an

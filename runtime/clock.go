@@ -1,16 +1,9 @@
 package runtime
 
-import "time"
+import "github.com/luahost/luahost/registry"
 
-// Clock is the time source of the lifecycle supervisor. Tests inject a fake
-// one so timeouts and backoff are exact rather than slept.
-type Clock interface {
-	Now() time.Time
-	// After returns a channel that receives once d has passed.
-	After(d time.Duration) <-chan time.Time
-}
-
-type realClock struct{}
-
-func (realClock) Now() time.Time                         { return time.Now() }
-func (realClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
+// Clock is the runtime's time source: the supervisor's start and stop
+// timeouts and retry backoff, and the expiry of every store, follow it.
+// Tests inject one they move by hand (WithClock) so timeouts, backoff and
+// TTLs are exact rather than slept.
+type Clock = registry.Clock

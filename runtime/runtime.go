@@ -81,8 +81,10 @@ func WithSandbox() Option { return func(c *config) { c.sandbox = true } }
 // use. Used by commands that only inspect a registry.
 func WithoutBoot() Option { return func(c *config) { c.noBoot = true } }
 
-// withClock injects the supervisor's clock (tests).
-func withClock(cl Clock) Option { return func(c *config) { c.clock = cl } }
+// WithClock sets the runtime's clock (default the system clock): the
+// supervisor's start and stop timeouts and retry backoff, and the expiry of
+// every built-in store, follow it. Tests pass a clock they move by hand.
+func WithClock(cl Clock) Option { return func(c *config) { c.clock = cl } }
 
 // Runtime is a booted registry plus everything needed to run Lua against
 // it. It is safe for concurrent use.
@@ -104,7 +106,7 @@ type Runtime struct {
 // ones in dependency order. A registry problem is returned as a
 // *registry.Error listing every problem.
 func New(ctx context.Context, opts ...Option) (*Runtime, error) {
-	c := config{clock: realClock{}, preloads: map[string]LuaLoader{}}
+	c := config{clock: registry.SystemClock{}, preloads: map[string]LuaLoader{}}
 	for _, o := range opts {
 		o(&c)
 	}
@@ -147,6 +149,7 @@ func New(ctx context.Context, opts ...Option) (*Runtime, error) {
 				}
 				return nil
 			},
+			Clock: c.clock,
 		}
 		comp, err := kind.New(e.Config, env)
 		if err != nil {

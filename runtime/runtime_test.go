@@ -9,6 +9,7 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/luahost/luahost/internal/testclock"
 	"github.com/luahost/luahost/registry"
 )
 
@@ -18,7 +19,8 @@ import (
 func TestCloseLeavesNoGoroutines(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	db := filepath.Join(t.TempDir(), "kv.db")
-	rt, err := New(context.Background(), WithRegistryString("leak.yaml", `
+	clk := testclock.New()
+	rt, err := New(context.Background(), WithClock(clk), WithRegistryString("leak.yaml", `
 - {name: cache, kind: store.memory, cleanup_interval: 10ms, lifecycle: {auto_start: true}}
 - {name: db, kind: db.sql.sqlite, file: `+db+`}
 - {name: kv, kind: store.sql, database: db, table_name: kv, create_table: true, cleanup_interval: 10ms}
@@ -30,6 +32,10 @@ func TestCloseLeavesNoGoroutines(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Boot waited for app:down's first attempt; its retry is due.
+	if st := rt.State("app:down"); st.Phase != Retrying || st.Attempts != 1 {
+		t.Fatalf("app:down after boot: %s, want retrying", st)
+	}
 	if _, err := rt.RunString(context.Background(), `
 		for _, id in ipairs({"app:cache", "app:kv"}) do
 			local s = assert(store.get(id))
@@ -37,11 +43,8 @@ func TestCloseLeavesNoGoroutines(t *testing.T) {
 		end`); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(50 * time.Millisecond) // let cleanups and retries run
-	// Between attempts it is retrying; during one, starting again.
-	if st := rt.State("app:down"); st.Attempts < 1 || (st.Phase != Retrying && st.Phase != Starting) {
-		t.Errorf("app:down: %s, want a retry loop", st)
-	}
+	// Close while the retry may be in flight.
+	clk.Advance(20 * time.Millisecond)
 	if err := rt.Close(context.Background()); err != nil {
 		t.Fatal(err)
 	}

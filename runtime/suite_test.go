@@ -11,6 +11,7 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/luahost/luahost/internal/dbtest"
+	"github.com/luahost/luahost/internal/testclock"
 	"github.com/luahost/luahost/luamod"
 	"github.com/luahost/luahost/luamod/storesuite"
 )
@@ -53,7 +54,10 @@ func TestStoreSuite(t *testing.T) {
 	for _, b := range backends {
 		t.Run(b.name, func(t *testing.T) {
 			storesuite.Run(t, func(t *testing.T) (luamod.Resolver, storesuite.Config) {
-				rt, err := New(context.Background(), WithRegistryString("suite.yaml", b.registry(t)))
+				// Expiry follows the runtime's clock: the TTL tests move it
+				// instead of sleeping.
+				clk := testclock.New()
+				rt, err := New(context.Background(), WithRegistryString("suite.yaml", b.registry(t)), WithClock(clk))
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -63,6 +67,7 @@ func TestStoreSuite(t *testing.T) {
 					}
 				})
 				cfg := b.cfg
+				cfg.Advance = clk.Advance
 				cfg.StoreID, cfg.OtherStoreID, cfg.NonStoreID, cfg.MaxKeyLen = "app:cache", "app:other", "app:db", b.maxKey
 				if b.full {
 					cfg.FullStoreID, cfg.MaxSize = "app:small", 3

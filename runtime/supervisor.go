@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -56,7 +58,9 @@ var ErrShuttingDown = errors.New("host is shutting down")
 
 // UnavailableError is returned when an entry cannot be used because it is
 // not running. It matches backends.ErrUnavailable and unwraps to the start
-// error.
+// error, except that a context error inside the start error is not
+// exposed: the entry is unavailable to every caller, which is not a
+// timeout or cancellation of the caller's own call.
 type UnavailableError struct {
 	ID    string
 	State State
@@ -67,9 +71,10 @@ func (e *UnavailableError) Error() string {
 	return fmt.Sprintf("entry %s is unavailable (%s)", e.ID, e.State)
 }
 
-// Unwrap returns backends.ErrUnavailable and the cause.
+// Unwrap returns backends.ErrUnavailable and the cause (unless the cause
+// is a context error; see UnavailableError).
 func (e *UnavailableError) Unwrap() []error {
-	if e.Err == nil {
+	if e.Err == nil || errors.Is(e.Err, context.DeadlineExceeded) || errors.Is(e.Err, context.Canceled) {
 		return []error{backends.ErrUnavailable}
 	}
 	return []error{backends.ErrUnavailable, e.Err}
@@ -86,16 +91,21 @@ type unit struct {
 }
 
 // supervisor starts entries in dependency order, retries failed starts with
-// backoff and stops everything in reverse order.
+// backoff and stops everything in reverse order. Every start runs in a
+// goroutine of its own under the supervisor's context, never under a
+// caller's: callers only wait for it.
 type supervisor struct {
 	units  map[string]*unit
 	clock  Clock
 	rand   func() float64
 	logger *slog.Logger
 
-	ctx    context.Context // ends retries at shutdown
+	ctx    context.Context // ends starts and retries at shutdown
 	cancel context.CancelFunc
-	wg     sync.WaitGroup
+	tasks  tasks
+
+	// onChange, when set (tests), is called after an attempt ends.
+	onChange func()
 
 	closing atomic.Bool
 	mu      sync.Mutex // guards running; taken before any unit's mu
@@ -107,7 +117,87 @@ func newSupervisor(units map[string]*unit, clock Clock, rnd func() float64, logg
 		u.state.Phase = Stopped
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	return &supervisor{units: units, clock: clock, rand: rnd, logger: logger, ctx: ctx, cancel: cancel}
+	return &supervisor{units: units, clock: clock, rand: rnd, logger: logger, ctx: ctx, cancel: cancel,
+		tasks: tasks{open: map[string]int{}}}
+}
+
+// tasks tracks the supervisor's goroutines (starts, late stops, retry
+// timers, stops) per entry, so shutdown can wait for them and name the
+// entries whose work did not end.
+type tasks struct {
+	mu     sync.Mutex
+	n      int
+	idle   chan struct{} // closed when n drops to 0
+	open   map[string]int
+	sealed bool
+}
+
+// spawn runs f in a goroutine on behalf of entry id. Once sealed, only a
+// goroutine that is itself a task (n > 0) may spawn more, so that no work
+// starts after shutdown's wait has seen none left.
+func (t *tasks) spawn(id string, f func()) bool {
+	t.mu.Lock()
+	if t.sealed && t.n == 0 {
+		t.mu.Unlock()
+		return false
+	}
+	if t.n == 0 {
+		t.idle = make(chan struct{})
+	}
+	t.n++
+	t.open[id]++
+	t.mu.Unlock()
+	go func() {
+		defer t.finish(id)
+		f()
+	}()
+	return true
+}
+
+func (t *tasks) finish(id string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.n--
+	if t.open[id]--; t.open[id] == 0 {
+		delete(t.open, id)
+	}
+	if t.n == 0 {
+		close(t.idle)
+	}
+}
+
+func (t *tasks) seal() {
+	t.mu.Lock()
+	t.sealed = true
+	t.mu.Unlock()
+}
+
+// wait returns nil once no task runs, or an error naming the entries
+// whose tasks still run when ctx ends.
+func (t *tasks) wait(ctx context.Context) error {
+	t.mu.Lock()
+	if t.n == 0 {
+		t.mu.Unlock()
+		return nil
+	}
+	idle := t.idle
+	t.mu.Unlock()
+	select {
+	case <-idle:
+		return nil
+	case <-ctx.Done():
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.n == 0 {
+		return nil
+	}
+	ids := make([]string, 0, len(t.open))
+	for id := range t.open {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	return fmt.Errorf("entries still starting or stopping: %s: %w", strings.Join(ids, ", "), ctx.Err())
 }
 
 // state returns the state of entry id.
@@ -123,11 +213,15 @@ func (s *supervisor) state(id string) (State, bool) {
 
 // ensure returns once entry id is running, starting it and its dependencies
 // when they are stopped. An entry that is retrying or failed returns an
-// *UnavailableError at once.
+// *UnavailableError at once. The start itself runs under the supervisor's
+// context, bounded by start_timeout, and is shared by every caller; when
+// ctx ends first, ensure returns an error wrapping ctx.Err() and the start
+// goes on for the next caller.
 func (s *supervisor) ensure(ctx context.Context, id string) error {
 	u := s.units[id]
 	for {
 		u.mu.Lock()
+		var done chan struct{}
 		switch u.state.Phase {
 		case Running:
 			u.mu.Unlock()
@@ -136,18 +230,11 @@ func (s *supervisor) ensure(ctx context.Context, id string) error {
 			err := &UnavailableError{ID: id, State: u.state, Err: u.state.LastError}
 			u.mu.Unlock()
 			return err
-		case Starting:
-			done := u.done
-			u.mu.Unlock()
-			select {
-			case <-done:
-				continue
-			case <-ctx.Done():
-				return ctx.Err()
-			}
 		case Stopping:
 			u.mu.Unlock()
 			return &UnavailableError{ID: id, State: State{Phase: Stopping}, Err: ErrShuttingDown}
+		case Starting:
+			done = u.done
 		case Stopped:
 			if s.closing.Load() {
 				u.mu.Unlock()
@@ -155,37 +242,45 @@ func (s *supervisor) ensure(ctx context.Context, id string) error {
 			}
 			u.state.Phase = Starting
 			u.done = make(chan struct{})
-			u.mu.Unlock()
-			return s.attempt(ctx, u)
+			if !s.tasks.spawn(id, func() { s.attempt(u) }) {
+				u.state.Phase = Stopped
+				close(u.done)
+				u.done = nil
+				u.mu.Unlock()
+				return &UnavailableError{ID: id, State: State{Phase: Stopped}, Err: ErrShuttingDown}
+			}
+			done = u.done
+		}
+		u.mu.Unlock()
+		select {
+		case <-done:
+		case <-ctx.Done():
+			return fmt.Errorf("entry %s is still starting: %w", id, ctx.Err())
 		}
 	}
 }
 
-// attempt runs one start of u, which the caller has put in Starting.
-func (s *supervisor) attempt(ctx context.Context, u *unit) error {
-	err := s.startDeps(ctx, u)
+// attempt runs one start of u, which the caller has put in Starting, and
+// records the outcome.
+func (s *supervisor) attempt(u *unit) {
+	err := s.startDeps(u)
 	if err == nil {
-		err = s.callStart(ctx, u)
+		err = s.callStart(u)
 	}
 	if err == nil {
 		err = s.markRunning(u)
 	}
 	if err != nil {
 		s.markFailed(u, err)
-		return &UnavailableError{ID: u.entry.ID, State: u.stateNow(), Err: err}
 	}
-	return nil
+	if s.onChange != nil {
+		s.onChange()
+	}
 }
 
-func (u *unit) stateNow() State {
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	return u.state
-}
-
-func (s *supervisor) startDeps(ctx context.Context, u *unit) error {
+func (s *supervisor) startDeps(u *unit) error {
 	for _, dep := range u.entry.Deps {
-		if err := s.ensure(ctx, dep); err != nil {
+		if err := s.ensure(s.ctx, dep); err != nil {
 			return fmt.Errorf("dependency %s: %w", dep, err)
 		}
 	}
@@ -193,14 +288,15 @@ func (s *supervisor) startDeps(ctx context.Context, u *unit) error {
 }
 
 // callStart calls Start bounded by the entry's start timeout on the
-// supervisor's clock. A Start that returns after its timeout is stopped
-// again in the background.
-func (s *supervisor) callStart(ctx context.Context, u *unit) error {
+// supervisor's clock and by shutdown. A Start that returns after its
+// timeout is stopped again in the background.
+func (s *supervisor) callStart(u *unit) error {
 	timeout := u.entry.Lifecycle.StartTimeout
-	actx, cancel := context.WithCancel(ctx)
+	actx, cancel := context.WithCancel(s.ctx)
 	defer cancel()
 	done := make(chan error, 1)
-	go func() { done <- u.comp.Start(actx) }()
+	// The caller is a task, so spawn cannot be refused.
+	s.tasks.spawn(u.entry.ID, func() { done <- u.comp.Start(actx) })
 	var timer <-chan time.Time
 	if timeout > 0 {
 		timer = s.clock.After(timeout)
@@ -211,17 +307,15 @@ func (s *supervisor) callStart(ctx context.Context, u *unit) error {
 		return err
 	case <-timer:
 		err = fmt.Errorf("start timed out after %s", timeout)
-	case <-ctx.Done():
-		err = fmt.Errorf("start interrupted: %w", ctx.Err())
+	case <-s.ctx.Done():
+		err = fmt.Errorf("start interrupted: %w", ErrShuttingDown)
 	}
 	cancel()
-	s.wg.Add(1)
-	go func() {
-		defer s.wg.Done()
+	s.tasks.spawn(u.entry.ID, func() {
 		if <-done == nil {
-			_ = s.callStop(u)
+			_ = s.callStop(context.Background(), u)
 		}
-	}()
+	})
 	return err
 }
 
@@ -229,7 +323,9 @@ func (s *supervisor) markRunning(u *unit) error {
 	s.mu.Lock()
 	if s.closing.Load() {
 		s.mu.Unlock()
-		_ = s.callStop(u)
+		// Shutdown has begun and did not see this entry: stop it here,
+		// within its stop_timeout (shutdown's context may be gone).
+		_ = s.callStop(context.Background(), u)
 		return ErrShuttingDown
 	}
 	s.running = append(s.running, u)
@@ -243,7 +339,9 @@ func (s *supervisor) markRunning(u *unit) error {
 	return nil
 }
 
-// markFailed records a failed attempt and schedules the next one.
+// markFailed records a failed attempt. A permanent error (one wrapping
+// registry.ErrPermanent) or the last of max_attempts marks the entry
+// failed; anything else schedules the next attempt with backoff.
 func (s *supervisor) markFailed(u *unit, err error) {
 	r := u.entry.Lifecycle.Restart
 	u.mu.Lock()
@@ -256,6 +354,10 @@ func (s *supervisor) markFailed(u *unit, err error) {
 	case s.closing.Load():
 		u.state.Phase = Stopped
 		return
+	case errors.Is(err, registry.ErrPermanent):
+		u.state.Phase = Failed
+		s.logger.Error("entry failed, not retrying", "id", u.entry.ID, "error", err)
+		return
 	case r.MaxAttempts > 0 && u.state.Attempts >= r.MaxAttempts:
 		u.state.Phase = Failed
 		s.logger.Error("entry failed", "id", u.entry.ID, "attempts", u.state.Attempts, "error", err)
@@ -265,14 +367,17 @@ func (s *supervisor) markFailed(u *unit, err error) {
 	u.state.Phase = Retrying
 	u.state.NextRetry = s.clock.Now().Add(delay)
 	s.logger.Warn("entry start failed, retrying", "id", u.entry.ID, "attempt", u.state.Attempts, "retry_in", delay, "error", err)
-	s.wg.Add(1)
-	go s.retryAfter(u, delay)
+	// The timer starts now, not when the goroutine first runs, so the
+	// retry is due exactly at NextRetry.
+	due := s.clock.After(delay)
+	if !s.tasks.spawn(u.entry.ID, func() { s.retryAfter(u, due) }) {
+		u.state.Phase = Stopped
+	}
 }
 
-func (s *supervisor) retryAfter(u *unit, delay time.Duration) {
-	defer s.wg.Done()
+func (s *supervisor) retryAfter(u *unit, due <-chan time.Time) {
 	select {
-	case <-s.clock.After(delay):
+	case <-due:
 	case <-s.ctx.Done():
 		return
 	}
@@ -284,7 +389,7 @@ func (s *supervisor) retryAfter(u *unit, delay time.Duration) {
 	u.state.Phase = Starting
 	u.done = make(chan struct{})
 	u.mu.Unlock()
-	_ = s.attempt(s.ctx, u)
+	s.attempt(u)
 }
 
 // backoff returns the delay before retry n (n >= 1): InitialDelay times
@@ -301,27 +406,36 @@ func backoff(r registry.Restart, n int, rnd float64) time.Duration {
 	return time.Duration(d)
 }
 
-func (s *supervisor) callStop(u *unit) error {
+// callStop calls Stop bounded by ctx and by the entry's stop timeout on
+// the supervisor's clock. A Stop that ignores its context is left running
+// as a task, so shutdown names the entry.
+func (s *supervisor) callStop(ctx context.Context, u *unit) error {
 	timeout := u.entry.Lifecycle.StopTimeout
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
+	sctx, cancel := context.WithCancel(ctx)
 	done := make(chan error, 1)
-	go func() { done <- u.comp.Stop(ctx) }()
+	if !s.tasks.spawn(u.entry.ID, func() { done <- u.comp.Stop(sctx) }) {
+		// Only after shutdown's wait: stop inline.
+		done <- u.comp.Stop(sctx)
+	}
 	var timer <-chan time.Time
 	if timeout > 0 {
 		timer = s.clock.After(timeout)
 	}
+	defer cancel()
 	select {
 	case err := <-done:
 		return err
 	case <-timer:
-		cancel()
 		return fmt.Errorf("stop timed out after %s", timeout)
+	case <-ctx.Done():
+		return fmt.Errorf("stop interrupted: %w", ctx.Err())
 	}
 }
 
-// shutdown stops every running entry in reverse start order, ends retries
-// and waits for the supervisor's goroutines. It is called once.
+// shutdown stops every running entry in reverse start order, each bounded
+// by ctx and its stop_timeout, ends starts and retries, and waits (bounded
+// by ctx) for every goroutine the supervisor started. It is called once;
+// the error joins one error per entry that did not stop.
 func (s *supervisor) shutdown(ctx context.Context) error {
 	s.mu.Lock()
 	s.closing.Store(true)
@@ -336,7 +450,7 @@ func (s *supervisor) shutdown(ctx context.Context) error {
 		u.mu.Lock()
 		u.state.Phase = Stopping
 		u.mu.Unlock()
-		err := s.callStop(u)
+		err := s.callStop(ctx, u)
 		u.mu.Lock()
 		u.state = State{Phase: Stopped, LastError: err}
 		u.mu.Unlock()
@@ -355,13 +469,11 @@ func (s *supervisor) shutdown(ctx context.Context) error {
 		}
 		u.mu.Unlock()
 	}
-
-	waited := make(chan struct{})
-	go func() { s.wg.Wait(); close(waited) }()
-	select {
-	case <-waited:
-	case <-ctx.Done():
-		errs = append(errs, fmt.Errorf("wait for entries to finish: %w", ctx.Err()))
+	// From here on nothing new starts: a start that slipped in before
+	// closing was set is a task already and is waited for.
+	s.tasks.seal()
+	if err := s.tasks.wait(ctx); err != nil {
+		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
 }

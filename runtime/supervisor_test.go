@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -13,86 +14,30 @@ import (
 	"time"
 
 	"github.com/luahost/luahost/backends"
+	"github.com/luahost/luahost/internal/testclock"
+	"github.com/luahost/luahost/luamod"
 	"github.com/luahost/luahost/registry"
 )
 
-// fakeClock is a Clock whose time moves only when a test advances it.
-type fakeClock struct {
-	mu     sync.Mutex
-	now    time.Time
-	timers []fakeTimer
-	added  chan struct{}
-}
+// fakeClock is the shared test clock with helpers that fail the test.
+type fakeClock struct{ *testclock.Clock }
 
-type fakeTimer struct {
-	at time.Time
-	ch chan time.Time
-}
-
-func newFakeClock() *fakeClock {
-	return &fakeClock{now: time.Unix(1_700_000_000, 0), added: make(chan struct{}, 1000)}
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) After(d time.Duration) <-chan time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	ch := make(chan time.Time, 1)
-	c.timers = append(c.timers, fakeTimer{at: c.now.Add(d), ch: ch})
-	c.added <- struct{}{}
-	return ch
-}
+func newFakeClock() *fakeClock { return &fakeClock{testclock.New()} }
 
 // waitTimers blocks until n timers have been created since the last call.
 func (c *fakeClock) waitTimers(t *testing.T, n int) {
 	t.Helper()
-	for range n {
-		select {
-		case <-c.added:
-		case <-time.After(5 * time.Second):
-			t.Fatalf("timed out waiting for a timer")
-		}
+	if !c.WaitTimers(n, 5*time.Second) {
+		t.Fatalf("timed out waiting for %d timers", n)
 	}
 }
 
 // waitDue blocks until a timer is pending that fires exactly d from now.
 func (c *fakeClock) waitDue(t *testing.T, d time.Duration) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		c.mu.Lock()
-		for _, tm := range c.timers {
-			if tm.at.Equal(c.now.Add(d)) {
-				c.mu.Unlock()
-				return
-			}
-		}
-		c.mu.Unlock()
-		if time.Now().After(deadline) {
-			t.Fatalf("no timer due in %s", d)
-		}
-		time.Sleep(time.Millisecond)
+	if !c.WaitDue(d, 5*time.Second) {
+		t.Fatalf("no timer due in %s", d)
 	}
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-	kept := c.timers[:0]
-	for _, tm := range c.timers {
-		if !tm.at.After(c.now) {
-			tm.ch <- c.now
-		} else {
-			kept = append(kept, tm)
-		}
-	}
-	c.timers = kept
 }
 
 // events records what fake components did, in order.
@@ -121,13 +66,27 @@ type fakeComp struct {
 	failures []error
 	hang     bool // Start and Stop wait for their context
 	hangStop bool
+	// gate, when set, holds Start until it is closed (or ctx ends).
+	gate chan struct{}
+	// stuckStop, when set, holds Stop until it is closed, ignoring ctx.
+	stuckStop chan struct{}
+	// entered receives "start" or "stop" when Start or Stop is called.
+	entered chan string
 }
 
 func (f *fakeComp) Start(ctx context.Context) error {
 	f.ev.add("start " + f.id)
+	f.enter("start")
 	if f.hang {
 		<-ctx.Done()
 		return ctx.Err()
+	}
+	if f.gate != nil {
+		select {
+		case <-f.gate:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -140,11 +99,22 @@ func (f *fakeComp) Start(ctx context.Context) error {
 	return nil
 }
 
+func (f *fakeComp) enter(what string) {
+	select {
+	case f.entered <- what:
+	default:
+	}
+}
+
 func (f *fakeComp) Stop(ctx context.Context) error {
 	f.ev.add("stop " + f.id)
+	f.enter("stop")
 	if f.hangStop {
 		<-ctx.Done()
 		return ctx.Err()
+	}
+	if f.stuckStop != nil {
+		<-f.stuckStop
 	}
 	return nil
 }
@@ -155,6 +125,8 @@ type fixture struct {
 	ev    *events
 	comps map[string]*fakeComp
 	order []*registry.Entry
+	// changed receives after a start attempt ends.
+	changed chan struct{}
 }
 
 // spec is "id[:auto] dep dep ...", e.g. "app:b:auto app:a".
@@ -168,13 +140,20 @@ func newFixture(t *testing.T, restart registry.Restart, specs ...string) *fixtur
 		e := &registry.Entry{ID: id, Kind: "test.fake", Deps: fields[1:], Lifecycle: registry.Lifecycle{
 			AutoStart: auto, StartTimeout: 10 * time.Second, StopTimeout: 5 * time.Second, Restart: restart,
 		}}
-		c := &fakeComp{id: id, ev: fx.ev}
+		c := &fakeComp{id: id, ev: fx.ev, entered: make(chan string, 16)}
 		fx.comps[id] = c
 		units[id] = &unit{entry: e, comp: c}
 		fx.order = append(fx.order, e)
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	fx.sup = newSupervisor(units, fx.clock, func() float64 { return 0.5 }, logger)
+	fx.changed = make(chan struct{}, 1)
+	fx.sup.onChange = func() {
+		select {
+		case fx.changed <- struct{}{}:
+		default:
+		}
+	}
 	t.Cleanup(func() { _ = fx.sup.shutdown(context.Background()) })
 	return fx
 }
@@ -278,12 +257,20 @@ func TestRetryWithBackoff(t *testing.T) {
 
 func waitPhase(t *testing.T, fx *fixture, id string, want Phase) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for fx.phase(id) != want {
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: phase %s, want %s", id, fx.phase(id), want)
+	fx.waitFor(t, func() bool { return fx.phase(id) == want }, fmt.Sprintf("%s %s", id, want))
+}
+
+// waitFor blocks until cond holds, checking after every start attempt.
+func (fx *fixture) waitFor(t *testing.T, cond func() bool, what string) {
+	t.Helper()
+	limit := time.NewTimer(5 * time.Second)
+	defer limit.Stop()
+	for !cond() {
+		select {
+		case <-fx.changed:
+		case <-limit.C:
+			t.Fatalf("timed out waiting for %s", what)
 		}
-		time.Sleep(time.Millisecond)
 	}
 }
 
@@ -346,8 +333,12 @@ func TestDependencyRetryingMakesDependentUnavailable(t *testing.T) {
 	// The store's retry may run before or after the database's; within a
 	// few retry periods both are running.
 	for i := 0; i < 5 && fx.phase("app:store") != Running; i++ {
+		before, _ := fx.sup.state("app:store")
 		fx.clock.Advance(time.Second)
-		time.Sleep(20 * time.Millisecond)
+		fx.waitFor(t, func() bool {
+			st, _ := fx.sup.state("app:store")
+			return st.Phase == Running || (st.Phase == Retrying && st.Attempts > before.Attempts)
+		}, "app:store to run or fail again")
 	}
 	waitPhase(t, fx, "app:db", Running)
 	waitPhase(t, fx, "app:store", Running)
@@ -412,5 +403,172 @@ func TestConcurrentEnsureStartsOnce(t *testing.T) {
 	}
 	if n != 1 {
 		t.Errorf("app:db started %d times", n)
+	}
+}
+
+// TestCallerContextDoesNotOwnTheStart: a caller whose context ends while
+// an entry starts gets TIMEOUT or CANCELED for itself; the start goes on
+// under the supervisor, nothing is marked failed, and the next caller gets
+// the running entry.
+func TestCallerContextDoesNotOwnTheStart(t *testing.T) {
+	tests := []struct {
+		name string
+		ctx  func() (context.Context, context.CancelFunc)
+		want error
+		kind string
+	}{
+		{"deadline", func() (context.Context, context.CancelFunc) {
+			return context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
+		}, context.DeadlineExceeded, luamod.KindTimeout},
+		{"cancel", func() (context.Context, context.CancelFunc) {
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel()
+			return ctx, cancel
+		}, context.Canceled, luamod.KindCanceled},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fx := newFixture(t, noRetry, "app:db", "app:kv app:db")
+			gate := make(chan struct{})
+			fx.comps["app:db"].gate = gate
+			ctx, cancel := tt.ctx()
+			defer cancel()
+			err := fx.sup.ensure(ctx, "app:kv")
+			if !errors.Is(err, tt.want) {
+				t.Fatalf("ensure = %v, want %v", err, tt.want)
+			}
+			waitEntered(t, fx.comps["app:db"], "start")
+			if got := luamod.KindOf(err); got != tt.kind {
+				t.Errorf("kind %s, want %s", got, tt.kind)
+			}
+			for _, id := range []string{"app:db", "app:kv"} {
+				if st, _ := fx.sup.state(id); st.Phase != Starting || st.Attempts != 0 {
+					t.Errorf("%s after the caller left: %s, want starting with no failed attempt", id, st)
+				}
+			}
+			// Concurrent callers share the one start.
+			errs := make(chan error, 3)
+			for range 3 {
+				go func() { errs <- fx.sup.ensure(context.Background(), "app:kv") }()
+			}
+			close(gate)
+			for range 3 {
+				if err := <-errs; err != nil {
+					t.Fatalf("a later caller: %v", err)
+				}
+			}
+			want := []string{"start app:db", "running app:db", "start app:kv", "running app:kv"}
+			if got := fx.ev.get(); !slices.Equal(got, want) {
+				t.Errorf("events %q, want %q", got, want)
+			}
+		})
+	}
+}
+
+// TestStartErrorKindIsUnavailable: an entry whose start failed with a
+// context error (a driver's own connect timeout) is UNAVAILABLE to every
+// caller, not TIMEOUT.
+func TestStartErrorKindIsUnavailable(t *testing.T) {
+	fx := newFixture(t, noRetry, "app:db", "app:kv app:db")
+	fx.comps["app:db"].failures = []error{fmt.Errorf("dial: %w", context.DeadlineExceeded)}
+	for range 2 {
+		err := fx.sup.ensure(context.Background(), "app:kv")
+		if got := luamod.KindOf(err); got != luamod.KindUnavailable {
+			t.Fatalf("kind %s (%v), want UNAVAILABLE", got, err)
+		}
+		if !strings.Contains(err.Error(), "dial: context deadline exceeded") {
+			t.Errorf("error %q does not carry the start error", err)
+		}
+	}
+}
+
+// TestPermanentFailureFailsFast: a start error wrapping
+// registry.ErrPermanent marks the entry failed at once, with no retry
+// scheduled, while a transient error keeps the backoff.
+func TestPermanentFailureFailsFast(t *testing.T) {
+	forever := registry.Restart{InitialDelay: time.Second, MaxDelay: time.Minute, BackoffFactor: 2}
+	tests := []struct {
+		name   string
+		err    error
+		want   Phase
+		timers int // start timeout, plus the retry delay when retrying
+	}{
+		{"permanent", fmt.Errorf("table missing: %w", registry.ErrPermanent), Failed, 1},
+		{"permanent inside dependency", fmt.Errorf("x: %w", &UnavailableError{ID: "app:y", Err: registry.ErrPermanent}), Failed, 1},
+		{"transient", errors.New("connection refused"), Retrying, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fx := newFixture(t, forever, "app:x")
+			fx.comps["app:x"].failures = []error{tt.err}
+			err := fx.sup.ensure(context.Background(), "app:x")
+			if !errors.Is(err, backends.ErrUnavailable) {
+				t.Fatalf("ensure = %v", err)
+			}
+			st, _ := fx.sup.state("app:x")
+			if st.Phase != tt.want || st.Attempts != 1 || st.LastError == nil || !strings.Contains(err.Error(), st.LastError.Error()) {
+				t.Fatalf("state %s, want %s after one attempt", st, tt.want)
+			}
+			fx.clock.waitTimers(t, tt.timers)
+			if fx.clock.WaitTimers(1, 50*time.Millisecond) {
+				t.Fatalf("an unexpected timer was set (%s)", st)
+			}
+			// Time passing changes nothing for a failed entry.
+			fx.clock.Advance(time.Hour)
+			if tt.want == Failed {
+				if st, _ := fx.sup.state("app:x"); st.Phase != Failed || st.Attempts != 1 {
+					t.Errorf("after an hour: %s", st)
+				}
+				if got := fx.ev.get(); !slices.Equal(got, []string{"start app:x"}) {
+					t.Errorf("events %q", got)
+				}
+			} else {
+				waitPhase(t, fx, "app:x", Running)
+			}
+		})
+	}
+}
+
+// TestCloseReportsWhatDidNotStop: Close is bounded by its context; a Stop
+// that ignores its context is reported by entry, and the other entries
+// still stop.
+func TestCloseReportsWhatDidNotStop(t *testing.T) {
+	fx := newFixture(t, noRetry, "app:a:auto", "app:b:auto", "app:c:auto")
+	stuck := make(chan struct{})
+	defer close(stuck)
+	fx.comps["app:b"].stuckStop = stuck
+	if err := fx.sup.boot(context.Background(), fx.order); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	go func() { errc <- fx.sup.shutdown(ctx) }()
+	waitEntered(t, fx.comps["app:b"], "stop")
+	cancel()
+	err := <-errc
+	// app:a's stop comes after ctx ended, so it may be named too.
+	if err == nil || !strings.Contains(err.Error(), "stop app:b: stop interrupted: context canceled") ||
+		!regexp.MustCompile(`entries still starting or stopping: (app:a, )?app:b: context canceled`).MatchString(err.Error()) {
+		t.Fatalf("shutdown = %v", err)
+	}
+	if strings.Contains(err.Error(), "app:c") {
+		t.Errorf("app:c stopped before ctx ended but is named: %v", err)
+	}
+	// app:a's Stop is still called, with the ended context.
+	waitEntered(t, fx.comps["app:a"], "stop")
+}
+
+func waitEntered(t *testing.T, c *fakeComp, what string) {
+	t.Helper()
+	limit := time.After(5 * time.Second)
+	for {
+		select {
+		case got := <-c.entered:
+			if got == what {
+				return
+			}
+		case <-limit:
+			t.Fatalf("%s: %s never called", c.id, what)
+		}
 	}
 }

@@ -33,10 +33,14 @@ func decode(f *registry.Fields) any {
 	}
 }
 
-func build(cfg any, _ registry.Env) (registry.Component, error) {
+func build(cfg any, env registry.Env) (registry.Component, error) {
 	c, ok := cfg.(Config)
 	if !ok {
 		return nil, fmt.Errorf("%s: config is %T, want memory.Config", KindName, cfg)
 	}
-	return New(Options{MaxSize: c.MaxSize, CleanupInterval: c.CleanupInterval})
+	opts := Options{MaxSize: c.MaxSize, CleanupInterval: c.CleanupInterval}
+	if cl := env.CustomClock(); cl != nil {
+		opts.Now = cl.Now
+	}
+	return New(opts)
 }

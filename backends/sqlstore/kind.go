@@ -38,5 +38,9 @@ func newComponent(cfg any, env registry.Env) (registry.Component, error) {
 	if !ok {
 		return nil, fmt.Errorf("%s: database %s is a %T, not a SQL database", env.Entry.ID, c.Database, dep)
 	}
-	return New(c, db, Options{ID: env.Entry.ID, Logger: env.Logger})
+	opts := Options{ID: env.Entry.ID, Logger: env.Logger}
+	if cl := env.CustomClock(); cl != nil {
+		opts.Now = cl.Now
+	}
+	return New(c, db, opts)
 }
