@@ -19,7 +19,11 @@ const helperEnv = "REPL_TEST_HELPER"
 // the runtime, as the luahost command does, and returns the exit status.
 func helperMain() int {
 	ctx := context.Background()
-	rt, err := runtime.New(ctx, runtime.WithRegistryString("test.yaml", testRegistry))
+	reg := testRegistry
+	if r := os.Getenv("REPL_TEST_REGISTRY"); r != "" {
+		reg = r
+	}
+	rt, err := runtime.New(ctx, runtime.WithRegistryString("test.yaml", reg))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 2

@@ -3,6 +3,7 @@ package repl_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"sync"
 	"time"
@@ -24,7 +25,38 @@ func init() {
 			return &kvStore{id: env.Entry.ID, data: map[string][]byte{}}, nil
 		},
 	})
+	runtime.RegisterKind(registry.Kind{
+		Name:   "test.gated",
+		Decode: func(f *registry.Fields) any { return f.String("gate", "") },
+		New: func(cfg any, env registry.Env) (registry.Component, error) {
+			return gated(cfg.(string)), nil
+		},
+	})
 }
+
+// gated is a component whose Start waits until a writer opens and closes
+// the FIFO it names, so a test decides when a start ends.
+type gated string
+
+func (g gated) Start(ctx context.Context) error {
+	done := make(chan error, 1)
+	go func() {
+		f, err := os.Open(string(g))
+		if err == nil {
+			_, err = io.Copy(io.Discard, f)
+			f.Close()
+		}
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (g gated) Stop(context.Context) error { return nil }
 
 // testRegistry has one store started at boot and one started on first use.
 const testRegistry = `namespace: app

@@ -4,16 +4,22 @@ package repl_test
 
 import (
 	"bytes"
+	"database/sql"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/creack/pty"
+	_ "github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/luahost/luahost/internal/dbtest"
 )
 
 // waitLimit bounds every wait for output; reaching it fails the test.
@@ -34,10 +40,11 @@ type session struct {
 
 // start runs the test binary as the REPL under a pseudo-terminal, with
 // the given history file and a file that records stopped entries.
-func start(t *testing.T, history, stops string) *session {
+func start(t *testing.T, history, stops string, env ...string) *session {
 	t.Helper()
 	cmd := exec.Command(os.Args[0])
 	cmd.Env = append(os.Environ(), helperEnv+"=1", "LUAHOST_HISTORY="+history, "REPL_TEST_STOPS="+stops, "TERM=xterm")
+	cmd.Env = append(cmd.Env, env...)
 	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 24, Cols: 100})
 	if err != nil {
 		t.Fatal(err)
@@ -263,5 +270,74 @@ func TestTerminalHistoryPersists(t *testing.T) {
 	s.send("\x04")
 	if code := s.wait(); code != 0 {
 		t.Fatalf("exit status %d, want 0", code)
+	}
+}
+
+// TestTerminalCtrlCDuringFirstStart: Ctrl-C while the first store.get of
+// an entry waits for its start interrupts only that statement. The start
+// goes on (app:kv is a real PostgreSQL store that needs app:gate, whose
+// start the test holds), and the next store.get, once it ends, gets the
+// store.
+func TestTerminalCtrlCDuringFirstStart(t *testing.T) {
+	dsn := dbtest.PostgresDSN(t)
+	table := dbtest.TableName(t)
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	dbtest.DropOnCleanup(t, db, `"`+table+`"`)
+	history, stops := files(t)
+	gate := filepath.Join(t.TempDir(), "gate")
+	if err := syscall.Mkfifo(gate, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	reg := fmt.Sprintf(`
+- {name: gate, kind: test.gated, gate: %q}
+- {name: db, kind: db.sql.postgres, dsn: %q}
+- {name: kv, kind: store.sql, database: db, table_name: %s, create_table: true, lifecycle: {requires: [gate]}}
+`, gate, dsn, table)
+	s := start(t, history, stops, "REPL_TEST_REGISTRY="+reg)
+	s.expect("> ")
+	s.send(`print("wait" .. "ing"); first, err = store.get("app:kv")` + "\r")
+	s.expect("waiting")
+	// Once app:gate's Start has the FIFO open for reading, store.get is
+	// waiting for the start: only then can a writer open it. Holding the
+	// writer open holds the start.
+	w := openWriter(t, gate)
+	s.send("\x03")
+	s.expect("interrupted")
+	s.expect("> ")
+	s.send(".entries\r")
+	// Still starting for everyone: not failed, not retrying.
+	s.expect("app:kv    store.sql        starting")
+	s.expect("> ")
+	// The next statement waits for the same start; release it.
+	s.send(`kv = assert(store.get("app:kv")); kv:set("k", "after " .. "ctrl-c"); print(kv:get("k"))` + "\r")
+	w.Close()
+	s.expect("after ctrl-c")
+	s.expect("> ")
+	s.send(".entries\r")
+	s.expect("app:kv    store.sql        running")
+	s.expect("> ")
+	s.send("\x04")
+	if code := s.wait(); code != 0 {
+		t.Fatalf("exit status %d, want 0; output:\n%s", code, s.output())
+	}
+}
+
+// openWriter opens the FIFO for writing once a reader has it open.
+func openWriter(t *testing.T, fifo string) *os.File {
+	t.Helper()
+	deadline := time.Now().Add(waitLimit)
+	for {
+		f, err := os.OpenFile(fifo, os.O_WRONLY|syscall.O_NONBLOCK, 0)
+		if err == nil {
+			return f
+		}
+		if !errors.Is(err, syscall.ENXIO) || time.Now().After(deadline) {
+			t.Fatalf("open %s for writing: %v", fifo, err)
+		}
+		time.Sleep(5 * time.Millisecond) // another process: nothing to wait on
 	}
 }
