@@ -18,6 +18,43 @@
 // inside long loops and store calls, and the error matches
 // context.DeadlineExceeded or context.Canceled with errors.Is.
 //
+// # Lifecycle
+//
+// Entries start in dependency order and stop in reverse. A start belongs
+// to the runtime, not to the caller that asked for it: an entry started on
+// first use (store.get, Store, Start) starts in a goroutine of the
+// runtime, bounded by the entry's start_timeout, and every caller that
+// needs it waits for that one start. A caller whose context ends first
+// gets an error matching context.DeadlineExceeded or context.Canceled
+// (TIMEOUT or CANCELED in Lua) for itself; the start goes on, and the entry
+// is neither failed nor put into backoff. An entry that could not start is
+// UNAVAILABLE (an *UnavailableError, retryable) to every caller.
+//
+// A failed start is retried with exponential backoff (lifecycle.restart),
+// except when no retry can fix it: a start error wrapping
+// registry.ErrPermanent marks the entry failed at once, with its message.
+// The built-in kinds report these as permanent:
+//
+//   - db.sql.*: a DSN or option the driver cannot parse; refused
+//     credentials (PostgreSQL SQLSTATE 28P01 and 28000, MySQL/MariaDB
+//     errors 1045 and 1044); an unknown database (PostgreSQL 3D000,
+//     MySQL/MariaDB 1049).
+//   - store.sql: a missing table without create_table, and a table whose
+//     columns do not fit (the message holds the DDL that fixes it).
+//
+// Everything else (connection refused, timeouts, a server starting up or
+// going away) is transient and retried. A dependency that failed for good
+// fails its dependents too.
+//
+// Close stops every running entry, each bounded by Close's context and its
+// stop_timeout, ends starts and retries in flight, and waits (bounded by
+// the context) for every goroutine the runtime started; its error names
+// each entry that did not stop in time.
+//
+// The runtime's clock (WithClock; the system clock by default) drives
+// start and stop timeouts, retry backoff and the expiry of the built-in
+// stores, so tests move time instead of sleeping.
+//
 // # Stores from Go
 //
 // Store gives typed access (KV) to the same stores scripts use, with the

@@ -28,8 +28,11 @@ import (
 	"sync"
 	"time"
 
+	"github.com/go-sql-driver/mysql"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jmoiron/sqlx"
 	"github.com/luahost/luahost/backends"
+	"github.com/luahost/luahost/registry"
 )
 
 // Kind names.
@@ -204,7 +207,12 @@ func (c *Component) ReadDB() *sqlx.DB {
 func (c *Component) Dialect() Dialect { return c.cfg.Dialect }
 
 // Start opens the pool and checks that the database answers. A database
-// that cannot be reached returns an error wrapping backends.ErrUnavailable.
+// that cannot be reached (connection refused, a timeout, a server that is
+// starting up) returns an error wrapping backends.ErrUnavailable, which the
+// host retries. An error no retry can fix wraps registry.ErrPermanent: a
+// DSN or option the driver cannot parse, refused credentials (PostgreSQL
+// SQLSTATE 28P01, 28000; MySQL/MariaDB 1045, 1044) and an unknown database
+// (PostgreSQL 3D000; MySQL/MariaDB 1049).
 func (c *Component) Start(ctx context.Context) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -225,7 +233,8 @@ func (c *Component) Start(ctx context.Context) error {
 		db, target, err = openMySQL(c.cfg)
 	}
 	if err != nil {
-		return c.redactErr(fmt.Errorf("%s: open %s: %w", c.id, c.cfg.Dialect, err))
+		// The configuration itself is wrong: no retry can fix it.
+		return c.redactErr(fmt.Errorf("%s: open %s: %w: %w", c.id, c.cfg.Dialect, registry.ErrPermanent, err))
 	}
 	if readDB == nil {
 		readDB = db
@@ -233,7 +242,11 @@ func (c *Component) Start(ctx context.Context) error {
 	for _, p := range uniq(db, readDB) {
 		if err := p.PingContext(ctx); err != nil {
 			closeAll(db, readDB)
-			return c.redactErr(fmt.Errorf("%s: connect to %s: %w: %w", c.id, target, backends.ErrUnavailable, err))
+			class := backends.ErrUnavailable
+			if permanent(err) {
+				class = registry.ErrPermanent
+			}
+			return c.redactErr(fmt.Errorf("%s: connect to %s: %w: %w", c.id, target, class, err))
 		}
 	}
 	c.db, c.readDB = db, readDB
@@ -269,4 +282,32 @@ func closeAll(a, b *sqlx.DB) error {
 		errs = append(errs, p.Close())
 	}
 	return errors.Join(errs...)
+}
+
+// Server errors that no retry can fix: refused credentials and unknown
+// databases.
+var (
+	permanentSQLState = map[string]bool{
+		"28P01": true, // invalid_password
+		"28000": true, // invalid_authorization_specification (unknown role, pg_hba reject)
+		"3D000": true, // invalid_catalog_name: the database does not exist
+	}
+	permanentMySQL = map[uint16]bool{
+		1044: true, // ER_DBACCESS_DENIED_ERROR
+		1045: true, // ER_ACCESS_DENIED_ERROR
+		1049: true, // ER_BAD_DB_ERROR: unknown database
+	}
+)
+
+// permanent reports whether a connect error is one no retry can fix.
+func permanent(err error) bool {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return permanentSQLState[pgErr.Code]
+	}
+	var myErr *mysql.MySQLError
+	if errors.As(err, &myErr) {
+		return permanentMySQL[myErr.Number]
+	}
+	return false
 }
