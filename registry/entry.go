@@ -59,3 +59,18 @@ const (
 	DefaultBackoffFactor = 2.0
 	DefaultJitter        = 0.1
 )
+
+// Smallest durations the registry accepts, so that a typo cannot turn a
+// timer into a busy loop. A load error names the field and its position.
+const (
+	// MinRestartDelay bounds restart.initial_delay and restart.max_delay.
+	MinRestartDelay = 10 * time.Millisecond
+	// MinTimeout bounds start_timeout and stop_timeout (0 means no limit).
+	MinTimeout = 10 * time.Millisecond
+	// MinCleanupInterval bounds a store's cleanup_interval (0 means no
+	// background cleanup).
+	MinCleanupInterval = 100 * time.Millisecond
+	// MinPoolLifetime bounds pool.max_lifetime (0 means connections live
+	// for ever).
+	MinPoolLifetime = time.Second
+)

@@ -315,6 +315,23 @@ func (f *Fields) Duration(name string, def time.Duration) time.Duration {
 	return d
 }
 
+// DurationAtLeast is Duration for a field that must be at least min, so a
+// mistyped value cannot turn a timer into a busy loop. With zeroOK, 0 is
+// accepted too (it means "none" for that field). A value out of range is
+// reported and def returned.
+func (f *Fields) DurationAtLeast(name string, def, min time.Duration, zeroOK bool) time.Duration {
+	d := f.Duration(name, def)
+	if d >= min || (zeroOK && d == 0) || d == def {
+		return d
+	}
+	if zeroOK {
+		f.Errorf(name, "must be 0 or at least %s, got %s", min, d)
+	} else {
+		f.Errorf(name, "must be at least %s, got %s", min, d)
+	}
+	return def
+}
+
 // Path returns a file path field, or def when absent. A relative path is
 // resolved against Dir; the special value ":memory:" is returned as is.
 func (f *Fields) Path(name, def string) string {

@@ -3,6 +3,7 @@ package registry
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -67,16 +68,22 @@ func Load(sources []Source, opts Options) (*Registry, error) {
 	return r, nil
 }
 
+// MaxFileSize is the largest registry file ReadPaths and ReadFS read.
+const MaxFileSize = 16 << 20
+
 // ReadPaths reads registry files and directories into sources. A directory
 // stands for every *.yaml / *.yml file below it, sorted by path; a file named
-// directly is read whatever its extension. Dir of each source is the
+// directly is read whatever its extension. Only regular files (or symbolic
+// links to them) of at most MaxFileSize bytes are read: a named pipe, a
+// device or a larger file is an error naming it, so a stray FIFO or a link
+// to /dev/zero cannot hang a load or exhaust memory. Dir of each source is the
 // absolute folder of its file. A directory without registry files is an
 // error.
 func ReadPaths(paths ...string) ([]Source, error) {
 	return tree{
 		stat: os.Stat,
 		walk: filepath.WalkDir,
-		read: os.ReadFile,
+		read: readRegularFile,
 		dir: func(fp string) string {
 			if dir, err := filepath.Abs(filepath.Dir(fp)); err == nil {
 				return dir
@@ -92,7 +99,7 @@ func ReadFS(fsys fs.FS, paths ...string) ([]Source, error) {
 	return tree{
 		stat: func(p string) (fs.FileInfo, error) { return fs.Stat(fsys, p) },
 		walk: func(p string, fn fs.WalkDirFunc) error { return fs.WalkDir(fsys, p, fn) },
-		read: func(p string) ([]byte, error) { return fs.ReadFile(fsys, p) },
+		read: func(p string) ([]byte, error) { return readRegularFS(fsys, p) },
 		dir:  path.Dir,
 	}.sources(paths)
 }
@@ -252,3 +259,73 @@ func posString(p Pos) string {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// readRegularFile reads a regular file of at most MaxFileSize bytes. It
+// opens without blocking (a FIFO would wait for a writer) and checks the
+// opened file, not the name, so a swap between check and read is caught.
+func readRegularFile(name string) ([]byte, error) {
+	f, err := openNoBlock(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if err := checkRegular(name, info); err != nil {
+		return nil, err
+	}
+	return readLimited(name, f)
+}
+
+// readRegularFS is readRegularFile for a file in an fs.FS.
+func readRegularFS(fsys fs.FS, name string) ([]byte, error) {
+	info, err := fs.Stat(fsys, name)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkRegular(name, info); err != nil {
+		return nil, err
+	}
+	f, err := fsys.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return readLimited(name, f)
+}
+
+func checkRegular(name string, info fs.FileInfo) error {
+	if info.Mode().IsRegular() {
+		if info.Size() > MaxFileSize {
+			return fmt.Errorf("%s: %d bytes, larger than the %d MiB limit for a registry file", name, info.Size(), MaxFileSize>>20)
+		}
+		return nil
+	}
+	what := "not a regular file"
+	switch t := info.Mode().Type(); {
+	case t&fs.ModeNamedPipe != 0:
+		what = "a named pipe (FIFO), not a regular file"
+	case t&fs.ModeDevice != 0, t&fs.ModeCharDevice != 0:
+		what = "a device, not a regular file"
+	case t&fs.ModeSocket != 0:
+		what = "a socket, not a regular file"
+	case t&fs.ModeDir != 0:
+		what = "a directory, not a regular file"
+	}
+	return fmt.Errorf("%s: %s", name, what)
+}
+
+// readLimited reads r to its end, failing once it passes MaxFileSize (the
+// file may grow after its size was checked).
+func readLimited(name string, r io.Reader) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(r, MaxFileSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > MaxFileSize {
+		return nil, fmt.Errorf("%s: larger than the %d MiB limit for a registry file", name, MaxFileSize>>20)
+	}
+	return data, nil
+}

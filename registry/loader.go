@@ -379,8 +379,8 @@ func (l *loader) lifecycle(f *Fields) Lifecycle {
 	// even when the kind is unknown.
 	lf := f.newSub("lifecycle")
 	lc.AutoStart = lf.Bool("auto_start", false)
-	lc.StartTimeout = lf.Duration("start_timeout", lc.StartTimeout)
-	lc.StopTimeout = lf.Duration("stop_timeout", lc.StopTimeout)
+	lc.StartTimeout = lf.DurationAtLeast("start_timeout", lc.StartTimeout, MinTimeout, true)
+	lc.StopTimeout = lf.DurationAtLeast("stop_timeout", lc.StopTimeout, MinTimeout, true)
 	for _, it := range lf.stringItems("requires") {
 		id, ok := lf.resolveRef(it.s, it.pos, "requires")
 		if !ok {
@@ -394,8 +394,17 @@ func (l *loader) lifecycle(f *Fields) Lifecycle {
 	}
 	rf := lf.Sub("restart")
 	r := &lc.Restart
-	r.InitialDelay = rf.Duration("initial_delay", r.InitialDelay)
-	r.MaxDelay = rf.Duration("max_delay", r.MaxDelay)
+	r.InitialDelay = rf.DurationAtLeast("initial_delay", r.InitialDelay, MinRestartDelay, false)
+	r.MaxDelay = rf.DurationAtLeast("max_delay", r.MaxDelay, MinRestartDelay, false)
+	if r.MaxDelay < r.InitialDelay {
+		if rf.Has("max_delay") {
+			rf.Errorf("max_delay", "must not be less than initial_delay (%s), got %s", r.InitialDelay, r.MaxDelay)
+		} else {
+			// Only initial_delay given: it is the delay the user wants,
+			// not capped by the default max_delay.
+			r.MaxDelay = r.InitialDelay
+		}
+	}
 	if b := rf.Float("backoff_factor", r.BackoffFactor); b >= 1 {
 		r.BackoffFactor = b
 	} else {

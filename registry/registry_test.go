@@ -410,6 +410,13 @@ func TestLifecycle(t *testing.T) {
 	if got, want := tuned.Deps, []string{"app:plain", "other:x"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("deps = %v, want %v", got, want)
 	}
+	// initial_delay above the default max_delay, max_delay not given:
+	// the delay is what was asked for.
+	r = mustLoad(t, nil, "c.yaml", "- {name: slow, kind: test.store, lifecycle: {restart: {initial_delay: 1h}}}\n")
+	slow, _ := r.Entry("app:slow")
+	if got := slow.Lifecycle.Restart; got.InitialDelay != time.Hour || got.MaxDelay != time.Hour {
+		t.Errorf("slow restart = %+v, want 1h delays", got)
+	}
 }
 
 func TestOrder(t *testing.T) {

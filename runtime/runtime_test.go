@@ -21,9 +21,9 @@ func TestCloseLeavesNoGoroutines(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "kv.db")
 	clk := testclock.New()
 	rt, err := New(context.Background(), WithClock(clk), WithRegistryString("leak.yaml", `
-- {name: cache, kind: store.memory, cleanup_interval: 10ms, lifecycle: {auto_start: true}}
+- {name: cache, kind: store.memory, cleanup_interval: 100ms, lifecycle: {auto_start: true}}
 - {name: db, kind: db.sql.sqlite, file: `+db+`}
-- {name: kv, kind: store.sql, database: db, table_name: kv, create_table: true, cleanup_interval: 10ms}
+- {name: kv, kind: store.sql, database: db, table_name: kv, create_table: true, cleanup_interval: 100ms}
 - name: down
   kind: db.sql.postgres
   dsn: "postgres://nobody@127.0.0.1:1/none?connect_timeout=1"

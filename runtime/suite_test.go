@@ -29,7 +29,7 @@ func TestStoreSuite(t *testing.T) {
 	}{
 		{name: "memory", full: true, cfg: storesuite.Config{Versioned: true, Kind: "store.memory", Backend: "memory"}, registry: func(t *testing.T) string {
 			return `
-- {name: cache, kind: store.memory, max_size: 0, cleanup_interval: 50ms}
+- {name: cache, kind: store.memory, max_size: 0, cleanup_interval: 100ms}
 - {name: other, kind: store.memory}
 - {name: small, kind: store.memory, max_size: 3}
 - {name: db, kind: db.sql.sqlite, file: ":memory:"}

@@ -29,7 +29,7 @@ func init() {
 func decode(f *registry.Fields) any {
 	return Config{
 		MaxSize:         f.Size("max_size", DefaultMaxSize),
-		CleanupInterval: f.Duration("cleanup_interval", DefaultCleanupInterval),
+		CleanupInterval: f.DurationAtLeast("cleanup_interval", DefaultCleanupInterval, registry.MinCleanupInterval, true),
 	}
 }
 

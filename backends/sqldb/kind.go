@@ -1,6 +1,13 @@
 package sqldb
 
-import "github.com/luahost/luahost/registry"
+import (
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/luahost/luahost/registry"
+)
 
 func init() {
 	for _, d := range []struct {
@@ -27,10 +34,12 @@ func decodeSQLite(f *registry.Fields) any {
 		Dialect: SQLite,
 		File:    f.Path("file", ""),
 		Options: f.StringMap("options"),
-		Pool:    Pool{MaxLifetime: f.Sub("pool").Duration("max_lifetime", DefaultMaxLifetime)},
+		Pool:    Pool{MaxLifetime: f.Sub("pool").DurationAtLeast("max_lifetime", DefaultMaxLifetime, registry.MinPoolLifetime, true)},
 	}
 	if cfg.File == "" {
 		f.Errorf("file", `file is required: a path, or ":memory:"`)
+	} else if msg := sqlitePathProblem(cfg.File); msg != "" {
+		f.Errorf("file", "%s", msg)
 	}
 	for name, value := range cfg.Options {
 		if !identRE().MatchString(name) || !pragmaValueRE().MatchString(value) {
@@ -55,7 +64,7 @@ func decodeServer(d Dialect, defPort int64) func(*registry.Fields) any {
 			Pool: Pool{
 				MaxOpen:     int(pool.Size("max_open", 0)),
 				MaxIdle:     int(pool.Size("max_idle", 2)),
-				MaxLifetime: pool.Duration("max_lifetime", DefaultMaxLifetime),
+				MaxLifetime: pool.DurationAtLeast("max_lifetime", DefaultMaxLifetime, registry.MinPoolLifetime, true),
 			},
 		}
 		switch {
@@ -69,7 +78,55 @@ func decodeServer(d Dialect, defPort int64) func(*registry.Fields) any {
 		}
 		if cfg.Port < 0 || cfg.Port > 65535 {
 			f.Errorf("port", "port %d is out of range 1-65535", cfg.Port)
+		} else if cfg.DSN != "" || cfg.Host != "" {
+			// Parse as Start will, so `luahost check` reports what the
+			// driver would refuse.
+			if err := parseConfig(cfg); err != nil {
+				field := "dsn"
+				if cfg.DSN == "" {
+					field = "options"
+				}
+				c := &Component{cfg: cfg, secrets: secretsOf(cfg)}
+				msg := strings.TrimPrefix(strings.TrimPrefix(err.Error(), "parse dsn: "), "options: ")
+				// pgx echoes the connection string (its password masked,
+				// so no longer equal to a value from the environment):
+				// the registry file already shows it.
+				msg = pgxEcho.ReplaceAllString(msg, "")
+				f.Errorf(field, "the %s driver cannot parse it: %s", d, c.redact(msg))
+			}
 		}
 		return cfg
 	}
+}
+
+var pgxEcho = regexp.MustCompile("cannot parse `[^`]*`: ")
+
+// parseConfig parses a server database's connection settings with the
+// driver's own parser.
+func parseConfig(cfg Config) error {
+	var err error
+	switch cfg.Dialect {
+	case Postgres:
+		_, err = postgresConfig(cfg)
+	case MySQL:
+		_, err = mysqlConfig(cfg)
+	}
+	return err
+}
+
+// sqlitePathProblem returns why file cannot name an SQLite database, or "".
+func sqlitePathProblem(file string) string {
+	if file == ":memory:" {
+		return ""
+	}
+	if strings.ContainsRune(file, 0) {
+		return "path contains a NUL byte"
+	}
+	if strings.HasPrefix(file, "file:") {
+		return `want a plain path, not a "file:" URI (pragmas go in "options")`
+	}
+	if fi, err := os.Stat(file); err == nil && fi.IsDir() {
+		return strconv.Quote(file) + " is a directory"
+	}
+	return ""
 }

@@ -106,7 +106,9 @@ func sqliteURIPath(p string) string {
 	return strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(p)
 }
 
-func openPostgres(cfg Config) (*sqlx.DB, string, error) {
+// postgresConfig builds and parses the connection configuration, as the
+// registry loader (to report a bad DSN at load) and Start do.
+func postgresConfig(cfg Config) (*pgx.ConnConfig, error) {
 	dsn := cfg.DSN
 	if dsn == "" {
 		port := cfg.Port
@@ -130,7 +132,15 @@ func openPostgres(cfg Config) (*sqlx.DB, string, error) {
 	}
 	pc, err := pgx.ParseConfig(dsn)
 	if err != nil {
-		return nil, "", fmt.Errorf("parse dsn: %w", err)
+		return nil, fmt.Errorf("parse dsn: %w", err)
+	}
+	return pc, nil
+}
+
+func openPostgres(cfg Config) (*sqlx.DB, string, error) {
+	pc, err := postgresConfig(cfg)
+	if err != nil {
+		return nil, "", err
 	}
 	target := fmt.Sprintf("%s:%d/%s as %s", pc.Host, pc.Port, pc.Database, pc.User)
 	db := sqlx.NewDb(stdlib.OpenDB(*pc), "pgx")
@@ -138,7 +148,9 @@ func openPostgres(cfg Config) (*sqlx.DB, string, error) {
 	return db, target, nil
 }
 
-func openMySQL(cfg Config) (*sqlx.DB, string, error) {
+// mysqlConfig builds and parses the connection configuration, as the
+// registry loader (to report a bad DSN at load) and Start do.
+func mysqlConfig(cfg Config) (*mysql.Config, error) {
 	var (
 		mc  *mysql.Config
 		err error
@@ -146,7 +158,7 @@ func openMySQL(cfg Config) (*sqlx.DB, string, error) {
 	if cfg.DSN != "" {
 		mc, err = mysql.ParseDSN(cfg.DSN)
 		if err != nil {
-			return nil, "", fmt.Errorf("parse dsn: %w", err)
+			return nil, fmt.Errorf("parse dsn: %w", err)
 		}
 	} else {
 		port := cfg.Port
@@ -176,7 +188,7 @@ func openMySQL(cfg Config) (*sqlx.DB, string, error) {
 		}
 		mc, err = mysql.ParseDSN(dsn)
 		if err != nil {
-			return nil, "", fmt.Errorf("options: %w", err)
+			return nil, fmt.Errorf("options: %w", err)
 		}
 	}
 	if mc.Params == nil {
@@ -186,6 +198,14 @@ func openMySQL(cfg Config) (*sqlx.DB, string, error) {
 		// Strict mode: over-long or malformed data is an error, never
 		// silently truncated.
 		mc.Params["sql_mode"] = "'STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION'"
+	}
+	return mc, nil
+}
+
+func openMySQL(cfg Config) (*sqlx.DB, string, error) {
+	mc, err := mysqlConfig(cfg)
+	if err != nil {
+		return nil, "", err
 	}
 	conn, err := mysql.NewConnector(mc)
 	if err != nil {

@@ -19,7 +19,7 @@ func decode(f *registry.Fields) any {
 		PayloadColumn:   f.String("payload_column_name", DefaultPayloadColumn),
 		ExpireColumn:    f.String("expire_column_name", DefaultExpireColumn),
 		VersionColumn:   f.String("version_column_name", ""),
-		CleanupInterval: f.Duration("cleanup_interval", 0),
+		CleanupInterval: f.DurationAtLeast("cleanup_interval", 0, registry.MinCleanupInterval, true),
 		CreateTable:     f.Bool("create_table", false),
 	}
 	for _, p := range cfg.Problems() {

@@ -1,0 +1,72 @@
+package sqldb
+
+import (
+	"errors"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/luahost/luahost/registry"
+)
+
+// TestBadConfigAtLoad: what the drivers would refuse at start is a load
+// problem with its position, so `luahost check` reports it; passwords and
+// values from the environment are not shown.
+func TestBadConfigAtLoad(t *testing.T) {
+	dir := t.TempDir()
+	env := map[string]string{"PG_DSN": "postgres://envuser:envpw@envhost:badport/envdb"}
+	tests := []struct {
+		name  string
+		entry string
+		want  string // the whole problem; "" for none
+	}{
+		{"postgres url with bad port", `{name: x, kind: db.sql.postgres, dsn: "postgres://u:hunter2@h:port/db"}`,
+			"a.yaml:1:41: app:x: dsn: the postgres driver cannot parse it: invalid port"},
+		{"postgres keywords", `{name: x, kind: db.sql.postgres, dsn: "host=h port=abc"}`,
+			"a.yaml:1:41: app:x: dsn: the postgres driver cannot parse it: invalid port"},
+		{"postgres dsn from env", `{name: x, kind: db.sql.postgres, dsn: "${env:PG_DSN}"}`,
+			"a.yaml:1:41: app:x: dsn: the postgres driver cannot parse it: invalid port"},
+		{"postgres bad option", `{name: x, kind: db.sql.postgres, host: h, options: {connect_timeout: soon}}`,
+			"a.yaml:1:54: app:x: options: the postgres driver cannot parse it: invalid connect_timeout (strconv.ParseInt: parsing \"soon\": invalid syntax)"},
+		{"mysql unterminated address", `{name: x, kind: db.sql.mysql, dsn: "root:pw@tcp(127.0.0.1:3306/test"}`,
+			"a.yaml:1:38: app:x: dsn: the mysql driver cannot parse it: invalid DSN: network address not terminated (missing closing brace)"},
+		{"mysql bad option", `{name: x, kind: db.sql.mysql, host: h, password: hunter2, options: {timeout: never}}`,
+			"a.yaml:1:70: app:x: options: the mysql driver cannot parse it: time: invalid duration \"never\""},
+		{"sqlite directory", `{name: x, kind: db.sql.sqlite, file: "` + dir + `"}`,
+			"a.yaml:1:40: app:x: file: \"" + dir + "\" is a directory"},
+		{"sqlite uri", `{name: x, kind: db.sql.sqlite, file: "file:x.db?mode=ro"}`,
+			"a.yaml:1:40: app:x: file: want a plain path, not a \"file:\" URI (pragmas go in \"options\")"},
+		{"pool lifetime too short", `{name: x, kind: db.sql.postgres, host: h, pool: {max_lifetime: 1ms}}`,
+			"a.yaml:1:66: app:x: pool.max_lifetime: must be 0 or at least 1s, got 1ms"},
+		{"good postgres", `{name: x, kind: db.sql.postgres, host: h, options: {sslmode: disable}, pool: {max_lifetime: 0}}`, ""},
+		{"good mysql", `{name: x, kind: db.sql.mysql, dsn: "root:pw@tcp(127.0.0.1:3306)/test?timeout=5s"}`, ""},
+		{"good sqlite", `{name: x, kind: db.sql.sqlite, file: "` + dir + `/new.db"}`, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := registry.Load([]registry.Source{{Name: "a.yaml", Data: []byte("- " + tt.entry + "\n")}},
+				registry.Options{Getenv: func(k string) (string, bool) { v, ok := env[k]; return v, ok }})
+			if tt.want == "" {
+				if err != nil {
+					t.Fatalf("Load: %v", err)
+				}
+				return
+			}
+			var re *registry.Error
+			if !errors.As(err, &re) || len(re.Problems) != 1 {
+				t.Fatalf("Load error = %v, want one problem", err)
+			}
+			if got := re.Problems[0].Error(); got != tt.want {
+				t.Errorf("problem\n got %s\nwant %s", got, tt.want)
+			}
+			for _, secret := range []string{"hunter2", "envuser", "envpw", "envhost", "envdb"} {
+				if strings.Contains(err.Error(), secret) {
+					t.Errorf("problem shows %q: %v", secret, err)
+				}
+			}
+		})
+	}
+	if _, err := os.Stat(dir + "/new.db"); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("loading created the database file: %v", err)
+	}
+}
