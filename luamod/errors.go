@@ -109,6 +109,9 @@ func kindFromContext(ctx context.Context, kind string) string {
 // pushError pushes nil and an error value, and returns 2 (the count of
 // values pushed) for use as `return pushError(...)` in an LGFunction.
 func (m *Module) pushError(L *lua.LState, e *Error) int {
+	if m.redact != nil {
+		e.Message = m.redact(e.Message)
+	}
 	ud := L.NewUserData()
 	ud.Value = e
 	ud.Metatable = m.errMeta

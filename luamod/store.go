@@ -18,12 +18,17 @@ const ModuleName = "store"
 type Options struct {
 	// Resolver finds stores for store.get. Required.
 	Resolver Resolver
+	// Redact, when set, rewrites the text of every error a script sees
+	// that came from Go (a backend or the resolver), e.g. to remove values
+	// the registry took from the environment.
+	Redact func(string) string
 }
 
 // Module is the store module and errors global installed in one Lua state.
 // Like the state, it must only be used from one goroutine at a time.
 type Module struct {
 	resolver Resolver
+	redact   func(string) string
 	table    *lua.LTable // the module table require("store") returns
 	handMeta *lua.LTable
 	errMeta  *lua.LTable
@@ -43,6 +48,7 @@ func Open(L *lua.LState, opts Options) *Module {
 	}
 	m := &Module{
 		resolver: opts.Resolver,
+		redact:   opts.Redact,
 		enc:      newEncoder(),
 		dec:      newDecoder(),
 	}

@@ -315,6 +315,31 @@ func (f *Fields) Duration(name string, def time.Duration) time.Duration {
 	return d
 }
 
+// EnvValues returns the values the entry's fields read so far took from
+// the environment.
+func (f *Fields) EnvValues() []string {
+	if !f.ok() {
+		return nil
+	}
+	return append([]string(nil), f.l.cur.secrets...)
+}
+
+// AddSecret marks values derived from the environment (say, the user name
+// inside a DSN taken from ${env:...}) so that, like the environment values
+// themselves, they are redacted from problems and from everything the host
+// prints (Registry.Redact). Empty values are ignored.
+func (f *Fields) AddSecret(values ...string) {
+	if !f.ok() {
+		return
+	}
+	for _, v := range values {
+		if v != "" {
+			f.l.cur.secrets = append(f.l.cur.secrets, v)
+			f.l.derived = append(f.l.derived, v)
+		}
+	}
+}
+
 // DurationAtLeast is Duration for a field that must be at least min, so a
 // mistyped value cannot turn a timer into a busy loop. With zeroOK, 0 is
 // accepted too (it means "none" for that field). A value out of range is

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net/url"
 	"os"
 	"path"
 	"path/filepath"
@@ -37,6 +38,52 @@ type Registry struct {
 	byID   map[string]*Entry
 	sorted []*Entry
 	order  []*Entry
+	// redactor replaces every value taken from the environment.
+	redactor *strings.Replacer
+}
+
+// Redacted is what Redact puts in place of a value from the environment.
+const Redacted = "<redacted>"
+
+// Redact returns s with every value the registry took from the environment
+// (${env:...}, in any field of any entry, also in URL-escaped form)
+// replaced by "<redacted>". The host passes every error message and log
+// line through it, so such values, which may be secrets or internal host
+// names, never reach output.
+func (r *Registry) Redact(s string) string {
+	if r == nil || r.redactor == nil {
+		return s
+	}
+	return r.redactor.Replace(s)
+}
+
+// newRedactor returns a replacer of the values (longest first, so a value
+// inside another is not replaced first), or nil when there are none.
+func newRedactor(values []string) *strings.Replacer {
+	seen := map[string]bool{}
+	var all []string
+	for _, v := range values {
+		for _, form := range []string{v, url.QueryEscape(v), url.PathEscape(v)} {
+			if form != "" && !seen[form] {
+				seen[form] = true
+				all = append(all, form)
+			}
+		}
+	}
+	if len(all) == 0 {
+		return nil
+	}
+	sort.Slice(all, func(i, j int) bool {
+		if len(all[i]) != len(all[j]) {
+			return len(all[i]) > len(all[j])
+		}
+		return all[i] < all[j]
+	})
+	pairs := make([]string, 0, 2*len(all))
+	for _, v := range all {
+		pairs = append(pairs, v, Redacted)
+	}
+	return strings.NewReplacer(pairs...)
 }
 
 // Load validates sources as one registry. All problems found are returned
@@ -59,7 +106,11 @@ func Load(sources []Source, opts Options) (*Registry, error) {
 	if len(l.probs) > 0 {
 		return nil, l.err()
 	}
-	r := &Registry{byID: l.entries}
+	envValues := append([]string(nil), l.derived...)
+	for _, sc := range l.scalars {
+		envValues = append(envValues, sc.env...)
+	}
+	r := &Registry{byID: l.entries, redactor: newRedactor(envValues)}
 	for _, e := range l.entries {
 		r.sorted = append(r.sorted, e)
 	}

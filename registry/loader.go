@@ -52,6 +52,8 @@ type loader struct {
 	cur      *entryState
 	entries  map[string]*Entry
 	entrySrc map[string]int // source index of each registered entry
+	// derived are values kinds marked secret with Fields.AddSecret.
+	derived []string
 }
 
 // topKeys are the keys of the mapping form of a file.

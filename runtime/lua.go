@@ -308,7 +308,7 @@ func (rt *Runtime) buildState(cancel context.CancelFunc) *pooledState {
 		return 0
 	}))
 	L.SetGlobal("assert", L.NewFunction(luaAssert))
-	mod := luamod.Open(L, luamod.Options{Resolver: storeResolver{rt}})
+	mod := luamod.Open(L, luamod.Options{Resolver: storeResolver{rt}, Redact: rt.reg.Redact})
 	L.SetGlobal(luamod.ModuleName, mod.Table())
 	for name, loader := range rt.preloads {
 		L.PreloadModule(name, loader)

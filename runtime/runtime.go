@@ -130,7 +130,9 @@ func New(ctx context.Context, opts ...Option) (*Runtime, error) {
 	if err != nil {
 		return nil, err
 	}
-	rt := &Runtime{reg: reg, logger: c.logger, sandbox: c.sandbox, preloads: c.preloads}
+	// Values from the environment never reach a log line.
+	logger := newRedactLogger(c.logger, reg.Redact)
+	rt := &Runtime{reg: reg, logger: logger, sandbox: c.sandbox, preloads: c.preloads}
 	units := map[string]*unit{}
 	var buildErrs []error
 	for _, e := range reg.Order() { // dependencies are built first
@@ -142,7 +144,7 @@ func New(ctx context.Context, opts ...Option) (*Runtime, error) {
 		u := &unit{entry: e}
 		env := registry.Env{
 			Entry:  e,
-			Logger: c.logger.With("entry", e.ID),
+			Logger: logger.With("entry", e.ID),
 			Dep: func(id string) registry.Component {
 				if d, ok := units[id]; ok {
 					return d.comp
@@ -153,7 +155,7 @@ func New(ctx context.Context, opts ...Option) (*Runtime, error) {
 		}
 		comp, err := kind.New(e.Config, env)
 		if err != nil {
-			buildErrs = append(buildErrs, fmt.Errorf("%s: %s: %w", e.Pos, e.ID, err))
+			buildErrs = append(buildErrs, redactErr(reg.Redact, fmt.Errorf("%s: %s: %w", e.Pos, e.ID, err)))
 			continue
 		}
 		u.comp = comp
@@ -162,7 +164,8 @@ func New(ctx context.Context, opts ...Option) (*Runtime, error) {
 	if len(buildErrs) > 0 {
 		return nil, errors.Join(buildErrs...)
 	}
-	rt.sup = newSupervisor(units, c.clock, rand.Float64, c.logger)
+	rt.sup = newSupervisor(units, c.clock, rand.Float64, logger)
+	rt.sup.redact = reg.Redact
 	if !c.noBoot {
 		if err := rt.sup.boot(ctx, reg.Order()); err != nil {
 			return nil, err

@@ -106,6 +106,9 @@ type supervisor struct {
 
 	// onChange, when set (tests), is called after an attempt ends.
 	onChange func()
+	// redact removes values from the environment from the start and stop
+	// errors kept in states and returned (nil: none).
+	redact func(string) string
 
 	closing atomic.Bool
 	mu      sync.Mutex // guards running; taken before any unit's mu
@@ -343,6 +346,7 @@ func (s *supervisor) markRunning(u *unit) error {
 // registry.ErrPermanent) or the last of max_attempts marks the entry
 // failed; anything else schedules the next attempt with backoff.
 func (s *supervisor) markFailed(u *unit, err error) {
+	err = redactErr(s.redact, err)
 	r := u.entry.Lifecycle.Restart
 	u.mu.Lock()
 	defer u.mu.Unlock()
@@ -450,7 +454,7 @@ func (s *supervisor) shutdown(ctx context.Context) error {
 		u.mu.Lock()
 		u.state.Phase = Stopping
 		u.mu.Unlock()
-		err := s.callStop(ctx, u)
+		err := redactErr(s.redact, s.callStop(ctx, u))
 		u.mu.Lock()
 		u.state = State{Phase: Stopped, LastError: err}
 		u.mu.Unlock()

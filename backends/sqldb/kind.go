@@ -1,10 +1,13 @@
 package sqldb
 
 import (
+	"net"
 	"os"
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/go-sql-driver/mysql"
 
 	"github.com/luahost/luahost/registry"
 )
@@ -75,6 +78,7 @@ func decodeServer(d Dialect, defPort int64) func(*registry.Fields) any {
 		}
 		if cfg.DSN != "" {
 			cfg.Port = 0
+			markDSNParts(f, cfg)
 		}
 		if cfg.Port < 0 || cfg.Port > 65535 {
 			f.Errorf("port", "port %d is out of range 1-65535", cfg.Port)
@@ -129,4 +133,41 @@ func sqlitePathProblem(file string) string {
 		return strconv.Quote(file) + " is a directory"
 	}
 	return ""
+}
+
+// markDSNParts marks the user, database, host and port inside a DSN that
+// came from the environment as secret: drivers echo them one by one
+// ("failed to connect to `user=... database=...`"), which whole-value
+// redaction would miss. Only parts written in the DSN count (not the
+// drivers' defaults, such as the OS user name).
+func markDSNParts(f *registry.Fields, cfg Config) {
+	fromEnv := false
+	for _, v := range f.EnvValues() {
+		if v != "" && strings.Contains(cfg.DSN, v) {
+			fromEnv = true
+		}
+	}
+	if !fromEnv {
+		return
+	}
+	var parts []string
+	switch cfg.Dialect {
+	case Postgres:
+		if pc, err := postgresConfig(cfg); err == nil {
+			parts = append(parts, pc.User, pc.Password, pc.Database, pc.Host, strconv.Itoa(int(pc.Port)))
+			for _, fb := range pc.Fallbacks {
+				parts = append(parts, fb.Host, strconv.Itoa(int(fb.Port)))
+			}
+		}
+	case MySQL:
+		if mc, err := mysql.ParseDSN(cfg.DSN); err == nil {
+			host, port, _ := net.SplitHostPort(mc.Addr)
+			parts = append(parts, mc.User, mc.Passwd, mc.DBName, mc.Addr, host, port)
+		}
+	}
+	for _, p := range parts {
+		if p != "" && strings.Contains(cfg.DSN, p) {
+			f.AddSecret(p)
+		}
+	}
 }
