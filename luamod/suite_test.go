@@ -2,7 +2,6 @@ package luamod_test
 
 import (
 	"testing"
-	"time"
 
 	"github.com/luahost/luahost/backends"
 	"github.com/luahost/luahost/luamod"
@@ -38,14 +37,12 @@ func TestSuite(t *testing.T) {
 }
 
 // TestSuiteKeyLimit runs the suite against stores with key and value size
-// limits, real time and no versions, as SQL backends may have.
+// limits and no versions, as SQL backends may have.
 func TestSuiteKeyLimit(t *testing.T) {
-	if testing.Short() {
-		t.Skip("sleeps for real")
-	}
 	storesuite.Run(t, func(t *testing.T) (luamod.Resolver, storesuite.Config) {
+		clock := newFakeClock()
 		mk := func() *memStore {
-			s := newMemStore(time.Now)
+			s := newMemStore(clock.Now)
 			s.maxKeyLen = 255
 			s.maxValue = 65535
 			s.unversioned = true
@@ -63,6 +60,7 @@ func TestSuiteKeyLimit(t *testing.T) {
 			MaxSize:      2,
 			MaxKeyLen:    255,
 			MaxValueSize: 65535,
+			Advance:      clock.Advance,
 		}
 	})
 }

@@ -11,9 +11,9 @@
 //
 // # Clock
 //
-// The TTL checks call sleep(seconds). With Config.Advance set, sleep moves
-// the backend's clock instead of waiting; otherwise it really sleeps, about
-// one second in all.
+// The TTL checks call sleep(seconds), which moves the backend's clock
+// (Config.Advance, required) instead of waiting, so the suite never sleeps
+// and its expiry checks are exact.
 package storesuite
 
 import (
@@ -58,8 +58,8 @@ type Config struct {
 	// NonStoreID is an entry that exists but is not a store; "" skips
 	// that check.
 	NonStoreID string
-	// Advance moves the backend's clock forward. Nil means the backend
-	// runs on real time and sleep really sleeps.
+	// Advance moves the backend's clock forward. Required: the backend
+	// under test reads time from a clock the test controls.
 	Advance func(d time.Duration)
 	// Timeout bounds each file; zero means 30 seconds.
 	Timeout time.Duration
@@ -106,6 +106,9 @@ func runFile(t *testing.T, file string, res luamod.Resolver, cfg Config) {
 	if cfg.StoreID == "" || cfg.OtherStoreID == "" {
 		t.Fatal("storesuite: Config.StoreID and Config.OtherStoreID are required")
 	}
+	if cfg.Advance == nil {
+		t.Fatal("storesuite: Config.Advance is required: give the backend a clock the test moves")
+	}
 	timeout := cfg.Timeout
 	if timeout == 0 {
 		timeout = 30 * time.Second
@@ -136,18 +139,8 @@ func runFile(t *testing.T, file string, res luamod.Resolver, cfg Config) {
 	cfgTable.RawSetString("durable", lua.LBool(cfg.Durable))
 	L.SetGlobal("CONFIG", cfgTable)
 
-	var slept time.Duration
 	L.SetGlobal("sleep", L.NewFunction(func(L *lua.LState) int {
-		d := time.Duration(float64(L.CheckNumber(1)) * float64(time.Second))
-		if cfg.Advance != nil {
-			cfg.Advance(d)
-			return 0
-		}
-		slept += d
-		select {
-		case <-time.After(d):
-		case <-ctx.Done():
-		}
+		cfg.Advance(time.Duration(float64(L.CheckNumber(1)) * float64(time.Second)))
 		return 0
 	}))
 
@@ -180,9 +173,6 @@ func runFile(t *testing.T, file string, res luamod.Resolver, cfg Config) {
 				t.Error(failure(err))
 			}
 		})
-	}
-	if slept > 1500*time.Millisecond {
-		t.Errorf("%s slept %v in all; keep real sleeps under 1.5s", file, slept)
 	}
 }
 
