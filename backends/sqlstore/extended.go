@@ -399,9 +399,11 @@ func successor(prefix string) (string, bool) {
 }
 
 // Incr adds delta to the number under key in one transaction that locks
-// the row; see backends.Extended. delta and opts.Init must be finite, and
-// so must the result; a non-finite result is ErrInvalid and writes
-// nothing.
+// the row; see backends.Extended. backends.AddNumber decides the
+// arithmetic and which results are ErrInvalid (then nothing is written).
+// Integer counters need exact int64 arithmetic, which SQL's numeric types
+// do not offer on MessagePack bytes, so the sum is computed here, inside
+// the transaction that holds the row's lock: atomic across hosts.
 func (s *Store) Incr(ctx context.Context, key string, delta float64, opts backends.IncrOptions) (float64, error) {
 	st, k, err := s.keyed(key)
 	if err != nil {
@@ -416,20 +418,15 @@ func (s *Store) Incr(ctx context.Context, key string, delta float64, opts backen
 	var result float64
 	_, err = s.modify(ctx, st, "incr", k, func(r row) (*write, error) {
 		w := &write{exp: r.exp}
-		if r.live {
-			n, err := backends.DecodeNumber(r.value)
-			if err != nil {
-				return nil, fmt.Errorf("%s: incr %q: %w", s.id, key, err)
-			}
-			result = n + delta
-		} else {
-			result = opts.Init + delta
+		cur := r.value
+		if !r.live {
+			cur = backends.EncodeNumber(opts.Init)
 			w.exp = s.expiry(opts.TTL)
 		}
-		if math.IsNaN(result) || math.IsInf(result, 0) {
-			return nil, fmt.Errorf("%s: incr %q: the result is not a finite number: %w", s.id, key, backends.ErrInvalid)
+		var err error
+		if result, w.value, err = backends.AddNumber(nil, cur, delta); err != nil {
+			return nil, fmt.Errorf("%s: incr %q: %w", s.id, key, err)
 		}
-		w.value = backends.EncodeNumber(result)
 		return w, nil
 	})
 	if err != nil {
