@@ -365,8 +365,8 @@ func versionSeed(d sqldb.Dialect) string {
 // pointCtx is the context for a single-row statement. go-sqlite3 runs a
 // statement under a cancellable context on a second goroutine, which costs
 // more than the statement itself; a single-row SQLite statement on a local
-// file is short, and waits for a lock at most the busy timeout, so it runs
-// without cancellation once the call's context is checked. Long SQLite
+// file is short, and waits for a lock at most sqldb.SQLiteBusyStep before
+// s.retry checks the call's context, so it runs without cancellation. Long SQLite
 // statements (clear, list, cleanup) and every server database keep it.
 func (s *Store) pointCtx(ctx context.Context) context.Context {
 	if s.db.Dialect() != sqldb.SQLite || ctx.Err() != nil {
@@ -434,7 +434,7 @@ func (s *Store) Get(ctx context.Context, key string) ([]byte, error) {
 		return nil, err
 	}
 	var v []byte
-	if err := st.get.QueryRowContext(s.pointCtx(ctx), k, s.nowMS()).Scan(&v); err != nil {
+	if err := s.queryRow(ctx, st.get, []any{&v}, k, s.nowMS()); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, fmt.Errorf("%s: get: %w", s.id, backends.ErrNotFound)
 		}
@@ -461,7 +461,7 @@ func (s *Store) Set(ctx context.Context, key string, value []byte, ttl time.Dura
 	if value == nil {
 		value = []byte{} // drivers bind nil as NULL
 	}
-	if _, err := execWrite(s.pointCtx(ctx), st.set, k, value, exp); err != nil {
+	if _, err := s.execWrite(ctx, true, st.set, k, value, exp); err != nil {
 		return s.fail(ctx, "set", err)
 	}
 	return nil
@@ -474,7 +474,7 @@ func (s *Store) Delete(ctx context.Context, key string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	res, err := execWrite(s.pointCtx(ctx), st.del, k, s.nowMS())
+	res, err := s.execWrite(ctx, true, st.del, k, s.nowMS())
 	return s.changed(ctx, "delete", res, err)
 }
 
@@ -485,7 +485,7 @@ func (s *Store) Exists(ctx context.Context, key string) (bool, error) {
 		return false, err
 	}
 	var one int
-	if err := st.exists.QueryRowContext(s.pointCtx(ctx), k, s.nowMS()).Scan(&one); err != nil {
+	if err := s.queryRow(ctx, st.exists, []any{&one}, k, s.nowMS()); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return false, nil
 		}
@@ -500,7 +500,7 @@ func (s *Store) Clear(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := execWrite(ctx, st.clear); err != nil {
+	if _, err := s.execWrite(ctx, false, st.clear); err != nil {
 		return s.fail(ctx, "clear", err)
 	}
 	return nil
@@ -516,7 +516,7 @@ func (s *Store) Cleanup(ctx context.Context) (int64, error) {
 	}
 	var total int64
 	for {
-		res, err := execWrite(ctx, st.cleanup, s.nowMS())
+		res, err := s.execWrite(ctx, false, st.cleanup, s.nowMS())
 		if err != nil {
 			return total, s.fail(ctx, "cleanup", err)
 		}
