@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/url"
 	"runtime"
@@ -161,7 +162,7 @@ func openPostgres(cfg Config) (*sqlx.DB, string, error) {
 	return db, target, nil
 }
 
-func openMySQL(cfg Config) (*sqlx.DB, string, error) {
+func openMySQL(cfg Config, logger *slog.Logger) (*sqlx.DB, string, error) {
 	var (
 		mc  *mysql.Config
 		err error
@@ -210,6 +211,9 @@ func openMySQL(cfg Config) (*sqlx.DB, string, error) {
 		// silently truncated.
 		mc.Params["sql_mode"] = "'STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION'"
 	}
+	// The driver's own log lines (such as "[mysql] packets.go:68 [warn]
+	// unexpected sequence nr") go to the entry's logger, not stderr.
+	mc.Logger = mysqlLogger{logger}
 	conn, err := mysql.NewConnector(mc)
 	if err != nil {
 		return nil, "", err
@@ -218,6 +222,13 @@ func openMySQL(cfg Config) (*sqlx.DB, string, error) {
 	db := sqlx.NewDb(sql.OpenDB(conn), "mysql")
 	setPool(db.DB, cfg.Pool)
 	return db, target, nil
+}
+
+// mysqlLogger writes go-sql-driver/mysql's log lines to slog as warnings.
+type mysqlLogger struct{ l *slog.Logger }
+
+func (m mysqlLogger) Print(v ...any) {
+	m.l.Warn(strings.TrimSpace(fmt.Sprint(v...)), "driver", "mysql")
 }
 
 func setPool(db *sql.DB, p Pool) {

@@ -222,7 +222,7 @@ func (c *Component) Start(ctx context.Context) error {
 	case Postgres:
 		db, target, err = openPostgres(c.cfg)
 	case MySQL:
-		db, target, err = openMySQL(c.cfg)
+		db, target, err = openMySQL(c.cfg, c.logger)
 	}
 	if err != nil {
 		return c.redactErr(fmt.Errorf("%s: open %s: %w", c.id, c.cfg.Dialect, err))

@@ -25,7 +25,10 @@ import (
 // context has ended the error also wraps the context's error.
 func (s *Store) fail(ctx context.Context, op string, err error) error {
 	var extra []error
-	if unavailable(err) {
+	switch {
+	case tooLarge(err):
+		extra = append(extra, backends.ErrInvalid)
+	case unavailable(err):
 		extra = append(extra, backends.ErrUnavailable)
 	}
 	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
@@ -88,6 +91,28 @@ func unavailable(err error) bool {
 		if strings.Contains(msg, s) {
 			return true
 		}
+	}
+	return false
+}
+
+// tooLarge reports an error saying a statement or value is over a size
+// limit of the database: a value the store's own check did not catch
+// (the check runs before sending, so this is rare) is ErrInvalid too.
+func tooLarge(err error) bool {
+	var (
+		pgErr   *pgconn.PgError
+		myErr   *mysql.MySQLError
+		liteErr sqlite3.Error
+	)
+	switch {
+	case errors.Is(err, mysql.ErrPktTooLarge):
+		return true
+	case errors.As(err, &pgErr):
+		return pgErr.Code == "54000" // program_limit_exceeded
+	case errors.As(err, &myErr):
+		return myErr.Number == 1153 || myErr.Number == 1301 // packet too large, max_allowed_packet exceeded
+	case errors.As(err, &liteErr):
+		return liteErr.Code == sqlite3.ErrTooBig
 	}
 	return false
 }

@@ -232,6 +232,9 @@ func (s *Store) Put(ctx context.Context, key string, value []byte, opts backends
 	if opts.HasIfVersion && s.cfg.VersionColumn == "" {
 		return backends.Item{}, s.errNoVersions()
 	}
+	if err := s.checkValue(st, value); err != nil {
+		return backends.Item{}, err
+	}
 	if value == nil {
 		value = []byte{}
 	}
