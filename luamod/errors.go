@@ -113,12 +113,17 @@ func kindFromContext(ctx context.Context, kind string) string {
 // pushError pushes nil and an error value, and returns 2 (the count of
 // values pushed) for use as `return pushError(...)` in an LGFunction.
 func (m *Module) pushError(L *lua.LState, e *Error) int {
+	L.Push(lua.LNil)
+	L.Push(m.newError(L, e))
+	return 2
+}
+
+// newError returns the Lua error value for e.
+func (m *Module) newError(L *lua.LState, e *Error) *lua.LUserData {
 	ud := L.NewUserData()
 	ud.Value = e
 	ud.Metatable = m.errMeta
-	L.Push(lua.LNil)
-	L.Push(ud)
-	return 2
+	return ud
 }
 
 // pushGoError pushes nil and the script error for err, a failure of a call
