@@ -27,10 +27,12 @@ type Extended interface {
 	List(ctx context.Context, opts ListOptions) (Page, error)
 
 	// Incr atomically adds delta to the number stored under key and
-	// returns the new number, stored as EncodeNumber encodes it. A missing
-	// key starts from opts.Init and gets opts.TTL; an existing key keeps
-	// its expiry. A value that is not a MessagePack number, and a result
-	// that is not finite, are ErrInvalid and write nothing.
+	// returns the new number, computed and encoded as AddNumber does
+	// (integer counters in exact int64 arithmetic). A missing key starts
+	// from opts.Init and gets opts.TTL; an existing key keeps its expiry.
+	// A value that is not a MessagePack number, and a result AddNumber
+	// refuses (not finite, int64 overflow, an integer beyond ±2^53), are
+	// ErrInvalid and write nothing.
 	Incr(ctx context.Context, key string, delta float64, opts IncrOptions) (float64, error)
 
 	// TTL returns the time left on a live key; ok is false when the key

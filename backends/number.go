@@ -65,8 +65,83 @@ func appendInt(b []byte, n int64) []byte {
 // else (another type, trailing bytes, truncated input) returns an error
 // wrapping ErrInvalid.
 func DecodeNumber(b []byte) (float64, error) {
+	n, err := decodeNumber(b)
+	if err != nil {
+		return 0, err
+	}
+	if n.isInt {
+		if n.big {
+			return float64(uint64(n.i)), nil
+		}
+		return float64(n.i), nil
+	}
+	return n.f, nil
+}
+
+// MaxExactInt is 2^53, the largest magnitude up to which a float64 (a Lua
+// 5.1 number) holds every integer exactly.
+const MaxExactInt = 1 << 53
+
+// AddNumber adds delta to the number cur encodes, as incr does, and returns
+// the sum and dst with the sum's encoding (as AppendNumber writes it)
+// appended. An integer counter (cur a MessagePack integer, delta
+// integral) is added in int64 arithmetic, so it moves by exactly delta; a
+// float counter, or a fractional delta, is added in float64. It fails with
+// an error wrapping ErrInvalid, naming the limit, when cur is not a
+// number, delta is not finite, the int64 sum overflows, the sum is not
+// finite, or the sum is an integer beyond ±2^53 (MaxExactInt), which a Lua
+// number cannot return exactly.
+func AddNumber(dst, cur []byte, delta float64) (float64, []byte, error) {
+	if math.IsNaN(delta) || math.IsInf(delta, 0) {
+		return 0, dst, fmt.Errorf("delta %v is not a finite number: %w", delta, ErrInvalid)
+	}
+	n, err := decodeNumber(cur)
+	if err != nil {
+		return 0, dst, err
+	}
+	if n.big {
+		return 0, dst, fmt.Errorf("stored integer %d is beyond the int64 range: %w", uint64(n.i), ErrInvalid)
+	}
+	integral := delta == math.Trunc(delta) && delta >= -(1<<63) && delta < 1<<63
+	if n.isInt && integral {
+		d := int64(delta)
+		sum := n.i + d
+		if (d > 0 && sum < n.i) || (d < 0 && sum > n.i) {
+			return 0, dst, fmt.Errorf("%d + %d overflows int64: %w", n.i, d, ErrInvalid)
+		}
+		if sum > MaxExactInt || sum < -MaxExactInt {
+			return 0, dst, fmt.Errorf("result %d is beyond ±2^53, the largest integer a Lua number holds exactly: %w", sum, ErrInvalid)
+		}
+		return float64(sum), appendInt(dst, sum), nil
+	}
+	f := n.f
+	if n.isInt {
+		if n.i > MaxExactInt || n.i < -MaxExactInt {
+			return 0, dst, fmt.Errorf("stored integer %d is beyond ±2^53, so adding %v to it as a Lua number would not be exact: %w", n.i, delta, ErrInvalid)
+		}
+		f = float64(n.i)
+	}
+	sum := f + delta
+	if math.IsNaN(sum) || math.IsInf(sum, 0) {
+		return 0, dst, fmt.Errorf("the result is not a finite number: %w", ErrInvalid)
+	}
+	if sum == math.Trunc(sum) && math.Abs(sum) > MaxExactInt {
+		return 0, dst, fmt.Errorf("result %v is an integer beyond ±2^53, the largest a Lua number holds exactly: %w", sum, ErrInvalid)
+	}
+	return sum, AppendNumber(dst, sum), nil
+}
+
+// number is a decoded MessagePack number: an integer i (isInt; big when
+// it is a uint64 beyond int64, held in i's bits) or a float f.
+type number struct {
+	i          int64
+	f          float64
+	isInt, big bool
+}
+
+func decodeNumber(b []byte) (number, error) {
 	if len(b) == 0 {
-		return 0, fmt.Errorf("stored value is empty, not a number: %w", ErrInvalid)
+		return number{}, fmt.Errorf("stored value is empty, not a number: %w", ErrInvalid)
 	}
 	c := b[0]
 	var need int // total length the format needs
@@ -82,35 +157,37 @@ func DecodeNumber(b []byte) (float64, error) {
 	case c == mpUint64 || c == mpInt64 || c == mpFloat64:
 		need = 9
 	default:
-		return 0, fmt.Errorf("stored value is a %s, not a number: %w", typeName(c), ErrInvalid)
+		return number{}, fmt.Errorf("stored value is a %s, not a number: %w", typeName(c), ErrInvalid)
 	}
 	if len(b) != need {
-		return 0, fmt.Errorf("stored value is not a single MessagePack number (%d bytes, want %d): %w", len(b), need, ErrInvalid)
+		return number{}, fmt.Errorf("stored value is not a single MessagePack number (%d bytes, want %d): %w", len(b), need, ErrInvalid)
 	}
 	p := b[1:]
+	integer := func(i int64) (number, error) { return number{i: i, isInt: true}, nil }
 	switch c {
 	case mpUint8:
-		return float64(p[0]), nil
+		return integer(int64(p[0]))
 	case mpInt8:
-		return float64(int8(p[0])), nil
+		return integer(int64(int8(p[0])))
 	case mpUint16:
-		return float64(binary.BigEndian.Uint16(p)), nil
+		return integer(int64(binary.BigEndian.Uint16(p)))
 	case mpInt16:
-		return float64(int16(binary.BigEndian.Uint16(p))), nil
+		return integer(int64(int16(binary.BigEndian.Uint16(p))))
 	case mpUint32:
-		return float64(binary.BigEndian.Uint32(p)), nil
+		return integer(int64(binary.BigEndian.Uint32(p)))
 	case mpInt32:
-		return float64(int32(binary.BigEndian.Uint32(p))), nil
+		return integer(int64(int32(binary.BigEndian.Uint32(p))))
 	case mpFloat32:
-		return float64(math.Float32frombits(binary.BigEndian.Uint32(p))), nil
+		return number{f: float64(math.Float32frombits(binary.BigEndian.Uint32(p)))}, nil
 	case mpUint64:
-		return float64(binary.BigEndian.Uint64(p)), nil
+		u := binary.BigEndian.Uint64(p)
+		return number{i: int64(u), isInt: true, big: u > math.MaxInt64}, nil
 	case mpInt64:
-		return float64(int64(binary.BigEndian.Uint64(p))), nil
+		return integer(int64(binary.BigEndian.Uint64(p)))
 	case mpFloat64:
-		return math.Float64frombits(binary.BigEndian.Uint64(p)), nil
+		return number{f: math.Float64frombits(binary.BigEndian.Uint64(p))}, nil
 	}
-	return float64(int8(c)), nil // fixint: 0x00-0x7f and 0xe0-0xff read as int8
+	return integer(int64(int8(c))) // fixint: 0x00-0x7f and 0xe0-0xff read as int8
 }
 
 // typeName names the MessagePack type whose encoding starts with c, for

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/luahost/luahost/backends"
@@ -88,5 +89,56 @@ func TestDecodeNumberRejects(t *testing.T) {
 		if !errors.Is(err, backends.ErrInvalid) || !bytes.Contains([]byte(err.Error()), []byte(tt.msg)) {
 			t.Errorf("%s: DecodeNumber(% x) error = %v, want ErrInvalid mentioning %q", tt.name, tt.b, err, tt.msg)
 		}
+	}
+}
+
+func TestAddNumber(t *testing.T) {
+	i64 := func(n int64) []byte {
+		return []byte{0xd3, byte(n >> 56), byte(n >> 48), byte(n >> 40), byte(n >> 32), byte(n >> 24), byte(n >> 16), byte(n >> 8), byte(n)}
+	}
+	tests := []struct {
+		name    string
+		cur     []byte
+		delta   float64
+		want    float64
+		wantEnc []byte
+		errSub  string // "" for success
+	}{
+		{"small", backends.EncodeNumber(41), 1, 42, []byte{42}, ""},
+		{"to 2^53", backends.EncodeNumber(1<<53 - 1), 1, 1 << 53, backends.EncodeNumber(1 << 53), ""},
+		{"past 2^53", backends.EncodeNumber(1 << 53), 1, 0, nil, "2^53"},
+		{"past -2^53", backends.EncodeNumber(-(1 << 53)), -1, 0, nil, "2^53"},
+		{"int64 2^53+1 down", i64(1<<53 + 1), -1, 1 << 53, backends.EncodeNumber(1 << 53), ""},
+		{"int64 2^53+1 up", i64(1<<53 + 1), 1, 0, nil, "2^53"},
+		{"int64 max overflow", i64(math.MaxInt64), 1, 0, nil, "overflows int64"},
+		{"int64 min overflow", i64(math.MinInt64), -1, 0, nil, "overflows int64"},
+		{"uint64 beyond int64", []byte{0xcf, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, -1, 0, nil, "int64 range"},
+		{"fraction on big int", i64(1<<53 + 1), 0.5, 0, nil, "not be exact"},
+		{"float plus fraction", backends.EncodeNumber(0.5), 0.25, 0.75, backends.EncodeNumber(0.75), ""},
+		{"float becomes integer", backends.EncodeNumber(0.5), 0.5, 1, []byte{1}, ""},
+		{"float32 counter", []byte{0xca, 0x3f, 0xc0, 0, 0}, 1, 2.5, backends.EncodeNumber(2.5), ""},
+		{"huge float", backends.EncodeNumber(1e300), 1, 0, nil, "2^53"},
+		{"not finite", backends.EncodeNumber(1.7e308), 1.7e308, 0, nil, "not a finite"},
+		{"nan delta", backends.EncodeNumber(1), math.NaN(), 0, nil, "not a finite"},
+		{"delta 2^63", backends.EncodeNumber(0), 1 << 63, 0, nil, "2^53"},
+		{"not a number", []byte{0xa1, 'x'}, 1, 0, nil, "not a number"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			prefix := []byte("k")
+			got, enc, err := backends.AddNumber(prefix, tt.cur, tt.delta)
+			if tt.errSub != "" {
+				if !errors.Is(err, backends.ErrInvalid) || !strings.Contains(err.Error(), tt.errSub) {
+					t.Fatalf("err = %v, want ErrInvalid saying %q", err, tt.errSub)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tt.want || !bytes.Equal(enc, append([]byte("k"), tt.wantEnc...)) {
+				t.Fatalf("AddNumber = %v, % x; want %v, k+% x", got, enc, tt.want, tt.wantEnc)
+			}
+		})
 	}
 }

@@ -58,6 +58,13 @@ var (
 	// ErrFull is returned when a new key would exceed a store's size limit.
 	// It wraps ErrUnavailable.
 	ErrFull = &wrapped{msg: "store is full", base: ErrUnavailable}
+	// ErrOutcomeUnknown is returned by a write that is not safe to repeat
+	// (incr, put with only_if_absent) when its statement, or its commit,
+	// reached the database but the answer was lost (the connection
+	// failed): it may or may not have been applied, so a blind retry may
+	// apply it twice. It wraps ErrUnavailable; callers must not treat it
+	// as retryable.
+	ErrOutcomeUnknown = &wrapped{msg: "outcome unknown", base: ErrUnavailable}
 	// ErrPermissionDenied is returned when the store refuses the call.
 	ErrPermissionDenied = errors.New("permission denied")
 )

@@ -36,5 +36,13 @@
 //     levels of tables, MaxElements values, MaxHoles missing integer keys.
 //     Encode enforces the same limits, so what is stored can be read back.
 //   - Every Lua number is a float64: integers beyond 2^53 written by other
-//     programs come back rounded.
+//     programs come back rounded by get; incr refuses them (INVALID) rather
+//     than move the counter by anything but delta.
+//   - Bytes that are not valid MessagePack (written by another program)
+//     make get and entry of that key fail with INTERNAL naming the key;
+//     in s:list the item carries the error instead (an error field, no
+//     value), so the rest of the page, and paging, still work.
+//   - A write that is not safe to repeat (incr, put with only_if_absent)
+//     whose connection failed after it was sent returns UNAVAILABLE with
+//     "outcome unknown" and retryable() false: it may have been applied.
 package luamod

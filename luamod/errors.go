@@ -73,8 +73,12 @@ func (e *Error) Error() string { return e.Kind + ": " + e.Message }
 // Unwrap returns the Go error the script error came from.
 func (e *Error) Unwrap() error { return e.Err }
 
-// Retryable reports whether repeating the call may succeed.
-func (e *Error) Retryable() bool { return Retryable(e.Kind) }
+// Retryable reports whether repeating the call may succeed. A write whose
+// outcome is unknown (backends.ErrOutcomeUnknown: it may have been
+// applied) is never retryable, whatever its kind.
+func (e *Error) Retryable() bool {
+	return Retryable(e.Kind) && !errors.Is(e.Err, backends.ErrOutcomeUnknown)
+}
 
 // AsError returns the store error held by v, if v is one.
 func AsError(v lua.LValue) (*Error, bool) {
@@ -109,15 +113,20 @@ func kindFromContext(ctx context.Context, kind string) string {
 // pushError pushes nil and an error value, and returns 2 (the count of
 // values pushed) for use as `return pushError(...)` in an LGFunction.
 func (m *Module) pushError(L *lua.LState, e *Error) int {
+	L.Push(lua.LNil)
+	L.Push(m.newError(L, e))
+	return 2
+}
+
+// newError returns the Lua error value for e, its message redacted.
+func (m *Module) newError(L *lua.LState, e *Error) *lua.LUserData {
 	if m.redact != nil {
 		e.Message = m.redact(e.Message)
 	}
 	ud := L.NewUserData()
 	ud.Value = e
 	ud.Metatable = m.errMeta
-	L.Push(lua.LNil)
-	L.Push(ud)
-	return 2
+	return ud
 }
 
 // pushGoError pushes nil and the script error for err, a failure of a call

@@ -196,7 +196,9 @@ func handlePut(L *lua.LState) int {
 // opts: prefix (only keys starting with it), after (a cursor: only keys
 // after it), limit (1 to 1000, default 100). cursor is the key of the last
 // item, or opts.after when the page is empty (absent when both are); pass
-// it as after for the next page while has_more is true.
+// it as after for the next page while has_more is true. An item whose
+// stored bytes cannot be decoded has no value and an error field instead
+// (kind INTERNAL, naming the key); the rest of the page is unaffected.
 func handleList(L *lua.LState) int {
 	h, x, n, ok := begin(L, "list")
 	if !ok {
@@ -237,7 +239,12 @@ func handleList(L *lua.LState) int {
 	for i, item := range page.Items {
 		t, err := h.itemTable(L, item)
 		if err != nil {
-			return h.m.pushError(L, &Error{Kind: KindInternal, Message: "key " + quote(item.Key) + ": " + err.Error(), Err: err})
+			// One undecodable value must not hide the rest of the page:
+			// its item carries the error instead of a value.
+			t = L.CreateTable(0, 3)
+			t.RawSetString("key", lua.LString(item.Key))
+			t.RawSetString("version", lua.LString(item.Version))
+			t.RawSetString("error", h.m.newError(L, &Error{Kind: KindInternal, Message: "key " + quote(item.Key) + ": " + err.Error(), Err: err}))
 		}
 		items.RawSetInt(i+1, t)
 	}

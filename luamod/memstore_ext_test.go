@@ -3,7 +3,6 @@ package luamod_test
 import (
 	"context"
 	"fmt"
-	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -133,27 +132,23 @@ func (s *memStore) Incr(ctx context.Context, key string, delta float64, opts bac
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	e, live := s.live(key)
-	var n float64
+	cur := backends.EncodeNumber(opts.Init)
 	if live {
-		old, err := backends.DecodeNumber(e.val)
-		if err != nil {
-			return 0, err
-		}
-		n = old + delta
+		cur = e.val
 	} else {
 		if s.maxSize > 0 && s.liveCount() >= s.maxSize {
 			return 0, fmt.Errorf("store is full (max_size %d): %w", s.maxSize, backends.ErrFull)
 		}
-		n = opts.Init + delta
 		e = memEntry{}
 		if opts.TTL > 0 {
 			e.exp = s.now().Add(opts.TTL)
 		}
 	}
-	if math.IsNaN(n) || math.IsInf(n, 0) {
-		return 0, fmt.Errorf("incr result is not finite: %w", backends.ErrInvalid)
+	n, val, err := backends.AddNumber(nil, cur, delta)
+	if err != nil {
+		return 0, err
 	}
-	e.val = backends.EncodeNumber(n)
+	e.val = val
 	s.write(key, e)
 	return n, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -130,6 +131,8 @@ func TestStoreErrorsReachScripts(t *testing.T) {
 		{context.DeadlineExceeded, "TIMEOUT", "true"},
 		{context.Canceled, "CANCELED", "false"},
 		{errors.New("disk on fire"), "INTERNAL", "false"},
+		{fmt.Errorf("incr: outcome unknown: %w: %w", backends.ErrOutcomeUnknown, io.ErrUnexpectedEOF), "UNAVAILABLE", "false"},
+		{fmt.Errorf("incr: outcome unknown: %w: %w", backends.ErrOutcomeUnknown, context.DeadlineExceeded), "TIMEOUT", "false"},
 	}
 	calls := []string{`s:get("k")`, `s:set("k", 1)`, `s:delete("k")`, `s:exists("k")`, `s:has("k")`, `s:clear()`}
 	for _, tc := range tests {

@@ -148,11 +148,9 @@ func (s *Store) Put(ctx context.Context, key string, value []byte, opts backends
 func finite(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }
 
 // Incr atomically adds delta to the number stored under key and returns
-// the sum; see backends.Extended. delta, opts.Init and the sum must be
-// finite, else the error wraps backends.ErrInvalid and nothing is written.
-// The sum is stored as a MessagePack integer when it is integral and
-// within the int64 range, else as a float64. A new key on a full store is
-// an error wrapping backends.ErrFull.
+// the sum; see backends.Extended and backends.AddNumber, which decides the
+// arithmetic and when the sum is ErrInvalid (then nothing is written). A
+// new key on a full store is an error wrapping backends.ErrFull.
 func (s *Store) Incr(ctx context.Context, key string, delta float64, opts backends.IncrOptions) (float64, error) {
 	if err := check(ctx, key); err != nil {
 		return 0, err
@@ -166,22 +164,21 @@ func (s *Store) Incr(ctx context.Context, key string, delta float64, opts backen
 	now := s.clock()
 	var sum float64
 	_, err := s.write(key, now, func(cur *slot) (string, int64, error) {
-		n, exp := opts.Init, expiry(now, opts.TTL)
+		var (
+			ib  [9]byte
+			old = backends.AppendNumber(ib[:0], opts.Init)
+			exp = expiry(now, opts.TTL)
+		)
 		if cur != nil {
 			val := cur.value()
-			v, err := backends.DecodeNumber(unsafe.Slice(unsafe.StringData(val), len(val)))
-			if err != nil {
-				return "", 0, fmt.Errorf("memory store: incr %q: %w", key, err)
-			}
-			n, exp = v, cur.exp
-		}
-		sum = n + delta
-		if !finite(sum) {
-			return "", 0, fmt.Errorf("memory store: incr %q: the result is not a finite number: %w", key, backends.ErrInvalid)
+			old, exp = unsafe.Slice(unsafe.StringData(val), len(val)), cur.exp
 		}
 		buf := make([]byte, len(key), len(key)+9)
 		copy(buf, key)
-		buf = backends.AppendNumber(buf, sum)
+		var err error
+		if sum, buf, err = backends.AddNumber(buf, old, delta); err != nil {
+			return "", 0, fmt.Errorf("memory store: incr %q: %w", key, err)
+		}
 		return unsafe.String(unsafe.SliceData(buf), len(buf)), exp, nil
 	})
 	if err != nil {

@@ -195,9 +195,11 @@ func TestExtendedBehaviour(t *testing.T) {
 			{op: "set", key: "f32", val: "\xca\x3f\xc0\x00\x00"}, num("f32", 1, 2.5),
 			{op: "set", key: "fix", val: "\x7f"}, num("fix", 1, 128), {op: "get", key: "fix", wantVal: "\xcc\x80"},
 		}},
-		{name: "incr: integers beyond int64 are stored as float64", steps: []xstep{
-			{op: "incr", key: "n", delta: math.MaxInt64, wantNum: 1 << 63},
-			{op: "get", key: "n", wantVal: "\xcb\x43\xe0\x00\x00\x00\x00\x00\x00"},
+		{name: "incr: integers beyond 2^53 are invalid and write nothing", steps: []xstep{
+			{op: "incr", key: "n", delta: math.MaxInt64, wantErr: backends.ErrInvalid, errMatch: "2^53"},
+			{op: "incr", key: "n", delta: 1 << 53, wantNum: 1 << 53},
+			{op: "incr", key: "n", delta: 1, wantErr: backends.ErrInvalid, errMatch: "2^53"},
+			{op: "get", key: "n", wantVal: "\xcf\x00\x20\x00\x00\x00\x00\x00\x00"},
 		}},
 		{name: "incr: a value that is not a number is invalid and kept", steps: []xstep{
 			{op: "set", key: "s", val: "\xa3abc"},

@@ -5,15 +5,19 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/url"
 	"runtime"
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/go-sql-driver/mysql"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgconn/ctxwatch"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/jmoiron/sqlx"
 	"github.com/mattn/go-sqlite3"
@@ -24,10 +28,23 @@ var (
 	pragmaValueRE = lazyRE(`^[A-Za-z0-9_.+-]+$`)
 )
 
-// sqliteBusyTimeoutMS bounds how long a connection waits for a lock held by
-// another process before SQLITE_BUSY. Inside one host, writers queue on the
-// single writer connection instead.
-const sqliteBusyTimeoutMS = 5000
+// SQLiteBusyTimeout bounds how long, in all, a statement on a SQLite file
+// waits for a lock another process holds before it fails with
+// SQLITE_BUSY. Inside one host, writers queue on the single writer
+// connection instead. Callers wait it out in steps (see
+// SQLiteBusyStep), checking their context between them.
+const SQLiteBusyTimeout = 5 * time.Second
+
+// SQLiteBusyStep is the SQLite busy timeout of every connection: how long
+// one statement waits for a lock inside SQLite, where no context is
+// checked (go-sqlite3's interrupt does not end a busy wait), before it
+// returns SQLITE_BUSY to a caller that may try again.
+const SQLiteBusyStep = 20 * time.Millisecond
+
+// pgCancelGrace is how long a PostgreSQL statement whose context ended
+// may take to answer the cancel request before its connection is closed
+// (and the statement's outcome is unknown).
+const pgCancelGrace = time.Second
 
 // defaultPragmas apply to every SQLite connection unless options override
 // them. synchronous=NORMAL is the usual WAL setting: a commit survives a
@@ -67,7 +84,7 @@ func openSQLite(cfg Config) (db, readDB *sqlx.DB, target string, err error) {
 		}
 		return nil
 	}}
-	params := "_busy_timeout=" + strconv.Itoa(sqliteBusyTimeoutMS) + "&_txlock=immediate"
+	params := "_busy_timeout=" + strconv.Itoa(int(SQLiteBusyStep/time.Millisecond)) + "&_txlock=immediate"
 
 	if cfg.File == ":memory:" {
 		// A private in-memory database lives in its one connection: keep
@@ -143,6 +160,13 @@ func openPostgres(cfg Config) (*sqlx.DB, string, error) {
 		return nil, "", err
 	}
 	target := fmt.Sprintf("%s:%d/%s as %s", pc.Host, pc.Port, pc.Database, pc.User)
+	// When a call's context ends, ask the server to cancel the statement
+	// (pgx's default only closes the socket, and the server may still
+	// apply a write that waited for a lock), and close the connection
+	// only if the server has not answered within pgCancelGrace.
+	pc.BuildContextWatcherHandler = func(c *pgconn.PgConn) ctxwatch.Handler {
+		return &pgconn.CancelRequestContextWatcherHandler{Conn: c, DeadlineDelay: pgCancelGrace}
+	}
 	db := sqlx.NewDb(stdlib.OpenDB(*pc), "pgx")
 	setPool(db.DB, cfg.Pool)
 	return db, target, nil
@@ -202,11 +226,14 @@ func mysqlConfig(cfg Config) (*mysql.Config, error) {
 	return mc, nil
 }
 
-func openMySQL(cfg Config) (*sqlx.DB, string, error) {
+func openMySQL(cfg Config, logger *slog.Logger) (*sqlx.DB, string, error) {
 	mc, err := mysqlConfig(cfg)
 	if err != nil {
 		return nil, "", err
 	}
+	// The driver's own log lines (such as "[mysql] packets.go:68 [warn]
+	// unexpected sequence nr") go to the entry's logger, not stderr.
+	mc.Logger = mysqlLogger{logger}
 	conn, err := mysql.NewConnector(mc)
 	if err != nil {
 		return nil, "", err
@@ -215,6 +242,13 @@ func openMySQL(cfg Config) (*sqlx.DB, string, error) {
 	db := sqlx.NewDb(sql.OpenDB(conn), "mysql")
 	setPool(db.DB, cfg.Pool)
 	return db, target, nil
+}
+
+// mysqlLogger writes go-sql-driver/mysql's log lines to slog as warnings.
+type mysqlLogger struct{ l *slog.Logger }
+
+func (m mysqlLogger) Print(v ...any) {
+	m.l.Warn(strings.TrimSpace(fmt.Sprint(v...)), "driver", "mysql")
 }
 
 func setPool(db *sql.DB, p Pool) {

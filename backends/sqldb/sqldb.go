@@ -230,7 +230,7 @@ func (c *Component) Start(ctx context.Context) error {
 	case Postgres:
 		db, target, err = openPostgres(c.cfg)
 	case MySQL:
-		db, target, err = openMySQL(c.cfg)
+		db, target, err = openMySQL(c.cfg, c.logger)
 	}
 	if err != nil {
 		// The configuration itself is wrong: no retry can fix it.
@@ -276,9 +276,13 @@ func uniq(a, b *sqlx.DB) []*sqlx.DB {
 	return []*sqlx.DB{a, b}
 }
 
-func closeAll(a, b *sqlx.DB) error {
+// closeAll closes the read pool, then the write pool. On a SQLite file
+// the last connection to close checkpoints the WAL into the database file
+// and removes the -wal and -shm files; a read-only connection cannot, so
+// the writer must close last.
+func closeAll(db, readDB *sqlx.DB) error {
 	var errs []error
-	for _, p := range uniq(a, b) {
+	for _, p := range uniq(readDB, db) {
 		errs = append(errs, p.Close())
 	}
 	return errors.Join(errs...)

@@ -10,11 +10,13 @@ import (
 	"net"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/go-sql-driver/mysql"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jmoiron/sqlx"
 	"github.com/luahost/luahost/backends"
+	"github.com/luahost/luahost/backends/sqldb"
 	"github.com/mattn/go-sqlite3"
 )
 
@@ -23,7 +25,10 @@ import (
 // context has ended the error also wraps the context's error.
 func (s *Store) fail(ctx context.Context, op string, err error) error {
 	var extra []error
-	if unavailable(err) {
+	switch {
+	case tooLarge(err):
+		extra = append(extra, backends.ErrInvalid)
+	case unavailable(err):
 		extra = append(extra, backends.ErrUnavailable)
 	}
 	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
@@ -90,18 +95,180 @@ func unavailable(err error) bool {
 	return false
 }
 
-// execWrite runs a write statement, again (up to 3 runs) when the database
-// rolled it back as a deadlock victim or serialization failure: the
-// statement had no effect, so running it again is safe. InnoDB can pick an
-// upsert as a victim when several run on one key.
-func execWrite(ctx context.Context, stmt *sqlx.Stmt, args ...any) (sql.Result, error) {
-	for attempt := 1; ; attempt++ {
-		res, err := stmt.ExecContext(ctx, args...)
-		if err == nil || attempt == 3 || !rolledBack(err) || ctx.Err() != nil {
-			return res, err
+// tooLarge reports an error saying a statement or value is over a size
+// limit of the database: a value the store's own check did not catch
+// (the check runs before sending, so this is rare) is ErrInvalid too.
+func tooLarge(err error) bool {
+	var (
+		pgErr   *pgconn.PgError
+		myErr   *mysql.MySQLError
+		liteErr sqlite3.Error
+	)
+	switch {
+	case errors.Is(err, mysql.ErrPktTooLarge):
+		return true
+	case errors.As(err, &pgErr):
+		return pgErr.Code == "54000" // program_limit_exceeded
+	case errors.As(err, &myErr):
+		return myErr.Number == 1153 || myErr.Number == 1301 // packet too large, max_allowed_packet exceeded
+	case errors.As(err, &liteErr):
+		return liteErr.Code == sqlite3.ErrTooBig
+	}
+	return false
+}
+
+// execWrite runs a write statement under s.retry. point says it is a
+// single-row statement (see pointCtx).
+func (s *Store) execWrite(ctx context.Context, point bool, stmt *sqlx.Stmt, args ...any) (sql.Result, error) {
+	run := ctx
+	if point {
+		run = s.pointCtx(ctx)
+	}
+	var res sql.Result
+	err := s.retry(ctx, func() (err error) {
+		if s.db.Dialect() == sqldb.MySQL {
+			res, err = s.execInTx(ctx, stmt, args...)
+		} else {
+			res, err = stmt.ExecContext(run, args...)
+		}
+		return err
+	})
+	return res, err
+}
+
+// execInTx runs stmt in a transaction of its own. When a call's context
+// ends, go-sql-driver/mysql closes the connection, but the server goes on
+// with a statement that waits for a lock and, in autocommit mode, commits
+// it once it gets the lock: a write reported as TIMEOUT would be applied
+// later. In a transaction it never is: the server rolls back when it
+// finds the connection gone.
+func (s *Store) execInTx(ctx context.Context, stmt *sqlx.Stmt, args ...any) (sql.Result, error) {
+	db := s.db.DB()
+	if db == nil {
+		return nil, fmt.Errorf("database %s is not running: %w", s.cfg.Database, backends.ErrUnavailable)
+	}
+	tx, err := db.BeginTxx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	res, err := tx.StmtxContext(ctx, stmt).ExecContext(ctx, args...)
+	if err != nil {
+		tx.Rollback()
+		return nil, err
+	}
+	return res, tx.Commit()
+}
+
+// queryRow runs a single-row statement returning one row into dest,
+// under s.retry.
+func (s *Store) queryRow(ctx context.Context, stmt *sqlx.Stmt, dest []any, args ...any) error {
+	run := s.pointCtx(ctx)
+	return s.retry(ctx, func() error { return stmt.QueryRowContext(run, args...).Scan(dest...) })
+}
+
+// retry runs fn, and again when its statement had no effect and may
+// succeed if repeated: up to 3 runs when the database rolled it back as a
+// deadlock victim or serialization failure (InnoDB can pick an upsert as
+// a victim when several run on one key); and on SQLite, while another
+// process holds the lock (SQLITE_BUSY), for up to sqldb.SQLiteBusyTimeout
+// in all. Each SQLite attempt waits at most sqldb.SQLiteBusyStep inside
+// SQLite, so a call whose ctx ends stops waiting within about that step;
+// its error is the last attempt's, which s.fail joins with ctx's.
+func (s *Store) retry(ctx context.Context, fn func() error) error {
+	var busySince time.Time
+	for rollbacks := 0; ; {
+		t0 := time.Now()
+		err := fn()
+		switch {
+		case err == nil || ctx.Err() != nil:
+			return err
+		case rolledBack(err):
+			if rollbacks++; rollbacks == 3 {
+				return err
+			}
+		case busy(err):
+			if busySince.IsZero() {
+				busySince = t0
+			}
+			if time.Since(busySince) >= sqldb.SQLiteBusyTimeout {
+				return err
+			}
+			if time.Since(t0) < sqldb.SQLiteBusyStep/2 {
+				// SQLite returned at once (it does where waiting
+				// could deadlock): pause before the next attempt.
+				t := time.NewTimer(sqldb.SQLiteBusyStep)
+				select {
+				case <-t.C:
+				case <-ctx.Done():
+					t.Stop()
+					return err
+				}
+			}
+		default:
+			return err
 		}
 	}
 }
+
+// busy reports SQLITE_BUSY: another connection holds the lock.
+func busy(err error) bool {
+	var liteErr sqlite3.Error
+	return errors.As(err, &liteErr) && liteErr.Code == sqlite3.ErrBusy
+}
+
+// outcomeUnknown returns the error of a write that is not safe to repeat
+// (incr, put only_if_absent) whose statement or commit failed with err:
+// wrapping backends.ErrOutcomeUnknown when the request may have reached
+// the database and only its answer was lost, else as s.fail does.
+func (s *Store) outcomeUnknown(ctx context.Context, op, key string, err error) error {
+	if !mayHaveApplied(err) {
+		return s.fail(ctx, op, err)
+	}
+	extra := ""
+	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
+		err = fmt.Errorf("%w: %w", cerr, err)
+		extra = " after the call's context ended"
+	}
+	return fmt.Errorf("%s: %s %q: outcome unknown: the connection failed%s after the write was sent, so it may or may not have been applied; read the key before repeating it: %w: %w",
+		s.id, op, key, extra, backends.ErrOutcomeUnknown, err)
+}
+
+// mayHaveApplied reports whether a failed statement or commit may still
+// have taken effect: the database did not answer, or ended the connection
+// (a statement error, such as PostgreSQL's "canceling statement", says it
+// did not), and the driver cannot tell that the request was never sent. SQLite runs in process, so
+// its outcome is always known.
+func mayHaveApplied(err error) bool {
+	var (
+		pgErr   *pgconn.PgError
+		myErr   *mysql.MySQLError
+		liteErr sqlite3.Error
+	)
+	switch {
+	case err == nil, errors.As(err, &liteErr):
+		return false
+	case errors.As(err, &pgErr):
+		// A FATAL connection error (terminated, shut down) can come after
+		// the commit record is written; a statement error cannot.
+		return pgErr.Severity == "FATAL" || pgErr.Severity == "PANIC" || unavailable(err)
+	case errors.As(err, &myErr):
+		return myErr.Number == 1053 || myErr.Number == 1927 // shutdown, connection killed
+	case errors.Is(err, driver.ErrBadConn), errors.Is(err, sql.ErrTxDone), pgconn.SafeToRetry(err):
+		return false
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		// database/sql returns the bare context error when it gave up
+		// before sending; a lost answer comes with a network error.
+		return unavailable(err)
+	}
+	return true
+}
+
+// commitError is a failed COMMIT of a read-modify-write transaction: the
+// one step whose failure may leave the write applied.
+type commitError struct{ err error }
+
+func (e *commitError) Error() string { return "commit: " + e.err.Error() }
+func (e *commitError) Unwrap() error { return e.err }
 
 func rolledBack(err error) bool {
 	var (

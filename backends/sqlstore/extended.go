@@ -196,7 +196,7 @@ func (s *Store) Entry(ctx context.Context, key string) (backends.Item, error) {
 		e   sql.NullInt64
 		ver int64
 	)
-	if err := st.ext.entry.QueryRowContext(s.pointCtx(ctx), k, s.nowMS()).Scan(s.scanDest(&v, &e, &ver)...); err != nil {
+	if err := s.queryRow(ctx, st.ext.entry, s.scanDest(&v, &e, &ver), k, s.nowMS()); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return backends.Item{}, fmt.Errorf("%s: entry: %w", s.id, backends.ErrNotFound)
 		}
@@ -232,6 +232,9 @@ func (s *Store) Put(ctx context.Context, key string, value []byte, opts backends
 	if opts.HasIfVersion && s.cfg.VersionColumn == "" {
 		return backends.Item{}, s.errNoVersions()
 	}
+	if err := s.checkValue(st, value); err != nil {
+		return backends.Item{}, err
+	}
 	if value == nil {
 		value = []byte{}
 	}
@@ -251,7 +254,7 @@ func (s *Store) Put(ctx context.Context, key string, value []byte, opts backends
 		if perr != nil {
 			return backends.Item{}, conflict()
 		}
-		res, err := execWrite(ctx, st.ext.putIfVersion, value, exp, k, want, s.nowMS())
+		res, err := s.execWrite(ctx, true, st.ext.putIfVersion, value, exp, k, want, s.nowMS())
 		if err != nil {
 			return backends.Item{}, s.fail(ctx, "put", err)
 		}
@@ -267,19 +270,19 @@ func (s *Store) Put(ctx context.Context, key string, value []byte, opts backends
 
 	case opts.OnlyIfAbsent && st.ext.putIfAbsent != nil:
 		var ver int64
-		err := queryWrite(ctx, st.ext.putIfAbsent, []any{&ver}, k, value, exp, s.nowMS())
+		err := s.queryRow(ctx, st.ext.putIfAbsent, []any{&ver}, k, value, exp, s.nowMS())
 		if errors.Is(err, sql.ErrNoRows) {
 			return backends.Item{}, exists()
 		}
 		if err != nil {
-			return backends.Item{}, s.fail(ctx, "put", err)
+			return backends.Item{}, s.outcomeUnknown(ctx, "put", key, err)
 		}
 		item.Version = s.version(ver)
 		return item, nil
 
 	case opts.OnlyIfAbsent || (s.cfg.VersionColumn != "" && st.ext.putReturning == nil):
 		// MySQL: lock the row, then write it.
-		ver, err := s.modify(ctx, st, "put", k, func(r row) (*write, error) {
+		ver, err := s.modify(ctx, st, "put", key, k, opts.OnlyIfAbsent, func(r row) (*write, error) {
 			if r.live && opts.OnlyIfAbsent {
 				return nil, exists()
 			}
@@ -293,27 +296,16 @@ func (s *Store) Put(ctx context.Context, key string, value []byte, opts backends
 
 	case s.cfg.VersionColumn != "":
 		var ver int64
-		if err := queryWrite(ctx, st.ext.putReturning, []any{&ver}, k, value, exp); err != nil {
+		if err := s.queryRow(ctx, st.ext.putReturning, []any{&ver}, k, value, exp); err != nil {
 			return backends.Item{}, s.fail(ctx, "put", err)
 		}
 		item.Version = s.version(ver)
 		return item, nil
 	}
-	if _, err := execWrite(ctx, st.set, k, value, exp); err != nil {
+	if _, err := s.execWrite(ctx, true, st.set, k, value, exp); err != nil {
 		return backends.Item{}, s.fail(ctx, "put", err)
 	}
 	return item, nil
-}
-
-// queryWrite runs a write statement returning one row into dest, again
-// when the database rolled it back (see execWrite).
-func queryWrite(ctx context.Context, stmt *sqlx.Stmt, dest []any, args ...any) error {
-	for attempt := 1; ; attempt++ {
-		err := stmt.QueryRowContext(ctx, args...).Scan(dest...)
-		if err == nil || attempt == 3 || !rolledBack(err) || ctx.Err() != nil {
-			return err
-		}
-	}
 }
 
 // List returns a page of live items in byte-wise key order; see
@@ -399,9 +391,11 @@ func successor(prefix string) (string, bool) {
 }
 
 // Incr adds delta to the number under key in one transaction that locks
-// the row; see backends.Extended. delta and opts.Init must be finite, and
-// so must the result; a non-finite result is ErrInvalid and writes
-// nothing.
+// the row; see backends.Extended. backends.AddNumber decides the
+// arithmetic and which results are ErrInvalid (then nothing is written).
+// Integer counters need exact int64 arithmetic, which SQL's numeric types
+// do not offer on MessagePack bytes, so the sum is computed here, inside
+// the transaction that holds the row's lock: atomic across hosts.
 func (s *Store) Incr(ctx context.Context, key string, delta float64, opts backends.IncrOptions) (float64, error) {
 	st, k, err := s.keyed(key)
 	if err != nil {
@@ -414,22 +408,17 @@ func (s *Store) Incr(ctx context.Context, key string, delta float64, opts backen
 		return 0, fmt.Errorf("%s: incr: delta and init must be finite numbers: %w", s.id, backends.ErrInvalid)
 	}
 	var result float64
-	_, err = s.modify(ctx, st, "incr", k, func(r row) (*write, error) {
+	_, err = s.modify(ctx, st, "incr", key, k, true, func(r row) (*write, error) {
 		w := &write{exp: r.exp}
-		if r.live {
-			n, err := backends.DecodeNumber(r.value)
-			if err != nil {
-				return nil, fmt.Errorf("%s: incr %q: %w", s.id, key, err)
-			}
-			result = n + delta
-		} else {
-			result = opts.Init + delta
+		cur := r.value
+		if !r.live {
+			cur = backends.EncodeNumber(opts.Init)
 			w.exp = s.expiry(opts.TTL)
 		}
-		if math.IsNaN(result) || math.IsInf(result, 0) {
-			return nil, fmt.Errorf("%s: incr %q: the result is not a finite number: %w", s.id, key, backends.ErrInvalid)
+		var err error
+		if result, w.value, err = backends.AddNumber(nil, cur, delta); err != nil {
+			return nil, fmt.Errorf("%s: incr %q: %w", s.id, key, err)
 		}
-		w.value = backends.EncodeNumber(result)
 		return w, nil
 	})
 	if err != nil {
@@ -446,7 +435,7 @@ func (s *Store) TTL(ctx context.Context, key string) (time.Duration, bool, error
 	}
 	now := s.nowMS()
 	var e sql.NullInt64
-	if err := st.ext.ttl.QueryRowContext(s.pointCtx(ctx), k, now).Scan(&e); err != nil {
+	if err := s.queryRow(ctx, st.ext.ttl, []any{&e}, k, now); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return 0, false, fmt.Errorf("%s: ttl: %w", s.id, backends.ErrNotFound)
 		}
@@ -474,7 +463,7 @@ func (s *Store) Expire(ctx context.Context, key string, ttl time.Duration) (bool
 		// says otherwise: an UPDATE that leaves the expiry as it was
 		// would read as a missing key. Lock the row instead.
 		found := false
-		_, err := s.modify(ctx, st, "expire", k, func(r row) (*write, error) {
+		_, err := s.modify(ctx, st, "expire", key, k, false, func(r row) (*write, error) {
 			found = r.live
 			if !r.live {
 				return nil, nil
@@ -483,7 +472,7 @@ func (s *Store) Expire(ctx context.Context, key string, ttl time.Duration) (bool
 		})
 		return found, err
 	}
-	res, err := execWrite(ctx, st.ext.expire, exp, k, s.nowMS())
+	res, err := s.execWrite(ctx, true, st.ext.expire, exp, k, s.nowMS())
 	return s.changed(ctx, "expire", res, err)
 }
 
@@ -538,7 +527,11 @@ const maxAttempts = 10
 // lock (SQLite: the database's write lock), then performs the write it
 // returns (nil: none) and commits. It returns the row's new version.
 // Errors decide returns are passed through as they are.
-func (s *Store) modify(ctx context.Context, st *stmts, op string, k any, decide func(row) (*write, error)) (int64, error) {
+//
+// once marks a write that is not safe to repeat (incr, put
+// only_if_absent): when its COMMIT fails in a way that may have left it
+// applied, the error wraps backends.ErrOutcomeUnknown.
+func (s *Store) modify(ctx context.Context, st *stmts, op, key string, k any, once bool, decide func(row) (*write, error)) (int64, error) {
 	db := s.db.DB()
 	if db == nil {
 		return 0, fmt.Errorf("%s: database %s is not running: %w", s.id, s.cfg.Database, backends.ErrUnavailable)
@@ -549,6 +542,10 @@ func (s *Store) modify(ctx context.Context, st *stmts, op string, k any, decide 
 			return ver, err
 		}
 		if (!errors.Is(err, errRace) && !rolledBack(err) && !duplicateKey(err)) || attempt == maxAttempts || ctx.Err() != nil {
+			var ce *commitError
+			if once && errors.As(err, &ce) {
+				return 0, s.outcomeUnknown(ctx, op, key, ce.err)
+			}
 			return 0, s.fail(ctx, op, err)
 		}
 		// Back off a little, at random, so that writers that keep
@@ -572,7 +569,13 @@ func (s *Store) modifyOnce(ctx context.Context, db *sqlx.DB, st *stmts, k any, d
 		// over, finding the row.
 		opts = &sql.TxOptions{Isolation: sql.LevelReadCommitted}
 	}
-	tx, err := db.BeginTxx(ctx, opts)
+	var tx *sqlx.Tx
+	// On SQLite, BEGIN IMMEDIATE takes the write lock: wait for it as
+	// single statements do.
+	err = s.retry(ctx, func() (err error) {
+		tx, err = db.BeginTxx(ctx, opts)
+		return err
+	})
 	if err != nil {
 		return 0, false, err
 	}
@@ -602,7 +605,7 @@ func (s *Store) modifyOnce(ctx context.Context, db *sqlx.DB, st *stmts, k any, d
 		return 0, true, err
 	}
 	if w == nil {
-		return r.ver, false, tx.Commit()
+		return r.ver, false, commit(tx)
 	}
 	switch {
 	case w.keepValue:
@@ -629,7 +632,15 @@ func (s *Store) modifyOnce(ctx context.Context, db *sqlx.DB, st *stmts, k any, d
 	if err != nil {
 		return 0, false, err
 	}
-	return ver, false, tx.Commit()
+	return ver, false, commit(tx)
+}
+
+// commit commits tx; a failure is a *commitError.
+func commit(tx *sqlx.Tx) error {
+	if err := tx.Commit(); err != nil {
+		return &commitError{err}
+	}
+	return nil
 }
 
 // duplicateKey reports a unique violation: a concurrent insert of the key.

@@ -56,8 +56,10 @@ func openDB(t testing.TB, cfg sqldb.Config) *sqldb.Component {
 	return c
 }
 
+// ctx bounds a test's database calls. Generous: the concurrency tests run
+// thousands of transactions, on machines that may be shared.
 func ctx(t testing.TB) context.Context {
-	c, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	c, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	t.Cleanup(cancel)
 	return c
 }

@@ -84,6 +84,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/luahost/luahost/backends"
 	"github.com/luahost/luahost/backends/sqldb"
+	"github.com/mattn/go-sqlite3"
 )
 
 // Kind is the registry kind name of SQL stores.
@@ -172,6 +173,10 @@ type stmts struct {
 	keyBytes bool
 	// keyText rejects keys a text column cannot hold (PostgreSQL TEXT).
 	keyText bool
+	// maxValue is the largest value, in bytes, the database takes in one
+	// statement, and limit names where that comes from.
+	maxValue int
+	limit    string
 }
 
 // New returns a store on db. It validates cfg and starts nothing.
@@ -312,6 +317,9 @@ func (s *Store) prepare(ctx context.Context, w, r *sqlx.DB, keyType string) (*st
 		st.keyText = !st.keyBytes
 	}
 	var err error
+	if st.maxValue, st.limit, err = s.valueLimit(ctx, w); err != nil {
+		return nil, err
+	}
 	prep := func(db *sqlx.DB, dst **sqlx.Stmt, query string) {
 		if err == nil {
 			*dst, err = db.PreparexContext(ctx, query)
@@ -365,8 +373,8 @@ func versionSeed(d sqldb.Dialect) string {
 // pointCtx is the context for a single-row statement. go-sqlite3 runs a
 // statement under a cancellable context on a second goroutine, which costs
 // more than the statement itself; a single-row SQLite statement on a local
-// file is short, and waits for a lock at most the busy timeout, so it runs
-// without cancellation once the call's context is checked. Long SQLite
+// file is short, and waits for a lock at most sqldb.SQLiteBusyStep before
+// s.retry checks the call's context, so it runs without cancellation. Long SQLite
 // statements (clear, list, cleanup) and every server database keep it.
 func (s *Store) pointCtx(ctx context.Context) context.Context {
 	if s.db.Dialect() != sqldb.SQLite || ctx.Err() != nil {
@@ -415,6 +423,59 @@ func (s *Store) key(st *stmts, key string) (any, error) {
 	return key, nil
 }
 
+// PostgreSQL keeps a field in one allocation of at most 1 GB - 1 byte
+// (MaxAllocSize), its 4-byte length header included.
+const pgMaxValue = 1<<30 - 1 - 4
+
+// mysqlStatementOverhead is room, within max_allowed_packet, for the rest
+// of the statement: the key and the other parameters.
+const mysqlStatementOverhead = 1024
+
+// valueLimit returns the largest value the database takes and what sets
+// it: PostgreSQL's field size; MySQL's max_allowed_packet, read from the
+// server; SQLite's SQLITE_LIMIT_LENGTH, read from the connection, less
+// room for the key (the whole row must fit).
+func (s *Store) valueLimit(ctx context.Context, w *sqlx.DB) (int, string, error) {
+	switch s.db.Dialect() {
+	case sqldb.Postgres:
+		return pgMaxValue, "PostgreSQL's 1 GB field size", nil
+	case sqldb.MySQL:
+		var packet int64
+		if err := w.QueryRowContext(ctx, "SELECT @@max_allowed_packet").Scan(&packet); err != nil {
+			return 0, "", s.fail(ctx, "read max_allowed_packet", err)
+		}
+		return int(packet) - mysqlStatementOverhead, fmt.Sprintf("the server's max_allowed_packet of %d bytes, less %d for the rest of the statement", packet, mysqlStatementOverhead), nil
+	}
+	conn, err := w.Conn(ctx)
+	if err != nil {
+		return 0, "", s.fail(ctx, "read SQLite's length limit", err)
+	}
+	defer conn.Close()
+	var limit int
+	err = conn.Raw(func(dc any) error {
+		c, ok := dc.(*sqlite3.SQLiteConn)
+		if !ok {
+			return fmt.Errorf("unexpected SQLite driver connection %T", dc)
+		}
+		limit = c.GetLimit(sqlite3.SQLITE_LIMIT_LENGTH)
+		return nil
+	})
+	if err != nil {
+		return 0, "", s.fail(ctx, "read SQLite's length limit", err)
+	}
+	return limit - MaxKeyLen - 64, fmt.Sprintf("SQLite's length limit (SQLITE_MAX_LENGTH) of %d bytes per row, less room for the key", limit), nil
+}
+
+// checkValue refuses a value larger than the database takes, before any
+// statement is sent.
+func (s *Store) checkValue(st *stmts, value []byte) error {
+	if len(value) > st.maxValue {
+		return fmt.Errorf("%s: value is %d bytes, over this store's limit of %d bytes (%s): %w",
+			s.id, len(value), st.maxValue, st.limit, backends.ErrInvalid)
+	}
+	return nil
+}
+
 func (s *Store) nowMS() int64 { return s.now().UnixMilli() }
 
 // expiry returns the expiry column value for ttl: nil for no expiry, else
@@ -434,7 +495,7 @@ func (s *Store) Get(ctx context.Context, key string) ([]byte, error) {
 		return nil, err
 	}
 	var v []byte
-	if err := st.get.QueryRowContext(s.pointCtx(ctx), k, s.nowMS()).Scan(&v); err != nil {
+	if err := s.queryRow(ctx, st.get, []any{&v}, k, s.nowMS()); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, fmt.Errorf("%s: get: %w", s.id, backends.ErrNotFound)
 		}
@@ -457,11 +518,14 @@ func (s *Store) Set(ctx context.Context, key string, value []byte, ttl time.Dura
 	if err := backends.ValidateTTL(ttl); err != nil {
 		return fmt.Errorf("%s: %w", s.id, err)
 	}
+	if err := s.checkValue(st, value); err != nil {
+		return err
+	}
 	exp := s.expiry(ttl)
 	if value == nil {
 		value = []byte{} // drivers bind nil as NULL
 	}
-	if _, err := execWrite(s.pointCtx(ctx), st.set, k, value, exp); err != nil {
+	if _, err := s.execWrite(ctx, true, st.set, k, value, exp); err != nil {
 		return s.fail(ctx, "set", err)
 	}
 	return nil
@@ -474,7 +538,7 @@ func (s *Store) Delete(ctx context.Context, key string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	res, err := execWrite(s.pointCtx(ctx), st.del, k, s.nowMS())
+	res, err := s.execWrite(ctx, true, st.del, k, s.nowMS())
 	return s.changed(ctx, "delete", res, err)
 }
 
@@ -485,7 +549,7 @@ func (s *Store) Exists(ctx context.Context, key string) (bool, error) {
 		return false, err
 	}
 	var one int
-	if err := st.exists.QueryRowContext(s.pointCtx(ctx), k, s.nowMS()).Scan(&one); err != nil {
+	if err := s.queryRow(ctx, st.exists, []any{&one}, k, s.nowMS()); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return false, nil
 		}
@@ -500,7 +564,7 @@ func (s *Store) Clear(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := execWrite(ctx, st.clear); err != nil {
+	if _, err := s.execWrite(ctx, false, st.clear); err != nil {
 		return s.fail(ctx, "clear", err)
 	}
 	return nil
@@ -516,7 +580,7 @@ func (s *Store) Cleanup(ctx context.Context) (int64, error) {
 	}
 	var total int64
 	for {
-		res, err := execWrite(ctx, st.cleanup, s.nowMS())
+		res, err := s.execWrite(ctx, false, st.cleanup, s.nowMS())
 		if err != nil {
 			return total, s.fail(ctx, "cleanup", err)
 		}

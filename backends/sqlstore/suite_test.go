@@ -42,6 +42,12 @@ func TestSuite(t *testing.T) {
 				clk := newClock()
 				main := newStore(t, db, cfg, clk.Now)
 				other := newStore(t, db, cfg, clk.Now)
+				// MySQL's limit is max_allowed_packet (16 MiB by
+				// default), small enough for the suite to reach.
+				maxValue := 0
+				if db.Dialect() == sqldb.MySQL {
+					maxValue = main.st.Load().maxValue
+				}
 				storesuite.Run(t, func(t *testing.T) (luamod.Resolver, storesuite.Config) {
 					for _, s := range []*Store{main, other} {
 						if err := s.Clear(ctx(t)); err != nil {
@@ -52,6 +58,7 @@ func TestSuite(t *testing.T) {
 						StoreID:      "app:cache",
 						OtherStoreID: "app:other",
 						MaxKeyLen:    MaxKeyLen,
+						MaxValueSize: maxValue,
 						Advance:      clk.Advance,
 						Versioned:    versioned,
 						Kind:         Kind,

@@ -27,6 +27,7 @@ import (
 
 	lua "github.com/yuin/gopher-lua"
 
+	"github.com/luahost/luahost/backends"
 	"github.com/luahost/luahost/luamod"
 )
 
@@ -138,6 +139,30 @@ func runFile(t *testing.T, file string, res luamod.Resolver, cfg Config) {
 	cfgTable.RawSetString("backend", lua.LString(cfg.Backend))
 	cfgTable.RawSetString("durable", lua.LBool(cfg.Durable))
 	L.SetGlobal("CONFIG", cfgTable)
+
+	// raw_set(key, bytes) and raw_get(key) write and read the stored
+	// bytes of the main store directly, as another program would.
+	rawStore := func(L *lua.LState) backends.Store {
+		st, err := res.Store(ctx, cfg.StoreID)
+		if err != nil {
+			L.RaiseError("raw access: %v", err)
+		}
+		return st
+	}
+	L.SetGlobal("raw_set", L.NewFunction(func(L *lua.LState) int {
+		if err := rawStore(L).Set(ctx, L.CheckString(1), []byte(L.CheckString(2)), 0); err != nil {
+			L.RaiseError("raw_set: %v", err)
+		}
+		return 0
+	}))
+	L.SetGlobal("raw_get", L.NewFunction(func(L *lua.LState) int {
+		v, err := rawStore(L).Get(ctx, L.CheckString(1))
+		if err != nil {
+			L.RaiseError("raw_get: %v", err)
+		}
+		L.Push(lua.LString(v))
+		return 1
+	}))
 
 	L.SetGlobal("sleep", L.NewFunction(func(L *lua.LState) int {
 		cfg.Advance(time.Duration(float64(L.CheckNumber(1)) * float64(time.Second)))

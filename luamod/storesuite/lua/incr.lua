@@ -96,3 +96,71 @@ ext_test("many increments add up exactly", function()
   for _ = 1, 100 do ok(s:incr("n", -0.5)) end
   eq(ok(s:get("n")), 150)
 end)
+
+-- int64 encodes n as a MessagePack int64 (0xd3), as another program may
+-- write a counter.
+local function int64(hi, lo)
+  local b = { string.char(0xd3) }
+  for shift = 24, 0, -8 do b[#b + 1] = string.char(math.floor(hi / 2 ^ shift) % 256) end
+  for shift = 24, 0, -8 do b[#b + 1] = string.char(math.floor(lo / 2 ^ shift) % 256) end
+  return table.concat(b)
+end
+
+ext_test("incr moves an integer counter by exactly delta or fails", function()
+  local s = fresh()
+  ok(s:set("k", 2 ^ 53 - 2))
+  eq(ok(s:incr("k", 1)), 2 ^ 53 - 1, "below 2^53")
+  eq(ok(s:incr("k", 1)), 2 ^ 53, "2^53 itself")
+  local err = fails(errors.INVALID, s:incr("k", 1))
+  contains(err:message(), "2^53", "message names the limit")
+  eq(err:retryable(), false, "not retryable")
+  eq(ok(s:get("k")), 2 ^ 53, "unchanged after a refused incr")
+  fails(errors.INVALID, s:incr("k", 1))
+  eq(ok(s:incr("k", -1)), 2 ^ 53 - 1, "back down")
+
+  ok(s:set("n", -(2 ^ 53)))
+  fails(errors.INVALID, s:incr("n", -1))
+  eq(ok(s:get("n")), -(2 ^ 53), "negative limit unchanged")
+  eq(ok(s:incr("m", 2 ^ 53)), 2 ^ 53, "missing key from init 0")
+  fails(errors.INVALID, s:incr("m2", 1, { init = 2 ^ 53 }))
+  eq(s:exists("m2"), false, "a refused first incr writes nothing")
+end)
+
+ext_test("incr of integers another program wrote", function()
+  local s = fresh()
+  local cases = {
+    -- name, stored bytes, delta, expected result or nil for INVALID
+    { "2^53+1", int64(0x200000, 1), 1, nil },
+    { "2^53+1 minus", int64(0x200000, 1), -1, 2 ^ 53 },
+    { "2^53-1 int64", int64(0x1fffff, 0xffffffff), 1, 2 ^ 53 },
+    { "int64 max", int64(0x7fffffff, 0xffffffff), 1, nil },
+    { "int64 max minus", int64(0x7fffffff, 0xffffffff), -1, nil },
+    { "int64 min", int64(0x80000000, 0), -1, nil },
+    { "int64 min plus", int64(0x80000000, 0), 1, nil },
+    { "uint64 max", string.char(0xcf, 255, 255, 255, 255, 255, 255, 255, 255), 1, nil },
+    { "2^53+1 fraction", int64(0x200000, 1), 0.5, nil },
+  }
+  for i, c in ipairs(cases) do
+    local k = "k" .. i
+    raw_set(k, c[2])
+    if c[4] == nil then
+      fails(errors.INVALID, s:incr(k, c[3]))
+      eq(raw_get(k), c[2], "bytes unchanged after incr of " .. c[1])
+    else
+      eq(ok(s:incr(k, c[3])), c[4], "incr of " .. c[1])
+    end
+  end
+end)
+
+ext_test("float counters stay floats", function()
+  local s = fresh()
+  ok(s:set("f", 0.5))
+  eq(ok(s:incr("f", 0.25)), 0.75, "float plus fraction")
+  eq(ok(s:incr("f", 1)), 1.75, "float plus integer")
+  ok(s:set("big", 2 ^ 60))
+  fails(errors.INVALID, s:incr("big", 0.5))
+  eq(ok(s:get("big")), 2 ^ 60, "unchanged")
+  ok(s:set("e", 1e300))
+  fails(errors.INVALID, s:incr("e", 1))
+  eq(ok(s:get("e")), 1e300, "an integral float beyond 2^53 is not moved")
+end)
