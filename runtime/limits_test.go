@@ -1,0 +1,116 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	lua "github.com/yuin/gopher-lua"
+)
+
+// errorObjectScripts raise error objects whose __tostring never returns,
+// before the deadline and (through raiselate, a Go function that returns
+// only after the deadline) after it.
+var errorObjectScripts = []struct{ name, code, want string }{
+	{"raised before the limit", `
+		error(setmetatable({}, {__tostring = function() while true do end end}))`,
+		"error object is a table (its __tostring did not finish: the script was stopped)"},
+	{"raised after the limit", `
+		local e = setmetatable({}, {__index = error, __tostring = function() while true do end end})
+		require("raiselate")(e)`,
+		"error object is a table (its __tostring did not run: the script was stopped)"},
+	{"nested in pcall", `
+		local e = setmetatable({}, {__tostring = function() while true do end end})
+		pcall(error, e)
+		error(e)`,
+		"error object is a table (its __tostring did not finish: the script was stopped)"},
+}
+
+// TestErrorObjectToStringIsBounded runs scripts whose error object loops in
+// __tostring through every way of running a script: each ends with a
+// timeout and a fixed description of the error object.
+func TestErrorObjectToStringIsBounded(t *testing.T) {
+	rt := newSessionRuntime(t)
+	rt.Preload("raiselate", func(L *lua.LState) int {
+		L.Push(L.NewFunction(func(L *lua.LState) int {
+			<-L.Context().Done()
+			L.Error(L.Get(1), 0)
+			return 0
+		}))
+		return 1
+	})
+	ways := []struct {
+		name string
+		run  func(ctx context.Context, code string) error
+	}{
+		{"Run", func(ctx context.Context, code string) error {
+			_, err := rt.Run(ctx, Script{Name: "t.lua", Source: strings.NewReader(code)})
+			return err
+		}},
+		{"RunString", func(ctx context.Context, code string) error {
+			_, err := rt.RunString(ctx, code)
+			return err
+		}},
+		{"Session", func(ctx context.Context, code string) error {
+			s, err := rt.NewSession()
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			fn, err := s.L().LoadString(code)
+			if err != nil {
+				return err
+			}
+			_, err = s.Call(ctx, fn)
+			return err
+		}},
+	}
+	for _, way := range ways {
+		for _, sc := range errorObjectScripts {
+			t.Run(way.name+"/"+sc.name, func(t *testing.T) {
+				ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+				defer cancel()
+				done := make(chan error, 1)
+				go func() { done <- way.run(ctx, sc.code) }()
+				var err error
+				select {
+				case err = <-done:
+				case <-time.After(30 * time.Second): // a liveness bound, not a timing
+					t.Fatal("the script outlived its limit")
+				}
+				var se *ScriptError
+				if !errors.As(err, &se) {
+					t.Fatalf("error %v, want a *ScriptError", err)
+				}
+				if !errors.Is(err, context.DeadlineExceeded) {
+					t.Errorf("error %v does not match context.DeadlineExceeded", err)
+				}
+				if !strings.Contains(se.Message, sc.want) {
+					t.Errorf("message %q, want it to contain %q", se.Message, sc.want)
+				}
+			})
+		}
+	}
+}
+
+// TestErrorTextOfALiveScript checks that a __tostring that returns is used
+// as it is while the script's limit has not passed.
+func TestErrorTextOfALiveScript(t *testing.T) {
+	L := lua.NewState()
+	defer L.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	L.SetContext(ctx)
+	if err := L.DoString(`e = setmetatable({}, {__tostring = function() return "boom" end})`); err != nil {
+		t.Fatal(err)
+	}
+	e := L.GetGlobal("e")
+	if got, want := errorText(L, e), "boom"; got != want {
+		t.Errorf("live: %q, want %q", got, want)
+	}
+	cancel()
+	if got, want := errorText(L, e), "error object is a table (its __tostring did not run: the script was stopped)"; got != want {
+		t.Errorf("stopped: %q, want %q", got, want)
+	}
+}
