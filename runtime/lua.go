@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strings"
 	"sync"
@@ -283,30 +284,27 @@ func (rt *Runtime) buildState(cancel context.CancelFunc) *pooledState {
 	ud := L.NewUserData()
 	ud.Value = es
 	L.SetField(L.Get(lua.RegistryIndex), exitKey, ud)
+	// gopher-lua's register dump (a debugging aid) and its version string
+	// are not Lua 5.1: scripts see the globals PUC Lua has.
+	L.SetGlobal("_printregs", lua.LNil)
+	L.SetGlobal("_GOPHER_LUA_VERSION", lua.LNil)
 	osTable := L.GetGlobal("os").(*lua.LTable)
 	if rt.sandbox {
 		sandbox(L, osTable)
-	}
-	L.SetField(osTable, "exit", L.NewFunction(func(L *lua.LState) int {
-		code := 0
-		switch v := L.Get(1).(type) {
-		case lua.LBool:
-			if !v {
-				code = 1
+	} else {
+		L.SetField(osTable, "exit", L.NewFunction(func(L *lua.LState) int {
+			code := exitStatus(L)
+			es.code = &code
+			if cancel == nil {
+				cancel = es.cancel
 			}
-		case lua.LNumber:
-			code = int(v)
-		}
-		es.code = &code
-		if cancel == nil {
-			cancel = es.cancel
-		}
-		if cancel != nil {
-			cancel()
-		}
-		L.RaiseError("os.exit(%d)", code)
-		return 0
-	}))
+			if cancel != nil {
+				cancel()
+			}
+			L.RaiseError("os.exit(%d)", code)
+			return 0
+		}))
+	}
 	L.SetGlobal("assert", L.NewFunction(luaAssert))
 	mod := luamod.Open(L, luamod.Options{Resolver: storeResolver{rt}})
 	L.SetGlobal(luamod.ModuleName, mod.Table())
@@ -316,8 +314,35 @@ func (rt *Runtime) buildState(cancel context.CancelFunc) *pooledState {
 	return &pooledState{L: L, exited: es, release: mod.Close}
 }
 
+// exitStatus checks the argument of os.exit([status]): none or nil is 0,
+// true 0 and false 1 as in Lua 5.1, and a number must be an integer from 0
+// to 255, the statuses a process can return. Anything else (a string, NaN,
+// 256, -1, 1.5) raises an argument error instead of exiting with a status
+// the script did not ask for; unlike Lua 5.1, a numeric string is not
+// converted.
+func exitStatus(L *lua.LState) int {
+	switch v := L.Get(1).(type) {
+	case *lua.LNilType:
+		return 0
+	case lua.LBool:
+		if v {
+			return 0
+		}
+		return 1
+	case lua.LNumber:
+		f := float64(v)
+		if f >= 0 && f <= 255 && f == math.Trunc(f) {
+			return int(f)
+		}
+		L.ArgError(1, fmt.Sprintf("exit status must be an integer from 0 to 255, got %s", v))
+	default:
+		L.ArgError(1, "exit status must be a boolean or an integer from 0 to 255, got "+v.Type().String())
+	}
+	return 0
+}
+
 // sandbox removes io, file loading and every os function but time, clock
-// and date.
+// and date (so os.exit too: a sandboxed script cannot end its host).
 func sandbox(L *lua.LState, osTable *lua.LTable) {
 	keep := map[string]bool{"time": true, "clock": true, "date": true}
 	var drop []string

@@ -73,8 +73,9 @@ func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l }
 // os.LookupEnv).
 func WithGetenv(f func(string) (string, bool)) Option { return func(c *config) { c.getenv = f } }
 
-// WithSandbox restricts scripts: no io, os only time/clock/date, no
-// loadfile/dofile, require only of preloaded modules.
+// WithSandbox restricts scripts: no io or debug, os only time/clock/date
+// (so no os.exit), no loadfile/dofile, require only of preloaded modules.
+// The README lists every global a sandboxed script sees.
 func WithSandbox() Option { return func(c *config) { c.sandbox = true } }
 
 // WithoutBoot skips starting auto_start entries; entries start on first
