@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/signal"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -35,11 +34,6 @@ the exit status is 1 if any chunk failed.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			interactive := repl.IsTerminal(os.Stdin)
 			ctx := cmd.Context()
-			if !interactive {
-				var stop context.CancelFunc
-				ctx, stop = signal.NotifyContext(ctx, os.Interrupt)
-				defer stop()
-			}
 			var extra []runtime.Option
 			if sandbox {
 				extra = append(extra, runtime.WithSandbox())
@@ -48,7 +42,18 @@ the exit status is 1 if any chunk failed.`,
 			if err != nil {
 				return err
 			}
-			runErr := repl.Run(ctx, rt, repl.Options{Interactive: interactive, Timeout: timeout})
+			if interactive && g.sigs != nil {
+				// Ctrl-C now stops the running statement, and the REPL stays.
+				g.sigs.passInterrupt.Store(true)
+			}
+			opts := repl.Options{Interactive: interactive, Timeout: timeout, StopTimeout: g.stopTimeout}
+			if g.sigs != nil {
+				opts.Abandon = func() {
+					fmt.Fprintf(os.Stderr, "\nluahost: statement still running after Ctrl-C; exiting now\n")
+					g.sigs.exit(signalExitCode(os.Interrupt))
+				}
+			}
+			runErr := repl.Run(ctx, rt, opts)
 			closeErr := rt.Close(context.WithoutCancel(ctx))
 			if closeErr != nil {
 				fmt.Fprintln(os.Stderr, "luahost: shutdown:", closeErr)
@@ -63,8 +68,8 @@ the exit status is 1 if any chunk failed.`,
 				return &exitError{code: exit.Code}
 			case errors.Is(runErr, repl.ErrFailed):
 				return &exitError{code: 1} // already reported
-			case ctx.Err() != nil:
-				return &exitError{code: 130, err: errors.New("interrupted")}
+			case ctx.Err() != nil: // a signal; main exits with its status
+				return &exitError{code: 1, err: context.Cause(ctx)}
 			}
 			return &exitError{code: 1, err: runErr}
 		},

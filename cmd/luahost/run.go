@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/signal"
 	"strings"
 	"time"
 
@@ -31,7 +30,10 @@ The script's arguments are in the global table arg (arg[0] is the script
 name) and in the chunk's varargs (...). "-" reads the script from stdin.
 
 Exit status: 0 on success, 1 when the script raises an error, 2 for bad
-usage or an invalid registry, n after os.exit(n), 130 on interrupt.`,
+usage or an invalid registry, n after os.exit(n), 130 on SIGINT and 143 on
+SIGTERM. The first SIGINT or SIGTERM stops the script and shuts down; a
+second one, or a script still running --stop-timeout after the first, ends
+the process at once.`,
 		Example: `  luahost run scripts/quickstart.lua
   luahost run -e 'print(store.get("app:cache"))'
   echo 'print(1 + 1)' | luahost run -
@@ -43,9 +45,7 @@ usage or an invalid registry, n after os.exit(n), 130 on interrupt.`,
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
-			defer stop()
-			return runScript(ctx, g, f, args)
+			return runScript(cmd.Context(), g, f, args)
 		},
 	}
 	cmd.Flags().SetInterspersed(false) // flags after the script belong to it
@@ -104,8 +104,8 @@ func scriptExit(ctx context.Context, err error, timeout time.Duration, closeErr 
 		return nil
 	case errors.As(err, &exit):
 		return &exitError{code: exit.Code}
-	case ctx.Err() != nil:
-		return &exitError{code: 130, err: errors.New("interrupted")}
+	case ctx.Err() != nil: // a signal; main exits with its status
+		return &exitError{code: 1, err: context.Cause(ctx)}
 	case errors.Is(err, context.DeadlineExceeded):
 		return &exitError{code: 1, err: fmt.Errorf("script timed out after %s\n%s", timeout, err)}
 	}
