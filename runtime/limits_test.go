@@ -8,6 +8,9 @@ import (
 	"time"
 
 	lua "github.com/yuin/gopher-lua"
+
+	"github.com/luahost/luahost/luamod"
+	"github.com/luahost/luahost/luastd"
 )
 
 // errorObjectScripts raise error objects whose __tostring never returns,
@@ -112,5 +115,71 @@ func TestErrorTextOfALiveScript(t *testing.T) {
 	cancel()
 	if got, want := errorText(L, e), "error object is a table (its __tostring did not run: the script was stopped)"; got != want {
 		t.Errorf("stopped: %q, want %q", got, want)
+	}
+}
+
+// TestMemoryLimit runs scripts that grow without bound under a memory cap
+// (the runtime's default, or the run's own): each stops with an INVALID
+// "memory limit" error naming the cap, and the runtime runs the next
+// script as before.
+func TestMemoryLimit(t *testing.T) {
+	tests := []struct {
+		name, code string
+		opts       []Option
+		ctx        func(context.Context) context.Context
+		want       string
+	}{
+		{name: "runtime default, table of strings", opts: []Option{WithMemoryLimit(16 << 20)},
+			code: `local t = {} for i = 1, 1e9 do t[i] = string.rep("x", 4000) .. i end`,
+			want: "INVALID: memory limit of 16 MiB exceeded"},
+		{name: "per run, nested tables",
+			ctx:  func(ctx context.Context) context.Context { return WithRunMemoryLimit(ctx, 16<<20) },
+			code: `local t = {} for i = 1, 1e9 do t = {t, i, {}, {}} end`,
+			want: "INVALID: memory limit of 16 MiB exceeded"},
+		{name: "per run over the default, concatenation", opts: []Option{WithMemoryLimit(1 << 40)},
+			ctx:  func(ctx context.Context) context.Context { return WithRunMemoryLimit(ctx, 24<<20) },
+			code: `local s, parts = "", {} for i = 1, 1e9 do s = s .. string.rep("x", 1000) parts[#parts + 1] = s end`,
+			want: "INVALID: memory limit of 24 MiB exceeded"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rt, err := New(context.Background(), append([]Option{WithRegistryString("empty.yaml", "namespace: app\nentries: []\n")}, tt.opts...)...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rt.Close(context.Background())
+			ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second) // a liveness bound
+			defer cancel()
+			if tt.ctx != nil {
+				ctx = tt.ctx(ctx)
+			}
+			_, err = rt.RunString(ctx, tt.code)
+			var se *ScriptError
+			if !errors.As(err, &se) {
+				t.Fatalf("error %v, want a *ScriptError", err)
+			}
+			if se.Message != tt.want {
+				t.Errorf("message %q, want %q", se.Message, tt.want)
+			}
+			var le *luamod.Error
+			if !errors.As(err, &le) || le.Kind != luamod.KindInvalid || !errors.Is(err, luastd.ErrMemoryLimit) {
+				t.Errorf("error %v: want an INVALID luamod.Error wrapping luastd.ErrMemoryLimit", err)
+			}
+			if got, err := rt.RunString(context.Background(), "return 1 + 1"); err != nil || len(got) != 1 || got[0] != int64(2) {
+				t.Errorf("next run: %v, %v", got, err)
+			}
+		})
+	}
+}
+
+func TestFormatBytes(t *testing.T) {
+	tests := []struct {
+		n    int64
+		want string
+	}{{256 << 20, "256 MiB"}, {1 << 30, "1 GiB"}, {1536 << 20, "1536 MiB"}, {1000, "1000 bytes"}, {4 << 10, "4 KiB"}}
+	for _, tt := range tests {
+		if got := FormatBytes(tt.n); got != tt.want {
+			t.Errorf("FormatBytes(%d) = %q, want %q", tt.n, got, tt.want)
+		}
 	}
 }

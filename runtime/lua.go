@@ -99,6 +99,8 @@ func (rt *Runtime) RunString(ctx context.Context, code string) ([]any, error) {
 
 // Run runs a script in a fresh state and returns its results.
 func (rt *Runtime) Run(ctx context.Context, s Script) ([]lua.LValue, error) {
+	ctx, stopWatch := rt.limitMemory(ctx)
+	defer stopWatch()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	L, closeState := rt.newState(cancel)
@@ -133,6 +135,8 @@ func (rt *Runtime) Do(ctx context.Context, fn func(L *lua.LState) error) error {
 	if ps == nil {
 		return ErrShuttingDown
 	}
+	ctx, stopWatch := rt.limitMemory(ctx)
+	defer stopWatch()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	ps.exited.cancel = cancel
@@ -188,6 +192,11 @@ func scriptError(ctx context.Context, L *lua.LState, err error) error {
 	}
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		se.Cause = ctxErr
+	}
+	// The run's own context (L's) knows when the memory watchdog stopped it.
+	if le, ok := memoryError(L.Context()); ok {
+		se.Message, se.Cause = le.Error(), le
+		return se
 	}
 	if ae != nil {
 		if le, ok := luamod.AsError(ae.Object); ok { // error(err) of a failed store call

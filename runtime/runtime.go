@@ -38,6 +38,8 @@ type config struct {
 	sandbox  bool
 	noBoot   bool
 	preloads map[string]LuaLoader
+
+	memoryLimit int64
 }
 
 // WithRegistry loads the registry from files and directories.
@@ -96,6 +98,8 @@ type Runtime struct {
 	pool     statePool
 	chunks   chunkCache
 
+	memoryLimit int64 // default cap of a run, bytes; 0 = none
+
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -129,7 +133,7 @@ func New(ctx context.Context, opts ...Option) (*Runtime, error) {
 	if err != nil {
 		return nil, err
 	}
-	rt := &Runtime{reg: reg, logger: c.logger, sandbox: c.sandbox, preloads: c.preloads}
+	rt := &Runtime{reg: reg, logger: c.logger, sandbox: c.sandbox, preloads: c.preloads, memoryLimit: c.memoryLimit}
 	units := map[string]*unit{}
 	var buildErrs []error
 	for _, e := range reg.Order() { // dependencies are built first

@@ -18,6 +18,7 @@ import (
 // called from any goroutine.
 type Session struct {
 	ps *pooledState
+	rt *Runtime
 
 	mu     sync.Mutex
 	cancel context.CancelFunc // of the running chunk, nil between chunks
@@ -33,7 +34,7 @@ func (rt *Runtime) NewSession() (*Session, error) {
 	if closed {
 		return nil, ErrShuttingDown
 	}
-	s := &Session{}
+	s := &Session{rt: rt}
 	// os.exit cancels the running chunk, so a script that catches the exit
 	// with pcall still stops.
 	s.ps = rt.buildState(func() { s.Interrupt() })
@@ -55,6 +56,8 @@ func (s *Session) Call(ctx context.Context, fn *lua.LFunction, args ...lua.LValu
 	if code, ok := exitCode(L); ok {
 		return nil, &ExitError{Code: code}
 	}
+	ctx, stopWatch := s.rt.limitMemory(ctx)
+	defer stopWatch()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	s.mu.Lock()

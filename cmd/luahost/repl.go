@@ -15,8 +15,9 @@ import (
 
 func newReplCmd(g *globals) *cobra.Command {
 	var (
-		timeout time.Duration
-		sandbox bool
+		timeout   time.Duration
+		sandbox   bool
+		maxMemory byteSize
 	)
 	cmd := &cobra.Command{
 		Use:   "repl",
@@ -37,6 +38,10 @@ the exit status is 1 if any chunk failed.`,
 			var extra []runtime.Option
 			if sandbox {
 				extra = append(extra, runtime.WithSandbox())
+			}
+			if limit := memoryLimit(maxMemory, sandbox); limit > 0 {
+				extra = append(extra, runtime.WithMemoryLimit(limit))
+				setProcessMemoryLimit(limit)
 			}
 			rt, err := g.newRuntime(ctx, os.Stderr, extra...)
 			if err != nil {
@@ -75,6 +80,7 @@ the exit status is 1 if any chunk failed.`,
 		},
 	}
 	cmd.Flags().DurationVar(&timeout, "timeout", 0, "limit on each statement (e.g. 30s); 0 means none")
-	cmd.Flags().BoolVar(&sandbox, "sandbox", false, "no io, no os beyond time/clock/date, no loading code from disk")
+	cmd.Flags().BoolVar(&sandbox, "sandbox", false, "no io, no os beyond time/clock/date, no loading code from disk; implies --max-memory 1GiB")
+	cmd.Flags().Var(&maxMemory, "max-memory", "cap on what each statement may allocate (e.g. 256MiB, 1GiB, or bytes); 0 means none")
 	return cmd
 }

@@ -14,9 +14,10 @@ import (
 )
 
 type runFlags struct {
-	code    string
-	timeout time.Duration
-	sandbox bool
+	code      string
+	timeout   time.Duration
+	sandbox   bool
+	maxMemory byteSize
 }
 
 func newRunCmd(g *globals) *cobra.Command {
@@ -51,7 +52,8 @@ the process at once.`,
 	cmd.Flags().SetInterspersed(false) // flags after the script belong to it
 	cmd.Flags().StringVarP(&f.code, "execute", "e", "", "run CODE instead of a script file")
 	cmd.Flags().DurationVar(&f.timeout, "timeout", 0, "limit on the whole script (e.g. 30s); 0 means none")
-	cmd.Flags().BoolVar(&f.sandbox, "sandbox", false, "no io, no os beyond time/clock/date, no loading code from disk")
+	cmd.Flags().BoolVar(&f.sandbox, "sandbox", false, "no io, no os beyond time/clock/date, no loading code from disk; implies --max-memory 1GiB")
+	cmd.Flags().Var(&f.maxMemory, "max-memory", "cap on what the script may allocate (e.g. 256MiB, 1GiB, or bytes); 0 means none")
 	return cmd
 }
 
@@ -74,6 +76,10 @@ func runScript(ctx context.Context, g *globals, f *runFlags, args []string) erro
 	var extra []runtime.Option
 	if f.sandbox {
 		extra = append(extra, runtime.WithSandbox())
+	}
+	if limit := memoryLimit(f.maxMemory, f.sandbox); limit > 0 {
+		extra = append(extra, runtime.WithMemoryLimit(limit))
+		setProcessMemoryLimit(limit)
 	}
 	rt, err := g.newRuntime(ctx, os.Stderr, extra...)
 	if err != nil {
