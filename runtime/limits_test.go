@@ -183,3 +183,38 @@ func TestFormatBytes(t *testing.T) {
 		}
 	}
 }
+
+// TestTraceback checks the traceback of a script error: the frames that
+// raised it, cut after tracebackLevels levels.
+func TestTraceback(t *testing.T) {
+	rt := newSessionRuntime(t)
+	tests := []struct {
+		name, code string
+		want       []string
+		maxLines   int
+	}{
+		{"frames", `local function g() error("x") end local function f() g() end f()`,
+			[]string{"stack traceback:", "[G]: in function 'error'", "<string>:1: in function 'g'", "<string>:1: in function 'f'", "<string>:1: in main chunk"}, 7},
+		{"deep recursion is cut", `local function f(n) if n == 0 then error("deep") end f(n - 1) end f(100)`,
+			[]string{"<string>:1: in function 'f'", "\t..."}, tracebackLevels + 3},
+		{"tail calls", `local function f(n) if n == 0 then error("end") end return f(n - 1) end f(100000)`,
+			[]string{"(tailcall): ?"}, tracebackLevels + 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := rt.RunString(context.Background(), tt.code)
+			var se *ScriptError
+			if !errors.As(err, &se) {
+				t.Fatalf("error %v, want a *ScriptError", err)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(se.Traceback, w) {
+					t.Errorf("traceback lacks %q:\n%s", w, se.Traceback)
+				}
+			}
+			if n := strings.Count(se.Traceback, "\n") + 1; n > tt.maxLines {
+				t.Errorf("traceback has %d lines, want at most %d:\n%s", n, tt.maxLines, se.Traceback)
+			}
+		})
+	}
+}

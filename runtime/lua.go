@@ -165,8 +165,12 @@ func call(ctx context.Context, L *lua.LState, fn *lua.LFunction, args ...lua.LVa
 	for _, a := range args {
 		L.Push(a)
 	}
-	if err := L.PCall(len(args), lua.MultRet, nil); err != nil {
+	var trace string
+	if err := L.PCall(len(args), lua.MultRet, tracebackHandler(L, &trace)); err != nil {
 		L.SetTop(top)
+		if ae, ok := err.(*lua.ApiError); ok && ae.StackTrace == "" {
+			ae.StackTrace = trace
+		}
 		return nil, scriptError(ctx, L, err)
 	}
 	n := L.GetTop() - top
@@ -176,6 +180,68 @@ func call(ctx context.Context, L *lua.LState, fn *lua.LFunction, args ...lua.LVa
 	}
 	L.SetTop(top)
 	return out, nil
+}
+
+// tracebackLevels is how many stack levels a script error's traceback
+// shows; deeper ones are cut to "...".
+const tracebackLevels = 12
+
+// tracebackHandler returns a PCall message handler that records a
+// traceback of at most tracebackLevels levels in *trace and passes the
+// error value through. Without it gopher-lua builds its own traceback
+// with a line for every tail call, which takes seconds after a long chain
+// of tail calls and runs past the script's limit.
+func tracebackHandler(L *lua.LState, trace *string) *lua.LFunction {
+	return L.NewFunction(func(L *lua.LState) int {
+		var b strings.Builder
+		b.WriteString("stack traceback:")
+		var prev lua.Debug
+		for level := 1; ; level++ {
+			dbg, ok := L.GetStack(level)
+			if !ok {
+				break
+			}
+			if level > tracebackLevels {
+				b.WriteString("\n\t...")
+				break
+			}
+			// Levels of tail calls have no frame of their own: gopher-lua
+			// gives the outermost frame again for them.
+			raw := *dbg
+			if level > 1 && raw == prev {
+				b.WriteString("\n\t(tailcall): ?")
+				continue
+			}
+			prev = raw
+			if _, err := L.GetInfo("Snl", dbg, lua.LNil); err != nil {
+				break
+			}
+			b.WriteString("\n\t")
+			b.WriteString(frameText(dbg))
+		}
+		b.WriteString("\n\t[G]: ?")
+		*trace = b.String()
+		return 1 // the error value, unchanged
+	})
+}
+
+// frameText describes one stack level as gopher-lua's tracebacks do.
+func frameText(dbg *lua.Debug) string {
+	where := "[G]:"
+	if dbg.What != "G" && dbg.CurrentLine > 0 {
+		where = fmt.Sprintf("%s:%d:", dbg.Source, dbg.CurrentLine)
+	}
+	switch {
+	case dbg.What == "main":
+		return where + " in main chunk"
+	case dbg.Name != "" && (dbg.Name[0] == '<' || dbg.Name[0] == '('):
+		return fmt.Sprintf("%s in function %s", where, dbg.Name)
+	case dbg.Name != "":
+		return fmt.Sprintf("%s in function '%s'", where, dbg.Name)
+	case dbg.What == "G":
+		return where + " in function ?"
+	}
+	return fmt.Sprintf("%s in function <%s:%d>", where, dbg.Source, dbg.LineDefined)
 }
 
 // scriptError turns an error of PCall into an *ExitError or a

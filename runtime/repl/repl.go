@@ -229,12 +229,16 @@ func (r *repl) exec(ctx context.Context, proto *lua.FunctionProto, expr bool) er
 	}
 	L := r.sess.L()
 	chunk := L.NewFunctionFromProto(proto)
+	keepError := L.NewFunction(func(L *lua.LState) int { return 1 })
 	// The chunk runs under a Go function that keeps its error value, so a
 	// table raised with error() can be printed like a result.
 	var errValue lua.LValue
 	run := L.NewFunction(func(L *lua.LState) int {
 		L.Push(chunk)
-		if err := L.PCall(0, lua.MultRet, nil); err != nil {
+		// A message handler spares gopher-lua building a traceback, which
+		// the REPL does not print and which takes seconds after a long
+		// chain of tail calls.
+		if err := L.PCall(0, lua.MultRet, keepError); err != nil {
 			var ae *lua.ApiError
 			if errors.As(err, &ae) && ae.Object != nil {
 				errValue = ae.Object
