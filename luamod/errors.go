@@ -97,8 +97,18 @@ const errorMetaKey = "luahost.error"
 // kindFromContext refines kind using the context of the call: a backend
 // whose call was cut short by the script's deadline or interrupt may report
 // a driver error that does not wrap the context error.
+//
+// A context canceled with an *Error as its cause (the host's memory limit
+// is an INVALID one) gives that error's kind.
 func kindFromContext(ctx context.Context, kind string) string {
-	if kind != KindInternal && kind != KindUnavailable {
+	if kind != KindInternal && kind != KindUnavailable && kind != KindCanceled {
+		return kind
+	}
+	var cause *Error
+	if ctx.Err() != nil && errors.As(context.Cause(ctx), &cause) {
+		return cause.Kind
+	}
+	if kind == KindCanceled {
 		return kind
 	}
 	switch ctx.Err() {

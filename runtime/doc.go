@@ -55,6 +55,17 @@
 // start and stop timeouts, retry backoff and the expiry of the built-in
 // stores, so tests move time instead of sleeping.
 //
+// # Limits
+//
+// Cancelling the context is all a Go host needs to stop a script: nothing a
+// script does (loops, pcall around the limit error, coroutines, error
+// objects whose __tostring or __index never return, store calls on a
+// database that never answers) keeps the call from returning once the
+// context ends. The host's own Go code is the exception: a Go function
+// preloaded with Preload, or lent a state by Do, runs until it returns,
+// so it should watch L.Context() too. The luahost command maps SIGINT and
+// SIGTERM to this cancellation, and exits anyway after a stop timeout.
+//
 // # Stores from Go
 //
 // Store gives typed access (KV) to the same stores scripts use, with the

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strings"
 	"sync"
@@ -98,6 +99,8 @@ func (rt *Runtime) RunString(ctx context.Context, code string) ([]any, error) {
 
 // Run runs a script in a fresh state and returns its results.
 func (rt *Runtime) Run(ctx context.Context, s Script) ([]lua.LValue, error) {
+	ctx, stopWatch := rt.limitMemory(ctx)
+	defer stopWatch()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	L, closeState := rt.newState(cancel)
@@ -132,6 +135,8 @@ func (rt *Runtime) Do(ctx context.Context, fn func(L *lua.LState) error) error {
 	if ps == nil {
 		return ErrShuttingDown
 	}
+	ctx, stopWatch := rt.limitMemory(ctx)
+	defer stopWatch()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	ps.exited.cancel = cancel
@@ -160,8 +165,12 @@ func call(ctx context.Context, L *lua.LState, fn *lua.LFunction, args ...lua.LVa
 	for _, a := range args {
 		L.Push(a)
 	}
-	if err := L.PCall(len(args), lua.MultRet, nil); err != nil {
+	var trace string
+	if err := L.PCall(len(args), lua.MultRet, tracebackHandler(L, &trace)); err != nil {
 		L.SetTop(top)
+		if ae, ok := err.(*lua.ApiError); ok && ae.StackTrace == "" {
+			ae.StackTrace = trace
+		}
 		return nil, scriptError(ctx, L, err)
 	}
 	n := L.GetTop() - top
@@ -171,6 +180,68 @@ func call(ctx context.Context, L *lua.LState, fn *lua.LFunction, args ...lua.LVa
 	}
 	L.SetTop(top)
 	return out, nil
+}
+
+// tracebackLevels is how many stack levels a script error's traceback
+// shows; deeper ones are cut to "...".
+const tracebackLevels = 12
+
+// tracebackHandler returns a PCall message handler that records a
+// traceback of at most tracebackLevels levels in *trace and passes the
+// error value through. Without it gopher-lua builds its own traceback
+// with a line for every tail call, which takes seconds after a long chain
+// of tail calls and runs past the script's limit.
+func tracebackHandler(L *lua.LState, trace *string) *lua.LFunction {
+	return L.NewFunction(func(L *lua.LState) int {
+		var b strings.Builder
+		b.WriteString("stack traceback:")
+		var prev lua.Debug
+		for level := 1; ; level++ {
+			dbg, ok := L.GetStack(level)
+			if !ok {
+				break
+			}
+			if level > tracebackLevels {
+				b.WriteString("\n\t...")
+				break
+			}
+			// Levels of tail calls have no frame of their own: gopher-lua
+			// gives the outermost frame again for them.
+			raw := *dbg
+			if level > 1 && raw == prev {
+				b.WriteString("\n\t(tailcall): ?")
+				continue
+			}
+			prev = raw
+			if _, err := L.GetInfo("Snl", dbg, lua.LNil); err != nil {
+				break
+			}
+			b.WriteString("\n\t")
+			b.WriteString(frameText(dbg))
+		}
+		b.WriteString("\n\t[G]: ?")
+		*trace = b.String()
+		return 1 // the error value, unchanged
+	})
+}
+
+// frameText describes one stack level as gopher-lua's tracebacks do.
+func frameText(dbg *lua.Debug) string {
+	where := "[G]:"
+	if dbg.What != "G" && dbg.CurrentLine > 0 {
+		where = fmt.Sprintf("%s:%d:", dbg.Source, dbg.CurrentLine)
+	}
+	switch {
+	case dbg.What == "main":
+		return where + " in main chunk"
+	case dbg.Name != "" && (dbg.Name[0] == '<' || dbg.Name[0] == '('):
+		return fmt.Sprintf("%s in function %s", where, dbg.Name)
+	case dbg.Name != "":
+		return fmt.Sprintf("%s in function '%s'", where, dbg.Name)
+	case dbg.What == "G":
+		return where + " in function ?"
+	}
+	return fmt.Sprintf("%s in function <%s:%d>", where, dbg.Source, dbg.LineDefined)
 }
 
 // scriptError turns an error of PCall into an *ExitError or a
@@ -187,6 +258,11 @@ func scriptError(ctx context.Context, L *lua.LState, err error) error {
 	}
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		se.Cause = ctxErr
+	}
+	// The run's own context (L's) knows when the memory watchdog stopped it.
+	if le, ok := memoryError(L.Context()); ok {
+		se.Message, se.Cause = le.Error(), le
+		return se
 	}
 	if ae != nil {
 		if le, ok := luamod.AsError(ae.Object); ok { // error(err) of a failed store call
@@ -283,30 +359,27 @@ func (rt *Runtime) buildState(cancel context.CancelFunc) *pooledState {
 	ud := L.NewUserData()
 	ud.Value = es
 	L.SetField(L.Get(lua.RegistryIndex), exitKey, ud)
+	// gopher-lua's register dump (a debugging aid) and its version string
+	// are not Lua 5.1: scripts see the globals PUC Lua has.
+	L.SetGlobal("_printregs", lua.LNil)
+	L.SetGlobal("_GOPHER_LUA_VERSION", lua.LNil)
 	osTable := L.GetGlobal("os").(*lua.LTable)
 	if rt.sandbox {
 		sandbox(L, osTable)
-	}
-	L.SetField(osTable, "exit", L.NewFunction(func(L *lua.LState) int {
-		code := 0
-		switch v := L.Get(1).(type) {
-		case lua.LBool:
-			if !v {
-				code = 1
+	} else {
+		L.SetField(osTable, "exit", L.NewFunction(func(L *lua.LState) int {
+			code := exitStatus(L)
+			es.code = &code
+			if cancel == nil {
+				cancel = es.cancel
 			}
-		case lua.LNumber:
-			code = int(v)
-		}
-		es.code = &code
-		if cancel == nil {
-			cancel = es.cancel
-		}
-		if cancel != nil {
-			cancel()
-		}
-		L.RaiseError("os.exit(%d)", code)
-		return 0
-	}))
+			if cancel != nil {
+				cancel()
+			}
+			L.RaiseError("os.exit(%d)", code)
+			return 0
+		}))
+	}
 	L.SetGlobal("assert", L.NewFunction(luaAssert))
 	mod := luamod.Open(L, luamod.Options{Resolver: storeResolver{rt}, Redact: rt.reg.Redact})
 	L.SetGlobal(luamod.ModuleName, mod.Table())
@@ -316,8 +389,35 @@ func (rt *Runtime) buildState(cancel context.CancelFunc) *pooledState {
 	return &pooledState{L: L, exited: es, release: mod.Close}
 }
 
+// exitStatus checks the argument of os.exit([status]): none or nil is 0,
+// true 0 and false 1 as in Lua 5.1, and a number must be an integer from 0
+// to 255, the statuses a process can return. Anything else (a string, NaN,
+// 256, -1, 1.5) raises an argument error instead of exiting with a status
+// the script did not ask for; unlike Lua 5.1, a numeric string is not
+// converted.
+func exitStatus(L *lua.LState) int {
+	switch v := L.Get(1).(type) {
+	case *lua.LNilType:
+		return 0
+	case lua.LBool:
+		if v {
+			return 0
+		}
+		return 1
+	case lua.LNumber:
+		f := float64(v)
+		if f >= 0 && f <= 255 && f == math.Trunc(f) {
+			return int(f)
+		}
+		L.ArgError(1, fmt.Sprintf("exit status must be an integer from 0 to 255, got %s", v))
+	default:
+		L.ArgError(1, "exit status must be a boolean or an integer from 0 to 255, got "+v.Type().String())
+	}
+	return 0
+}
+
 // sandbox removes io, file loading and every os function but time, clock
-// and date.
+// and date (so os.exit too: a sandboxed script cannot end its host).
 func sandbox(L *lua.LState, osTable *lua.LTable) {
 	keep := map[string]bool{"time": true, "clock": true, "date": true}
 	var drop []string

@@ -38,6 +38,8 @@ type config struct {
 	sandbox  bool
 	noBoot   bool
 	preloads map[string]LuaLoader
+
+	memoryLimit int64
 }
 
 // WithRegistry loads the registry from files and directories.
@@ -73,8 +75,9 @@ func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l }
 // os.LookupEnv).
 func WithGetenv(f func(string) (string, bool)) Option { return func(c *config) { c.getenv = f } }
 
-// WithSandbox restricts scripts: no io, os only time/clock/date, no
-// loadfile/dofile, require only of preloaded modules.
+// WithSandbox restricts scripts: no io or debug, os only time/clock/date
+// (so no os.exit), no loadfile/dofile, require only of preloaded modules.
+// The README lists every global a sandboxed script sees.
 func WithSandbox() Option { return func(c *config) { c.sandbox = true } }
 
 // WithoutBoot skips starting auto_start entries; entries start on first
@@ -96,6 +99,8 @@ type Runtime struct {
 	preloads map[string]LuaLoader
 	pool     statePool
 	chunks   chunkCache
+
+	memoryLimit int64 // default cap of a run, bytes; 0 = none
 
 	closeOnce sync.Once
 	closeErr  error
@@ -132,7 +137,7 @@ func New(ctx context.Context, opts ...Option) (*Runtime, error) {
 	}
 	// Values from the environment never reach a log line.
 	logger := newRedactLogger(c.logger, reg.Redact)
-	rt := &Runtime{reg: reg, logger: logger, sandbox: c.sandbox, preloads: c.preloads}
+	rt := &Runtime{reg: reg, logger: logger, sandbox: c.sandbox, preloads: c.preloads, memoryLimit: c.memoryLimit}
 	units := map[string]*unit{}
 	var buildErrs []error
 	for _, e := range reg.Order() { // dependencies are built first

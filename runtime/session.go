@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"context"
+	"fmt"
 	"sync"
 
 	lua "github.com/yuin/gopher-lua"
@@ -17,6 +18,7 @@ import (
 // called from any goroutine.
 type Session struct {
 	ps *pooledState
+	rt *Runtime
 
 	mu     sync.Mutex
 	cancel context.CancelFunc // of the running chunk, nil between chunks
@@ -32,7 +34,7 @@ func (rt *Runtime) NewSession() (*Session, error) {
 	if closed {
 		return nil, ErrShuttingDown
 	}
-	s := &Session{}
+	s := &Session{rt: rt}
 	// os.exit cancels the running chunk, so a script that catches the exit
 	// with pcall still stops.
 	s.ps = rt.buildState(func() { s.Interrupt() })
@@ -54,6 +56,8 @@ func (s *Session) Call(ctx context.Context, fn *lua.LFunction, args ...lua.LValu
 	if code, ok := exitCode(L); ok {
 		return nil, &ExitError{Code: code}
 	}
+	ctx, stopWatch := s.rt.limitMemory(ctx)
+	defer stopWatch()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	s.mu.Lock()
@@ -70,8 +74,11 @@ func (s *Session) Call(ctx context.Context, fn *lua.LFunction, args ...lua.LValu
 	return call(ctx, L, fn, args...)
 }
 
-// errorText is an error value as a script would see it through tostring,
-// without running a __tostring that fails.
+// errorText is an error value as a script would see it through tostring.
+// A __tostring runs under the state's context, the script's own limit: once
+// that has ended (the script timed out or was interrupted) it is not run at
+// all, and one that fails or is stopped gives a fixed description instead,
+// so an error object can never keep the host busy past the script's limit.
 func errorText(L *lua.LState, v lua.LValue) string {
 	if s, ok := v.(lua.LString); ok {
 		return string(s)
@@ -79,23 +86,33 @@ func errorText(L *lua.LState, v lua.LValue) string {
 	if v == nil {
 		return "nil"
 	}
-	if L.GetMetaField(v, "__tostring") != lua.LNil {
-		if ctx := L.Context(); ctx != nil && ctx.Err() != nil {
-			// The chunk's context is done; __tostring still has to run.
-			L.SetContext(context.Background())
-			defer L.SetContext(ctx)
-		}
-		tostring := L.NewFunction(func(L *lua.LState) int {
-			L.Push(L.ToStringMeta(L.Get(1)))
-			return 1
-		})
-		if err := L.CallByParam(lua.P{Fn: tostring, NRet: 1, Protect: true}, v); err == nil {
-			out := L.Get(-1)
-			L.Pop(1)
-			return lua.LVAsString(out)
-		}
+	if L.GetMetaField(v, "__tostring") == lua.LNil {
+		return v.String()
 	}
-	return v.String()
+	stopped := func() bool { ctx := L.Context(); return ctx != nil && ctx.Err() != nil }
+	if stopped() {
+		return fmt.Sprintf("error object is a %s (its __tostring did not run: the script was stopped)", v.Type())
+	}
+	tostring := L.NewFunction(func(L *lua.LState) int {
+		L.Push(L.ToStringMeta(L.Get(1)))
+		return 1
+	})
+	top := L.GetTop()
+	err := L.CallByParam(lua.P{Fn: tostring, NRet: 1, Protect: true}, v)
+	if err == nil {
+		out := L.Get(-1)
+		L.SetTop(top)
+		switch out.(type) {
+		case lua.LString, lua.LNumber:
+			return out.String()
+		}
+		return fmt.Sprintf("error object is a %s (its __tostring returned a %s)", v.Type(), out.Type())
+	}
+	L.SetTop(top)
+	if stopped() {
+		return fmt.Sprintf("error object is a %s (its __tostring did not finish: the script was stopped)", v.Type())
+	}
+	return fmt.Sprintf("error object is a %s (its __tostring failed)", v.Type())
 }
 
 // Interrupt stops the running chunk, if any: its context is canceled, and

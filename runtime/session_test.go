@@ -57,7 +57,8 @@ func TestSessionErrorMessages(t *testing.T) {
 		{`error("plain")`, `<string>:1: plain`},
 		{`local _, err = store.get("app:nope") error(err)`, `NOT_FOUND: no entry "app:nope" in the registry`},
 		{`error(setmetatable({}, {__tostring = function() return "custom" end}))`, "custom"},
-		{`error(setmetatable({}, {__tostring = function() error("inner") end}))`, "table: 0x"},
+		{`error(setmetatable({}, {__tostring = function() error("inner") end}))`, "error object is a table (its __tostring failed)"},
+		{`error(setmetatable({}, {__tostring = function() return {} end}))`, "error object is a table (its __tostring returned a table)"},
 	}
 	for _, tt := range tests {
 		_, err := run(t, s, tt.code)

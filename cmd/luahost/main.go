@@ -6,18 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/signal"
-	"syscall"
 )
 
 func main() {
-	// SIGINT is left to each command: run stops the script on it, while an
-	// interactive REPL interrupts the running statement and stays.
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
-	err := newRootCmd().ExecuteContext(ctx)
-	code := exitCode(ctx, err)
-	stop()
-	os.Exit(code)
+	ctx, sigs := watchSignals(context.Background())
+	err := newRootCmd(sigs).ExecuteContext(ctx)
+	os.Exit(exitCode(sigs.received(), err))
 }
 
 // exitError carries a process exit status out of a command.
@@ -35,8 +29,14 @@ func (e *exitError) Error() string {
 
 func (e *exitError) Unwrap() error { return e.err }
 
-// exitCode prints err and turns it into the process exit status.
-func exitCode(ctx context.Context, err error) int {
+// exitCode prints err and turns it into the process exit status. After a
+// SIGINT or SIGTERM (sig) the status is always the signal's, 130 or 143,
+// whatever the command was doing (booting, running, shutting down).
+func exitCode(sig os.Signal, err error) int {
+	if sig != nil {
+		fmt.Fprintln(os.Stderr, "luahost:", interrupted{sig})
+		return signalExitCode(sig)
+	}
 	if err == nil {
 		return 0
 	}
@@ -46,9 +46,6 @@ func exitCode(ctx context.Context, err error) int {
 			fmt.Fprintln(os.Stderr, "luahost:", ee.err)
 		}
 		return ee.code
-	}
-	if ctx.Err() != nil {
-		return 130
 	}
 	// Cobra's own errors: unknown flags, wrong argument counts.
 	fmt.Fprintln(os.Stderr, "luahost:", err)

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/signal"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -16,8 +15,9 @@ import (
 
 func newReplCmd(g *globals) *cobra.Command {
 	var (
-		timeout time.Duration
-		sandbox bool
+		timeout   time.Duration
+		sandbox   bool
+		maxMemory byteSize
 	)
 	cmd := &cobra.Command{
 		Use:   "repl",
@@ -35,20 +35,30 @@ the exit status is 1 if any chunk failed.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			interactive := repl.IsTerminal(os.Stdin)
 			ctx := cmd.Context()
-			if !interactive {
-				var stop context.CancelFunc
-				ctx, stop = signal.NotifyContext(ctx, os.Interrupt)
-				defer stop()
-			}
 			var extra []runtime.Option
 			if sandbox {
 				extra = append(extra, runtime.WithSandbox())
+			}
+			if limit := memoryLimit(maxMemory, sandbox); limit > 0 {
+				extra = append(extra, runtime.WithMemoryLimit(limit))
+				setProcessMemoryLimit(limit)
 			}
 			rt, err := g.newRuntime(ctx, os.Stderr, extra...)
 			if err != nil {
 				return err
 			}
-			runErr := repl.Run(ctx, rt, repl.Options{Interactive: interactive, Timeout: timeout})
+			if interactive && g.sigs != nil {
+				// Ctrl-C now stops the running statement, and the REPL stays.
+				g.sigs.passInterrupt.Store(true)
+			}
+			opts := repl.Options{Interactive: interactive, Timeout: timeout, StopTimeout: g.stopTimeout}
+			if g.sigs != nil {
+				opts.Abandon = func() {
+					fmt.Fprintf(os.Stderr, "\nluahost: statement still running after Ctrl-C; exiting now\n")
+					g.sigs.exit(signalExitCode(os.Interrupt))
+				}
+			}
+			runErr := repl.Run(ctx, rt, opts)
 			closeErr := rt.Close(context.WithoutCancel(ctx))
 			if closeErr != nil {
 				fmt.Fprintln(os.Stderr, "luahost: shutdown:", closeErr)
@@ -63,13 +73,14 @@ the exit status is 1 if any chunk failed.`,
 				return &exitError{code: exit.Code}
 			case errors.Is(runErr, repl.ErrFailed):
 				return &exitError{code: 1} // already reported
-			case ctx.Err() != nil:
-				return &exitError{code: 130, err: errors.New("interrupted")}
+			case ctx.Err() != nil: // a signal; main exits with its status
+				return &exitError{code: 1, err: context.Cause(ctx)}
 			}
 			return &exitError{code: 1, err: runErr}
 		},
 	}
 	cmd.Flags().DurationVar(&timeout, "timeout", 0, "limit on each statement (e.g. 30s); 0 means none")
-	cmd.Flags().BoolVar(&sandbox, "sandbox", false, "no io, no os beyond time/clock/date, no loading code from disk")
+	cmd.Flags().BoolVar(&sandbox, "sandbox", false, "no io, no os beyond time/clock/date, no loading code from disk; implies --max-memory 1GiB")
+	cmd.Flags().Var(&maxMemory, "max-memory", "cap on what each statement may allocate (e.g. 256MiB, 1GiB, or bytes); 0 means none")
 	return cmd
 }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -18,13 +19,15 @@ import (
 
 // globals are the flags every command takes.
 type globals struct {
-	registries []string
-	logLevel   string
-	logFormat  string
+	registries  []string
+	logLevel    string
+	logFormat   string
+	stopTimeout time.Duration
+	sigs        *signals // nil when signals are not handled (tests)
 }
 
-func newRootCmd() *cobra.Command {
-	g := &globals{}
+func newRootCmd(sigs *signals) *cobra.Command {
+	g := &globals{sigs: sigs}
 	root := &cobra.Command{
 		Use:   "luahost",
 		Short: "Run Lua scripts against a registry of stores",
@@ -33,12 +36,23 @@ databases) defined in YAML. Without --registry it uses a built-in registry
 holding app:cache (in memory) and app:kv (SQLite file luahost.db).`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			if g.stopTimeout <= 0 {
+				return usageError(fmt.Errorf("--stop-timeout %s: want a positive duration", g.stopTimeout))
+			}
+			if g.sigs != nil {
+				g.sigs.stopTimeout.Store(int64(g.stopTimeout))
+			}
+			return nil
+		},
 	}
 	pf := root.PersistentFlags()
 	pf.StringArrayVarP(&g.registries, "registry", "r", nil,
 		"registry file or directory (repeatable; default $LUAHOST_REGISTRY, ':'-separated, else the built-in registry)")
 	pf.StringVar(&g.logLevel, "log-level", "warn", "log level: debug, info, warn or error")
 	pf.StringVar(&g.logFormat, "log-format", "text", "log format: text or json")
+	pf.DurationVar(&g.stopTimeout, "stop-timeout", defaultStopTimeout,
+		"after a first SIGINT or SIGTERM, how long stopping may take before the process exits anyway (130 or 143)")
 	root.AddCommand(newRunCmd(g), newCheckCmd(g), newEntriesCmd(g), newSchemaCmd(g), newReplCmd(g))
 	return root
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/signal"
 	"strings"
 	"time"
 
@@ -15,9 +14,10 @@ import (
 )
 
 type runFlags struct {
-	code    string
-	timeout time.Duration
-	sandbox bool
+	code      string
+	timeout   time.Duration
+	sandbox   bool
+	maxMemory byteSize
 }
 
 func newRunCmd(g *globals) *cobra.Command {
@@ -31,7 +31,10 @@ The script's arguments are in the global table arg (arg[0] is the script
 name) and in the chunk's varargs (...). "-" reads the script from stdin.
 
 Exit status: 0 on success, 1 when the script raises an error, 2 for bad
-usage or an invalid registry, n after os.exit(n), 130 on interrupt.`,
+usage or an invalid registry, n after os.exit(n), 130 on SIGINT and 143 on
+SIGTERM. The first SIGINT or SIGTERM stops the script and shuts down; a
+second one, or a script still running --stop-timeout after the first, ends
+the process at once.`,
 		Example: `  luahost run scripts/quickstart.lua
   luahost run -e 'print(store.get("app:cache"))'
   echo 'print(1 + 1)' | luahost run -
@@ -43,15 +46,14 @@ usage or an invalid registry, n after os.exit(n), 130 on interrupt.`,
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
-			defer stop()
-			return runScript(ctx, g, f, args)
+			return runScript(cmd.Context(), g, f, args)
 		},
 	}
 	cmd.Flags().SetInterspersed(false) // flags after the script belong to it
 	cmd.Flags().StringVarP(&f.code, "execute", "e", "", "run CODE instead of a script file")
 	cmd.Flags().DurationVar(&f.timeout, "timeout", 0, "limit on the whole script (e.g. 30s); 0 means none")
-	cmd.Flags().BoolVar(&f.sandbox, "sandbox", false, "no io, no os beyond time/clock/date, no loading code from disk")
+	cmd.Flags().BoolVar(&f.sandbox, "sandbox", false, "no io, no os beyond time/clock/date, no loading code from disk; implies --max-memory 1GiB")
+	cmd.Flags().Var(&f.maxMemory, "max-memory", "cap on what the script may allocate (e.g. 256MiB, 1GiB, or bytes); 0 means none")
 	return cmd
 }
 
@@ -74,6 +76,10 @@ func runScript(ctx context.Context, g *globals, f *runFlags, args []string) erro
 	var extra []runtime.Option
 	if f.sandbox {
 		extra = append(extra, runtime.WithSandbox())
+	}
+	if limit := memoryLimit(f.maxMemory, f.sandbox); limit > 0 {
+		extra = append(extra, runtime.WithMemoryLimit(limit))
+		setProcessMemoryLimit(limit)
 	}
 	rt, err := g.newRuntime(ctx, os.Stderr, extra...)
 	if err != nil {
@@ -104,8 +110,8 @@ func scriptExit(ctx context.Context, err error, timeout time.Duration, closeErr 
 		return nil
 	case errors.As(err, &exit):
 		return &exitError{code: exit.Code}
-	case ctx.Err() != nil:
-		return &exitError{code: 130, err: errors.New("interrupted")}
+	case ctx.Err() != nil: // a signal; main exits with its status
+		return &exitError{code: 1, err: context.Cause(ctx)}
 	case errors.Is(err, context.DeadlineExceeded):
 		return &exitError{code: 1, err: fmt.Errorf("script timed out after %s\n%s", timeout, err)}
 	}

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/chzyer/readline"
 )
@@ -96,16 +97,7 @@ func (r *repl) interactive(ctx context.Context) error {
 	defer signal.Stop(sigs)
 	done := make(chan struct{})
 	defer close(done)
-	go func() {
-		for {
-			select {
-			case <-sigs:
-				r.sess.Interrupt()
-			case <-done:
-				return
-			}
-		}
-	}()
+	go r.interrupts(sigs, done)
 	stop := context.AfterFunc(ctx, func() { rl.Close() })
 	defer stop()
 
@@ -141,6 +133,40 @@ func (r *repl) interactive(ctx context.Context) error {
 			}
 			return err
 		}
+	}
+}
+
+// interrupts stops the running statement on each SIGINT, and calls
+// Options.Abandon when the statement is still running StopTimeout after
+// that, or at a second SIGINT while it runs.
+func (r *repl) interrupts(sigs <-chan os.Signal, done <-chan struct{}) {
+	stopTimeout := r.opts.StopTimeout
+	if stopTimeout <= 0 {
+		stopTimeout = 5 * time.Second
+	}
+	stopping := uint64(0) // 1 + the statement count when an interrupt was sent
+	for {
+		select {
+		case <-sigs:
+		case <-done:
+			return
+		}
+		if !r.sess.Interrupt() {
+			continue
+		}
+		n := r.finished.Load()
+		if stopping == n+1 {
+			if r.opts.Abandon != nil {
+				r.opts.Abandon()
+			}
+			continue
+		}
+		stopping = n + 1
+		time.AfterFunc(stopTimeout, func() {
+			if r.finished.Load() == n && r.opts.Abandon != nil {
+				r.opts.Abandon()
+			}
+		})
 	}
 }
 

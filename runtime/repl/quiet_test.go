@@ -135,3 +135,42 @@ func TestQuietStopsWhenContextEnds(t *testing.T) {
 		t.Errorf("output after the context ended: %q %q", stdout.String(), stderr.String())
 	}
 }
+
+// TestQuietErrorObjectsAreBounded runs statements whose error objects and
+// results loop in __tostring: each stops at the statement's limit and the
+// REPL goes on.
+func TestQuietErrorObjectsAreBounded(t *testing.T) {
+	input := `loop = {__tostring = function() while true do end end}
+error(setmetatable({}, loop))
+setmetatable({}, loop)
+{setmetatable({}, loop)}
+error({inner = setmetatable({}, loop)})
+print('next')
+`
+	var stdout, stderr bytes.Buffer
+	done := make(chan error, 1)
+	go func() {
+		done <- repl.Run(context.Background(), newRuntime(t), repl.Options{
+			In: strings.NewReader(input), Out: &stdout, Err: &stderr, Timeout: 50 * time.Millisecond,
+		})
+	}()
+	select {
+	case err := <-done:
+		if !errors.Is(err, repl.ErrFailed) {
+			t.Errorf("Run: %v, want ErrFailed", err)
+		}
+	case <-time.After(30 * time.Second): // a liveness bound, not a timing
+		t.Fatal("the REPL outlived its statements' limits")
+	}
+	wantOut := "<table: __tostring failed: stdin:1: context deadline exceeded>\n" +
+		"{<table: __tostring failed: stdin:1: context deadline exceeded>}\n" +
+		"next\n"
+	if got := stdout.String(); got != wantOut {
+		t.Errorf("stdout %q, want %q", got, wantOut)
+	}
+	wantErr := "statement timed out after 50ms\n" +
+		"error object: {inner = <table: __tostring failed: stdin:1: context deadline exceeded>}\n"
+	if got := stderr.String(); got != wantErr {
+		t.Errorf("stderr %q, want %q", got, wantErr)
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"text/tabwriter"
 	"time"
 
@@ -54,6 +55,15 @@ type Options struct {
 
 	// Timeout bounds each statement (0: no limit).
 	Timeout time.Duration
+
+	// StopTimeout is how long an interactive statement may keep running
+	// after Ctrl-C stopped it before Abandon is called; a second Ctrl-C
+	// while it still runs calls Abandon at once. 0 means 5 s.
+	StopTimeout time.Duration
+	// Abandon is called, from another goroutine, when a statement did not
+	// stop after Ctrl-C (see StopTimeout); the luahost command exits the
+	// process there with status 130. Nil means keep waiting.
+	Abandon func()
 
 	// NoColor turns off colour in interactive mode (so does a non-empty
 	// NO_COLOR environment variable).
@@ -121,6 +131,10 @@ type repl struct {
 	pending []string // lines of an unfinished chunk
 	chunks  int
 	failed  int
+
+	// finished counts statements that ended, so an interrupt can tell
+	// whether the statement it stopped is still the one running.
+	finished atomic.Uint64
 }
 
 // setPrint makes print write to Options.Out.
@@ -206,6 +220,7 @@ func (r *repl) line(ctx context.Context, line string) error {
 func (r *repl) exec(ctx context.Context, proto *lua.FunctionProto, expr bool) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	defer r.finished.Add(1)
 	sctx := ctx
 	if r.opts.Timeout > 0 {
 		var cancel context.CancelFunc
@@ -214,12 +229,16 @@ func (r *repl) exec(ctx context.Context, proto *lua.FunctionProto, expr bool) er
 	}
 	L := r.sess.L()
 	chunk := L.NewFunctionFromProto(proto)
+	keepError := L.NewFunction(func(L *lua.LState) int { return 1 })
 	// The chunk runs under a Go function that keeps its error value, so a
 	// table raised with error() can be printed like a result.
 	var errValue lua.LValue
 	run := L.NewFunction(func(L *lua.LState) int {
 		L.Push(chunk)
-		if err := L.PCall(0, lua.MultRet, nil); err != nil {
+		// A message handler spares gopher-lua building a traceback, which
+		// the REPL does not print and which takes seconds after a long
+		// chain of tail calls.
+		if err := L.PCall(0, lua.MultRet, keepError); err != nil {
 			var ae *lua.ApiError
 			if errors.As(err, &ae) && ae.Object != nil {
 				errValue = ae.Object

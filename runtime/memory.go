@@ -1,0 +1,139 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime/metrics"
+	"time"
+
+	"github.com/luahost/luahost/luamod"
+	"github.com/luahost/luahost/luastd"
+)
+
+// WithMemoryLimit sets the default memory cap, in bytes, of every script
+// the runtime runs (0, the default, means none; WithSandbox alone sets no
+// cap). A run's own cap from WithRunMemoryLimit takes precedence.
+//
+// A script past its cap stops with a *ScriptError whose Cause is an INVALID
+// error (errors.Is matches ErrInvalid's kind through luamod.Error and
+// luastd.ErrMemoryLimit) reading "memory limit of N exceeded". Library
+// functions check the cap before large allocations; what they cannot see
+// (tables and strings a script grows in the VM) is caught by a watchdog
+// that samples the Go heap every few milliseconds, so a run may pass its
+// cap by what it allocates in that time. The heap is the process's: with
+// several runs at once, a run is charged for the growth of the heap since
+// it started, whoever caused it.
+func WithMemoryLimit(bytes int64) Option { return func(c *config) { c.memoryLimit = bytes } }
+
+// WithRunMemoryLimit returns a copy of ctx that caps, in bytes, the memory
+// of the script run under it (RunString, Run, RunFile, Do, Session.Call),
+// overriding the runtime's WithMemoryLimit; bytes <= 0 means no cap for
+// this run. The cap reaches library functions through
+// luastd.WithMemoryLimit, which a run's context may also carry directly.
+func WithRunMemoryLimit(ctx context.Context, bytes int64) context.Context {
+	return context.WithValue(luastd.WithMemoryLimit(ctx, bytes), runLimitKey{}, bytes)
+}
+
+type runLimitKey struct{}
+
+// watchInterval is how often the memory watchdog samples the heap.
+const watchInterval = 5 * time.Millisecond
+
+// limitMemory applies the run's memory cap to ctx: it carries the cap for
+// library functions and, when there is one, a watchdog that cancels the
+// context with cause luastd.ErrMemoryLimit once the heap has grown past
+// it. stop ends the watchdog.
+func (rt *Runtime) limitMemory(ctx context.Context) (_ context.Context, stop func()) {
+	limit, ok := ctx.Value(runLimitKey{}).(int64)
+	if !ok {
+		limit = luastd.MemoryLimit(ctx)
+		if limit == 0 && rt.memoryLimit > 0 {
+			limit = rt.memoryLimit
+			ctx = luastd.WithMemoryLimit(ctx, limit)
+		}
+	}
+	if limit <= 0 {
+		return ctx, func() {}
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	done := make(chan struct{})
+	go watchHeap(limit, cancel, done)
+	return ctx, func() {
+		close(done)
+		cancel(nil)
+	}
+}
+
+// heapSamples are the heap figures the watchdog reads.
+var heapSamples = []string{"/memory/classes/heap/objects:bytes", "/gc/heap/live:bytes"}
+
+// readHeap returns the bytes of heap objects (live or not yet collected)
+// and of the objects the last GC found live.
+func readHeap(s []metrics.Sample) (objects, live int64) {
+	metrics.Read(s)
+	return int64(s[0].Value.Uint64()), int64(s[1].Value.Uint64())
+}
+
+// watchHeap cancels the run when the heap has grown more than limit bytes
+// past its size when the run started. Garbage not yet collected does
+// not count: the run is judged by what the last collection found live,
+// unless the heap (garbage included) has grown past twice the limit, which
+// a collector at its default pace (GOGC=100) never lets happen to a run
+// within its limit.
+func watchHeap(limit int64, cancel context.CancelCauseFunc, done <-chan struct{}) {
+	s := make([]metrics.Sample, len(heapSamples))
+	for i, name := range heapSamples {
+		s[i].Name = name
+	}
+	// Garbage of earlier runs, in the heap now, must not count against this
+	// one: what is live is measured from the last collection's figure, the
+	// heap with garbage from its size now.
+	baseObjects, baseLive := readHeap(s)
+	tick := time.NewTicker(watchInterval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-done:
+			return
+		case <-tick.C:
+		}
+		objects, live := readHeap(s)
+		if live-baseLive > limit || objects-baseObjects > 2*limit {
+			cancel(&luamod.Error{
+				Kind:    luamod.KindInvalid,
+				Message: fmt.Sprintf("memory limit of %s exceeded", FormatBytes(limit)),
+				Err:     luastd.ErrMemoryLimit,
+			})
+			return
+		}
+	}
+}
+
+// memoryError returns the memory-limit error that stopped the run of L,
+// if that is what stopped it.
+func memoryError(ctx context.Context) (*luamod.Error, bool) {
+	if ctx == nil {
+		return nil, false
+	}
+	var le *luamod.Error
+	if cause := context.Cause(ctx); errors.Is(cause, luastd.ErrMemoryLimit) && errors.As(cause, &le) {
+		return le, true
+	}
+	return nil, false
+}
+
+// FormatBytes writes n bytes the way luahost's messages and flags do:
+// "256 MiB", "1 GiB", or "1000 bytes" when no binary unit divides it.
+func FormatBytes(n int64) string {
+	units := []struct {
+		size int64
+		name string
+	}{{1 << 40, "TiB"}, {1 << 30, "GiB"}, {1 << 20, "MiB"}, {1 << 10, "KiB"}}
+	for _, u := range units {
+		if n >= u.size && n%u.size == 0 {
+			return fmt.Sprintf("%d %s", n/u.size, u.name)
+		}
+	}
+	return fmt.Sprintf("%d bytes", n)
+}

@@ -1,0 +1,2 @@
+-- Code compiled at run time loops.
+assert(loadstring("while true do end"))()

@@ -1,0 +1,2 @@
+-- A plain endless loop.
+while true do end
