@@ -12,6 +12,7 @@ import (
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/luahost/luahost/luamod"
+	"github.com/luahost/luahost/luastd"
 )
 
 // LuaLoader is a Lua module loader, as given to LState.PreloadModule.
@@ -106,8 +107,12 @@ func (rt *Runtime) Run(ctx context.Context, s Script) ([]lua.LValue, error) {
 	if err != nil {
 		return nil, err
 	}
-	fn, err := L.Load(strings.NewReader(stripShebang(string(src))), s.Name)
+	L.SetContext(ctx) // compiling a huge chunk stops at the limit too
+	fn, err := luastd.Load(L, stripShebang(string(src)), s.Name)
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil, scriptError(ctx, L, err)
+		}
 		return nil, &ScriptError{Message: err.Error()}
 	}
 	argt := L.NewTable()
@@ -187,6 +192,8 @@ func scriptError(ctx context.Context, L *lua.LState, err error) error {
 	}
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		se.Cause = ctxErr
+	} else if memErr := luastd.Cause(L, se.Message); memErr != nil {
+		se.Cause = memErr
 	}
 	if ae != nil {
 		if le, ok := luamod.AsError(ae.Object); ok { // error(err) of a failed store call
@@ -238,6 +245,7 @@ type pooledState struct {
 
 func (ps *pooledState) close() {
 	ps.release()
+	luastd.Forget(ps.L)
 	ps.L.Close()
 }
 
@@ -250,7 +258,7 @@ func (rt *Runtime) newState(cancel context.CancelFunc) (*lua.LState, func()) {
 }
 
 func (rt *Runtime) buildState(cancel context.CancelFunc) *pooledState {
-	L := lua.NewState(lua.Options{SkipOpenLibs: true})
+	L := lua.NewState(luastd.Options())
 	libs := []struct {
 		name string
 		open lua.LGFunction
@@ -279,6 +287,7 @@ func (rt *Runtime) buildState(cancel context.CancelFunc) *pooledState {
 		L.Push(lua.LString(lib.name))
 		L.Call(1, 0)
 	}
+	luastd.Open(L)
 	es := &exitState{}
 	ud := L.NewUserData()
 	ud.Value = es
