@@ -140,7 +140,7 @@ func TestLibraryErrors(t *testing.T) {
 		{`return string.format("%y", 1)`, "invalid option '%y' to 'format'"},
 		{`return string.format("%d", "x")`, "number expected"},
 		{`return string.char(256)`, "invalid value"},
-		{`return table.concat({1, {}, 3})`, "invalid value (at index 2) in table for 'concat'"},
+		{`return table.concat({1, {}, 3})`, "invalid value (table) at index 2 in table for 'concat'"},
 		{`return table.insert({}, 1, 2, 3)`, "wrong number of arguments to 'insert'"},
 		{`return os.time({year = 2024})`, "field 'day' missing in date table"},
 		{`local t = {} for i = 1, 100 do t[i] = i end table.sort(t, function() return true end)`, "invalid order function for sorting"},
@@ -257,9 +257,10 @@ func TestLimitsCorpus(t *testing.T) {
 		t.Fatalf("no limit scripts: %v", err)
 	}
 	const deadline = 300 * time.Millisecond
-	// Slack for a loaded machine and the race detector; the harness of
+	// Generous slack for a loaded machine and the race detector: without
+	// the checks these scripts run for minutes. The benchmark harness of
 	// testdata/limits measures the real overshoot.
-	const slack = 700 * time.Millisecond
+	const slack = 2 * time.Second
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
 			src, err := os.ReadFile(f)
