@@ -3,6 +3,7 @@ package luastd
 import (
 	"io"
 	"os"
+	"strconv"
 	"strings"
 
 	lua "github.com/yuin/gopher-lua"
@@ -258,4 +259,63 @@ func baseDoFile(L *lua.LState) int {
 	L.Push(fn)
 	L.Call(0, lua.MultRet)
 	return L.GetTop() - top
+}
+
+// baseError is error(message [, level]): a string message gets the
+// position of the function at level (1, the caller of error, by default)
+// when that is Lua code, as in Lua 5.1.
+func baseError(L *lua.LState) int {
+	msg := L.Get(1)
+	level := optInt(L, 2, 1)
+	if s, ok := msg.(lua.LString); ok && level > 0 {
+		if dbg, ok := L.GetStack(level); ok {
+			if _, err := L.GetInfo("Sl", dbg, lua.LNil); err == nil && dbg.CurrentLine > 0 {
+				msg = lua.LString(dbg.Source + ":" + strconv.Itoa(dbg.CurrentLine) + ": " + string(s))
+			}
+		}
+	}
+	L.Error(msg, 0)
+	return 0
+}
+
+// baseToNumber is tonumber(e [, base]): e as a number, or nil. In base 10
+// e may be any Lua numeral (decimal, exponent, 0x hexadecimal); other
+// bases, 2 to 36, take an unsigned integer.
+func baseToNumber(L *lua.LState) int {
+	L.CheckAny(1)
+	v := L.Get(1)
+	if L.Get(2) == lua.LNil || (L.Get(2).Type() == lua.LTNumber && L.CheckNumber(2) == 10) {
+		switch v := v.(type) {
+		case lua.LNumber:
+			L.Push(v)
+			return 1
+		case lua.LString:
+			if f, ok := parseNumber(string(v)); ok {
+				L.Push(lua.LNumber(f))
+				return 1
+			}
+		}
+		L.Push(lua.LNil)
+		return 1
+	}
+	base := checkInt(L, 2)
+	if base < 2 || base > 36 {
+		argError(L, 2, "tonumber", "base out of range")
+	}
+	s := strings.ToLower(strings.TrimSpace(valueString(v)))
+	if v.Type() != lua.LTString && v.Type() != lua.LTNumber {
+		argError(L, 1, "tonumber", "string expected, got "+v.Type().String())
+	}
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(strings.TrimPrefix(s, "-"), "+")
+	n, err := strconv.ParseUint(s, base, 64)
+	if err != nil || s == "" {
+		L.Push(lua.LNil)
+		return 1
+	}
+	if neg {
+		n = -n // as C's strtoul does
+	}
+	L.Push(lua.LNumber(float64(n)))
+	return 1
 }

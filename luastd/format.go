@@ -89,7 +89,7 @@ func strChar(L *lua.LState) int {
 	for i := 1; i <= n; i++ {
 		c := checkInt(L, i)
 		if c < 0 || c > 255 {
-			L.ArgError(i, "invalid value")
+			argError(L, i, "char", "invalid value")
 		}
 		b[i-1] = byte(c)
 		t.tick()
@@ -150,7 +150,7 @@ func strFormat(L *lua.LState) int {
 		}
 		arg++
 		if arg > L.GetTop() {
-			L.ArgError(arg, "no value")
+			argError(L, arg, "format", "no value")
 		}
 		if i >= len(format) {
 			raise(L, "invalid option '%%' to 'format'")
@@ -162,7 +162,7 @@ func strFormat(L *lua.LState) int {
 		}
 		switch conv {
 		case 'c':
-			b.WriteString(padded(spec, string([]byte{byte(checkInt(L, arg))})))
+			b.WriteString(padded(spec, string([]byte{byte(int64(checkNumberArg(L, arg, "format")))})))
 		case 'd', 'i':
 			n := toCLong(L, arg)
 			b.WriteString(fmt.Sprintf("%"+spec+"d", n))
@@ -174,7 +174,7 @@ func strFormat(L *lua.LState) int {
 			}
 			b.WriteString(fmt.Sprintf("%"+spec+string(verb), n))
 		case 'e', 'E', 'f', 'g', 'G':
-			f := float64(L.CheckNumber(arg))
+			f := checkNumberArg(L, arg, "format")
 			if math.IsInf(f, 0) || math.IsNaN(f) {
 				s := numberString(lua.LNumber(f))
 				if conv == 'E' || conv == 'G' {
@@ -215,7 +215,7 @@ func strFormat(L *lua.LState) int {
 
 // toCLong is (long)luaL_checknumber(L, arg): truncation toward zero.
 func toCLong(L *lua.LState, arg int) int64 {
-	f := float64(L.CheckNumber(arg))
+	f := checkNumberArg(L, arg, "format")
 	if f != f || f >= 1<<63 || f < -(1<<63) {
 		return math.MinInt64 // what x86-64 gives for an out-of-range cast
 	}

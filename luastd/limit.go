@@ -1,7 +1,9 @@
 package luastd
 
 import (
+	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -93,10 +95,17 @@ func Check(L *lua.LState) {
 	}
 }
 
-// raise raises a Lua error whose message has no position, as luaL_error
-// from a C function gives in Lua 5.1.
+// raise raises a Lua error as luaL_error in a library function of Lua 5.1
+// does: the message starts with the position of the calling Lua code, or
+// has none when a Go function (e.g. pcall) made the call.
 func raise(L *lua.LState, format string, args ...any) {
-	L.Error(lua.LString(fmt.Sprintf(format, args...)), 0)
+	msg := fmt.Sprintf(format, args...)
+	if dbg, ok := L.GetStack(1); ok {
+		if _, err := L.GetInfo("Sl", dbg, lua.LNil); err == nil && dbg.CurrentLine > 0 {
+			msg = fmt.Sprintf("%s:%d: %s", dbg.Source, dbg.CurrentLine, msg)
+		}
+	}
+	L.Error(lua.LString(msg), 0)
 }
 
 // MemoryError is the error of a request for more memory than a run may
@@ -168,4 +177,44 @@ func mulSize(a, b int64) int64 {
 		return -1
 	}
 	return a * b
+}
+
+// argError raises Lua 5.1's error for a bad argument n of the library
+// function fn.
+func argError(L *lua.LState, n int, fn, msg string) {
+	raise(L, "bad argument #%d to '%s' (%s)", n, fn, msg)
+}
+
+// checkNumberArg is luaL_checknumber for argument n of fn: a number, or a
+// string that converts to one.
+func checkNumberArg(L *lua.LState, n int, fn string) float64 {
+	switch v := L.Get(n).(type) {
+	case lua.LNumber:
+		return float64(v)
+	case lua.LString:
+		if f, ok := parseNumber(string(v)); ok {
+			return f
+		}
+	}
+	got := L.Get(n).Type().String()
+	if n > L.GetTop() {
+		got = "no value"
+	}
+	argError(L, n, fn, "number expected, got "+got)
+	return 0
+}
+
+// parseNumber converts s as Lua 5.1's lua_tonumber does: a decimal or
+// hexadecimal numeral with optional surrounding space.
+func parseNumber(s string) (float64, bool) {
+	s = strings.TrimSpace(s)
+	if h, ok := strings.CutPrefix(strings.ToLower(s), "0x"); ok {
+		n, err := strconv.ParseUint(h, 16, 64)
+		return float64(n), err == nil
+	}
+	if s == "" || strings.ContainsAny(s, "_xXpPnN") { // no Go-only forms, inf, nan
+		return 0, false
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	return f, err == nil || errors.Is(err, strconv.ErrRange)
 }

@@ -9,6 +9,8 @@ import (
 var (
 	baseFuncs = map[string]lua.LGFunction{
 		"tostring":   baseToString,
+		"tonumber":   baseToNumber,
+		"error":      baseError,
 		"print":      basePrint,
 		"unpack":     baseUnpack,
 		"select":     baseSelect,
@@ -40,7 +42,7 @@ var (
 )
 
 // Open installs luastd's functions in L over gopher-lua's, in the
-// libraries L has open: tostring, print, unpack, select, load, loadstring,
+// libraries L has open: error, tonumber, tostring, print, unpack, select, load, loadstring,
 // loadfile and dofile; string.find, match, gmatch, gsub, rep, format, byte
 // and char; table.concat, insert, remove and sort; os.date and os.time; and
 // math.huge as infinity. A function L lacks (e.g. dofile in a sandbox) is
