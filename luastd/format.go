@@ -115,12 +115,12 @@ func strFormat(L *lua.LState) int {
 	for i := 0; i < len(format); i++ {
 		c := format[i]
 		if c != '%' {
-			b.WriteByte(c)
+			b.addByte(c)
 			continue
 		}
 		i++
 		if i < len(format) && format[i] == '%' {
-			b.WriteByte('%')
+			b.addByte('%')
 			continue
 		}
 		// flags, width, precision
@@ -162,17 +162,17 @@ func strFormat(L *lua.LState) int {
 		}
 		switch conv {
 		case 'c':
-			b.WriteString(padded(spec, string([]byte{byte(int64(checkNumberArg(L, arg, "format")))})))
+			b.addString(padded(spec, string([]byte{byte(int64(checkNumberArg(L, arg, "format")))})))
 		case 'd', 'i':
 			n := toCLong(L, arg)
-			b.WriteString(fmt.Sprintf("%"+spec+"d", n))
+			b.addString(fmt.Sprintf("%"+spec+"d", n))
 		case 'o', 'u', 'x', 'X':
 			n := uint64(toCLong(L, arg))
 			verb := conv
 			if conv == 'u' {
 				verb = 'd'
 			}
-			b.WriteString(fmt.Sprintf("%"+spec+string(verb), n))
+			b.addString(fmt.Sprintf("%"+spec+string(verb), n))
 		case 'e', 'E', 'f', 'g', 'G':
 			f := checkNumberArg(L, arg, "format")
 			if math.IsInf(f, 0) || math.IsNaN(f) {
@@ -183,13 +183,13 @@ func strFormat(L *lua.LState) int {
 				if f > 0 && strings.Contains(spec, "+") {
 					s = "+" + s
 				}
-				b.WriteString(padded(strings.ReplaceAll(spec, "0", ""), s))
+				b.addString(padded(strings.ReplaceAll(spec, "0", ""), s))
 				continue
 			}
 			if !hasPrec {
 				spec += ".6"
 			}
-			b.WriteString(fmt.Sprintf("%"+spec+string(conv), f))
+			b.addString(fmt.Sprintf("%"+spec+string(conv), f))
 		case 'q':
 			addQuoted(b, L.CheckString(arg))
 		case 's':
@@ -200,13 +200,13 @@ func strFormat(L *lua.LState) int {
 				s = L.CheckString(arg)
 			}
 			if !hasPrec && len(s) >= 100 {
-				b.WriteString(s) // as Lua 5.1: no formatting of long strings
+				b.addString(s) // as Lua 5.1: no formatting of long strings
 				continue
 			}
 			if p, ok := precision(spec); ok && p < len(s) {
 				s = s[:p]
 			}
-			b.WriteString(padded(spec, s))
+			b.addString(padded(spec, s))
 		}
 	}
 	L.Push(lua.LString(b.String()))
@@ -258,19 +258,19 @@ func precision(spec string) (int, bool) {
 // addQuoted writes s as a Lua string literal that reads back as s, the way
 // Lua 5.1's %q does.
 func addQuoted(b *builder, s string) {
-	b.WriteByte('"')
+	b.addByte('"')
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; c {
 		case '"', '\\', '\n':
-			b.WriteByte('\\')
-			b.WriteByte(c)
+			b.addByte('\\')
+			b.addByte(c)
 		case '\r':
-			b.WriteString("\\r")
+			b.addString("\\r")
 		case 0:
-			b.WriteString("\\000")
+			b.addString("\\000")
 		default:
-			b.WriteByte(c)
+			b.addByte(c)
 		}
 	}
-	b.WriteByte('"')
+	b.addByte('"')
 }

@@ -49,11 +49,11 @@ func osDate(L *lua.LState) int {
 	for i := 0; i < len(format); i++ {
 		c := format[i]
 		if c != '%' || i+1 == len(format) {
-			b.WriteByte(c)
+			b.addByte(c)
 			continue
 		}
 		i++
-		b.WriteString(Strftime(format[i], t, utc))
+		b.addString(Strftime(format[i], t, utc))
 	}
 	L.Push(lua.LString(b.String()))
 	return 1

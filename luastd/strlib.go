@@ -2,6 +2,7 @@ package luastd
 
 import (
 	"strings"
+	"unsafe"
 
 	lua "github.com/yuin/gopher-lua"
 )
@@ -141,6 +142,9 @@ func strGsub(L *lua.LState) int {
 	}
 	m := newMatcher(L, s, pat)
 	b := newBuilder(L, "string.gsub")
+	checkAlloc(L, "string.gsub", int64(len(s)))
+	b.Grow(len(s)) // the result is most often about as long as s
+	plainRepl := !strings.Contains(replStr, "%")
 	n := 0
 	src := 0
 	for n < maxN {
@@ -150,7 +154,11 @@ func strGsub(L *lua.LState) int {
 			n++
 			switch repl.Type() {
 			case lua.LTString, lua.LTNumber:
-				addReplacement(m, b, replStr, src, e)
+				if plainRepl {
+					b.addString(replStr)
+				} else {
+					addReplacement(m, b, replStr, src, e)
+				}
 			default:
 				addValue(m, b, repl, src, e)
 			}
@@ -159,7 +167,7 @@ func strGsub(L *lua.LState) int {
 		case e > src:
 			src = e
 		case src < len(s):
-			b.WriteByte(s[src])
+			b.addByte(s[src])
 			src++
 		default:
 			anchor = true // at the end: stop
@@ -168,7 +176,7 @@ func strGsub(L *lua.LState) int {
 			break
 		}
 	}
-	b.WriteString(s[src:])
+	b.addString(s[src:])
 	L.Push(lua.LString(b.String()))
 	L.Push(lua.LNumber(n))
 	return 2
@@ -180,20 +188,20 @@ func addReplacement(m *matcher, b *builder, repl string, s, e int) {
 	for i := 0; i < len(repl); i++ {
 		c := repl[i]
 		if c != patternEsc || i+1 == len(repl) {
-			b.WriteByte(c)
+			b.addByte(c)
 			continue
 		}
 		i++
 		c = repl[i]
 		if c < '0' || c > '9' {
-			b.WriteByte(c)
+			b.addByte(c)
 			continue
 		}
 		if c == '0' {
-			b.WriteString(m.src[s:e])
+			b.addString(m.src[s:e])
 			continue
 		}
-		b.WriteString(valueString(m.captureValue(int(c-'1'), s, e)))
+		b.addString(valueString(m.captureValue(int(c-'1'), s, e)))
 	}
 }
 
@@ -215,15 +223,15 @@ func addValue(m *matcher, b *builder, repl lua.LValue, s, e int) {
 	}
 	switch v.Type() {
 	case lua.LTNil:
-		b.WriteString(m.src[s:e])
+		b.addString(m.src[s:e])
 	case lua.LTBool:
 		if v == lua.LFalse {
-			b.WriteString(m.src[s:e])
+			b.addString(m.src[s:e])
 			return
 		}
 		raise(L, "invalid replacement value (a %s)", v.Type().String())
 	case lua.LTString, lua.LTNumber:
-		b.WriteString(valueString(v))
+		b.addString(valueString(v))
 	default:
 		raise(L, "invalid replacement value (a %s)", v.Type().String())
 	}
@@ -243,27 +251,62 @@ type builder struct {
 	L    *lua.LState
 	fn   string
 	tick ticker
-	strings.Builder
+	buf  []byte
 }
 
 func newBuilder(L *lua.LState, fn string) *builder {
 	return &builder{L: L, fn: fn, tick: newTicker(L)}
 }
 
-func (b *builder) need(n int) {
-	if b.Len()+n > b.Cap() {
-		checkAlloc(b.L, b.fn, int64(b.Len())+int64(n))
+func (b *builder) Len() int { return len(b.buf) }
+
+// Grow makes room for n more bytes.
+func (b *builder) Grow(n int) {
+	if len(b.buf)+n > cap(b.buf) {
+		nb := make([]byte, len(b.buf), len(b.buf)+n)
+		copy(nb, b.buf)
+		b.buf = nb
 	}
 }
 
-func (b *builder) WriteByte(c byte) error {
-	b.need(1)
-	b.tick.tick()
-	return b.Builder.WriteByte(c)
+// need makes room for n more bytes, doubling the buffer (append grows
+// large slices by only a quarter, copying them more often).
+func (b *builder) need(n int) {
+	if len(b.buf)+n <= cap(b.buf) {
+		return
+	}
+	checkAlloc(b.L, b.fn, int64(len(b.buf))+int64(n))
+	c := max(2*cap(b.buf), len(b.buf)+n, 64)
+	if m := MemoryLimit(b.L.Context()); m > 0 && int64(c) > m {
+		c = len(b.buf) + n // the cap allows what is needed, not a double
+	}
+	b.Grow(c - len(b.buf))
 }
 
-func (b *builder) WriteString(s string) (int, error) {
+func (b *builder) addByte(c byte) {
+	b.need(1)
+	b.tick.tick()
+	b.buf = append(b.buf, c)
+}
+
+func (b *builder) addString(s string) {
 	b.need(len(s))
+	if len(s) <= 8 {
+		// Short pieces, as most replacements are: skip memmove's call.
+		b.tick.tick()
+		for i := 0; i < len(s); i++ {
+			b.buf = append(b.buf, s[i])
+		}
+		return
+	}
 	b.tick.add(len(s)/64 + 1)
-	return b.Builder.WriteString(s)
+	b.buf = append(b.buf, s...)
+}
+
+// String returns the result; b must not be written to after.
+func (b *builder) String() string {
+	if len(b.buf) == 0 {
+		return ""
+	}
+	return unsafe.String(&b.buf[0], len(b.buf))
 }

@@ -42,9 +42,9 @@ func tabConcat(L *lua.LState) int {
 	b.Grow(int(size))
 	for n, s := range parts {
 		if n > 0 {
-			b.WriteString(sep)
+			b.addString(sep)
 		}
-		b.WriteString(s)
+		b.addString(s)
 	}
 	L.Push(lua.LString(b.String()))
 	return 1
