@@ -1,11 +1,11 @@
 package runtime
 
 import (
-	"strings"
 	"sync"
 
 	lua "github.com/yuin/gopher-lua"
-	"github.com/yuin/gopher-lua/parse"
+
+	"github.com/luahost/luahost/luastd"
 )
 
 // Compiled chunks are kept so that running the same code again skips the
@@ -32,11 +32,8 @@ func (c *chunkCache) load(L *lua.LState, code string) (*lua.LFunction, error) {
 	c.mu.Unlock()
 	if !ok {
 		const name = "<string>"
-		chunk, err := parse.Parse(strings.NewReader(code), name)
-		if err != nil {
-			return nil, err
-		}
-		if proto, err = lua.Compile(chunk, name); err != nil {
+		var err error
+		if proto, err = luastd.Compile(code, name); err != nil {
 			return nil, err
 		}
 		// A main chunk cannot name the Lua 5.0 "arg" table of its varargs

@@ -13,6 +13,7 @@ import (
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/luahost/luahost/luamod"
+	"github.com/luahost/luahost/luastd"
 )
 
 // LuaLoader is a Lua module loader, as given to LState.PreloadModule.
@@ -109,8 +110,12 @@ func (rt *Runtime) Run(ctx context.Context, s Script) ([]lua.LValue, error) {
 	if err != nil {
 		return nil, err
 	}
-	fn, err := L.Load(strings.NewReader(stripShebang(string(src))), s.Name)
+	L.SetContext(ctx) // compiling a huge chunk stops at the limit too
+	fn, err := luastd.Load(L, stripShebang(string(src)), s.Name)
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil, scriptError(ctx, L, err)
+		}
 		return nil, &ScriptError{Message: err.Error()}
 	}
 	argt := L.NewTable()
@@ -258,6 +263,8 @@ func scriptError(ctx context.Context, L *lua.LState, err error) error {
 	}
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		se.Cause = ctxErr
+	} else if memErr := luastd.Cause(L, se.Message); memErr != nil {
+		se.Cause = memErr
 	}
 	// The run's own context (L's) knows when the memory watchdog stopped it.
 	if le, ok := memoryError(L.Context()); ok {
@@ -314,6 +321,7 @@ type pooledState struct {
 
 func (ps *pooledState) close() {
 	ps.release()
+	luastd.Forget(ps.L)
 	ps.L.Close()
 }
 
@@ -326,7 +334,7 @@ func (rt *Runtime) newState(cancel context.CancelFunc) (*lua.LState, func()) {
 }
 
 func (rt *Runtime) buildState(cancel context.CancelFunc) *pooledState {
-	L := lua.NewState(lua.Options{SkipOpenLibs: true})
+	L := lua.NewState(luastd.Options())
 	libs := []struct {
 		name string
 		open lua.LGFunction
@@ -355,6 +363,7 @@ func (rt *Runtime) buildState(cancel context.CancelFunc) *pooledState {
 		L.Push(lua.LString(lib.name))
 		L.Call(1, 0)
 	}
+	luastd.Open(L)
 	es := &exitState{}
 	ud := L.NewUserData()
 	ud.Value = es

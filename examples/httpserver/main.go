@@ -21,13 +21,12 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 	"time"
 
 	lua "github.com/yuin/gopher-lua"
-	"github.com/yuin/gopher-lua/parse"
 
+	"github.com/luahost/luahost/luastd"
 	"github.com/luahost/luahost/runtime"
 )
 
@@ -81,11 +80,7 @@ type server struct {
 
 // newServer compiles the handler source; name is used in error positions.
 func newServer(rt *runtime.Runtime, name, src string, timeout time.Duration) (*server, error) {
-	chunk, err := parse.Parse(strings.NewReader(src), name)
-	if err != nil {
-		return nil, err
-	}
-	proto, err := lua.Compile(chunk, name)
+	proto, err := luastd.Compile(src, name)
 	if err != nil {
 		return nil, err
 	}

@@ -7,6 +7,8 @@ import (
 
 	lua "github.com/yuin/gopher-lua"
 	"github.com/yuin/gopher-lua/parse"
+
+	"github.com/luahost/luahost/luastd"
 )
 
 // chunkName is the name errors give the REPL's input, as in "stdin:1: ...".
@@ -40,11 +42,7 @@ func compileChunk(src string) (proto *lua.FunctionProto, expr bool, err error) {
 }
 
 func compileString(src string) (*lua.FunctionProto, error) {
-	chunk, err := parse.Parse(strings.NewReader(src), chunkName)
-	if err != nil {
-		return nil, err
-	}
-	return lua.Compile(chunk, chunkName)
+	return luastd.Compile(src, chunkName)
 }
 
 // atEOF reports whether err is a parse error at the end of the input.

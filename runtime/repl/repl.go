@@ -19,6 +19,7 @@ import (
 
 	lua "github.com/yuin/gopher-lua"
 
+	"github.com/luahost/luahost/luastd"
 	"github.com/luahost/luahost/runtime"
 )
 
@@ -146,7 +147,7 @@ func (r *repl) setPrint() {
 			if i > 1 {
 				b.WriteByte('\t')
 			}
-			b.WriteString(L.ToStringMeta(L.Get(i)).String())
+			b.WriteString(luastd.ToString(L, L.Get(i)))
 		}
 		b.WriteByte('\n')
 		io.WriteString(r.opts.Out, b.String())

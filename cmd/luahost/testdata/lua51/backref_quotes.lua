@@ -1,0 +1,1 @@
+print(('say "hi" and \'bye\''):match("([\"\'])(.-)%1"))

@@ -1,0 +1,1 @@
+print(string.byte("hello", -3, -2))

@@ -1,0 +1,1 @@
+print(os.date("!year %Y, day %d", 1709890200))

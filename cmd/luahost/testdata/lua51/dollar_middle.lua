@@ -1,0 +1,1 @@
+print(("a$b"):find("a$b"), ("ab$"):find("b$"))

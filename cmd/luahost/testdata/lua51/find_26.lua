@@ -1,0 +1,1 @@
+print(string.find("THE quick", "%f[%a]%a+", 4))

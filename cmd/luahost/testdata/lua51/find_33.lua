@@ -1,0 +1,1 @@
+print(string.find("1.5e10", "^[%d%.e]+$"))

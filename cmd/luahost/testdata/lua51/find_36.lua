@@ -1,0 +1,1 @@
+print(string.find("0x1F", "%x+", 3))

@@ -1,0 +1,1 @@
+print(string.format("%5d|%-5d|%05d", 42, 42, 42))

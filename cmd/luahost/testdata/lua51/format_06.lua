@@ -1,0 +1,1 @@
+print(string.format("%x %X %o", 255, 255, 8))

@@ -1,0 +1,1 @@
+print(string.format("%#x %#o", 255, 8))

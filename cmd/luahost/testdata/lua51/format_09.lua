@@ -1,0 +1,1 @@
+print(string.format("%u", 42))

@@ -1,0 +1,1 @@
+print(string.format("%c%c%c", 76, 117, 97))

@@ -1,0 +1,1 @@
+print(string.format("%.3f", 2/3))

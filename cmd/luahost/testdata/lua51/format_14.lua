@@ -1,0 +1,1 @@
+print(string.format("%e", 12345.678))

@@ -1,0 +1,1 @@
+print(string.format("%.2E", 0.000123))

@@ -1,0 +1,1 @@
+print(string.format("%g", 1e-5))

@@ -1,0 +1,1 @@
+print(string.format("%.3g", 3.14159))

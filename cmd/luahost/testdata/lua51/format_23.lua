@@ -1,0 +1,1 @@
+print(string.format("%G", 1e-10))

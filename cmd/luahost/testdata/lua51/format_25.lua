@@ -1,0 +1,1 @@
+print(string.format("%10s|%-10s|", "hi", "hi"))

@@ -1,0 +1,1 @@
+print(string.format("%s %s", 1, 2.5))

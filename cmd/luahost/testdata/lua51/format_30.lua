@@ -1,0 +1,1 @@
+print(string.format("%q", "a\"b\\c\nd\re\0f"))

@@ -1,0 +1,1 @@
+print(string.format("%f", 1/0))

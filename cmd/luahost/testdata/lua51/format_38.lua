@@ -1,0 +1,1 @@
+print(string.format("%.1f", 0.05))

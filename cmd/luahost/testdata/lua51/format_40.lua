@@ -1,0 +1,1 @@
+print(string.format("%.0f", 1.5))

@@ -1,0 +1,1 @@
+print(string.format("%5.3d", 7))

@@ -1,0 +1,1 @@
+print(string.format("%g", -0.0))

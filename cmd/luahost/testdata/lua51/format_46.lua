@@ -1,0 +1,1 @@
+print(string.format("%.14g", 0.1))

@@ -1,0 +1,1 @@
+print(string.format("%.20f", 0.1))

@@ -1,0 +1,1 @@
+for w in string.gmatch("^a^a", "^a") do print(w) end

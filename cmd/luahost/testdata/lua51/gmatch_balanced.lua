@@ -1,0 +1,1 @@
+for b in ("(a)(b(c))"):gmatch("%b()") do print(b) end

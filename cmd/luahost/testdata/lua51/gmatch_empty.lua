@@ -1,0 +1,1 @@
+for w in string.gmatch("abc", "") do io.write("[", w, "]") end print()

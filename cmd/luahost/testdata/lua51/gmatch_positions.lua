@@ -1,0 +1,1 @@
+for p in string.gmatch("hello", "()l") do print(p) end

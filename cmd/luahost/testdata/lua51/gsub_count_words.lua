@@ -1,0 +1,1 @@
+local _, n = ("the quick brown fox"):gsub("%S+", "") print(n)

@@ -1,0 +1,1 @@
+local s = "a+b*c" print((s:gsub("[%+%*]", "%%%0")))

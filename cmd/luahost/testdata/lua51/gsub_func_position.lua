@@ -1,0 +1,1 @@
+print(string.gsub("abc", "()", function(p) return p end))

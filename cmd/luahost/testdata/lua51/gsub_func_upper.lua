@@ -1,0 +1,1 @@
+print(string.gsub("hello world", "%w+", function(w) return w:upper() end))

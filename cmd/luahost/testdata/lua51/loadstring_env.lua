@@ -1,0 +1,1 @@
+x = 5 print(loadstring("return x * 2")())

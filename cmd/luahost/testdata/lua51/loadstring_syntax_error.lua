@@ -1,0 +1,1 @@
+local f, err = loadstring("x = = 1") print(f, type(err))

@@ -1,0 +1,2 @@
+print([[line1
+line2]], [==[with ]] inside]==])

@@ -1,0 +1,1 @@
+print(string.match("key = value", "(%w+)%s*=%s*(%w+)"))

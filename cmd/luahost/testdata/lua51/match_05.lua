@@ -1,0 +1,1 @@
+print(string.match("hello", "(h)(e)(l)(l)(o)"))

@@ -1,0 +1,1 @@
+print(string.match("f(1, g(2))", "%b()"))

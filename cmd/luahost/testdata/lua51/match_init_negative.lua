@@ -1,0 +1,1 @@
+print(("hello"):match("l+", -3), ("hello"):match(".", -1))

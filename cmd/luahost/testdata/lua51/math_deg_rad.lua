@@ -1,0 +1,1 @@
+print(math.deg(math.pi), string.format("%.6f", math.rad(180)))

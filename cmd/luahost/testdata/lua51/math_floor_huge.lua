@@ -1,0 +1,1 @@
+print(math.floor(1e100) == 1e100, math.floor(-0.5))

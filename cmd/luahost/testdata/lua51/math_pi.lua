@@ -1,0 +1,1 @@
+print(math.pi, string.format("%.10f", math.pi))

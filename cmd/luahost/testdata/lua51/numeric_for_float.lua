@@ -1,0 +1,1 @@
+for i = 0, 1, 0.25 do io.write(i, " ") end print()

@@ -1,0 +1,1 @@
+print(("xyyyz"):match("x(y+)(y)z"))

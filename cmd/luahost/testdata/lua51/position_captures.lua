@@ -1,0 +1,1 @@
+print(("hello world"):match("()o()"), ("hello"):find("()"))

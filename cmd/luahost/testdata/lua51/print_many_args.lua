@@ -1,0 +1,1 @@
+print(1, "two", nil, true, 3.5)

@@ -1,0 +1,1 @@
+print(("color colour"):gsub("colou?r", "C"))

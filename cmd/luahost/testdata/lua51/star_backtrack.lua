@@ -1,0 +1,1 @@
+print(("aaab"):match("(a*)(a)b"), ("aaa"):match("^(a-)a$"))

@@ -1,0 +1,1 @@
+print(type(os.time()), os.time() > 1.7e9, type(os.clock()))

@@ -1,0 +1,1 @@
+print(tostring(nil), tostring(true), tostring(false), tostring("s"))

@@ -1,0 +1,1 @@
+print(unpack({1, nil, 3}, 1, 3))

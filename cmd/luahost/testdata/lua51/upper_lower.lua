@@ -1,0 +1,1 @@
+print(("Hello World"):upper(), ("Hello World"):lower(), ("abc"):reverse(), ("abc"):len())

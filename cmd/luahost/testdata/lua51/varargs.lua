@@ -1,0 +1,1 @@
+local function f(...) return select("#", ...), ... end print(f(1, nil, 3))

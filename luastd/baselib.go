@@ -1,0 +1,321 @@
+package luastd
+
+import (
+	"io"
+	"os"
+	"strconv"
+	"strings"
+
+	lua "github.com/yuin/gopher-lua"
+)
+
+// ToString is Lua 5.1's tostring(v): __tostring if v's metatable has it,
+// numbers as "%.14g" (inf, -inf, nan), other values as gopher-lua names
+// them.
+func ToString(L *lua.LState, v lua.LValue) string {
+	if n, ok := v.(lua.LNumber); ok {
+		return numberString(n)
+	}
+	if mt, ok := L.GetMetaField(v, "__tostring").(*lua.LFunction); ok {
+		L.Push(mt)
+		L.Push(v)
+		L.Call(1, 1)
+		r := L.Get(-1)
+		L.Pop(1)
+		switch r := r.(type) {
+		case lua.LString:
+			return string(r)
+		case lua.LNumber:
+			return numberString(r)
+		}
+		raise(L, "'__tostring' must return a string")
+	}
+	return v.String()
+}
+
+// baseToString is tostring(v).
+func baseToString(L *lua.LState) int {
+	L.CheckAny(1)
+	L.Push(lua.LString(ToString(L, L.Get(1))))
+	return 1
+}
+
+// basePrint is print(...): its arguments as tostring gives them, separated
+// by tabs, and a newline, to standard output.
+func basePrint(L *lua.LState) int {
+	var b strings.Builder
+	top := L.GetTop()
+	tostring := L.GetGlobal("tostring")
+	for i := 1; i <= top; i++ {
+		if i > 1 {
+			b.WriteByte('\t')
+		}
+		if fn, ok := tostring.(*lua.LFunction); ok && !fn.IsG {
+			L.Push(fn)
+			L.Push(L.Get(i))
+			L.Call(1, 1)
+			r := L.Get(-1)
+			L.Pop(1)
+			if r.Type() != lua.LTString && r.Type() != lua.LTNumber {
+				L.RaiseError("'tostring' must return a string to 'print'")
+			}
+			b.WriteString(valueString(r))
+			continue
+		}
+		b.WriteString(ToString(L, L.Get(i)))
+	}
+	b.WriteByte('\n')
+	os.Stdout.WriteString(b.String())
+	return 0
+}
+
+// baseUnpack is unpack(t [, i [, j]]): t[i], ..., t[j].
+func baseUnpack(L *lua.LState) int {
+	t := L.CheckTable(1)
+	i := optInt(L, 2, 1)
+	j := optInt(L, 3, t.Len())
+	if i > j {
+		return 0
+	}
+	n := j - i + 1
+	if n <= 0 || n > MaxStack {
+		raise(L, "too many results to unpack")
+	}
+	checkStack(L, n, "too many results to unpack")
+	tk := newTicker(L)
+	for k := i; k <= j; k++ {
+		L.Push(t.RawGetInt(k))
+		tk.tick()
+	}
+	return n
+}
+
+// baseSelect is select(n, ...): the arguments after the n-th, or their
+// count for select('#', ...).
+func baseSelect(L *lua.LState) int {
+	n := L.GetTop()
+	if s, ok := L.Get(1).(lua.LString); ok && strings.HasPrefix(string(s), "#") {
+		L.Push(lua.LNumber(n - 1))
+		return 1
+	}
+	i := checkInt(L, 1)
+	if i < 0 {
+		i = n + i
+	} else if i > n {
+		i = n
+	}
+	if i < 1 {
+		L.ArgError(1, "index out of range")
+	}
+	return n - i
+}
+
+// chunkID is how Lua 5.1 shows a chunk name in messages (luaO_chunkid):
+// "=name" as name, "@file" as file, source text as [string "first line"].
+func chunkID(name string) string {
+	const idSize = 60
+	switch {
+	case strings.HasPrefix(name, "="):
+		return truncate(name[1:], idSize-1)
+	case strings.HasPrefix(name, "@"):
+		name = name[1:]
+		if len(name) > idSize-1 {
+			return "..." + name[len(name)-(idSize-1-3):]
+		}
+		return name
+	}
+	line := name
+	if i := strings.IndexAny(line, "\n\r"); i >= 0 {
+		line = line[:i]
+	}
+	const room = idSize - len(` [string "..."] `) - 1
+	if len(line) > room {
+		line = line[:room]
+	}
+	if len(line) < len(name) {
+		return `[string "` + line + `..."]`
+	}
+	return `[string "` + line + `"]`
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
+// loadResult pushes fn, or nil and the error's text, and returns their
+// count.
+func loadResult(L *lua.LState, fn *lua.LFunction, err error) int {
+	if err != nil {
+		L.Push(lua.LNil)
+		L.Push(lua.LString(err.Error()))
+		return 2
+	}
+	L.Push(fn)
+	return 1
+}
+
+// baseLoadString is loadstring(s [, chunkname]).
+func baseLoadString(L *lua.LState) int {
+	src := L.CheckString(1)
+	name := L.OptString(2, src)
+	fn, err := Load(L, src, chunkID(name))
+	return loadResult(L, fn, err)
+}
+
+// baseLoad is load(f [, chunkname]): the chunk whose pieces f returns, up
+// to a nil or empty string.
+func baseLoad(L *lua.LState) int {
+	if s, ok := L.Get(1).(lua.LString); ok { // as Lua 5.2; 5.1 wants a function
+		fn, err := Load(L, string(s), chunkID(L.OptString(2, string(s))))
+		return loadResult(L, fn, err)
+	}
+	reader := L.CheckFunction(1)
+	name := L.OptString(2, "=(load)")
+	var b strings.Builder
+	for {
+		Check(L)
+		L.Push(reader)
+		L.Call(0, 1)
+		piece := L.Get(-1)
+		L.Pop(1)
+		if piece == lua.LNil {
+			break
+		}
+		s, ok := piece.(lua.LString)
+		if !ok {
+			L.Push(lua.LNil)
+			L.Push(lua.LString("reader function must return a string"))
+			return 2
+		}
+		if len(s) == 0 {
+			break
+		}
+		checkAlloc(L, "load", int64(b.Len())+int64(len(s)))
+		b.WriteString(string(s))
+	}
+	fn, err := Load(L, b.String(), chunkID(name))
+	return loadResult(L, fn, err)
+}
+
+// readChunkFile reads a Lua source file (standard input for ""),
+// dropping a first line that starts with '#' as the lua command does.
+func readChunkFile(L *lua.LState, path string) (string, string, error) {
+	var data []byte
+	var err error
+	name := "=stdin"
+	if path == "" {
+		data, err = io.ReadAll(os.Stdin)
+	} else {
+		name = "@" + path
+		var fi os.FileInfo
+		if fi, err = os.Stat(path); err == nil && fi.Mode().IsRegular() {
+			checkAlloc(L, "load", fi.Size())
+		}
+		data, err = os.ReadFile(path)
+	}
+	if err != nil {
+		return "", name, err
+	}
+	src := string(data)
+	if strings.HasPrefix(src, "#") {
+		if i := strings.IndexByte(src, '\n'); i >= 0 {
+			src = "--" + src[i:] // keep line numbers
+		} else {
+			src = ""
+		}
+	}
+	return src, name, nil
+}
+
+// baseLoadFile is loadfile([filename]).
+func baseLoadFile(L *lua.LState) int {
+	path := L.OptString(1, "")
+	src, name, err := readChunkFile(L, path)
+	if err != nil {
+		L.Push(lua.LNil)
+		L.Push(lua.LString("cannot open " + strings.TrimPrefix(name, "@")))
+		return 2
+	}
+	fn, err := Load(L, src, chunkID(name))
+	return loadResult(L, fn, err)
+}
+
+// baseDoFile is dofile([filename]): runs the file and returns its results;
+// its errors are raised.
+func baseDoFile(L *lua.LState) int {
+	path := L.OptString(1, "")
+	src, name, err := readChunkFile(L, path)
+	if err != nil {
+		L.RaiseError("cannot open %s", strings.TrimPrefix(name, "@"))
+	}
+	fn, err := Load(L, src, chunkID(name))
+	if err != nil {
+		L.RaiseError("%s", err.Error())
+	}
+	top := L.GetTop()
+	L.Push(fn)
+	L.Call(0, lua.MultRet)
+	return L.GetTop() - top
+}
+
+// baseError is error(message [, level]): a string message gets the
+// position of the function at level (1, the caller of error, by default)
+// when that is Lua code, as in Lua 5.1.
+func baseError(L *lua.LState) int {
+	msg := L.CheckAny(1)
+	level := optInt(L, 2, 1)
+	if s, ok := msg.(lua.LString); ok && level > 0 {
+		if dbg, ok := L.GetStack(level); ok {
+			if _, err := L.GetInfo("Sl", dbg, lua.LNil); err == nil && dbg.CurrentLine > 0 {
+				msg = lua.LString(dbg.Source + ":" + strconv.Itoa(dbg.CurrentLine) + ": " + string(s))
+			}
+		}
+	}
+	L.Error(msg, 0)
+	return 0
+}
+
+// baseToNumber is tonumber(e [, base]): e as a number, or nil. In base 10
+// e may be any Lua numeral (decimal, exponent, 0x hexadecimal); other
+// bases, 2 to 36, take an unsigned integer.
+func baseToNumber(L *lua.LState) int {
+	L.CheckAny(1)
+	v := L.Get(1)
+	if L.Get(2) == lua.LNil || (L.Get(2).Type() == lua.LTNumber && L.CheckNumber(2) == 10) {
+		switch v := v.(type) {
+		case lua.LNumber:
+			L.Push(v)
+			return 1
+		case lua.LString:
+			if f, ok := parseNumber(string(v)); ok {
+				L.Push(lua.LNumber(f))
+				return 1
+			}
+		}
+		L.Push(lua.LNil)
+		return 1
+	}
+	base := checkInt(L, 2)
+	if base < 2 || base > 36 {
+		argError(L, 2, "tonumber", "base out of range")
+	}
+	s := strings.ToLower(strings.TrimSpace(valueString(v)))
+	if v.Type() != lua.LTString && v.Type() != lua.LTNumber {
+		argError(L, 1, "tonumber", "string expected, got "+v.Type().String())
+	}
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(strings.TrimPrefix(s, "-"), "+")
+	n, err := strconv.ParseUint(s, base, 64)
+	if err != nil || s == "" {
+		L.Push(lua.LNil)
+		return 1
+	}
+	if neg {
+		n = -n // as C's strtoul does
+	}
+	L.Push(lua.LNumber(float64(n)))
+	return 1
+}

@@ -1,0 +1,298 @@
+package luastd
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"strings"
+
+	lua "github.com/yuin/gopher-lua"
+	"github.com/yuin/gopher-lua/parse"
+)
+
+// MaxSyntaxLevels is how deeply source may nest (brackets, blocks,
+// function bodies, unary operators and chains of the right-associative ..
+// and ^ operators), as PUC Lua 5.1's LUAI_MAXCCALLS bounds its parser.
+// Deeper source fails to compile with "chunk has too many syntax levels"
+// before gopher-lua's parser and compiler, which recurse on nesting, see
+// it.
+const MaxSyntaxLevels = 200
+
+// SyntaxLevelError is the error of source nested deeper than
+// MaxSyntaxLevels.
+type SyntaxLevelError struct {
+	// Chunk is the chunk's name as given to Compile.
+	Chunk string
+	// Line is the line, from 1, where the limit was passed.
+	Line int
+	// Operators is set when one expression has too many operators,
+	// rather than the source nesting too deeply.
+	Operators bool
+}
+
+func (e *SyntaxLevelError) Error() string {
+	if e.Operators {
+		return fmt.Sprintf("%s:%d: expression has more than %d operators", e.Chunk, e.Line, MaxSyntaxLevels)
+	}
+	return fmt.Sprintf("%s:%d: chunk has too many syntax levels", e.Chunk, e.Line)
+}
+
+// Compile compiles Lua source named name (used in error positions, e.g. a
+// file path or "<string>") into a function prototype, after checking that
+// it nests no deeper than MaxSyntaxLevels. Every place luahost compiles
+// source goes through it.
+func Compile(src, name string) (*lua.FunctionProto, error) {
+	if err := CheckNesting(src, name); err != nil {
+		return nil, err
+	}
+	chunk, err := parse.Parse(strings.NewReader(src), name)
+	if err != nil {
+		return nil, err
+	}
+	return lua.Compile(chunk, name)
+}
+
+// Load compiles src with Compile and returns it as a function of L, with
+// L's globals as its environment. When L's context ends first, Load raises
+// the context's error in L at once and leaves the compile to finish,
+// unused, on its own goroutine; the limits Compile enforces bound how long
+// that takes.
+func Load(L *lua.LState, src, name string) (*lua.LFunction, error) {
+	ctx := L.Context()
+	if ctx == nil || len(src) < 64<<10 {
+		proto, err := Compile(src, name)
+		if err != nil {
+			return nil, err
+		}
+		return L.NewFunctionFromProto(proto), nil
+	}
+	type result struct {
+		proto *lua.FunctionProto
+		err   error
+	}
+	done := make(chan result, 1)
+	go func() {
+		proto, err := Compile(src, name)
+		done <- result{proto, err}
+	}()
+	select {
+	case r := <-done:
+		if r.err != nil {
+			return nil, r.err
+		}
+		return L.NewFunctionFromProto(r.proto), nil
+	case <-ctx.Done():
+		Check(L)
+		return nil, ctx.Err()
+	}
+}
+
+// LoadReader is Load for source read from r.
+func LoadReader(L *lua.LState, r io.Reader, name string) (*lua.LFunction, error) {
+	var buf bytes.Buffer
+	if _, err := buf.ReadFrom(r); err != nil {
+		return nil, err
+	}
+	return Load(L, buf.String(), name)
+}
+
+// CheckNesting returns a *SyntaxLevelError when src nests deeper than
+// MaxSyntaxLevels, or has an expression of more than MaxSyntaxLevels
+// operators (gopher-lua's compiler takes time quadratic in that length;
+// PUC Lua accepts longer chains of left-associative operators). It reads
+// tokens only and counts nesting no deeper than PUC Lua 5.1's parser does;
+// source that is not valid Lua is left for the parser to report.
+func CheckNesting(src, name string) error {
+	sc := scanner{src: src, line: 1}
+	// Each open bracket or block keeps the state of the expression it
+	// interrupted. chain counts the .., ^ and unary operators of the
+	// current expression, each of which the parser recurses on; terms
+	// counts all its operators.
+	type level struct{ chain, terms int }
+	var stack []level
+	chainSum := 0 // sum of the chains kept in stack
+	chain, terms := 0, 0
+	prevOperand := false
+	for {
+		tok, ok := sc.next()
+		if !ok {
+			return nil
+		}
+		operand := false
+		switch tok {
+		case "(", "{", "[", "function", "do", "if", "repeat":
+			if prevOperand && tok != "{" {
+				terms++ // a call or an index
+			}
+			stack = append(stack, level{chain, terms})
+			chainSum += chain
+			chain, terms = 0, 0
+		case ")", "}", "]", "end", "until":
+			if n := len(stack); n > 0 {
+				chain, terms = stack[n-1].chain, stack[n-1].terms
+				chainSum -= chain
+				stack = stack[:n-1]
+			}
+			operand = tok != "until"
+		case "..", "^", "not", "#":
+			chain++
+			terms++
+		case "-":
+			if !prevOperand {
+				chain++ // unary minus
+			}
+			terms++
+		case "+", "*", "/", "%", ".", ":":
+			// Operators that bind tighter than .. do not end a ..-chain.
+			terms++
+		case "==", "~=", "<", "<=", ">", ">=", "and", "or":
+			chain = 0
+			terms++
+		case "name", "number", "string", "nil", "true", "false", "...":
+			operand = true
+		default:
+			chain, terms = 0, 0
+		}
+		prevOperand = operand
+		if len(stack)+chainSum+chain > MaxSyntaxLevels {
+			return &SyntaxLevelError{Chunk: name, Line: sc.line}
+		}
+		if terms > MaxSyntaxLevels {
+			return &SyntaxLevelError{Chunk: name, Line: sc.line, Operators: true}
+		}
+	}
+}
+
+// scanner splits Lua source into tokens, just finely enough for
+// CheckNesting: names, numbers and strings come back as "name", "number"
+// and "string", keywords and operators as themselves.
+type scanner struct {
+	src  string
+	pos  int
+	line int
+}
+
+var keywords = map[string]bool{
+	"and": true, "break": true, "do": true, "else": true, "elseif": true,
+	"end": true, "false": true, "for": true, "function": true, "if": true,
+	"in": true, "local": true, "nil": true, "not": true, "or": true,
+	"repeat": true, "return": true, "then": true, "true": true,
+	"until": true, "while": true,
+}
+
+// next returns the next token, or false at the end of the source or at
+// anything the scanner cannot read (the parser will report it).
+func (s *scanner) next() (string, bool) {
+	src := s.src
+	for s.pos < len(src) {
+		c := src[s.pos]
+		switch {
+		case c == '\n':
+			s.line++
+			s.pos++
+		case c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v':
+			s.pos++
+		case c == '-' && strings.HasPrefix(src[s.pos:], "--"):
+			s.pos += 2
+			if level, ok := longBracket(src[s.pos:]); ok {
+				if !s.skipLong(level) {
+					return "", false
+				}
+				continue
+			}
+			for s.pos < len(src) && src[s.pos] != '\n' {
+				s.pos++
+			}
+		case isAlpha(c) || c == '_':
+			start := s.pos
+			for s.pos < len(src) && (isAlpha(src[s.pos]) || src[s.pos] == '_' || (src[s.pos] >= '0' && src[s.pos] <= '9')) {
+				s.pos++
+			}
+			if w := src[start:s.pos]; keywords[w] {
+				return w, true
+			}
+			return "name", true
+		case c >= '0' && c <= '9' || (c == '.' && s.pos+1 < len(src) && src[s.pos+1] >= '0' && src[s.pos+1] <= '9'):
+			for s.pos < len(src) {
+				d := src[s.pos]
+				if (d == '+' || d == '-') && (src[s.pos-1]|0x20 == 'e') {
+					s.pos++
+					continue
+				}
+				if !(isAlpha(d) || d == '.' || d == '_' || (d >= '0' && d <= '9')) {
+					break
+				}
+				s.pos++
+			}
+			return "number", true
+		case c == '"' || c == '\'':
+			s.pos++
+			for {
+				if s.pos >= len(src) || src[s.pos] == '\n' {
+					return "", false
+				}
+				d := src[s.pos]
+				s.pos++
+				if d == c {
+					break
+				}
+				if d == '\\' && s.pos < len(src) {
+					if src[s.pos] == '\n' {
+						s.line++
+					}
+					s.pos++
+				}
+			}
+			return "string", true
+		case c == '[':
+			if level, ok := longBracket(src[s.pos:]); ok {
+				if !s.skipLong(level) {
+					return "", false
+				}
+				return "string", true
+			}
+			s.pos++
+			return "[", true
+		default:
+			for _, op := range []string{"...", "..", "==", "~=", "<=", ">="} {
+				if strings.HasPrefix(src[s.pos:], op) {
+					s.pos += len(op)
+					return op, true
+				}
+			}
+			s.pos++
+			return string(c), true
+		}
+	}
+	return "", false
+}
+
+// longBracket reports whether s opens a long bracket ([[, [=[, ...) and
+// its level.
+func longBracket(s string) (int, bool) {
+	if len(s) == 0 || s[0] != '[' {
+		return 0, false
+	}
+	i := 1
+	for i < len(s) && s[i] == '=' {
+		i++
+	}
+	if i < len(s) && s[i] == '[' {
+		return i - 1, true
+	}
+	return 0, false
+}
+
+// skipLong moves past a long string or comment of the given level that
+// starts at s.pos.
+func (s *scanner) skipLong(level int) bool {
+	closing := "]" + strings.Repeat("=", level) + "]"
+	rest := s.src[s.pos+level+2:]
+	i := strings.Index(rest, closing)
+	if i < 0 {
+		return false
+	}
+	s.line += strings.Count(rest[:i], "\n")
+	s.pos += level + 2 + i + len(closing)
+	return true
+}

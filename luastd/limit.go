@@ -1,0 +1,220 @@
+package luastd
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+
+	lua "github.com/yuin/gopher-lua"
+)
+
+// checkEvery is how many steps of a library loop run between two looks at
+// the run's context: small enough that a step costing a microsecond stops
+// well within a millisecond, large enough that the look costs nothing.
+const checkEvery = 1024
+
+// MaxAlloc is the largest string, in bytes, or result list, in values, that
+// a luastd function builds in one piece whatever the run's memory cap: a
+// larger request is refused with an error wrapping ErrMemoryLimit instead of
+// risking a fatal out-of-memory in the Go runtime.
+const MaxAlloc = 1 << 30
+
+// MaxStack is the most values a Lua state's stack (gopher-lua's registry)
+// may hold; Options sets it. unpack, string.byte and select refuse larger
+// result lists with a Lua error ("too many results").
+const MaxStack = 1 << 22
+
+// Options returns the gopher-lua options luahost opens its states with: a
+// stack that grows as needed, from 20,480 slots up to MaxStack, and
+// gopher-lua's default call depth (200 Lua calls).
+func Options() lua.Options {
+	return lua.Options{
+		SkipOpenLibs:     true,
+		RegistrySize:     1024 * 20,
+		RegistryMaxSize:  MaxStack,
+		RegistryGrowStep: 1024 * 32,
+	}
+}
+
+// ticker makes a library loop look at the run's context every checkEvery
+// steps and raise the context's error, as gopher-lua's VM does between
+// instructions, once the context is done.
+type ticker struct {
+	L    *lua.LState
+	done <-chan struct{}
+	n    int
+}
+
+func newTicker(L *lua.LState) ticker {
+	t := ticker{L: L}
+	if ctx := L.Context(); ctx != nil {
+		t.done = ctx.Done()
+	}
+	return t
+}
+
+// tick counts one step, and on every checkEvery-th one checks the context.
+func (t *ticker) tick() {
+	t.n++
+	if t.n&(checkEvery-1) == 0 {
+		t.check()
+	}
+}
+
+// add counts n steps at once (e.g. bytes copied).
+func (t *ticker) add(n int) {
+	t.n += n
+	if t.n >= checkEvery {
+		t.n = 0
+		t.check()
+	}
+}
+
+func (t *ticker) check() {
+	if t.done == nil {
+		return
+	}
+	select {
+	case <-t.done:
+		Check(t.L)
+	default:
+	}
+}
+
+// Check raises the context's error in L (as gopher-lua's VM does between
+// instructions) when L's context is done; otherwise it does nothing.
+func Check(L *lua.LState) {
+	ctx := L.Context()
+	if ctx == nil {
+		return
+	}
+	if err := ctx.Err(); err != nil {
+		L.RaiseError("%s", err.Error())
+	}
+}
+
+// raise raises a Lua error as luaL_error in a library function of Lua 5.1
+// does: the message starts with the position of the calling Lua code, or
+// has none when a Go function (e.g. pcall) made the call.
+func raise(L *lua.LState, format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	if dbg, ok := L.GetStack(1); ok {
+		if _, err := L.GetInfo("Sl", dbg, lua.LNil); err == nil && dbg.CurrentLine > 0 {
+			msg = fmt.Sprintf("%s:%d: %s", dbg.Source, dbg.CurrentLine, msg)
+		}
+	}
+	L.Error(lua.LString(msg), 0)
+}
+
+// MemoryError is the error of a request for more memory than a run may
+// have. It wraps ErrMemoryLimit.
+type MemoryError struct {
+	// Func is the Lua function that made the request, e.g. "string.rep".
+	Func string
+	// Size is the size asked for, in bytes.
+	Size int64
+	// Limit is the cap that refused it, in bytes: the run's memory limit
+	// or MaxAlloc.
+	Limit int64
+}
+
+func (e *MemoryError) Error() string {
+	return fmt.Sprintf("%s: memory limit: %d bytes requested, cap %d bytes", e.Func, e.Size, e.Limit)
+}
+
+// Unwrap returns ErrMemoryLimit.
+func (e *MemoryError) Unwrap() error { return ErrMemoryLimit }
+
+// raised remembers, per state, the last MemoryError a luastd function
+// raised as a Lua error (whose value can only be text), so that the host
+// can give its caller the Go error; see Cause.
+var raised sync.Map // *lua.LState -> *MemoryError
+
+// Cause returns the Go error behind msg, the text of a Lua error raised in
+// L: the *MemoryError a luastd function raised with that text (so
+// errors.Is(err, ErrMemoryLimit) holds), or nil.
+func Cause(L *lua.LState, msg string) error {
+	v, ok := raised.Load(L)
+	if !ok {
+		return nil
+	}
+	me := v.(*MemoryError)
+	if !strings.Contains(msg, me.Error()) {
+		return nil
+	}
+	return me
+}
+
+// Forget drops what Cause knows of L; call it when closing L.
+func Forget(L *lua.LState) { raised.Delete(L) }
+
+// checkAlloc raises a memory-limit error in L when building size bytes (or
+// values) would pass the run's memory cap or MaxAlloc.
+func checkAlloc(L *lua.LState, fn string, size int64) {
+	limit := int64(MaxAlloc)
+	if m := MemoryLimit(L.Context()); m > 0 && m < limit {
+		limit = m
+	}
+	if size >= 0 && size <= limit {
+		return
+	}
+	if size < 0 { // the sum overflowed
+		size = 1<<63 - 1
+	}
+	me := &MemoryError{Func: fn, Size: size, Limit: limit}
+	raised.Store(L, me)
+	L.RaiseError("%s", me.Error())
+}
+
+// mulSize returns a*b, or -1 when it overflows.
+func mulSize(a, b int64) int64 {
+	if a == 0 || b == 0 {
+		return 0
+	}
+	if a > (1<<63-1)/b {
+		return -1
+	}
+	return a * b
+}
+
+// argError raises Lua 5.1's error for a bad argument n of the library
+// function fn.
+func argError(L *lua.LState, n int, fn, msg string) {
+	raise(L, "bad argument #%d to '%s' (%s)", n, fn, msg)
+}
+
+// checkNumberArg is luaL_checknumber for argument n of fn: a number, or a
+// string that converts to one.
+func checkNumberArg(L *lua.LState, n int, fn string) float64 {
+	switch v := L.Get(n).(type) {
+	case lua.LNumber:
+		return float64(v)
+	case lua.LString:
+		if f, ok := parseNumber(string(v)); ok {
+			return f
+		}
+	}
+	got := L.Get(n).Type().String()
+	if n > L.GetTop() {
+		got = "no value"
+	}
+	argError(L, n, fn, "number expected, got "+got)
+	return 0
+}
+
+// parseNumber converts s as Lua 5.1's lua_tonumber does: a decimal or
+// hexadecimal numeral with optional surrounding space.
+func parseNumber(s string) (float64, bool) {
+	s = strings.TrimSpace(s)
+	if h, ok := strings.CutPrefix(strings.ToLower(s), "0x"); ok {
+		n, err := strconv.ParseUint(h, 16, 64)
+		return float64(n), err == nil
+	}
+	if s == "" || strings.ContainsAny(s, "_xXpPnN") { // no Go-only forms, inf, nan
+		return 0, false
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	return f, err == nil || errors.Is(err, strconv.ErrRange)
+}

@@ -1,0 +1,70 @@
+package luastd
+
+import (
+	"math"
+
+	lua "github.com/yuin/gopher-lua"
+)
+
+var (
+	baseFuncs = map[string]lua.LGFunction{
+		"tostring":   baseToString,
+		"tonumber":   baseToNumber,
+		"error":      baseError,
+		"print":      basePrint,
+		"unpack":     baseUnpack,
+		"select":     baseSelect,
+		"load":       baseLoad,
+		"loadstring": baseLoadString,
+		"loadfile":   baseLoadFile,
+		"dofile":     baseDoFile,
+	}
+	stringFuncs = map[string]lua.LGFunction{
+		"find":   strFind,
+		"match":  strMatch,
+		"gmatch": strGmatch,
+		"gsub":   strGsub,
+		"rep":    strRep,
+		"format": strFormat,
+		"byte":   strByte,
+		"char":   strChar,
+	}
+	tableFuncs = map[string]lua.LGFunction{
+		"concat": tabConcat,
+		"insert": tabInsert,
+		"remove": tabRemove,
+		"sort":   tabSort,
+	}
+	osFuncs = map[string]lua.LGFunction{
+		"date": osDate,
+		"time": osTime,
+	}
+)
+
+// Open installs luastd's functions in L over gopher-lua's, in the
+// libraries L has open: error, tonumber, tostring, print, unpack, select, load, loadstring,
+// loadfile and dofile; string.find, match, gmatch, gsub, rep, format, byte
+// and char; table.concat, insert, remove and sort; os.date and os.time; and
+// math.huge as infinity. A function L lacks (e.g. dofile in a sandbox) is
+// not added. Call it after opening the libraries and before removing any.
+func Open(L *lua.LState) {
+	setIn(L, L.Get(lua.GlobalsIndex), baseFuncs)
+	setIn(L, L.GetGlobal("string"), stringFuncs)
+	setIn(L, L.GetGlobal("table"), tableFuncs)
+	setIn(L, L.GetGlobal("os"), osFuncs)
+	if m, ok := L.GetGlobal("math").(*lua.LTable); ok {
+		m.RawSetString("huge", lua.LNumber(math.Inf(1)))
+	}
+}
+
+func setIn(L *lua.LState, lib lua.LValue, funcs map[string]lua.LGFunction) {
+	t, ok := lib.(*lua.LTable)
+	if !ok {
+		return
+	}
+	for name, fn := range funcs {
+		if t.RawGetString(name) != lua.LNil {
+			t.RawSetString(name, L.NewFunction(fn))
+		}
+	}
+}

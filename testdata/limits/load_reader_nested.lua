@@ -1,0 +1,8 @@
+-- want: chunk has too many syntax levels
+local n = 0
+local f, err = load(function()
+  n = n + 1
+  if n <= 1000 then return string.rep("{", 1000) end
+  if n <= 2000 then return string.rep("}", 1000) end
+end)
+error(err)

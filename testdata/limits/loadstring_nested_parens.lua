@@ -1,0 +1,3 @@
+-- want: chunk has too many syntax levels
+local f, err = loadstring("return " .. string.rep("(", 1e6) .. "1" .. string.rep(")", 1e6))
+error(err)
