@@ -95,7 +95,7 @@ func finite(lv lua.LValue, what string) (float64, string) {
 func (h *handle) pushItem(L *lua.LState, item backends.Item) int {
 	t, err := h.itemTable(L, item)
 	if err != nil {
-		return h.m.pushError(L, &Error{Kind: KindInternal, Message: "key " + quote(item.Key) + ": " + err.Error(), Err: err})
+		return h.m.pushError(L, storeError(KindInternal, "key "+quote(item.Key)+": "+err.Error(), err))
 	}
 	L.Push(t)
 	return 1
@@ -117,7 +117,7 @@ func (h *handle) itemTable(L *lua.LState, item backends.Item) (*lua.LTable, erro
 func (h *handle) pushKeyError(L *lua.LState, key string, err error) int {
 	ctx := callContext(L)
 	if KindOf(err) == KindNotFound {
-		return h.m.pushError(L, &Error{Kind: KindNotFound, Message: "key " + quote(key) + " not found", Err: err})
+		return h.m.pushError(L, storeError(KindNotFound, "key "+quote(key)+" not found", err))
 	}
 	return h.m.pushGoError(L, ctx, err)
 }
@@ -178,7 +178,7 @@ func handlePut(L *lua.LState) int {
 	}
 	b, err := h.m.enc.encode(L.Get(3))
 	if err != nil {
-		return h.m.pushError(L, &Error{Kind: KindInvalid, Message: err.Error(), Err: err})
+		return h.m.pushError(L, storeError(KindInvalid, err.Error(), err))
 	}
 	ctx := callContext(L)
 	item, err := x.Put(ctx, key, b, po)
@@ -237,7 +237,7 @@ func handleList(L *lua.LState) int {
 	for i, item := range page.Items {
 		t, err := h.itemTable(L, item)
 		if err != nil {
-			return h.m.pushError(L, &Error{Kind: KindInternal, Message: "key " + quote(item.Key) + ": " + err.Error(), Err: err})
+			return h.m.pushError(L, storeError(KindInternal, "key "+quote(item.Key)+": "+err.Error(), err))
 		}
 		items.RawSetInt(i+1, t)
 	}
