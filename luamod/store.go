@@ -56,6 +56,8 @@ func Open(L *lua.LState, opts Options) *Module {
 
 	m.table = L.NewTable()
 	m.table.RawSetString("get", L.NewFunction(m.storeGet))
+	m.table.RawSetString("backend", constTable(L, backendNames[:]))
+	m.table.RawSetString("consistency", constTable(L, consistencyNames[:]))
 
 	L.PreloadModule(ModuleName, func(L *lua.LState) int {
 		L.Push(m.table)
