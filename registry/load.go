@@ -33,9 +33,10 @@ var lookupEnv = os.LookupEnv
 
 // Registry is a validated set of entries.
 type Registry struct {
-	byID   map[string]*Entry
-	sorted []*Entry
-	order  []*Entry
+	byID     map[string]*Entry
+	sorted   []*Entry
+	order    []*Entry
+	warnings []Problem
 }
 
 // Load validates sources as one registry. All problems found are returned
@@ -53,12 +54,14 @@ func Load(sources []Source, opts Options) (*Registry, error) {
 		}
 		l.loadSource(i, src, name)
 	}
+	l.loadPending()
+	l.checkRequiredVars()
 	l.checkRefs()
 	l.checkCycles()
 	if len(l.probs) > 0 {
 		return nil, l.err()
 	}
-	r := &Registry{byID: l.entries}
+	r := &Registry{byID: l.entries, warnings: sortProblems(l.warnings)}
 	for _, e := range l.entries {
 		r.sorted = append(r.sorted, e)
 	}
@@ -161,6 +164,15 @@ func (r *Registry) Entries() []*Entry {
 		return nil
 	}
 	return append([]*Entry(nil), r.sorted...)
+}
+
+// Warnings returns what loaded but deserves a change (deprecated fields,
+// values luahost adjusted), in file and position order. The host logs them.
+func (r *Registry) Warnings() []Problem {
+	if r == nil {
+		return nil
+	}
+	return append([]Problem(nil), r.warnings...)
 }
 
 // Entry returns the entry with that full ID.

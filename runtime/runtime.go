@@ -128,6 +128,9 @@ func New(ctx context.Context, opts ...Option) (*Runtime, error) {
 	if err != nil {
 		return nil, err
 	}
+	for _, w := range reg.Warnings() {
+		c.logger.Warn("registry: "+w.Msg, "at", w.Pos.String(), "entry", w.EntryID)
+	}
 	rt := &Runtime{reg: reg, logger: c.logger, sandbox: c.sandbox, preloads: c.preloads}
 	units := map[string]*unit{}
 	var buildErrs []error
