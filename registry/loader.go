@@ -130,21 +130,7 @@ func sortProblems(recs []problemRec) []Problem {
 }
 
 func (l *loader) err() *Error {
-	sort.SliceStable(l.probs, func(i, j int) bool {
-		a, b := l.probs[i], l.probs[j]
-		if a.src != b.src {
-			return a.src < b.src
-		}
-		if a.p.Pos.Line != b.p.Pos.Line {
-			return a.p.Pos.Line < b.p.Pos.Line
-		}
-		return a.p.Pos.Col < b.p.Pos.Col
-	})
-	e := &Error{Problems: make([]Problem, len(l.probs))}
-	for i, r := range l.probs {
-		e.Problems[i] = r.p
-	}
-	return e
+	return &Error{Problems: sortProblems(l.probs)}
 }
 
 // maxFlowDepth bounds [ ] and { } nesting: the YAML parser's cost grows with
