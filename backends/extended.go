@@ -94,12 +94,29 @@ type IncrOptions struct {
 type Info struct {
 	Kind    string // e.g. "store.memory"
 	Backend string // e.g. "memory", "sqlite", "postgres", "mysql"
-	Durable bool
+	// Consistency is what reads promise (one of the Consistency
+	// constants); "" lets the Lua module derive it from Backend.
+	Consistency string
+	Durable     bool
 	// Size is the number of live keys; approximate for SQL stores.
 	Size    int64
 	MaxSize int64 // 0 = unlimited
 	Capabilities
 }
+
+// Consistency levels a store can promise, with Wippy's names.
+const (
+	// ConsistencyLinearizable: every read sees every write that finished
+	// before it, from any host (one SQL database, one Redis server).
+	ConsistencyLinearizable = "linearizable"
+	// ConsistencyEventual: replicas converge; a read may miss recent writes.
+	ConsistencyEventual = "eventual"
+	// ConsistencyLocal: the data lives in one process (store.memory), and
+	// is linearizable within it.
+	ConsistencyLocal = "local"
+	// ConsistencyUnknown: the store does not say.
+	ConsistencyUnknown = "unknown"
+)
 
 // Capabilities say which extended behaviours a store supports.
 type Capabilities struct {

@@ -15,6 +15,18 @@
 // a kind; KindOf gives the kind of a Go error, and AsError recovers the
 // Go side of an error value a script raised.
 //
+// # Errors
+//
+// The errors global follows Wippy: kinds with Wippy's values
+// (errors.NOT_FOUND == "NotFound"), errors.new, errors.wrap, errors.is,
+// errors.call_stack, and err:kind/message/retryable/details/stack, whose
+// kind, retryable and details forms with an argument return a changed
+// copy. Store errors and script-made errors are one Go type, *Error, which
+// matches the backends sentinels with errors.Is; NewError and Push let Go
+// functions hand errors to scripts. Errors made by errors.new and
+// errors.wrap record the Lua call stack; store errors do not, so a failed
+// store call costs no more than before.
+//
 // The extended methods (s:entry, s:put, s:list, s:incr, s:ttl, s:expire,
 // s:info) call the store's backends.Extended methods; on a store without
 // them they return INVALID "not supported by this store".

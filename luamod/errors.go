@@ -3,37 +3,84 @@ package luamod
 import (
 	"context"
 	"errors"
+	"strconv"
+	"strings"
 
+	"github.com/vmihailenco/msgpack/v5"
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/luahost/luahost/backends"
 )
 
-// Error kinds, as seen by scripts through the errors global.
+// Error kinds, as seen by scripts through the errors global. The values are
+// Wippy's (errors.NOT_FOUND == "NotFound"), so code that compares err:kind()
+// with them carries over; KindUnknown, the kind of an error made without
+// one, is the empty string.
 const (
-	KindInvalid          = "INVALID"
-	KindNotFound         = "NOT_FOUND"
-	KindAlreadyExists    = "ALREADY_EXISTS"
-	KindConflict         = "CONFLICT"
-	KindUnavailable      = "UNAVAILABLE"
-	KindTimeout          = "TIMEOUT"
-	KindCanceled         = "CANCELED"
-	KindPermissionDenied = "PERMISSION_DENIED"
-	KindInternal         = "INTERNAL"
+	KindInvalid          = "Invalid"
+	KindNotFound         = "NotFound"
+	KindAlreadyExists    = "AlreadyExists"
+	KindConflict         = "Conflict"
+	KindUnavailable      = "Unavailable"
+	KindTimeout          = "Timeout"
+	KindCanceled         = "Canceled"
+	KindPermissionDenied = "PermissionDenied"
+	KindInternal         = "Internal"
+	KindRateLimited      = "RateLimited"
+	KindUnknown          = ""
 )
 
-// kinds lists every kind, in the order the errors global documents them.
-var kinds = [...]string{
-	KindInvalid, KindNotFound, KindAlreadyExists, KindConflict, KindUnavailable,
-	KindTimeout, KindCanceled, KindPermissionDenied, KindInternal,
+// kinds lists every kind with the name of its constant in the errors
+// global, in the order the global documents them.
+var kinds = [...]struct{ name, value string }{
+	{"INVALID", KindInvalid},
+	{"NOT_FOUND", KindNotFound},
+	{"ALREADY_EXISTS", KindAlreadyExists},
+	{"CONFLICT", KindConflict},
+	{"UNAVAILABLE", KindUnavailable},
+	{"TIMEOUT", KindTimeout},
+	{"CANCELED", KindCanceled},
+	{"PERMISSION_DENIED", KindPermissionDenied},
+	{"INTERNAL", KindInternal},
+	{"RATE_LIMITED", KindRateLimited},
+	{"UNKNOWN", KindUnknown},
 }
 
-// KindOf returns the error kind a script sees for err: one of the Kind
-// constants, KindInternal for errors of no known kind, "" for nil.
+// KindName returns the name of kind's constant in the errors global
+// ("NOT_FOUND" for KindNotFound), or kind itself for a kind of the
+// script's own.
+func KindName(kind string) string {
+	for _, k := range kinds {
+		if k.value == kind {
+			return k.name
+		}
+	}
+	return kind
+}
+
+// normalizeKind maps a constant's name ("NOT_FOUND", as Wippy's older
+// errors.new(kind, message) form and older luahost scripts spell kinds) to
+// its value; any other string is returned unchanged.
+func normalizeKind(s string) string {
+	for _, k := range kinds {
+		if k.name == s {
+			return k.value
+		}
+	}
+	return s
+}
+
+// KindOf returns the error kind a script sees for err: the Kind of an
+// *Error in its chain, else the kind of the backends sentinel or context
+// error it wraps, KindInternal for errors of no known kind, and
+// KindUnknown ("") for nil.
 func KindOf(err error) string {
+	var e *Error
 	switch {
 	case err == nil:
-		return ""
+		return KindUnknown
+	case errors.As(err, &e):
+		return e.Kind
 	case errors.Is(err, context.DeadlineExceeded):
 		return KindTimeout
 	case errors.Is(err, context.Canceled):
@@ -54,33 +101,163 @@ func KindOf(err error) string {
 	return KindInternal
 }
 
-// Retryable reports whether a call that failed with an error of kind may
-// succeed if repeated unchanged.
+// sentinel returns the Go error an error of kind matches with errors.Is,
+// or nil for kinds without one.
+func sentinel(kind string) error {
+	switch kind {
+	case KindInvalid:
+		return backends.ErrInvalid
+	case KindNotFound:
+		return backends.ErrNotFound
+	case KindAlreadyExists:
+		return backends.ErrAlreadyExists
+	case KindConflict:
+		return backends.ErrConflict
+	case KindUnavailable:
+		return backends.ErrUnavailable
+	case KindPermissionDenied:
+		return backends.ErrPermissionDenied
+	case KindTimeout:
+		return context.DeadlineExceeded
+	case KindCanceled:
+		return context.Canceled
+	}
+	return nil
+}
+
+// Retryable reports whether a store call that failed with an error of kind
+// may succeed if repeated unchanged: true for Unavailable, Timeout,
+// RateLimited and Conflict (a versioned write lost a race), false
+// otherwise.
 func Retryable(kind string) bool {
-	return kind == KindUnavailable || kind == KindTimeout || kind == KindConflict
+	switch kind {
+	case KindUnavailable, KindTimeout, KindConflict, KindRateLimited:
+		return true
+	}
+	return false
 }
 
-// Error is the value scripts receive as err from a failed store call.
+// defaultRetry is the retryable flag of an error made with kind and no
+// explicit flag: as Wippy documents, Timeout, Unavailable and RateLimited
+// are retryable and Invalid, NotFound, PermissionDenied and AlreadyExists
+// are not; other kinds leave it unspecified (err:retryable() is nil).
+func defaultRetry(kind string) retry {
+	switch kind {
+	case KindTimeout, KindUnavailable, KindRateLimited:
+		return retryYes
+	case KindInvalid, KindNotFound, KindPermissionDenied, KindAlreadyExists:
+		return retryNo
+	}
+	return retryUnset
+}
+
+type retry int8
+
+const (
+	retryUnset retry = iota
+	retryYes
+	retryNo
+)
+
+func retryOf(b bool) retry {
+	if b {
+		return retryYes
+	}
+	return retryNo
+}
+
+// Frame is one level of the Lua call stack where an error was made.
+type Frame struct {
+	Source string // chunk name, e.g. "app.lua" or "[G]" for Go functions
+	Line   int    // current line, 0 when unknown
+	Name   string // function name, "" when Lua cannot tell
+}
+
+// Error is the one error type of scripts: what store calls return as err,
+// what errors.new and errors.wrap make, and what Go code gets back (as an
+// error that matches the backends sentinels with errors.Is, and is found
+// with errors.As). Values are immutable once a script can see them; the
+// With methods return changed copies.
 type Error struct {
-	Kind    string // one of the Kind constants
+	Kind    string // one of the Kind constants, or a kind of the script's own
 	Message string // one line, without the kind
-	Err     error  // the Go error it came from, if any
+	Err     error  // the Go error it came from or wraps, if any
+
+	retry   retry
+	details any // *lua.LTable from a script, or a Go value from WithDetails
+	thread  string
+	frames  []Frame
 }
 
-// Error returns the one-line text tostring(err) gives in Lua.
-func (e *Error) Error() string { return e.Kind + ": " + e.Message }
+// NewError returns an error of kind (a Kind constant or the script's own)
+// with message and no details, for Go code that hands errors to scripts
+// (see Push). Its retryable flag follows the kind, as for errors.new.
+func NewError(kind, message string) *Error {
+	return &Error{Kind: kind, Message: message, retry: defaultRetry(kind)}
+}
 
-// Unwrap returns the Go error the script error came from.
+// storeError is the error of a failed store call: its retryable flag is
+// always set, from the kind, except that a write whose outcome is unknown
+// (backends.ErrOutcomeUnknown: it may have been applied) is never
+// retryable, whatever its kind.
+func storeError(kind, message string, err error) *Error {
+	r := Retryable(kind) && !errors.Is(err, backends.ErrOutcomeUnknown)
+	return &Error{Kind: kind, Message: message, Err: err, retry: retryOf(r)}
+}
+
+// Error returns the one-line text tostring(err) gives in Lua: the
+// constant's name and the message ("NOT_FOUND: key \"x\" not found"), or
+// the message alone for KindUnknown.
+func (e *Error) Error() string {
+	if e.Kind == KindUnknown {
+		return e.Message
+	}
+	return KindName(e.Kind) + ": " + e.Message
+}
+
+// Unwrap returns the Go error the script error came from or wraps.
 func (e *Error) Unwrap() error { return e.Err }
 
-// Retryable reports whether repeating the call may succeed. A write whose
-// outcome is unknown (backends.ErrOutcomeUnknown: it may have been
-// applied) is never retryable, whatever its kind.
-func (e *Error) Retryable() bool {
-	return Retryable(e.Kind) && !errors.Is(e.Err, backends.ErrOutcomeUnknown)
+// Is reports whether target is the backends sentinel (or context error)
+// of e's kind, so errors.Is(err, backends.ErrNotFound) holds for a NotFound
+// error a script made itself.
+func (e *Error) Is(target error) bool {
+	s := sentinel(e.Kind)
+	return s != nil && s == target
 }
 
-// AsError returns the store error held by v, if v is one.
+// Retryable reports whether repeating the call may succeed; false when the
+// error does not say.
+func (e *Error) Retryable() bool { return e.retry == retryYes }
+
+// RetryableKnown reports the retryable flag and whether the error sets one
+// (err:retryable() is nil in Lua when it does not).
+func (e *Error) RetryableKnown() (retryable, known bool) {
+	return e.retry == retryYes, e.retry != retryUnset
+}
+
+// WithRetryable returns a copy of e with its retryable flag set.
+func (e *Error) WithRetryable(b bool) *Error {
+	c := *e
+	c.retry = retryOf(b)
+	return &c
+}
+
+// WithDetails returns a copy of e with details, a value err:details()
+// returns to scripts: a map or slice of strings, numbers, booleans and
+// nested maps and slices. A value that cannot be converted makes Push
+// fail.
+func (e *Error) WithDetails(details map[string]any) *Error {
+	c := *e
+	c.details = details
+	return &c
+}
+
+// Stack returns the Lua call stack where the error was made, innermost
+// first; nil for errors made outside a script.
+func (e *Error) Stack() []Frame { return e.frames }
+
+// AsError returns the error held by v, if v is one.
 func AsError(v lua.LValue) (*Error, bool) {
 	ud, ok := v.(*lua.LUserData)
 	if !ok {
@@ -88,6 +265,29 @@ func AsError(v lua.LValue) (*Error, bool) {
 	}
 	e, ok := ud.Value.(*Error)
 	return e, ok
+}
+
+// Push pushes err onto L's stack as an error value (nil for a nil err). An
+// *Error in err's chain is pushed as is; any other Go error becomes an
+// error of KindOf(err) with its text as message. L must have been set up
+// by Open.
+func Push(L *lua.LState, err error) {
+	if err == nil {
+		L.Push(lua.LNil)
+		return
+	}
+	var e *Error
+	if !errors.As(err, &e) {
+		e = storeError(KindOf(err), err.Error(), err)
+	}
+	L.Push(newErrorValue(L, L.GetTypeMetatable(errorMetaKey), e))
+}
+
+func newErrorValue(L *lua.LState, meta lua.LValue, e *Error) *lua.LUserData {
+	ud := L.NewUserData()
+	ud.Value = e
+	ud.Metatable = meta
+	return ud
 }
 
 // errorMetaKey names the error metatable in the Lua registry, so every
@@ -133,22 +333,19 @@ func (m *Module) newError(L *lua.LState, e *Error) *lua.LUserData {
 	if m.redact != nil {
 		e.Message = m.redact(e.Message)
 	}
-	ud := L.NewUserData()
-	ud.Value = e
-	ud.Metatable = m.errMeta
-	return ud
+	return newErrorValue(L, m.errMeta, e)
 }
 
 // pushGoError pushes nil and the script error for err, a failure of a call
 // made under ctx.
 func (m *Module) pushGoError(L *lua.LState, ctx context.Context, err error) int {
 	kind := kindFromContext(ctx, KindOf(err))
-	return m.pushError(L, &Error{Kind: kind, Message: err.Error(), Err: err})
+	return m.pushError(L, storeError(kind, err.Error(), err))
 }
 
 // invalid pushes nil and an INVALID error with msg.
 func (m *Module) invalid(L *lua.LState, msg string) int {
-	return m.pushError(L, &Error{Kind: KindInvalid, Message: msg, Err: backends.ErrInvalid})
+	return m.pushError(L, storeError(KindInvalid, msg, backends.ErrInvalid))
 }
 
 // newErrorMeta builds the metatable of error values.
@@ -158,10 +355,13 @@ func newErrorMeta(L *lua.LState) *lua.LTable {
 		"kind":      errKind,
 		"message":   errMessage,
 		"retryable": errRetryable,
+		"details":   errDetails,
+		"stack":     errStack,
 	})
 	mt.RawSetString("__index", methods)
 	mt.RawSetString("__tostring", L.NewFunction(errToString))
 	mt.RawSetString("__eq", L.NewFunction(errEq))
+	mt.RawSetString("__concat", L.NewFunction(errConcat))
 	return mt
 }
 
@@ -173,10 +373,33 @@ func checkError(L *lua.LState) *Error {
 	return nil
 }
 
-// errKind implements err:kind() -> string.
-func errKind(L *lua.LState) int {
-	L.Push(lua.LString(checkError(L).Kind))
+// pushChanged pushes a copy of e changed by set, with e's metatable.
+func pushChanged(L *lua.LState, e *Error, set func(*Error)) int {
+	c := *e
+	set(&c)
+	L.Push(newErrorValue(L, L.Get(1).(*lua.LUserData).Metatable, &c))
 	return 1
+}
+
+// errKind implements err:kind() -> string, and err:kind(k) -> a new error
+// of kind k (a constant, or a constant's name such as "NOT_FOUND").
+func errKind(L *lua.LState) int {
+	e := checkError(L)
+	if L.GetTop() < 2 {
+		L.Push(lua.LString(e.Kind))
+		return 1
+	}
+	ks, ok := L.Get(2).(lua.LString)
+	if !ok {
+		L.ArgError(2, "kind must be a string, got "+describe(L.Get(2)))
+	}
+	k := normalizeKind(string(ks))
+	return pushChanged(L, e, func(c *Error) {
+		c.Kind = k
+		if c.retry == retryUnset {
+			c.retry = defaultRetry(k)
+		}
+	})
 }
 
 // errMessage implements err:message() -> string (the text without the kind).
@@ -185,13 +408,92 @@ func errMessage(L *lua.LState) int {
 	return 1
 }
 
-// errRetryable implements err:retryable() -> boolean.
+// errRetryable implements err:retryable() -> boolean | nil (nil: the error
+// does not say), and err:retryable(b) -> a new error with the flag set.
 func errRetryable(L *lua.LState) int {
-	L.Push(lua.LBool(checkError(L).Retryable()))
+	e := checkError(L)
+	if L.GetTop() < 2 {
+		if e.retry == retryUnset {
+			L.Push(lua.LNil)
+		} else {
+			L.Push(lua.LBool(e.retry == retryYes))
+		}
+		return 1
+	}
+	b := retryOf(L.CheckBool(2))
+	return pushChanged(L, e, func(c *Error) { c.retry = b })
+}
+
+// errDetails implements err:details() -> table | nil, and err:details(t)
+// -> a new error with details t (a table, or nil to drop them).
+func errDetails(L *lua.LState) int {
+	e := checkError(L)
+	if L.GetTop() < 2 {
+		L.Push(detailsValue(L, e.details))
+		return 1
+	}
+	var d any
+	switch v := L.Get(2).(type) {
+	case *lua.LTable:
+		d = v
+	case *lua.LNilType:
+	default:
+		L.ArgError(2, "details must be a table, got "+describe(v))
+	}
+	return pushChanged(L, e, func(c *Error) { c.details = d })
+}
+
+// detailsValue converts stored details to a Lua value: a script's table as
+// is, a Go value through MessagePack.
+func detailsValue(L *lua.LState, d any) lua.LValue {
+	switch d := d.(type) {
+	case nil:
+		return lua.LNil
+	case *lua.LTable:
+		return d
+	default:
+		b, err := msgpack.Marshal(d)
+		if err == nil {
+			var v lua.LValue
+			if v, err = Decode(L, b); err == nil {
+				return v
+			}
+		}
+		L.RaiseError("error details: %v", err)
+		return lua.LNil
+	}
+}
+
+// errStack implements err:stack() -> string: a Lua traceback of where the
+// error was made ("" for an error made outside a script).
+func errStack(L *lua.LState) int {
+	e := checkError(L)
+	if len(e.frames) == 0 {
+		L.Push(lua.LString(""))
+		return 1
+	}
+	var sb strings.Builder
+	sb.WriteString("stack traceback:")
+	for _, f := range e.frames {
+		sb.WriteString("\n\t")
+		sb.WriteString(f.Source)
+		if f.Line > 0 {
+			sb.WriteByte(':')
+			sb.WriteString(strconv.Itoa(f.Line))
+		}
+		sb.WriteString(": in ")
+		if f.Name != "" {
+			sb.WriteString("function '" + f.Name + "'")
+		} else {
+			sb.WriteString("main chunk")
+		}
+	}
+	L.Push(lua.LString(sb.String()))
 	return 1
 }
 
-// errToString implements tostring(err) -> "KIND: message".
+// errToString implements tostring(err) -> "KIND: message" (the message
+// alone for UNKNOWN).
 func errToString(L *lua.LState) int {
 	L.Push(lua.LString(checkError(L).Error()))
 	return 1
@@ -205,38 +507,216 @@ func errEq(L *lua.LState) int {
 	return 1
 }
 
-// newErrorsTable builds the errors global: one constant per kind, and is.
-func newErrorsTable(L *lua.LState) *lua.LTable {
-	t := L.CreateTable(0, len(kinds)+1)
-	for _, k := range kinds {
-		t.RawSetString(k, lua.LString(k))
-	}
-	t.RawSetString("is", L.NewFunction(errorsIs))
-	return t
-}
-
-// errorsIs implements errors.is(err, kind) -> boolean. err may be any
-// value (nil or a non-error gives false); kind must be one of the
-// constants, so a misspelt constant (which reads as nil) raises instead of
-// silently never matching.
-func errorsIs(L *lua.LState) int {
-	kind, ok := L.Get(2).(lua.LString)
-	if !ok || !knownKind(string(kind)) {
-		L.ArgError(2, "error kind expected (one of errors.INVALID, errors.NOT_FOUND, ...), got "+describe(L.Get(2)))
-		return 0
-	}
-	e, ok := AsError(L.Get(1))
-	L.Push(lua.LBool(ok && e.Kind == string(kind)))
+// errConcat implements s .. err and err .. s: the error as tostring gives
+// it, joined with a string or number.
+func errConcat(L *lua.LState) int {
+	L.Push(lua.LString(concatPart(L, 1) + concatPart(L, 2)))
 	return 1
 }
 
-func knownKind(k string) bool {
-	for _, kk := range kinds {
-		if k == kk {
-			return true
+func concatPart(L *lua.LState, n int) string {
+	switch v := L.Get(n).(type) {
+	case lua.LString:
+		return string(v)
+	case lua.LNumber:
+		return v.String()
+	default:
+		if e, ok := AsError(v); ok {
+			return e.Error()
 		}
+		L.RaiseError("attempt to concatenate a %s value with an error", v.Type().String())
+		return ""
 	}
-	return false
+}
+
+// maxFrames bounds the call stack an error records.
+const maxFrames = 32
+
+// capture records the Lua call stack of L above the running Go function.
+// The frames go through a buffer on the stack so the error holds one
+// allocation of exactly the depth it needs.
+func capture(L *lua.LState, e *Error) {
+	if L.Parent == nil {
+		e.thread = "main"
+	} else {
+		e.thread = "coroutine"
+	}
+	var buf [maxFrames]Frame
+	n := 0
+	for level := 1; n < maxFrames; level++ {
+		dbg, ok := L.GetStack(level)
+		if !ok {
+			break
+		}
+		if _, err := L.GetInfo("Sln", dbg, lua.LNil); err != nil {
+			break
+		}
+		buf[n] = Frame{Source: dbg.Source, Line: dbg.CurrentLine, Name: dbg.Name}
+		n++
+	}
+	e.frames = append([]Frame(nil), buf[:n]...)
+}
+
+// newErrorsTable builds the errors global: one constant per kind, new,
+// wrap, is and call_stack.
+func newErrorsTable(L *lua.LState, meta *lua.LTable) *lua.LTable {
+	t := L.CreateTable(0, len(kinds)+4)
+	for _, k := range kinds {
+		t.RawSetString(k.name, lua.LString(k.value))
+	}
+	t.RawSetString("is", L.NewFunction(errorsIs))
+	t.RawSetString("new", L.NewClosure(errorsNew, meta))
+	t.RawSetString("wrap", L.NewClosure(errorsWrap, meta))
+	t.RawSetString("call_stack", L.NewFunction(errorsCallStack))
+	return t
+}
+
+// errorsNew implements errors.new(message), errors.new({message=, kind=,
+// retryable=, details=}) and errors.new(kind, message) -> error. A kind may
+// be a constant or a constant's name ("NOT_FOUND"); without one the kind is
+// UNKNOWN. Bad arguments raise.
+func errorsNew(L *lua.LState) int {
+	e := &Error{}
+	switch a := L.Get(1).(type) {
+	case lua.LString:
+		if L.GetTop() >= 2 {
+			e.Kind = normalizeKind(string(a))
+			e.Message = L.CheckString(2)
+		} else {
+			e.Message = string(a)
+		}
+		e.retry = defaultRetry(e.Kind)
+	case *lua.LTable:
+		newFromTable(L, a, e)
+	default:
+		L.ArgError(1, "message string or table {message=, kind=, retryable=, details=} expected, got "+describe(a))
+	}
+	capture(L, e)
+	L.Push(newErrorValue(L, L.Get(lua.UpvalueIndex(1)), e))
+	return 1
+}
+
+func newFromTable(L *lua.LState, t *lua.LTable, e *Error) {
+	var bad string
+	t.ForEach(func(k, v lua.LValue) {
+		if bad != "" {
+			return
+		}
+		name, _ := k.(lua.LString)
+		switch name {
+		case "message":
+			if s, ok := v.(lua.LString); ok {
+				e.Message = string(s)
+			} else {
+				bad = "message must be a string, got " + describe(v)
+			}
+		case "kind":
+			if s, ok := v.(lua.LString); ok {
+				e.Kind = normalizeKind(string(s))
+			} else {
+				bad = "kind must be a string, got " + describe(v)
+			}
+		case "retryable":
+			if b, ok := v.(lua.LBool); ok {
+				e.retry = retryOf(bool(b))
+			} else {
+				bad = "retryable must be a boolean, got " + describe(v)
+			}
+		case "details":
+			if d, ok := v.(*lua.LTable); ok {
+				e.details = d
+			} else {
+				bad = "details must be a table, got " + describe(v)
+			}
+		default:
+			bad = "unknown field " + describeKey(k) + " (fields are message, kind, retryable, details)"
+		}
+	})
+	if bad == "" && t.RawGetString("message") == lua.LNil {
+		bad = "message is required"
+	}
+	if bad != "" {
+		L.ArgError(1, bad)
+	}
+	if e.retry == retryUnset {
+		e.retry = defaultRetry(e.Kind)
+	}
+}
+
+// errorsWrap implements errors.wrap(err, message) -> error: a new error
+// whose message is "message: <err's message>", keeping err's kind,
+// retryable flag, details and call stack. A string err gives an UNKNOWN
+// error; a nil err gives nil, so a call's results can be wrapped
+// unchecked.
+func errorsWrap(L *lua.LState) int {
+	msg := L.CheckString(2)
+	var e *Error
+	switch a := L.Get(1).(type) {
+	case *lua.LNilType:
+		L.Push(lua.LNil)
+		return 1
+	case lua.LString:
+		e = &Error{Message: msg + ": " + string(a)}
+		capture(L, e)
+	case lua.LNumber:
+		e = &Error{Message: msg + ": " + a.String()}
+		capture(L, e)
+	default:
+		old, ok := AsError(a)
+		if !ok {
+			L.ArgError(1, "error or string expected, got "+describe(a))
+		}
+		c := *old
+		c.Message = msg + ": " + old.Message
+		c.Err = old
+		if c.frames == nil {
+			capture(L, &c)
+		}
+		e = &c
+	}
+	L.Push(newErrorValue(L, L.Get(lua.UpvalueIndex(1)), e))
+	return 1
+}
+
+// errorsCallStack implements errors.call_stack(err) -> {thread=,
+// frames={{source=, line=, name=}...}} | nil: the call stack where err was
+// made, innermost first; nil for a value that is not an error or an error
+// made outside a script.
+func errorsCallStack(L *lua.LState) int {
+	e, ok := AsError(L.Get(1))
+	if !ok || len(e.frames) == 0 {
+		L.Push(lua.LNil)
+		return 1
+	}
+	frames := L.CreateTable(len(e.frames), 0)
+	for i, f := range e.frames {
+		ft := L.CreateTable(0, 3)
+		ft.RawSetString("source", lua.LString(f.Source))
+		ft.RawSetString("line", lua.LNumber(f.Line))
+		ft.RawSetString("name", lua.LString(f.Name))
+		frames.RawSetInt(i+1, ft)
+	}
+	t := L.CreateTable(0, 2)
+	t.RawSetString("thread", lua.LString(e.thread))
+	t.RawSetString("frames", frames)
+	L.Push(t)
+	return 1
+}
+
+// errorsIs implements errors.is(err, kind) -> boolean: whether err is an
+// error of kind. err may be any value (nil or a non-error gives false); a
+// kind string no error has is simply false, while a nil kind (a misspelt
+// constant such as errors.NOTFOUND) raises instead of silently never
+// matching. A constant's name ("NOT_FOUND") is accepted for its value.
+func errorsIs(L *lua.LState) int {
+	kind, ok := L.Get(2).(lua.LString)
+	if !ok {
+		L.ArgError(2, "error kind expected (errors.INVALID, errors.NOT_FOUND, ...), got "+describe(L.Get(2)))
+		return 0
+	}
+	e, ok := AsError(L.Get(1))
+	L.Push(lua.LBool(ok && e.Kind == normalizeKind(string(kind))))
+	return 1
 }
 
 // describe names a Lua value for an error message: its type, and for

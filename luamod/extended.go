@@ -95,7 +95,7 @@ func finite(lv lua.LValue, what string) (float64, string) {
 func (h *handle) pushItem(L *lua.LState, item backends.Item) int {
 	t, err := h.itemTable(L, item)
 	if err != nil {
-		return h.m.pushError(L, &Error{Kind: KindInternal, Message: "key " + quote(item.Key) + ": " + err.Error(), Err: err})
+		return h.m.pushError(L, storeError(KindInternal, "key "+quote(item.Key)+": "+err.Error(), err))
 	}
 	L.Push(t)
 	return 1
@@ -117,7 +117,7 @@ func (h *handle) itemTable(L *lua.LState, item backends.Item) (*lua.LTable, erro
 func (h *handle) pushKeyError(L *lua.LState, key string, err error) int {
 	ctx := callContext(L)
 	if KindOf(err) == KindNotFound {
-		return h.m.pushError(L, &Error{Kind: KindNotFound, Message: "key " + quote(key) + " not found", Err: err})
+		return h.m.pushError(L, storeError(KindNotFound, "key "+quote(key)+" not found", err))
 	}
 	return h.m.pushGoError(L, ctx, err)
 }
@@ -178,7 +178,7 @@ func handlePut(L *lua.LState) int {
 	}
 	b, err := h.m.enc.encode(L.Get(3))
 	if err != nil {
-		return h.m.pushError(L, &Error{Kind: KindInvalid, Message: err.Error(), Err: err})
+		return h.m.pushError(L, storeError(KindInvalid, err.Error(), err))
 	}
 	ctx := callContext(L)
 	item, err := x.Put(ctx, key, b, po)
@@ -195,10 +195,11 @@ func handlePut(L *lua.LState) int {
 // has_more=} | nil, err. Items are live entries in byte-wise key order.
 // opts: prefix (only keys starting with it), after (a cursor: only keys
 // after it), limit (1 to 1000, default 100). cursor is the key of the last
-// item, or opts.after when the page is empty (absent when both are); pass
-// it as after for the next page while has_more is true. An item whose
-// stored bytes cannot be decoded has no value and an error field instead
-// (kind INTERNAL, naming the key); the rest of the page is unaffected.
+// item, or opts.after when the page is empty ("" when both are, as in
+// Wippy); pass it as after for the next page while has_more is true. An
+// item whose stored bytes cannot be decoded has no value and an error
+// field instead (kind INTERNAL, naming the key); the rest of the page is
+// unaffected.
 func handleList(L *lua.LState) int {
 	h, x, n, ok := begin(L, "list")
 	if !ok {
@@ -244,15 +245,13 @@ func handleList(L *lua.LState) int {
 			t = L.CreateTable(0, 3)
 			t.RawSetString("key", lua.LString(item.Key))
 			t.RawSetString("version", lua.LString(item.Version))
-			t.RawSetString("error", h.m.newError(L, &Error{Kind: KindInternal, Message: "key " + quote(item.Key) + ": " + err.Error(), Err: err}))
+			t.RawSetString("error", h.m.newError(L, storeError(KindInternal, "key "+quote(item.Key)+": "+err.Error(), err)))
 		}
 		items.RawSetInt(i+1, t)
 	}
 	res := L.CreateTable(0, 3)
 	res.RawSetString("items", items)
-	if page.Cursor != "" {
-		res.RawSetString("cursor", lua.LString(page.Cursor))
-	}
+	res.RawSetString("cursor", lua.LString(page.Cursor))
 	res.RawSetString("has_more", lua.LBool(page.HasMore))
 	L.Push(res)
 	return 1
@@ -350,10 +349,13 @@ func handleExpire(L *lua.LState) int {
 	return 1
 }
 
-// handleInfo implements s:info() -> table | nil, err: id (the ID the handle
-// was acquired with), kind, backend, durable, size (live keys; may be
-// approximate on SQL stores), max_size (0: no limit) and capabilities
-// (ttl, list, versioned, conditional_put, incr: booleans).
+// handleInfo implements s:info() -> table | nil, err. The fields are
+// Wippy's, flat: id (the ID the handle was acquired with), backend (one of
+// store.backend), consistency (one of store.consistency), durable, and the
+// capability booleans list, versioned, conditional_put, ttl; plus
+// luahost's: kind, dialect (the SQL dialect, on SQL stores only), size
+// (live keys; may be approximate on SQL stores), max_size (0: no limit),
+// incr, and capabilities (the capability booleans again, as a table).
 func handleInfo(L *lua.LState) int {
 	h, x, n, ok := begin(L, "info")
 	if !ok {
@@ -364,20 +366,84 @@ func handleInfo(L *lua.LState) int {
 	if err != nil {
 		return h.m.pushGoError(L, ctx, err)
 	}
+	backend, dialect, consistency := describeBackend(info)
 	caps := L.CreateTable(0, 5)
-	caps.RawSetString("ttl", lua.LBool(info.TTL))
-	caps.RawSetString("list", lua.LBool(info.List))
-	caps.RawSetString("versioned", lua.LBool(info.Versioned))
-	caps.RawSetString("conditional_put", lua.LBool(info.ConditionalPut))
-	caps.RawSetString("incr", lua.LBool(info.Incr))
-	t := L.CreateTable(0, 7)
+	t := L.CreateTable(0, 15)
+	for _, c := range []struct {
+		name string
+		on   bool
+	}{
+		{"ttl", info.TTL}, {"list", info.List}, {"versioned", info.Versioned},
+		{"conditional_put", info.ConditionalPut}, {"incr", info.Incr},
+	} {
+		caps.RawSetString(c.name, lua.LBool(c.on))
+		t.RawSetString(c.name, lua.LBool(c.on))
+	}
 	t.RawSetString("id", lua.LString(h.id))
 	t.RawSetString("kind", lua.LString(info.Kind))
-	t.RawSetString("backend", lua.LString(info.Backend))
+	t.RawSetString("backend", lua.LString(backend))
+	if dialect != "" {
+		t.RawSetString("dialect", lua.LString(dialect))
+	}
+	t.RawSetString("consistency", lua.LString(consistency))
 	t.RawSetString("durable", lua.LBool(info.Durable))
 	t.RawSetString("size", lua.LNumber(info.Size))
 	t.RawSetString("max_size", lua.LNumber(info.MaxSize))
 	t.RawSetString("capabilities", caps)
 	L.Push(t)
 	return 1
+}
+
+// Backends, as store.backend names them.
+var backendNames = [...]struct{ name, value string }{
+	{"MEMORY", "memory"},
+	{"SQL", "sql"},
+	{"KV_RAFT", "kv_raft"},
+	{"KV_CRDT", "kv_crdt"},
+	{"UNKNOWN", "unknown"},
+}
+
+// Consistency levels, as store.consistency names them.
+var consistencyNames = [...]struct{ name, value string }{
+	{"LINEARIZABLE", backends.ConsistencyLinearizable},
+	{"EVENTUAL", backends.ConsistencyEventual},
+	{"LOCAL", backends.ConsistencyLocal},
+	{"UNKNOWN", backends.ConsistencyUnknown},
+}
+
+// describeBackend maps what a Go store reports to what info() shows: the
+// SQL dialects are backend "sql" with the dialect apart, as in Wippy;
+// names info() does not know are "unknown". A store that leaves
+// Consistency empty gets its backend's: linearizable for one SQL database
+// or Redis server, local for memory.
+func describeBackend(info backends.Info) (backend, dialect, consistency string) {
+	switch info.Backend {
+	case "sqlite", "postgres", "mysql":
+		backend, dialect = "sql", info.Backend
+	case "memory", "redis", "kv_raft", "kv_crdt":
+		backend = info.Backend
+	default:
+		backend = "unknown"
+	}
+	consistency = info.Consistency
+	if consistency == "" {
+		switch backend {
+		case "sql", "redis":
+			consistency = backends.ConsistencyLinearizable
+		case "memory":
+			consistency = backends.ConsistencyLocal
+		default:
+			consistency = backends.ConsistencyUnknown
+		}
+	}
+	return backend, dialect, consistency
+}
+
+// constTable returns a table of name = value pairs.
+func constTable(L *lua.LState, pairs []struct{ name, value string }) *lua.LTable {
+	t := L.CreateTable(0, len(pairs))
+	for _, p := range pairs {
+		t.RawSetString(p.name, lua.LString(p.value))
+	}
+	return t
 }

@@ -62,12 +62,14 @@ func Open(L *lua.LState, opts Options) *Module {
 
 	m.table = L.NewTable()
 	m.table.RawSetString("get", L.NewFunction(m.storeGet))
+	m.table.RawSetString("backend", constTable(L, backendNames[:]))
+	m.table.RawSetString("consistency", constTable(L, consistencyNames[:]))
 
 	L.PreloadModule(ModuleName, func(L *lua.LState) int {
 		L.Push(m.table)
 		return 1
 	})
-	L.SetGlobal("errors", newErrorsTable(L))
+	L.SetGlobal("errors", newErrorsTable(L, m.errMeta))
 	return m
 }
 
@@ -154,7 +156,7 @@ func checkHandle(L *lua.LState) *handle {
 // live reports whether h can still be used, pushing the error if not.
 func (h *handle) live(L *lua.LState) (int, bool) {
 	if h.released || h.m.closed {
-		return h.m.pushError(L, &Error{Kind: KindInvalid, Message: "store released", Err: backends.ErrInvalid}), false
+		return h.m.pushError(L, storeError(KindInvalid, "store released", backends.ErrInvalid)), false
 	}
 	return 0, true
 }
@@ -194,13 +196,13 @@ func handleGet(L *lua.LState) int {
 	b, err := h.st.Get(ctx, key)
 	if err != nil {
 		if KindOf(err) == KindNotFound {
-			return h.m.pushError(L, &Error{Kind: KindNotFound, Message: "key " + quote(key) + " not found", Err: err})
+			return h.m.pushError(L, storeError(KindNotFound, "key "+quote(key)+" not found", err))
 		}
 		return h.m.pushGoError(L, ctx, err)
 	}
 	v, err := h.m.dec.decode(L, b)
 	if err != nil {
-		return h.m.pushError(L, &Error{Kind: KindInternal, Message: "key " + quote(key) + ": " + err.Error(), Err: err})
+		return h.m.pushError(L, storeError(KindInternal, "key "+quote(key)+": "+err.Error(), err))
 	}
 	L.Push(v)
 	return 1
@@ -224,7 +226,7 @@ func handleSet(L *lua.LState) int {
 	}
 	b, err := h.m.enc.encode(L.Get(3))
 	if err != nil {
-		return h.m.pushError(L, &Error{Kind: KindInvalid, Message: err.Error(), Err: err})
+		return h.m.pushError(L, storeError(KindInvalid, err.Error(), err))
 	}
 	ctx := callContext(L)
 	err = h.st.Set(ctx, key, b, ttl)

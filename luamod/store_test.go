@@ -124,15 +124,15 @@ func TestStoreErrorsReachScripts(t *testing.T) {
 		kind      string
 		retryable string
 	}{
-		{fmt.Errorf("dial tcp 127.0.0.1:5432: connection refused: %w", backends.ErrUnavailable), "UNAVAILABLE", "true"},
-		{fmt.Errorf("store is full (max_size 3): %w", backends.ErrFull), "UNAVAILABLE", "true"},
-		{backends.ErrPermissionDenied, "PERMISSION_DENIED", "false"},
-		{fmt.Errorf("key is 300 bytes, over this store's limit of 255 bytes: %w", backends.ErrInvalid), "INVALID", "false"},
-		{context.DeadlineExceeded, "TIMEOUT", "true"},
-		{context.Canceled, "CANCELED", "false"},
-		{errors.New("disk on fire"), "INTERNAL", "false"},
-		{fmt.Errorf("incr: outcome unknown: %w: %w", backends.ErrOutcomeUnknown, io.ErrUnexpectedEOF), "UNAVAILABLE", "false"},
-		{fmt.Errorf("incr: outcome unknown: %w: %w", backends.ErrOutcomeUnknown, context.DeadlineExceeded), "TIMEOUT", "false"},
+		{fmt.Errorf("dial tcp 127.0.0.1:5432: connection refused: %w", backends.ErrUnavailable), "Unavailable", "true"},
+		{fmt.Errorf("store is full (max_size 3): %w", backends.ErrFull), "Unavailable", "true"},
+		{backends.ErrPermissionDenied, "PermissionDenied", "false"},
+		{fmt.Errorf("key is 300 bytes, over this store's limit of 255 bytes: %w", backends.ErrInvalid), "Invalid", "false"},
+		{context.DeadlineExceeded, "Timeout", "true"},
+		{context.Canceled, "Canceled", "false"},
+		{errors.New("disk on fire"), "Internal", "false"},
+		{fmt.Errorf("incr: outcome unknown: %w: %w", backends.ErrOutcomeUnknown, io.ErrUnexpectedEOF), "Unavailable", "false"},
+		{fmt.Errorf("incr: outcome unknown: %w: %w", backends.ErrOutcomeUnknown, context.DeadlineExceeded), "Timeout", "false"},
 	}
 	calls := []string{`s:get("k")`, `s:set("k", 1)`, `s:delete("k")`, `s:exists("k")`, `s:has("k")`, `s:clear()`}
 	for _, tc := range tests {
@@ -140,7 +140,7 @@ func TestStoreErrorsReachScripts(t *testing.T) {
 		for _, call := range calls {
 			got := run(t, L, `local v, err, extra = `+call+`
 				return tostring(v), tostring(extra), err:kind(), tostring(err:retryable()), err:message(), tostring(err)`)
-			want := []string{"nil", "nil", tc.kind, tc.retryable, tc.err.Error(), tc.kind + ": " + tc.err.Error()}
+			want := []string{"nil", "nil", tc.kind, tc.retryable, tc.err.Error(), luamod.KindName(tc.kind) + ": " + tc.err.Error()}
 			if strings.Join(got, "|") != strings.Join(want, "|") {
 				t.Errorf("%s with %v = %q, want %q", call, tc.err, got, want)
 			}
@@ -160,7 +160,7 @@ func TestNotFoundMessage(t *testing.T) {
 func TestCorruptStoredValue(t *testing.T) {
 	L, _ := newState(t, &stubStore{val: []byte{0xc1}})
 	got := run(t, L, `local v, err = s:get("k"); return tostring(v), err:kind(), err:message()`)
-	if got[0] != "nil" || got[1] != "INTERNAL" || !strings.Contains(got[2], `key "k"`) || !strings.Contains(got[2], "0xc1") {
+	if got[0] != "nil" || got[1] != "Internal" || !strings.Contains(got[2], `key "k"`) || !strings.Contains(got[2], "0xc1") {
 		t.Errorf("get of corrupt bytes = %q, want nil, INTERNAL naming the key and the bad byte", got)
 	}
 }
@@ -195,7 +195,7 @@ func TestSetPassesTTLAndBytes(t *testing.T) {
 	L, _ := newState(t, st)
 	for _, ttl := range []string{"-1", "0/0", "1/0", "-1/0", "1e300", `"1"`, "{}"} {
 		got := run(t, L, `local ok, err = s:set("k", "v", `+ttl+`); return tostring(ok), err:kind(), err:message()`)
-		if got[0] != "nil" || got[1] != "INVALID" || !strings.Contains(got[2], "ttl") {
+		if got[0] != "nil" || got[1] != "Invalid" || !strings.Contains(got[2], "ttl") {
 			t.Errorf("set with ttl %s = %q, want nil, INVALID about the ttl", ttl, got)
 		}
 	}
@@ -230,10 +230,10 @@ func TestTimeoutInsideStoreCall(t *testing.T) {
 		kind string
 		stop func(context.Context) (context.Context, context.CancelFunc)
 	}{
-		{"deadline", "TIMEOUT", func(ctx context.Context) (context.Context, context.CancelFunc) {
+		{"deadline", "Timeout", func(ctx context.Context) (context.Context, context.CancelFunc) {
 			return context.WithTimeout(ctx, 20*time.Millisecond)
 		}},
-		{"interrupt", "CANCELED", func(ctx context.Context) (context.Context, context.CancelFunc) {
+		{"interrupt", "Canceled", func(ctx context.Context) (context.Context, context.CancelFunc) {
 			ctx, cancel := context.WithCancel(ctx)
 			time.AfterFunc(20*time.Millisecond, cancel)
 			return ctx, cancel
@@ -268,7 +268,7 @@ func TestResolverErrors(t *testing.T) {
 	})})
 	defer m.Close()
 	got := run(t, L, `local s, err = require("store").get("app:db"); return tostring(s), err:kind(), tostring(err:retryable()), err:message()`)
-	want := []string{"nil", "UNAVAILABLE", "true", startErr.Error()}
+	want := []string{"nil", "Unavailable", "true", startErr.Error()}
 	if strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("store.get = %q, want %q", got, want)
 	}
@@ -298,7 +298,7 @@ func TestCloseReleasesHandles(t *testing.T) {
 
 func TestOpenGlobals(t *testing.T) {
 	L, m := newState(t, &stubStore{})
-	if got := run(t, L, `return type(errors), errors.TIMEOUT, tostring(store == require("store"))`); strings.Join(got, " ") != "table TIMEOUT true" {
+	if got := run(t, L, `return type(errors), errors.TIMEOUT, tostring(store == require("store"))`); strings.Join(got, " ") != "table Timeout true" {
 		t.Errorf("globals = %q", got)
 	}
 	if m.Table() != L.GetGlobal("store") {

@@ -7,7 +7,9 @@
 // "1.0"), namespace (required) and entries (a sequence), or a bare sequence of
 // entries whose namespace is "app". Each entry has a name, a kind, optional
 // meta (a free mapping) and lifecycle block, and the fields its kind decodes
-// (see [Kind] and [Fields]). Several files may share a namespace.
+// (see [Kind] and [Fields]). Several files may share a namespace. As in
+// Wippy, a mapping with namespace (and version) plus one entry's fields at
+// the top level is a single-entry file.
 //
 // An entry's ID is "namespace:name". The exact rules, checked by [ValidID]:
 //
@@ -27,6 +29,17 @@
 // without a default is a load error. Messages never show a value that came
 // from the environment; they show the ${env:...} text instead. Durations are
 // Go duration strings ("500ms", "5m", "1h30m"); 0 needs no unit.
+//
+// # Wippy's env registry
+//
+// ${env:ns:name}, with an entry ID, reads the env.variable entry of that ID
+// (from its env.storage.* entry, else its default) instead of the OS
+// environment, and makes the referring entry depend on the variable. The
+// env entries of every file are loaded before the other entries. Wippy's
+// older sibling directive <field>_env (an OS variable name or a variable
+// ID) sets field the same way and adds a warning ([Registry.Warnings]).
+// Wippy kinds luahost does not host (http.*, function.*, store.kv.raft,
+// ...) are load errors that say so.
 //
 // YAML anchors, aliases and merge keys (<<: *defaults) may be used. A key
 // given twice in one mapping is an error.

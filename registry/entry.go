@@ -36,9 +36,43 @@ type Lifecycle struct {
 	AutoStart    bool          // default false
 	StartTimeout time.Duration // default 10s
 	StopTimeout  time.Duration // default 10s
-	// Requires are extra dependencies, as full IDs.
+	// Requires are extra dependencies, as full IDs: lifecycle.requires
+	// and Wippy's older alias lifecycle.depends_on, merged.
 	Requires []string
 	Restart  Restart
+	// StableThreshold is how long a run must stay up before the host
+	// forgets earlier failed starts (resets the retry counter), as in
+	// Wippy. Default 5s. The supervisor does not act on it yet.
+	StableThreshold time.Duration
+	// Startup is StartupRequired (default: a failed start fails the boot)
+	// or StartupOptional (a failed start is logged and retried, and never
+	// fails the boot). The supervisor does not act on it yet.
+	Startup string
+	// Security is the identity the entry's code runs as (Wippy's
+	// lifecycle.security); nil when absent. It is validated and kept for
+	// access control, which luahost does not have yet.
+	Security *Security
+}
+
+// Startup values of Lifecycle.Startup.
+const (
+	StartupRequired = "required"
+	StartupOptional = "optional"
+)
+
+// Security is an entry's security context, as Wippy's lifecycle.security
+// block gives it.
+type Security struct {
+	// ActorID identifies the entry's code (actor.id); required.
+	ActorID string
+	// ActorMeta is actor.meta, any key-value data.
+	ActorMeta map[string]any
+	// Groups and Policies are the policy groups and policies that apply,
+	// as full IDs (a bare name means the entry's namespace). They name
+	// Wippy security entries, which luahost does not load, so they are
+	// not checked against the registry.
+	Groups   []string
+	Policies []string
 }
 
 // Restart is the retry policy of a failed start.
@@ -58,6 +92,8 @@ const (
 	DefaultMaxDelay      = 90 * time.Second
 	DefaultBackoffFactor = 2.0
 	DefaultJitter        = 0.1
+	// DefaultStableThreshold is Wippy's default.
+	DefaultStableThreshold = 5 * time.Second
 )
 
 // Smallest durations the registry accepts, so that a typo cannot turn a

@@ -43,9 +43,12 @@ func redact(msg string, secrets []string) string {
 
 const envOpen = "${env:"
 
-// expandEnv replaces ${env:NAME} and ${env:NAME:-default} in raw. It returns
-// the problems as messages (unset variables, malformed references).
-func expandEnv(raw string, getenv func(string) (string, bool)) (text string, subs []string, problems []string) {
+// expandEnv replaces ${env:NAME} and ${env:NAME:-default} in raw; NAME is
+// an OS variable, or an env.variable entry's ID ("ns:name"), looked up with
+// lookup (which returns a message when the value cannot be had for a
+// reason other than being unset). It returns the problems as messages
+// (unset variables, malformed references).
+func expandEnv(raw string, lookup func(string) (string, bool, string)) (text string, subs []string, problems []string) {
 	if !strings.Contains(raw, envOpen) {
 		return raw, nil, nil
 	}
@@ -67,18 +70,20 @@ func expandEnv(raw string, getenv func(string) (string, bool)) (text string, sub
 		body := rest[:end]
 		rest = rest[end+1:]
 		name, def, hasDef := strings.Cut(body, ":-")
-		if !validEnvName(name) {
+		if !validEnvName(name) && !ValidID(name) {
 			problems = append(problems, "bad ${env:...} reference "+strconv.Quote(envOpen+body+"}")+
-				" (want ${env:NAME} or ${env:NAME:-default}, NAME matching [A-Za-z_][A-Za-z0-9_]*)")
+				" (want ${env:NAME} or ${env:NAME:-default}, NAME matching [A-Za-z_][A-Za-z0-9_]*, or ${env:ns:name} for an env.variable entry)")
 			continue
 		}
-		v, ok := getenv(name)
+		v, ok, msg := lookup(name)
 		switch {
 		case ok:
 			b.WriteString(v)
 			subs = append(subs, v)
 		case hasDef:
 			b.WriteString(def)
+		case msg != "":
+			problems = append(problems, msg)
 		default:
 			problems = append(problems, "environment variable "+name+" is not set (write ${env:"+name+":-default} to give a default)")
 		}

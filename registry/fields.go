@@ -103,6 +103,9 @@ func (f *Fields) report(pos Pos, name, msg string) {
 // of the wrong type (reported) or when expansion failed (reported).
 func (f *Fields) scalar(name, want string) (*scalar, pair, ast.Node, bool) {
 	p, v, ok := f.lookup(name)
+	if es, ep, ev, eok, found := f.envField(name, ok); found {
+		return es, ep, ev, eok
+	}
 	if !ok {
 		return nil, p, nil, false
 	}
@@ -118,7 +121,7 @@ func (f *Fields) scalar(name, want string) (*scalar, pair, ast.Node, bool) {
 	s := &scalar{text: text, raw: text}
 	if isStringNode(v) {
 		var probs []string
-		s.text, s.env, probs = expandEnv(text, f.l.getenv)
+		s.text, s.env, probs = f.l.expand(text)
 		for _, m := range probs {
 			f.report(f.valuePos(p), name, m)
 		}
@@ -127,6 +130,83 @@ func (f *Fields) scalar(name, want string) (*scalar, pair, ast.Node, bool) {
 	f.l.scalars[v] = s
 	f.l.noteSecrets(s)
 	return s, p, v, !s.bad
+}
+
+// envField reads Wippy's deprecated sibling directive name_env ("host_env:
+// DB_HOST"), which names an OS variable, or with a colon an env.variable
+// entry, to read field name from. found is false when there is no such
+// field, or when its variable has no value and the field itself is given
+// (inline, which is then used). A missing value with no inline field is
+// reported. Each use logs a deprecation warning.
+func (f *Fields) envField(name string, inline bool) (s *scalar, p pair, v ast.Node, ok, found bool) {
+	if strings.HasSuffix(name, "_env") {
+		return nil, pair{}, nil, false, false
+	}
+	key := name + "_env"
+	for _, q := range f.pairs {
+		if q.key == key {
+			p, found = q, true
+			break
+		}
+	}
+	if !found {
+		return nil, pair{}, nil, false, false
+	}
+	f.known[key] = true
+	v = f.fl.deref(p.val)
+	text, isScalar := scalarText(v)
+	text = strings.TrimSpace(text)
+	if !isScalar || !isStringNode(v) || isNull(v) {
+		f.report(f.valuePos(p), key, "want the name of an environment variable or an env.variable ID, got "+typeName(v))
+		return nil, p, v, false, !inline
+	}
+	f.l.warn(f.fl.index, v, f.valuePos(p), f.id, f.prefix+key+" is deprecated (Wippy's older form): write "+
+		f.prefix+name+": ${env:"+text+"}")
+	var val, msg string
+	var has bool
+	switch {
+	case ValidID(text):
+		*f.deps() = append(*f.deps(), text)
+		val, has, msg = f.l.lookupVar(text)
+	case validEnvName(text):
+		val, has = f.l.getenv(text)
+		msg = "environment variable " + text + " is not set"
+	default:
+		f.report(f.valuePos(p), key, "bad variable "+strconv.Quote(text)+" (want an OS variable name or an env.variable ID ns:name)")
+		return nil, p, v, false, !inline
+	}
+	if has && val != "" {
+		s = &scalar{text: val, raw: "${env:" + text + "}", env: []string{val}}
+		f.l.noteSecrets(s)
+		return s, p, v, true, true
+	}
+	if inline {
+		return nil, pair{}, nil, false, false
+	}
+	if has {
+		msg = text + " is empty"
+	}
+	f.report(f.valuePos(p), key, msg+" (and "+f.prefix+name+" is not given)")
+	return nil, p, v, false, true
+}
+
+// Warnf records a warning about field name: the entry loads, and the host
+// logs the warning (use it for values the kind adjusts). Values taken from
+// the environment are redacted.
+func (f *Fields) Warnf(name, format string, args ...any) {
+	if !f.ok() {
+		return
+	}
+	msg := redact(fmt.Sprintf(format, args...), f.l.cur.secrets)
+	pos := f.at
+	var node ast.Node
+	for _, p := range f.pairs {
+		if p.key == name {
+			pos, node = f.valuePos(p), p.val
+			break
+		}
+	}
+	f.l.warn(f.fl.index, node, pos, f.id, f.prefix+name+": "+msg)
 }
 
 // Has reports whether the field is present, and marks it known. A null
@@ -432,7 +512,7 @@ func (f *Fields) stringItems(name string) []stringItem {
 			s = &scalar{text: text, raw: text}
 			if isStringNode(item) {
 				var probs []string
-				s.text, s.env, probs = expandEnv(text, f.l.getenv)
+				s.text, s.env, probs = f.l.expand(text)
 				for _, m := range probs {
 					f.report(pos, label, m)
 				}

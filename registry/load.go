@@ -35,9 +35,10 @@ var lookupEnv = os.LookupEnv
 
 // Registry is a validated set of entries.
 type Registry struct {
-	byID   map[string]*Entry
-	sorted []*Entry
-	order  []*Entry
+	byID     map[string]*Entry
+	sorted   []*Entry
+	order    []*Entry
+	warnings []Problem
 	// redactor replaces every value taken from the environment.
 	redactor *strings.Replacer
 }
@@ -101,6 +102,8 @@ func Load(sources []Source, opts Options) (*Registry, error) {
 		}
 		l.loadSource(i, src, name)
 	}
+	l.loadPending()
+	l.checkRequiredVars()
 	l.checkRefs()
 	l.checkCycles()
 	if len(l.probs) > 0 {
@@ -110,7 +113,7 @@ func Load(sources []Source, opts Options) (*Registry, error) {
 	for _, sc := range l.scalars {
 		envValues = append(envValues, sc.env...)
 	}
-	r := &Registry{byID: l.entries, redactor: newRedactor(envValues)}
+	r := &Registry{byID: l.entries, warnings: sortProblems(l.warnings), redactor: newRedactor(envValues)}
 	for _, e := range l.entries {
 		r.sorted = append(r.sorted, e)
 	}
@@ -219,6 +222,15 @@ func (r *Registry) Entries() []*Entry {
 		return nil
 	}
 	return append([]*Entry(nil), r.sorted...)
+}
+
+// Warnings returns what loaded but deserves a change (deprecated fields,
+// values luahost adjusted), in file and position order. The host logs them.
+func (r *Registry) Warnings() []Problem {
+	if r == nil {
+		return nil
+	}
+	return append([]Problem(nil), r.warnings...)
 }
 
 // Entry returns the entry with that full ID.

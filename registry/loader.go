@@ -54,6 +54,25 @@ type loader struct {
 	entrySrc map[string]int // source index of each registered entry
 	// derived are values kinds marked secret with Fields.AddSecret.
 	derived []string
+	// pending are the entries of every file, loaded once all files are
+	// parsed so env entries can be loaded first (see loadPending).
+	pending []pendingEntry
+	// env is the env registry: env.variable and env.storage.* entries.
+	env envRegistry
+	// warnings are the problems that do not fail the load.
+	warnings []problemRec
+	// warned marks nodes already warned about.
+	warned map[ast.Node]bool
+}
+
+// pendingEntry is an entry mapping waiting to be loaded.
+type pendingEntry struct {
+	fl    *srcFile
+	m     *ast.MappingNode
+	ns    string
+	nsOK  bool
+	extra []string // top-level keys that belong to the file (single-entry form)
+	kind  string   // the kind as written, to order env entries first
 }
 
 // topKeys are the keys of the mapping form of a file.
@@ -70,7 +89,9 @@ func newLoader(opts Options) *loader {
 		entries:  map[string]*Entry{},
 		entrySrc: map[string]int{},
 		cur:      &entryState{},
+		warned:   map[ast.Node]bool{},
 	}
+	l.env.init()
 	if l.getenv == nil {
 		l.getenv = lookupEnv
 	}
@@ -81,9 +102,20 @@ func (l *loader) problem(src int, pos Pos, id, msg string) {
 	l.probs = append(l.probs, problemRec{src: src, seq: len(l.probs), p: Problem{Pos: pos, EntryID: id, Msg: msg}})
 }
 
-func (l *loader) err() *Error {
-	sort.SliceStable(l.probs, func(i, j int) bool {
-		a, b := l.probs[i], l.probs[j]
+// warn records a problem that does not fail the load, once per node.
+func (l *loader) warn(src int, node ast.Node, pos Pos, id, msg string) {
+	if node != nil {
+		if l.warned[node] {
+			return
+		}
+		l.warned[node] = true
+	}
+	l.warnings = append(l.warnings, problemRec{src: src, seq: len(l.warnings), p: Problem{Pos: pos, EntryID: id, Msg: msg}})
+}
+
+func sortProblems(recs []problemRec) []Problem {
+	sort.SliceStable(recs, func(i, j int) bool {
+		a, b := recs[i], recs[j]
 		if a.src != b.src {
 			return a.src < b.src
 		}
@@ -92,11 +124,15 @@ func (l *loader) err() *Error {
 		}
 		return a.p.Pos.Col < b.p.Pos.Col
 	})
-	e := &Error{Problems: make([]Problem, len(l.probs))}
-	for i, r := range l.probs {
-		e.Problems[i] = r.p
+	out := make([]Problem, len(recs))
+	for i, r := range recs {
+		out[i] = r.p
 	}
-	return e
+	return out
+}
+
+func (l *loader) err() *Error {
+	return &Error{Problems: sortProblems(l.probs)}
 }
 
 // maxFlowDepth bounds [ ] and { } nesting: the YAML parser's cost grows with
@@ -157,10 +193,45 @@ func (l *loader) loadSource(index int, src Source, name string) {
 		if doc == nil {
 			continue
 		}
-		fl.anchors = map[string]ast.Node{}
-		l.scan(fl, doc.Body, 0)
-		l.loadDoc(fl, doc.Body)
+		// Each document has its own anchors, kept until its entries load.
+		dfl := &srcFile{index: fl.index, name: fl.name, dir: fl.dir, anchors: map[string]ast.Node{}}
+		l.scan(dfl, doc.Body, 0)
+		l.loadDoc(dfl, doc.Body)
 	}
+}
+
+// loadPending loads the entries every file defines: env storages first,
+// then env variables, then the rest, so ${env:ns:name} references in any
+// entry find the env registry complete.
+func (l *loader) loadPending() {
+	rank := func(kind string) int {
+		switch {
+		case strings.HasPrefix(kind, "env.storage."):
+			return 0
+		case kind == "env.variable":
+			return 1
+		}
+		return 2
+	}
+	sort.SliceStable(l.pending, func(i, j int) bool { return rank(l.pending[i].kind) < rank(l.pending[j].kind) })
+	for _, pe := range l.pending {
+		l.loadEntry(pe.fl, pe.m, pe.ns, pe.nsOK, pe.extra...)
+	}
+	l.pending = nil
+}
+
+// queue adds an entry mapping to the pending list.
+func (l *loader) queue(fl *srcFile, m *ast.MappingNode, ns string, nsOK bool, extra ...string) {
+	kind := ""
+	for _, mv := range m.Values {
+		if mv == nil {
+			continue
+		}
+		if k, ok := fl.keyText(mv.Key); ok && k == "kind" {
+			kind, _ = scalarText(fl.deref(mv.Value))
+		}
+	}
+	l.pending = append(l.pending, pendingEntry{fl: fl, m: m, ns: ns, nsOK: nsOK, extra: extra, kind: kind})
 }
 
 func (l *loader) loadDoc(fl *srcFile, body ast.Node) {
@@ -183,7 +254,27 @@ func (l *loader) loadMappingForm(fl *srcFile, m *ast.MappingNode) {
 	top.pairs = l.pairs(fl, m, "")
 	if looksLikeEntry(top.pairs) {
 		l.problem(fl.index, top.at, "", "a registry file is a mapping with version, namespace and entries, "+
-			"or a sequence of entries; this mapping looks like one entry: write it as a sequence item (\"- name: ...\")")
+			"or a sequence of entries; this mapping looks like one entry: add namespace: to make it a single-entry file, "+
+			"or write it as a sequence item (\"- name: ...\")")
+		return
+	}
+	if single := singleEntry(top.pairs); single {
+		// Wippy's single-entry file: namespace (and version) plus one
+		// entry's fields at the top level.
+		if s, p, _, ok := top.scalar("version", "a string"); ok && strings.TrimSpace(s.text) != "1.0" {
+			top.report(top.valuePos(p), "version", "unsupported version "+s.show()+" (the only version is \"1.0\")")
+		}
+		s, p, _, ok := top.scalar("namespace", "a string")
+		switch {
+		case !ok:
+			l.queue(fl, m, "", false, "namespace", "version")
+		case !validNamespace(s.text):
+			top.report(top.valuePos(p), "namespace", "bad namespace "+s.show()+
+				" (want dot-separated names of [a-z0-9_][a-z0-9_-]*)")
+			l.queue(fl, m, s.text, false, "namespace", "version")
+		default:
+			l.queue(fl, m, s.text, true, "namespace", "version")
+		}
 		return
 	}
 	if s, p, _, ok := top.scalar("version", "a string"); ok && strings.TrimSpace(s.text) != "1.0" {
@@ -221,6 +312,16 @@ func (l *loader) loadMappingForm(fl *srcFile, m *ast.MappingNode) {
 	}
 }
 
+// singleEntry reports whether a top-level mapping is Wippy's single-entry
+// form: namespace plus an entry's name and kind, and no entries.
+func singleEntry(ps []pair) bool {
+	keys := map[string]bool{}
+	for _, p := range ps {
+		keys[p.key] = true
+	}
+	return keys["namespace"] && (keys["name"] || keys["kind"]) && !keys["entries"]
+}
+
 // looksLikeEntry reports whether a top-level mapping has an entry's keys and
 // none of a file's.
 func looksLikeEntry(ps []pair) bool {
@@ -239,7 +340,7 @@ func (l *loader) loadEntries(fl *srcFile, seq *ast.SequenceNode, ns string, nsOK
 			l.problem(fl.index, at, "", "an entry is a mapping with at least name and kind, got "+typeName(fl.deref(item)))
 			continue
 		}
-		l.loadEntry(fl, m, ns, nsOK)
+		l.queue(fl, m, ns, nsOK)
 	}
 }
 
@@ -259,7 +360,9 @@ func (fl *srcFile) peekName(m *ast.MappingNode) string {
 	return ""
 }
 
-func (l *loader) loadEntry(fl *srcFile, m *ast.MappingNode, ns string, nsOK bool) {
+// loadEntry loads one entry mapping; extra are keys of the mapping that
+// belong to the file, not the entry (single-entry form).
+func (l *loader) loadEntry(fl *srcFile, m *ast.MappingNode, ns string, nsOK bool, extra ...string) {
 	at := fl.nodePos(m, Pos{File: fl.name, Line: 1, Col: 1})
 	f := &Fields{l: l, fl: fl, ns: ns, at: at, known: map[string]bool{}}
 	if n := fl.peekName(m); n != "" {
@@ -295,7 +398,11 @@ func (l *loader) loadEntry(fl *srcFile, m *ast.MappingNode, ns string, nsOK bool
 	case ok:
 		kind, kindOK = LookupKind(ks.text)
 		if !kindOK {
-			f.report(f.valuePos(kp), "kind", unknownKind(ks))
+			if msg, wippy := wippyKind(ks.text); wippy {
+				f.report(f.valuePos(kp), "kind", msg)
+			} else {
+				f.report(f.valuePos(kp), "kind", unknownKind(ks))
+			}
 		}
 	}
 
@@ -309,7 +416,10 @@ func (l *loader) loadEntry(fl *srcFile, m *ast.MappingNode, ns string, nsOK bool
 	}
 	if kindOK {
 		e.Config = l.decode(kind, f)
-		f.checkUnknown(commonFields...)
+		f.checkUnknown(append(extra, commonFields...)...)
+		if e.Kind == kindVariable || strings.HasPrefix(e.Kind, "env.storage.") {
+			l.env.add(e.ID, e.Kind, e.Config, f.fl.index, at)
+		}
 	}
 	e.Deps = sortedUnique(l.cur.deps)
 
@@ -365,8 +475,10 @@ func (l *loader) decode(k Kind, f *Fields) (cfg any) {
 
 func (l *loader) lifecycle(f *Fields) Lifecycle {
 	lc := Lifecycle{
-		StartTimeout: DefaultStartTimeout,
-		StopTimeout:  DefaultStopTimeout,
+		StartTimeout:    DefaultStartTimeout,
+		StopTimeout:     DefaultStopTimeout,
+		StableThreshold: DefaultStableThreshold,
+		Startup:         StartupRequired,
 		Restart: Restart{
 			InitialDelay:  DefaultInitialDelay,
 			MaxDelay:      DefaultMaxDelay,
@@ -383,17 +495,29 @@ func (l *loader) lifecycle(f *Fields) Lifecycle {
 	lc.AutoStart = lf.Bool("auto_start", false)
 	lc.StartTimeout = lf.DurationAtLeast("start_timeout", lc.StartTimeout, MinTimeout, true)
 	lc.StopTimeout = lf.DurationAtLeast("stop_timeout", lc.StopTimeout, MinTimeout, true)
-	for _, it := range lf.stringItems("requires") {
-		id, ok := lf.resolveRef(it.s, it.pos, "requires")
-		if !ok {
-			continue
+	lc.StableThreshold = lf.Duration("stable_threshold", lc.StableThreshold)
+	for _, field := range []string{"requires", "depends_on"} {
+		for _, it := range lf.stringItems(field) {
+			id, ok := lf.resolveRef(it.s, it.pos, field)
+			if !ok {
+				continue
+			}
+			l.refs = append(l.refs, ref{from: f.id, src: f.fl.index, pos: it.pos, field: "lifecycle." + field, target: id, shown: it.s})
+			if !contains(lc.Requires, id) {
+				lc.Requires = append(lc.Requires, id)
+			}
+			l.cur.deps = append(l.cur.deps, id)
 		}
-		l.refs = append(l.refs, ref{from: f.id, src: f.fl.index, pos: it.pos, field: "lifecycle.requires", target: id, shown: it.s})
-		if !contains(lc.Requires, id) {
-			lc.Requires = append(lc.Requires, id)
-		}
-		l.cur.deps = append(l.cur.deps, id)
 	}
+	if s, p, _, ok := lf.scalar("startup", "required or optional"); ok {
+		switch v := strings.TrimSpace(s.text); v {
+		case StartupRequired, StartupOptional:
+			lc.Startup = v
+		default:
+			lf.report(lf.valuePos(p), "startup", "want required or optional, got "+s.show())
+		}
+	}
+	lc.Security = l.security(lf)
 	rf := lf.Sub("restart")
 	r := &lc.Restart
 	r.InitialDelay = rf.DurationAtLeast("initial_delay", r.InitialDelay, MinRestartDelay, false)
@@ -420,6 +544,41 @@ func (l *loader) lifecycle(f *Fields) Lifecycle {
 	r.MaxAttempts = int(rf.Size("max_attempts", 0))
 	lf.checkUnknown()
 	return lc
+}
+
+// security reads lifecycle.security: actor (id required, meta any
+// mapping), groups and policies (lists of entry IDs).
+func (l *loader) security(lf *Fields) *Security {
+	if !lf.Has("security") {
+		return nil
+	}
+	sf := lf.Sub("security")
+	sec := &Security{}
+	af := sf.Sub("actor")
+	if !sf.Has("actor") {
+		sf.missing("actor")
+	} else {
+		sec.ActorID = af.RequiredString("id")
+		if p, v, ok := af.lookup("meta"); ok {
+			if m, isMap := v.(*ast.MappingNode); isMap {
+				st := &metaState{budget: maxMetaValues, f: af, topPair: p}
+				sec.ActorMeta, _ = l.metaValue(st, m, "lifecycle.security.actor.meta", af.valuePos(p), 0).(map[string]any)
+			} else {
+				af.report(af.valuePos(p), "meta", "want a mapping, got "+typeName(v))
+			}
+		}
+	}
+	for _, field := range []struct {
+		name string
+		dst  *[]string
+	}{{"groups", &sec.Groups}, {"policies", &sec.Policies}} {
+		for _, it := range sf.stringItems(field.name) {
+			if id, ok := sf.resolveRef(it.s, it.pos, field.name); ok {
+				*field.dst = append(*field.dst, id)
+			}
+		}
+	}
+	return sec
 }
 
 // maxMetaValues bounds the values converted for meta, so aliases cannot
@@ -497,7 +656,7 @@ func (l *loader) metaValue(st *metaState, n ast.Node, label string, at Pos, dept
 		text, _ := scalarText(t)
 		s := &scalar{text: text, raw: text}
 		var probs []string
-		s.text, s.env, probs = expandEnv(text, l.getenv)
+		s.text, s.env, probs = l.expand(text)
 		for _, m := range probs {
 			l.problem(f.fl.index, pos, f.id, label+": "+m)
 		}

@@ -388,12 +388,20 @@ func TestLifecycle(t *testing.T) {
     start_timeout: 3s
     stop_timeout: 0
     requires: [plain, app:plain, other:x]
+    depends_on: [other:y, plain]
     restart: {initial_delay: 100ms, max_delay: 1m, backoff_factor: 1.5, jitter: 0, max_attempts: 7}
-`, "b.yaml", "namespace: other\nentries: [{name: x, kind: test.store}]\n")
+    stable_threshold: 30s
+    startup: optional
+    security:
+      actor: {id: "service:worker", meta: {role: admin, level: 2}}
+      groups: [admins, other:ops]
+      policies: [app:read_all]
+`, "b.yaml", "namespace: other\nentries: [{name: x, kind: test.store}, {name: y, kind: test.store}]\n")
 	plain, _ := r.Entry("app:plain")
 	want := Lifecycle{
 		StartTimeout: DefaultStartTimeout, StopTimeout: DefaultStopTimeout,
-		Restart: Restart{InitialDelay: DefaultInitialDelay, MaxDelay: DefaultMaxDelay, BackoffFactor: DefaultBackoffFactor, Jitter: DefaultJitter},
+		Restart:         Restart{InitialDelay: DefaultInitialDelay, MaxDelay: DefaultMaxDelay, BackoffFactor: DefaultBackoffFactor, Jitter: DefaultJitter},
+		StableThreshold: DefaultStableThreshold, Startup: StartupRequired,
 	}
 	if !reflect.DeepEqual(plain.Lifecycle, want) {
 		t.Errorf("defaults = %+v, want %+v", plain.Lifecycle, want)
@@ -401,13 +409,18 @@ func TestLifecycle(t *testing.T) {
 	tuned, _ := r.Entry("app:tuned")
 	want = Lifecycle{
 		AutoStart: true, StartTimeout: 3 * time.Second, StopTimeout: 0,
-		Requires: []string{"app:plain", "other:x"},
-		Restart:  Restart{InitialDelay: 100 * time.Millisecond, MaxDelay: time.Minute, BackoffFactor: 1.5, Jitter: 0, MaxAttempts: 7},
+		Requires:        []string{"app:plain", "other:x", "other:y"},
+		Restart:         Restart{InitialDelay: 100 * time.Millisecond, MaxDelay: time.Minute, BackoffFactor: 1.5, Jitter: 0, MaxAttempts: 7},
+		StableThreshold: 30 * time.Second, Startup: StartupOptional,
+		Security: &Security{
+			ActorID: "service:worker", ActorMeta: map[string]any{"role": "admin", "level": int64(2)},
+			Groups: []string{"app:admins", "other:ops"}, Policies: []string{"app:read_all"},
+		},
 	}
 	if !reflect.DeepEqual(tuned.Lifecycle, want) {
 		t.Errorf("tuned = %+v, want %+v", tuned.Lifecycle, want)
 	}
-	if got, want := tuned.Deps, []string{"app:plain", "other:x"}; !reflect.DeepEqual(got, want) {
+	if got, want := tuned.Deps, []string{"app:plain", "other:x", "other:y"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("deps = %v, want %v", got, want)
 	}
 	// initial_delay above the default max_delay, max_delay not given:

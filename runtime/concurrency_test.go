@@ -33,7 +33,7 @@ func TestConcurrentScripts(t *testing.T) {
 local s = assert(store.get(%q))
 local v, err = s:get(%q)
 if err then
-  if err:kind() ~= "NOT_FOUND" then error(err) end
+  if err:kind() ~= errors.NOT_FOUND then error(err) end
   v = 0
 end
 assert(s:set(%q, v + 1))
@@ -139,8 +139,8 @@ func TestRuntimesShareNothing(t *testing.T) {
 			t.Errorf("%s: b sees %q, %v; want ErrNotFound", id, v, err)
 		}
 		res, err := b.RunString(ctx, fmt.Sprintf(`local v, err = store.get(%q):get("k") return err:kind()`, id))
-		if err != nil || len(res) != 1 || res[0] != "NOT_FOUND" {
-			t.Errorf("%s: script in b = %v, %v; want NOT_FOUND", id, res, err)
+		if err != nil || len(res) != 1 || res[0] != "NotFound" {
+			t.Errorf("%s: script in b = %v, %v; want NotFound", id, res, err)
 		}
 	}
 	if _, err := a.RunString(ctx, `return require("only_a")`); err != nil {

@@ -289,7 +289,7 @@ return (s:get("greeting")), (s:get("color")), err:kind()`)
 	}
 	fmt.Println(res...)
 	// Output:
-	// hello blue PERMISSION_DENIED
+	// hello blue PermissionDenied
 }
 
 // State reports where an entry is in its lifecycle; entries without

@@ -52,7 +52,7 @@ func TestDatabaseDownAtBoot(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if fmt.Sprint(got) != "[true UNAVAILABLE true]" {
+	if fmt.Sprint(got) != "[true Unavailable true]" {
 		t.Errorf("store.get while down = %v", got)
 	}
 
@@ -144,7 +144,7 @@ func TestDatabaseGoesAwayMidScript(t *testing.T) {
 	if r.err != nil {
 		t.Fatal(r.err)
 	}
-	want := "[<nil> UNAVAILABLE true <nil> UNAVAILABLE v1 nil]"
+	want := "[<nil> Unavailable true <nil> Unavailable v1 nil]"
 	if got := fmt.Sprint(r.out); got != want {
 		t.Errorf("script results %s, want %s", got, want)
 	}

@@ -137,6 +137,9 @@ func New(ctx context.Context, opts ...Option) (*Runtime, error) {
 	}
 	// Values from the environment never reach a log line.
 	logger := newRedactLogger(c.logger, reg.Redact)
+	for _, w := range reg.Warnings() {
+		logger.Warn("registry: "+w.Msg, "at", w.Pos.String(), "entry", w.EntryID)
+	}
 	rt := &Runtime{reg: reg, logger: logger, sandbox: c.sandbox, preloads: c.preloads, memoryLimit: c.memoryLimit}
 	units := map[string]*unit{}
 	var buildErrs []error

@@ -42,8 +42,8 @@ func TestSessionKeepsGlobalsAcrossCalls(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != 3 || got[0] != lua.LNumber(42) || got[1] != lua.LString("function") || got[2] != lua.LString("NOT_FOUND") {
-		t.Errorf("results %v, want [42 function NOT_FOUND]", got)
+	if len(got) != 3 || got[0] != lua.LNumber(42) || got[1] != lua.LString("function") || got[2] != lua.LString("NotFound") {
+		t.Errorf("results %v, want [42 function NotFound]", got)
 	}
 }
 

@@ -254,11 +254,12 @@ func (s *Store) Info(ctx context.Context) (backends.Info, error) {
 		return backends.Info{}, err
 	}
 	return backends.Info{
-		Kind:    KindName,
-		Backend: "memory",
-		Durable: false,
-		Size:    s.entries.Load(),
-		MaxSize: s.maxSize,
+		Kind:        KindName,
+		Backend:     "memory",
+		Consistency: backends.ConsistencyLocal,
+		Durable:     false,
+		Size:        s.entries.Load(),
+		MaxSize:     s.maxSize,
 		Capabilities: backends.Capabilities{
 			TTL: true, List: true, Versioned: true, ConditionalPut: true, Incr: true,
 		},

@@ -413,7 +413,7 @@ func TestInfo(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := backends.Info{
-		Kind: "store.memory", Backend: "memory", Durable: false, Size: 3, MaxSize: 7,
+		Kind: "store.memory", Backend: "memory", Consistency: backends.ConsistencyLocal, Durable: false, Size: 3, MaxSize: 7,
 		Capabilities: backends.Capabilities{TTL: true, List: true, Versioned: true, ConditionalPut: true, Incr: true},
 	}
 	if info != want {

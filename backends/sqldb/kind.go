@@ -33,11 +33,20 @@ func init() {
 }
 
 func decodeSQLite(f *registry.Fields) any {
+	pool := f.Sub("pool")
 	cfg := Config{
 		Dialect: SQLite,
 		File:    f.Path("file", ""),
 		Options: f.StringMap("options"),
-		Pool:    Pool{MaxLifetime: f.Sub("pool").DurationAtLeast("max_lifetime", DefaultMaxLifetime, registry.MinPoolLifetime, true)},
+		Pool:    Pool{MaxLifetime: pool.DurationAtLeast("max_lifetime", DefaultMaxLifetime, registry.MinPoolLifetime, true)},
+	}
+	// Wippy registries set these on SQLite too; as in Wippy, one
+	// connection writes whatever they say, so any value loads and any
+	// value but 1 gets a warning saying it was forced to 1.
+	for _, name := range []string{"max_open", "max_idle"} {
+		if n := pool.Size(name, 1); n != 1 {
+			pool.Warnf(name, "%d is forced to 1: SQLite runs with one writer connection", n)
+		}
 	}
 	if cfg.File == "" {
 		f.Errorf("file", `file is required: a path, or ":memory:"`)

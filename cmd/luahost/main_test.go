@@ -143,7 +143,7 @@ func TestCommands(t *testing.T) {
 			stdoutHas: []string{"app:db  db.sql.postgres  retrying (attempt 1)"}},
 		{name: "unavailable store", args: []string{"-r", testdata(t, "retry.yaml"), "run", "-e",
 			"local s, err = store.get('app:kv'); print(s, err:kind(), err:retryable())"},
-			wantStdout: "nil\tUNAVAILABLE\ttrue\n"},
+			wantStdout: "nil\tUnavailable\ttrue\n"},
 		{name: "schema", args: []string{"schema", "app:kv"}, stdoutHas: []string{`CREATE TABLE IF NOT EXISTS "kv_store"`}},
 		{name: "schema of a non-sql entry", args: []string{"schema", "app:cache"}, wantCode: 2, stderrHas: []string{"not a store.sql"}},
 		{name: "bad log level", args: []string{"--log-level", "loud", "check"}, wantCode: 2, stderrHas: []string{"--log-level"}},

@@ -74,8 +74,9 @@ type Config struct {
 	// if_version). Without, the suite checks that versions are "" and
 	// that if_version is INVALID.
 	Versioned bool
-	// Kind, Backend and Durable are what s:info() must report; an empty
-	// Kind or Backend is not checked.
+	// Kind, Backend and Durable are what the Go store's Info reports (Backend
+	// is the dialect for SQL stores, which s:info() shows as backend "sql"
+	// and dialect); an empty Kind or Backend is not checked.
 	Kind    string
 	Backend string
 	Durable bool

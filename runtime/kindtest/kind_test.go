@@ -125,7 +125,7 @@ return ok, err:kind(), (s:get("user")).name`)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if fmt.Sprint(res) != "[<nil> UNAVAILABLE Ada]" {
+	if fmt.Sprint(res) != "[<nil> Unavailable Ada]" {
 		t.Errorf("script results %v", res)
 	}
 	kv, err := rt.Store(ctx, "app:custom")
@@ -174,7 +174,7 @@ func TestCustomKindProblems(t *testing.T) {
 			t.Errorf("Store = %v, want ErrUnavailable with the start error", err)
 		}
 		res, err := rt.RunString(ctx, `local s, err = store.get("app:custom") return err:kind()`)
-		if err != nil || fmt.Sprint(res) != "[UNAVAILABLE]" {
+		if err != nil || fmt.Sprint(res) != "[Unavailable]" {
 			t.Errorf("script sees %v, %v", res, err)
 		}
 	})

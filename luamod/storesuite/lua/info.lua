@@ -7,7 +7,19 @@ ext_test("info fields", function()
   eq(type(info.kind), "string", "kind")
   eq(type(info.backend), "string", "backend")
   if CONFIG.kind ~= "" then eq(info.kind, CONFIG.kind, "kind") end
-  if CONFIG.backend ~= "" then eq(info.backend, CONFIG.backend, "backend") end
+  -- CONFIG.backend is what the Go store reports: the dialect, for SQL.
+  local sql = { sqlite = true, postgres = true, mysql = true }
+  if sql[CONFIG.backend] then
+    eq(info.backend, store.backend.SQL, "backend")
+    eq(info.dialect, CONFIG.backend, "dialect")
+    eq(info.consistency, store.consistency.LINEARIZABLE, "consistency")
+  elseif CONFIG.backend ~= "" then
+    eq(info.backend, CONFIG.backend, "backend")
+    eq(info.dialect, nil, "dialect")
+  end
+  if CONFIG.backend == "memory" then
+    eq(info.consistency, store.consistency.LOCAL, "consistency")
+  end
   eq(info.durable, CONFIG.durable, "durable")
   eq(info.size, 0, "size of an empty store")
   eq(type(info.max_size), "number", "max_size")
@@ -18,6 +30,15 @@ ext_test("info fields", function()
   eq(caps.incr, true, "capabilities.incr")
   eq(caps.versioned, CONFIG.versioned, "capabilities.versioned")
   eq(caps.conditional_put, CONFIG.versioned, "capabilities.conditional_put")
+  -- Flat, as in Wippy.
+  for _, c in ipairs({ "ttl", "list", "incr", "versioned", "conditional_put" }) do
+    eq(info[c], caps[c], c .. " is flat too")
+  end
+end)
+
+test("store.backend and store.consistency", function()
+  eq(store.backend, { MEMORY = "memory", SQL = "sql", KV_RAFT = "kv_raft", KV_CRDT = "kv_crdt", UNKNOWN = "unknown" }, "store.backend")
+  eq(store.consistency, { LINEARIZABLE = "linearizable", EVENTUAL = "eventual", LOCAL = "local", UNKNOWN = "unknown" }, "store.consistency")
 end)
 
 ext_test("info size counts live keys", function()
