@@ -553,6 +553,9 @@ func capture(L *lua.LState, e *Error) {
 		}
 		buf[n] = Frame{Source: dbg.Source, Line: dbg.CurrentLine, Name: dbg.Name}
 		n++
+		if dbg.What == "main" { // the outermost frame: asking for more only allocates
+			break
+		}
 	}
 	e.frames = append([]Frame(nil), buf[:n]...)
 }
@@ -597,46 +600,40 @@ func errorsNew(L *lua.LState) int {
 }
 
 func newFromTable(L *lua.LState, t *lua.LTable, e *Error) {
-	var bad string
-	t.ForEach(func(k, v lua.LValue) {
-		if bad != "" {
-			return
-		}
+	hasMessage := false
+	for k, v := t.Next(lua.LNil); k != lua.LNil; k, v = t.Next(k) {
 		name, _ := k.(lua.LString)
 		switch name {
 		case "message":
-			if s, ok := v.(lua.LString); ok {
-				e.Message = string(s)
-			} else {
-				bad = "message must be a string, got " + describe(v)
+			s, ok := v.(lua.LString)
+			if !ok {
+				L.ArgError(1, "message must be a string, got "+describe(v))
 			}
+			e.Message, hasMessage = string(s), true
 		case "kind":
-			if s, ok := v.(lua.LString); ok {
-				e.Kind = normalizeKind(string(s))
-			} else {
-				bad = "kind must be a string, got " + describe(v)
+			s, ok := v.(lua.LString)
+			if !ok {
+				L.ArgError(1, "kind must be a string, got "+describe(v))
 			}
+			e.Kind = normalizeKind(string(s))
 		case "retryable":
-			if b, ok := v.(lua.LBool); ok {
-				e.retry = retryOf(bool(b))
-			} else {
-				bad = "retryable must be a boolean, got " + describe(v)
+			b, ok := v.(lua.LBool)
+			if !ok {
+				L.ArgError(1, "retryable must be a boolean, got "+describe(v))
 			}
+			e.retry = retryOf(bool(b))
 		case "details":
-			if d, ok := v.(*lua.LTable); ok {
-				e.details = d
-			} else {
-				bad = "details must be a table, got " + describe(v)
+			d, ok := v.(*lua.LTable)
+			if !ok {
+				L.ArgError(1, "details must be a table, got "+describe(v))
 			}
+			e.details = d
 		default:
-			bad = "unknown field " + describeKey(k) + " (fields are message, kind, retryable, details)"
+			L.ArgError(1, "unknown field "+describeKey(k)+" (fields are message, kind, retryable, details)")
 		}
-	})
-	if bad == "" && t.RawGetString("message") == lua.LNil {
-		bad = "message is required"
 	}
-	if bad != "" {
-		L.ArgError(1, bad)
+	if !hasMessage {
+		L.ArgError(1, "message is required")
 	}
 	if e.retry == retryUnset {
 		e.retry = defaultRetry(e.Kind)
