@@ -31,6 +31,10 @@ type corpusCase struct {
 	path     string
 	memory   string // --max-memory, "" for a --timeout case
 	registry string // -r path, or ""
+	// want is the error text the run must end with when it is not the
+	// limit's own ("-- want: TEXT"): a script stopped before its limit by
+	// a check of its own (a nesting limit, a refused allocation).
+	want string
 }
 
 // loadCorpus reads the directives at the top of every corpus script.
@@ -62,6 +66,9 @@ func loadCorpus(tb testing.TB) []corpusCase {
 				if c.memory == "" {
 					c.memory = corpusMemoryDefault
 				}
+			}
+			if rest, ok := strings.CutPrefix(line, "-- want: "); ok && strings.TrimSpace(rest) != "deadline" {
+				c.want = strings.TrimSpace(rest)
 			}
 			if rest, ok := strings.CutPrefix(line, "-- registry: "); ok {
 				c.registry = filepath.Join(filepath.Dir(abs), strings.TrimSpace(rest))
@@ -130,6 +137,9 @@ func (c corpusCase) run(tb testing.TB, port int, bound time.Duration) corpusRun 
 
 // wantError is the message a run of c must end with.
 func (c corpusCase) wantError() string {
+	if c.want != "" {
+		return c.want
+	}
 	if c.memory != "" {
 		return "luahost: INVALID: memory limit of "
 	}
@@ -182,8 +192,8 @@ func BenchmarkLimitsCorpus(b *testing.B) {
 				b.Fatalf("%s: exit %d:\n%s", c.name, r.code, r.stderr)
 			}
 			peakRSS = max(peakRSS, r.maxRSS)
-			if c.memory != "" {
-				continue
+			if c.memory != "" || c.want != "" {
+				continue // not stopped by the time limit
 			}
 			if over := r.elapsed - corpusTimeout - startup; over > worst {
 				worst, worstName = over, c.name
