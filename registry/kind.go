@@ -61,14 +61,6 @@ type Env struct {
 	Clock Clock
 }
 
-// Now returns the current time on the Env's clock.
-func (e Env) Now() time.Time {
-	if e.Clock == nil {
-		return time.Now()
-	}
-	return e.Clock.Now()
-}
-
 // CustomClock returns the Env's clock when it is not the system clock, and
 // nil otherwise, for kinds that keep a faster path of their own on the
 // system clock.

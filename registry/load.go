@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -339,7 +340,7 @@ func readRegularFile(name string) ([]byte, error) {
 	if err := checkRegular(name, info); err != nil {
 		return nil, err
 	}
-	return readLimited(name, f)
+	return readLimited(name, f, info.Size())
 }
 
 // readRegularFS is readRegularFile for a file in an fs.FS.
@@ -356,7 +357,7 @@ func readRegularFS(fsys fs.FS, name string) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	return readLimited(name, f)
+	return readLimited(name, f, info.Size())
 }
 
 func checkRegular(name string, info fs.FileInfo) error {
@@ -380,13 +381,15 @@ func checkRegular(name string, info fs.FileInfo) error {
 	return fmt.Errorf("%s: %s", name, what)
 }
 
-// readLimited reads r to its end, failing once it passes MaxFileSize (the
-// file may grow after its size was checked).
-func readLimited(name string, r io.Reader) ([]byte, error) {
-	data, err := io.ReadAll(io.LimitReader(r, MaxFileSize+1))
-	if err != nil {
+// readLimited reads r, whose size was size, to its end, failing once it
+// passes MaxFileSize (the file may grow after its size was checked).
+func readLimited(name string, r io.Reader, size int64) ([]byte, error) {
+	var buf bytes.Buffer
+	buf.Grow(int(min(size, MaxFileSize)) + 1)
+	if _, err := buf.ReadFrom(io.LimitReader(r, MaxFileSize+1)); err != nil {
 		return nil, err
 	}
+	data := buf.Bytes()
 	if len(data) > MaxFileSize {
 		return nil, fmt.Errorf("%s: larger than the %d MiB limit for a registry file", name, MaxFileSize>>20)
 	}

@@ -183,7 +183,10 @@ func New(ctx context.Context, opts ...Option) (*Runtime, error) {
 }
 
 // Close stops every running entry in reverse dependency order, each within
-// its stop_timeout, and waits for background work to end. It is idempotent.
+// its stop_timeout and ctx, ends starts and retries in flight, and waits
+// (bounded by ctx) for every goroutine the runtime started. The error
+// joins one error per entry that did not stop. It is idempotent: later
+// calls return the first call's error.
 func (rt *Runtime) Close(ctx context.Context) error {
 	rt.closeOnce.Do(func() {
 		rt.pool.close()
@@ -219,7 +222,11 @@ func (rt *Runtime) States() []EntryState {
 	return out
 }
 
-// Start starts an entry and its dependencies if they are not running.
+// Start starts an entry and its dependencies if they are not running, and
+// waits for the start. The start runs under the runtime, bounded by the
+// entry's start_timeout: when ctx ends first, Start returns an error
+// matching ctx.Err() and the start goes on for later callers. An entry
+// that cannot start gives an *UnavailableError.
 func (rt *Runtime) Start(ctx context.Context, id string) error {
 	if _, ok := rt.reg.Entry(id); !ok {
 		return rt.notFound(id)

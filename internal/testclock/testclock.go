@@ -84,7 +84,9 @@ func (c *Clock) WaitTimers(n int, limit time.Duration) bool {
 }
 
 // WaitDue blocks until a timer is pending that fires exactly d from now,
-// or until limit passes in real time; it reports whether one was.
+// or until limit passes in real time; it reports whether one was. It uses
+// up the creation notices WaitTimers counts, so a test uses one or the
+// other.
 func (c *Clock) WaitDue(d, limit time.Duration) bool {
 	deadline := time.NewTimer(limit)
 	defer deadline.Stop()
