@@ -47,7 +47,6 @@ func lockKey(t *testing.T, s *Store, key string) (release func()) {
 		lock []string
 		args []any
 	)
-	t.Cleanup(func() {}) // keeps the order of cleanups below obvious
 	st, err := s.running()
 	if err != nil {
 		t.Fatal(err)

@@ -4,7 +4,9 @@ import (
 	"database/sql"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	_ "github.com/mattn/go-sqlite3"
 )
@@ -45,5 +47,43 @@ func TestCleanRunLeavesOneDatabaseFile(t *testing.T) {
 	}
 	if n != 50 {
 		t.Errorf("copy of luahost.db holds %d rows, want 50", n)
+	}
+}
+
+// TestTimeoutWhileSQLiteIsLocked: --timeout ends a set that waits for a
+// lock another process holds on the SQLite file (BEGIN EXCLUSIVE) at the
+// limit, not after SQLite's 5 s busy timeout.
+func TestTimeoutWhileSQLiteIsLocked(t *testing.T) {
+	dir := t.TempDir()
+	if r := luahost(t, dir, "", "run", "-e", `assert(assert(store.get("app:kv")):set("k", 1))`); r.code != 0 {
+		t.Fatalf("first run: exit %d: %s", r.code, r.stderr)
+	}
+	db, err := sql.Open("sqlite3", "file:"+filepath.Join(dir, "luahost.db")+"?_busy_timeout=0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	conn, err := db.Conn(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(t.Context(), "BEGIN EXCLUSIVE"); err != nil {
+		t.Fatal(err)
+	}
+	defer conn.ExecContext(t.Context(), "ROLLBACK")
+	start := time.Now()
+	r := luahost(t, dir, "", "run", "--timeout", "1s", "-e", `
+		local kv = assert(store.get("app:kv"))
+		local ok, err = kv:set("k", 2)
+		print(ok, err)`)
+	took := time.Since(start)
+	if r.code != 1 || !strings.Contains(r.stderr, "timed out after 1s") {
+		t.Errorf("exit %d, stderr %q; want 1 and a timeout", r.code, r.stderr)
+	}
+	// SQLite's busy timeout is 5 s: well under it, the wait ended with
+	// the limit.
+	if took > 3*time.Second {
+		t.Errorf("took %v under --timeout 1s", took)
 	}
 }
