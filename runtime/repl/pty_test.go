@@ -34,10 +34,11 @@ type session struct {
 
 // start runs the test binary as the REPL under a pseudo-terminal, with
 // the given history file and a file that records stopped entries.
-func start(t *testing.T, history, stops string) *session {
+func start(t *testing.T, history, stops string, env ...string) *session {
 	t.Helper()
 	cmd := exec.Command(os.Args[0])
 	cmd.Env = append(os.Environ(), helperEnv+"=1", "LUAHOST_HISTORY="+history, "REPL_TEST_STOPS="+stops, "TERM=xterm")
+	cmd.Env = append(cmd.Env, env...)
 	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 24, Cols: 100})
 	if err != nil {
 		t.Fatal(err)
@@ -203,6 +204,37 @@ func TestTerminalCtrlCInterruptsStatement(t *testing.T) {
 	}
 	if got := readFile(t, stops); got != stopped {
 		t.Errorf("entries stopped on exit: %q, want %q", got, stopped)
+	}
+}
+
+// TestTerminalAbandonsAStuckStatement runs a statement that Ctrl-C cannot
+// stop: Options.Abandon is called StopTimeout after Ctrl-C, or at once on a
+// second Ctrl-C.
+func TestTerminalAbandonsAStuckStatement(t *testing.T) {
+	tests := []struct {
+		name        string
+		stopTimeout string
+		keys        string
+	}{
+		{"after the stop timeout", "200ms", "\x03"},
+		{"at a second Ctrl-C", "10m", "\x03\x03"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			history, stops := files(t)
+			s := start(t, history, stops, "REPL_TEST_STOP_TIMEOUT="+tt.stopTimeout)
+			s.expect("> ")
+			s.send(`print("block" .. "ing") require("block")()` + "\r")
+			s.expect("blocking")
+			for _, k := range tt.keys {
+				s.send(string(k))
+				time.Sleep(50 * time.Millisecond) // separate signals, not one read
+			}
+			s.expect("abandoned")
+			if code := s.wait(); code != 130 {
+				t.Fatalf("exit status %d, want 130; output:\n%s", code, s.output())
+			}
+		})
 	}
 }
 
