@@ -66,6 +66,10 @@
 // so it should watch L.Context() too. The luahost command maps SIGINT and
 // SIGTERM to this cancellation, and exits anyway after a stop timeout.
 //
+// WithMemoryLimit and WithRunMemoryLimit cap what a script may allocate;
+// past the cap it stops with an INVALID error ("memory limit of 256 MiB
+// exceeded") that matches luastd.ErrMemoryLimit, and the state is dropped.
+//
 // # Stores from Go
 //
 // Store gives typed access (KV) to the same stores scripts use, with the

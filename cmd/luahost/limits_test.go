@@ -213,7 +213,7 @@ func commandFloor(b *testing.B) time.Duration {
 	dir := b.TempDir()
 	for range 5 {
 		start := time.Now()
-		cmd := exec.Command(binary, "run", "-e", "")
+		cmd := exec.Command(binary, "run", "-e", "local _")
 		cmd.Dir = dir
 		cmd.Env = append(os.Environ(), "LUAHOST_REGISTRY=")
 		if out, err := cmd.CombinedOutput(); err != nil {

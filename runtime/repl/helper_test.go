@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"time"
+
+	lua "github.com/yuin/gopher-lua"
 
 	"github.com/luahost/luahost/runtime"
 	"github.com/luahost/luahost/runtime/repl"
@@ -28,7 +31,21 @@ func helperMain() int {
 		fmt.Fprintln(os.Stderr, err)
 		return 2
 	}
-	err = repl.Run(ctx, rt, repl.Options{Interactive: true, NoColor: true})
+	// require("block")() runs Go code that never returns and ignores its
+	// context, a statement Ctrl-C cannot stop.
+	rt.Preload("block", func(L *lua.LState) int {
+		L.Push(L.NewFunction(func(L *lua.LState) int { select {} }))
+		return 1
+	})
+	opts := repl.Options{Interactive: true, NoColor: true}
+	if d, err := time.ParseDuration(os.Getenv("REPL_TEST_STOP_TIMEOUT")); err == nil {
+		opts.StopTimeout = d
+		opts.Abandon = func() {
+			fmt.Fprintln(os.Stderr, "abandoned")
+			os.Exit(130)
+		}
+	}
+	err = repl.Run(ctx, rt, opts)
 	if cerr := rt.Close(ctx); cerr != nil {
 		fmt.Fprintln(os.Stderr, cerr)
 		return 1

@@ -213,6 +213,37 @@ func TestTerminalCtrlCInterruptsStatement(t *testing.T) {
 	}
 }
 
+// TestTerminalAbandonsAStuckStatement runs a statement that Ctrl-C cannot
+// stop: Options.Abandon is called StopTimeout after Ctrl-C, or at once on a
+// second Ctrl-C.
+func TestTerminalAbandonsAStuckStatement(t *testing.T) {
+	tests := []struct {
+		name        string
+		stopTimeout string
+		keys        string
+	}{
+		{"after the stop timeout", "200ms", "\x03"},
+		{"at a second Ctrl-C", "10m", "\x03\x03"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			history, stops := files(t)
+			s := start(t, history, stops, "REPL_TEST_STOP_TIMEOUT="+tt.stopTimeout)
+			s.expect("> ")
+			s.send(`print("block" .. "ing") require("block")()` + "\r")
+			s.expect("blocking")
+			for _, k := range tt.keys {
+				s.send(string(k))
+				time.Sleep(50 * time.Millisecond) // separate signals, not one read
+			}
+			s.expect("abandoned")
+			if code := s.wait(); code != 130 {
+				t.Fatalf("exit status %d, want 130; output:\n%s", code, s.output())
+			}
+		})
+	}
+}
+
 func TestTerminalCompletion(t *testing.T) {
 	history, stops := files(t)
 	s := start(t, history, stops)
