@@ -60,6 +60,12 @@ var (
 	ErrFull = &wrapped{msg: "store is full", base: ErrUnavailable}
 	// ErrPermissionDenied is returned when the store refuses the call.
 	ErrPermissionDenied = errors.New("permission denied")
+	// ErrOutcomeUnknown is returned when the connection failed after a
+	// write that must not run twice (incr, a conditional put, delete) was
+	// sent: it may or may not have taken effect, so repeating the call
+	// unchanged is not safe. It wraps ErrUnavailable; callers that retry
+	// on ErrUnavailable must check it first.
+	ErrOutcomeUnknown = &wrapped{msg: "outcome unknown: the connection failed after the write was sent, so it may or may not have taken effect", base: ErrUnavailable}
 )
 
 type wrapped struct {

@@ -73,8 +73,15 @@ func (e *Error) Error() string { return e.Kind + ": " + e.Message }
 // Unwrap returns the Go error the script error came from.
 func (e *Error) Unwrap() error { return e.Err }
 
-// Retryable reports whether repeating the call may succeed.
-func (e *Error) Retryable() bool { return Retryable(e.Kind) }
+// Retryable reports whether repeating the call may succeed. A write whose
+// outcome is unknown (backends.ErrOutcomeUnknown) is never retryable, as
+// repeating it could apply it twice.
+func (e *Error) Retryable() bool {
+	if errors.Is(e.Err, backends.ErrOutcomeUnknown) {
+		return false
+	}
+	return Retryable(e.Kind)
+}
 
 // AsError returns the store error held by v, if v is one.
 func AsError(v lua.LValue) (*Error, bool) {

@@ -345,7 +345,8 @@ func handleExpire(L *lua.LState) int {
 
 // handleInfo implements s:info() -> table | nil, err: id (the ID the handle
 // was acquired with), kind, backend, durable, size (live keys; may be
-// approximate on SQL stores), max_size (0: no limit) and capabilities
+// approximate on SQL stores), max_size (0: no limit), consistency (a
+// one-line text, only when the backend reports one) and capabilities
 // (ttl, list, versioned, conditional_put, incr: booleans).
 func handleInfo(L *lua.LState) int {
 	h, x, n, ok := begin(L, "info")
@@ -370,6 +371,9 @@ func handleInfo(L *lua.LState) int {
 	t.RawSetString("durable", lua.LBool(info.Durable))
 	t.RawSetString("size", lua.LNumber(info.Size))
 	t.RawSetString("max_size", lua.LNumber(info.MaxSize))
+	if info.Consistency != "" {
+		t.RawSetString("consistency", lua.LString(info.Consistency))
+	}
 	t.RawSetString("capabilities", caps)
 	L.Push(t)
 	return 1
