@@ -37,8 +37,10 @@ func Available() error {
 type Server struct {
 	Addr string
 	Port int
-	dir  string
-	args []string
+	// Password is the server's requirepass, which Cli uses.
+	Password string
+	dir      string
+	args     []string
 
 	mu  sync.Mutex
 	cmd *exec.Cmd
@@ -68,6 +70,11 @@ func StartServer(dir string, extra ...string) (*Server, error) {
 	args := append([]string{"--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--dir", sdir,
 		"--save", "", "--appendonly", "no", "--protected-mode", "no", "--logfile", "redis.log"}, extra...)
 	s := &Server{Addr: "127.0.0.1:" + strconv.Itoa(port), Port: port, dir: sdir, args: args}
+	for i, a := range extra {
+		if a == "--requirepass" && i+1 < len(extra) {
+			s.Password = extra[i+1]
+		}
+	}
 	return s, s.Start()
 }
 
@@ -144,7 +151,11 @@ func (s *Server) Cli(args ...string) (string, error) { return s.cli(args...) }
 func (s *Server) cli(args ...string) (string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "redis-cli", append([]string{"-h", "127.0.0.1", "-p", strconv.Itoa(s.Port)}, args...)...)
+	base := []string{"-h", "127.0.0.1", "-p", strconv.Itoa(s.Port)}
+	if s.Password != "" {
+		base = append(base, "--no-auth-warning", "-a", s.Password)
+	}
+	cmd := exec.CommandContext(ctx, "redis-cli", append(base, args...)...)
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	if err := cmd.Run(); err != nil {
