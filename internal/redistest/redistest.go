@@ -118,6 +118,8 @@ func (s *Server) Start() error {
 			return nil
 		}
 		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			s.cmd = nil
 			log, _ := os.ReadFile(filepath.Join(s.dir, "redis.log"))
 			return fmt.Errorf("redis-server on %s did not answer within 10s; log:\n%s", s.Addr, log)
 		}
