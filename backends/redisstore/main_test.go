@@ -15,7 +15,7 @@ var (
 	serversDir string
 	cluster    = sync.OnceValues(func() (*redistest.Cluster, error) { return redistest.StartCluster(serversDir) })
 	sentinel   = sync.OnceValues(func() (*redistest.Sentinel, error) { return redistest.StartSentinel(serversDir) })
-	used       struct{ cluster, sentinel bool }
+	used       struct{ cluster, sentinel, bench bool }
 	usedMu     sync.Mutex
 )
 
@@ -35,6 +35,11 @@ func TestMain(m *testing.M) {
 	if used.sentinel {
 		if s, err := sentinel(); err == nil {
 			s.Close()
+		}
+	}
+	if used.bench {
+		if s, err := benchServer(); err == nil {
+			s.Kill()
 		}
 	}
 	usedMu.Unlock()
