@@ -1,8 +1,26 @@
 package redisdb
 
-import "github.com/luahost/luahost/registry"
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/luahost/luahost/registry"
+)
+
+// clientLogger sends go-redis's own log lines (dial retries, pool
+// events) to slog at debug level instead of stderr: the errors that matter
+// reach the caller, and the entry's state, anyway.
+type clientLogger struct{}
+
+func (clientLogger) Printf(ctx context.Context, format string, v ...any) {
+	slog.DebugContext(ctx, "redis client: "+RedactURL(fmt.Sprintf(format, v...)))
+}
 
 func init() {
+	redis.SetLogger(clientLogger{})
 	registry.RegisterKind(registry.Kind{
 		Name:   Kind,
 		Decode: decode,
