@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"sync"
 	"testing"
+	"time"
 
 	lua "github.com/yuin/gopher-lua"
 
@@ -232,4 +233,52 @@ return n`
 			}
 		}
 	})
+}
+
+// BenchmarkSetGetRatio alternates chunks of 100 calls from Lua and 100 of
+// the same commands sent directly, and reports Lua time over direct time
+// (lua/direct; the goal is at most 1/0.9 = 1.11): load that drifts during
+// the run hits both sides alike. One op is one call of each.
+func BenchmarkSetGetRatio(b *testing.B) {
+	s, db := benchStore(b)
+	c := db.Client()
+	ctx := context.Background()
+	value := append([]byte{0xa0 | 11}, "short value"...)
+	keys := make([]string, 1000)
+	for i := range keys {
+		keys[i] = fmt.Sprintf("bench:key:%06d", i+1)
+		if err := s.Set(ctx, keys[i], value, 0); err != nil {
+			b.Fatal(err)
+		}
+	}
+	const chunk = 100
+	for _, tc := range []struct {
+		name, lua string
+		direct    func(k string) error
+	}{
+		{"set", `assert(s:set(k, "short value"))`, func(k string) error {
+			return setScript.Run(ctx, c, s.keys(k), k, value, int64(0), "").Err()
+		}},
+		{"get", `assert(s:get(k))`, func(k string) error { return c.HGet(ctx, s.itemPrefix+k, "v").Err() }},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			L, fn := luaLoop(b, s, tc.lua)
+			var luaT, directT time.Duration
+			for b.Loop() {
+				t0 := time.Now()
+				callLua(b, L, fn, chunk)
+				t1 := time.Now()
+				for i := range chunk {
+					if err := tc.direct(keys[(i+1)%1000]); err != nil {
+						b.Fatal(err)
+					}
+				}
+				luaT += t1.Sub(t0)
+				directT += time.Since(t1)
+			}
+			b.ReportMetric(float64(luaT)/float64(directT), "lua/direct")
+			b.ReportMetric(float64(luaT)/float64(b.N*chunk), "lua-ns/call")
+			b.ReportMetric(float64(directT)/float64(b.N*chunk), "direct-ns/call")
+		})
+	}
 }

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/luahost/luahost/backends"
 	"github.com/luahost/luahost/backends/redisdb"
 	"github.com/luahost/luahost/internal/redistest"
@@ -223,5 +225,111 @@ func TestSentinelFailover(t *testing.T) {
 	page, err := s.List(ctx(t), backends.ListOptions{Prefix: "k", Limit: 1000})
 	if err != nil || len(page.Items) != n {
 		t.Fatalf("list after failover: %d items, %v; want %d", len(page.Items), err, n)
+	}
+}
+
+// TestClusterResharding moves the store's hash slot to another master
+// while a writer keeps incrementing a counter and setting keys: the client
+// follows MOVED and ASK, calls refused mid-move (TRYAGAIN) are
+// UNAVAILABLE and retryable, and the final count equals the acknowledged
+// increments.
+func TestClusterResharding(t *testing.T) {
+	cl := testCluster(t)
+	db := startDB(t, redisdb.Config{Addrs: cl.Addrs()})
+	s := newStore(t, db, Options{})
+	c := ctx(t)
+	for i := range 300 {
+		if err := s.Set(c, fmt.Sprintf("k%03d", i), []byte{1}, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	slot, err := db.Client().ClusterKeySlot(c, s.index).Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	nodes := make([]*redis.Client, len(cl.Nodes))
+	ids := make([]string, len(cl.Nodes))
+	src, dst := -1, -1
+	for i, n := range cl.Nodes {
+		nodes[i] = redis.NewClient(&redis.Options{Addr: n.Addr})
+		defer nodes[i].Close()
+		if ids[i], err = nodes[i].Do(c, "cluster", "myid").Text(); err != nil {
+			t.Fatal(err)
+		}
+		if n, _ := nodes[i].Do(c, "cluster", "countkeysinslot", slot).Int(); n > 0 {
+			src = i
+		}
+	}
+	if src < 0 {
+		t.Fatal("no node holds the store's slot")
+	}
+	dst = (src + 1) % len(nodes)
+
+	acked := 0
+	stop := make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		for {
+			select {
+			case <-stop:
+				done <- nil
+				return
+			default:
+			}
+			_, err := s.Incr(c, "count", 1, backends.IncrOptions{})
+			switch {
+			case err == nil:
+				acked++
+			case errors.Is(err, backends.ErrOutcomeUnknown) || !errors.Is(err, backends.ErrUnavailable):
+				done <- err
+				return
+			}
+		}
+	}()
+	time.Sleep(50 * time.Millisecond)
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			close(stop)
+			<-done
+			t.Fatal(err)
+		}
+	}
+	must(nodes[dst].Do(c, "cluster", "setslot", slot, "importing", ids[src]).Err())
+	must(nodes[src].Do(c, "cluster", "setslot", slot, "migrating", ids[dst]).Err())
+	host, port, _ := strings.Cut(cl.Nodes[dst].Addr, ":")
+	for {
+		keys, err := nodes[src].Do(c, "cluster", "getkeysinslot", slot, 50).StringSlice()
+		must(err)
+		if len(keys) == 0 {
+			break
+		}
+		args := []any{"migrate", host, port, "", 0, 5000, "keys"}
+		for _, k := range keys {
+			args = append(args, k)
+		}
+		must(nodes[src].Do(c, args...).Err())
+		time.Sleep(5 * time.Millisecond) // let the writer meet ASK redirections
+	}
+	for _, n := range nodes {
+		must(n.Do(c, "cluster", "setslot", slot, "node", ids[dst]).Err())
+	}
+	time.Sleep(100 * time.Millisecond)
+	close(stop)
+	if err := <-done; err != nil {
+		t.Fatalf("incr during resharding: %v", err)
+	}
+	if acked == 0 {
+		t.Fatal("no incr succeeded")
+	}
+	if n, err := s.Incr(c, "count", 0, backends.IncrOptions{}); err != nil || int(n) != acked {
+		t.Fatalf("count = %v, %v; want %d acknowledged increments", n, err, acked)
+	}
+	page, err := s.List(c, backends.ListOptions{Prefix: "k", Limit: 1000})
+	if err != nil || len(page.Items) != 300 {
+		t.Fatalf("list after resharding: %d items, %v; want 300", len(page.Items), err)
+	}
+	if n, _ := nodes[dst].Do(c, "cluster", "countkeysinslot", slot).Int(); n == 0 {
+		t.Error("the slot's keys did not move")
 	}
 }
