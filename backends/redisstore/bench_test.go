@@ -34,7 +34,7 @@ func benchStore(b *testing.B) (*Store, *redisdb.Component) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	db, err := redisdb.New("bench:redis", redisdb.Config{Addr: srv.Addr}, nil)
+	db, err := redisdb.New("bench:redis", redisdb.Config{Addr: srv.Addr, ReadTimeout: 10 * time.Minute}, nil) // the EVAL loop runs long
 	if err != nil {
 		b.Fatal(err)
 	}
