@@ -139,28 +139,35 @@ end
 local function decode(s)
   local c = string.byte(s, 1)
   if not c then return nil, 'stored value is empty, not a number' end
-  local need, isint, hi, lo, f
-  if c <= 0x7f then need, isint, hi, lo = 1, true, 0, c
-  elseif c >= 0xe0 then need, isint, hi, lo = 1, true, -1, c - 256 + B32
-  elseif c == 0xcc then need, isint, hi = 2, true, 0; lo = struct.unpack('>I1', s, 2)
-  elseif c == 0xcd then need, isint, hi = 3, true, 0; lo = struct.unpack('>I2', s, 2)
-  elseif c == 0xce then need, isint, hi = 5, true, 0; lo = struct.unpack('>I4', s, 2)
-  elseif c == 0xcf then need, isint = 9, true; hi, lo = struct.unpack('>I4I4', s, 2)
-    if hi >= 2147483648 then return nil, 'stored integer is beyond the int64 range' end
-  elseif c == 0xd0 or c == 0xd1 or c == 0xd2 then
-    need = ({[0xd0] = 2, [0xd1] = 3, [0xd2] = 5})[c]
-    if #s ~= need then return nil, 'stored value is not a single MessagePack number' end
-    local n = struct.unpack('>i' .. (need - 1), s, 2)
-    isint, hi = true, math.floor(n / B32); lo = n - hi * B32
-  elseif c == 0xd3 then need, isint = 9, true; hi, lo = struct.unpack('>i4I4', s, 2)
-  elseif c == 0xca then need = 5; f = struct.unpack('>f', s, 2)
-  elseif c == 0xcb then need = 9; f = struct.unpack('>d', s, 2)
+  local need
+  if c <= 0x7f or c >= 0xe0 then need = 1
+  elseif c == 0xcc or c == 0xd0 then need = 2
+  elseif c == 0xcd or c == 0xd1 then need = 3
+  elseif c == 0xce or c == 0xd2 or c == 0xca then need = 5
+  elseif c == 0xcf or c == 0xd3 or c == 0xcb then need = 9
   else return nil, 'stored value is a ' .. typename(c) .. ', not a number' end
   if #s ~= need then
     return nil, 'stored value is not a single MessagePack number (' .. #s .. ' bytes, want ' .. need .. ')'
   end
-  if isint then return true, hi, lo end
-  return false, f
+  if c <= 0x7f then return true, 0, c end
+  if c >= 0xe0 then return true, -1, c - 256 + B32 end
+  if c == 0xcc then return true, 0, struct.unpack('>I1', s, 2) end
+  if c == 0xcd then return true, 0, struct.unpack('>I2', s, 2) end
+  if c == 0xce then return true, 0, struct.unpack('>I4', s, 2) end
+  if c == 0xcf then
+    local hi, lo = struct.unpack('>I4I4', s, 2)
+    if hi >= 2147483648 then return nil, 'stored integer is beyond the int64 range' end
+    return true, hi, lo
+  end
+  if c == 0xd3 then
+    local hi, lo = struct.unpack('>i4I4', s, 2)
+    return true, hi, lo
+  end
+  if c == 0xca then return false, (struct.unpack('>f', s, 2)) end
+  if c == 0xcb then return false, (struct.unpack('>d', s, 2)) end
+  local n = struct.unpack('>i' .. (need - 1), s, 2) -- int8, int16, int32
+  local hi = math.floor(n / B32)
+  return true, hi, n - hi * B32
 end
 local function encint(hi, lo)
   local n = hi * B32 + lo
