@@ -127,13 +127,21 @@ func TestOutcomeUnknown(t *testing.T) {
 	if _, err := s.Incr(ctx(t), "n", 1, backends.IncrOptions{}); err != nil {
 		t.Fatal(err)
 	}
+	// busy makes the server sleep for a second and returns once it is
+	// asleep (a PING from another connection gets no answer).
 	busy := func() chan struct{} {
 		done := make(chan struct{})
+		sleeper := redis.NewClient(&redis.Options{Addr: srv.Addr, ReadTimeout: 5 * time.Second})
+		prober := redis.NewClient(&redis.Options{Addr: srv.Addr, ReadTimeout: 50 * time.Millisecond, MaxRetries: -1})
 		go func() {
 			defer close(done)
-			srv.Cli("debug", "sleep", "0.6")
+			defer sleeper.Close()
+			sleeper.Do(context.Background(), "debug", "sleep", "1")
 		}()
-		time.Sleep(100 * time.Millisecond)
+		defer prober.Close()
+		for prober.Ping(context.Background()).Err() == nil {
+			time.Sleep(5 * time.Millisecond)
+		}
 		return done
 	}
 	done := busy()
