@@ -101,6 +101,10 @@ type Info struct {
 	// Size is the number of live keys; approximate for SQL stores.
 	Size    int64
 	MaxSize int64 // 0 = unlimited
+	// ConsistencyNote says, in one line, what a reader is guaranteed to
+	// see and what a failure can lose (e.g. for replicated Redis); "" when
+	// the backend does not report it.
+	ConsistencyNote string
 	Capabilities
 }
 

@@ -59,7 +59,7 @@ var (
 	// It wraps ErrUnavailable.
 	ErrFull = &wrapped{msg: "store is full", base: ErrUnavailable}
 	// ErrOutcomeUnknown is returned by a write that is not safe to repeat
-	// (incr, put with only_if_absent) when its statement, or its commit,
+	// (incr, put with only_if_absent or if_version) when its statement, or its commit,
 	// reached the database but the answer was lost (the connection
 	// failed): it may or may not have been applied, so a blind retry may
 	// apply it twice. It wraps ErrUnavailable; callers must not treat it

@@ -389,6 +389,9 @@ func handleInfo(L *lua.LState) int {
 	t.RawSetString("durable", lua.LBool(info.Durable))
 	t.RawSetString("size", lua.LNumber(info.Size))
 	t.RawSetString("max_size", lua.LNumber(info.MaxSize))
+	if info.ConsistencyNote != "" {
+		t.RawSetString("consistency_note", lua.LString(info.ConsistencyNote))
+	}
 	t.RawSetString("capabilities", caps)
 	L.Push(t)
 	return 1
@@ -398,6 +401,7 @@ func handleInfo(L *lua.LState) int {
 var backendNames = [...]struct{ name, value string }{
 	{"MEMORY", "memory"},
 	{"SQL", "sql"},
+	{"REDIS", "redis"},
 	{"KV_RAFT", "kv_raft"},
 	{"KV_CRDT", "kv_crdt"},
 	{"UNKNOWN", "unknown"},

@@ -9,6 +9,7 @@ import (
 
 	_ "github.com/go-sql-driver/mysql"
 	_ "github.com/jackc/pgx/v5/stdlib"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/luahost/luahost/internal/dbtest"
 	"github.com/luahost/luahost/internal/testclock"
@@ -50,6 +51,16 @@ func TestStoreSuite(t *testing.T) {
 			dropTables(t, "mysql", dsn, "`", a, b)
 			return sqlRegistry(fmt.Sprintf("{kind: db.sql.mysql, dsn: %q}", dsn), a, b)
 		}},
+		{name: "redis", maxKey: 64 << 10, cfg: storesuite.Config{Versioned: true, Kind: "store.redis", Backend: "redis", Durable: false}, registry: func(t *testing.T) string {
+			addr := dbtest.RedisAddr(t)
+			a, b := dbtest.KeyPrefix(t), dbtest.KeyPrefix(t)
+			dropRedisPrefixes(t, addr, a, b)
+			return fmt.Sprintf(`
+- {name: db, kind: db.redis, addr: %q}
+- {name: cache, kind: store.redis, database: db, prefix: %q}
+- {name: other, kind: store.redis, database: db, prefix: %q}
+`, addr, a, b)
+		}},
 	}
 	for _, b := range backends {
 		t.Run(b.name, func(t *testing.T) {
@@ -68,6 +79,9 @@ func TestStoreSuite(t *testing.T) {
 				})
 				cfg := b.cfg
 				cfg.Advance = clk.Advance
+				if cfg.Backend == "redis" {
+					cfg.Durable = redisAOF(t, dbtest.RedisAddr(t))
+				}
 				cfg.StoreID, cfg.OtherStoreID, cfg.NonStoreID, cfg.MaxKeyLen = "app:cache", "app:other", "app:db", b.maxKey
 				if b.full {
 					cfg.FullStoreID, cfg.MaxSize = "app:small", 3
@@ -90,6 +104,40 @@ func sqlRegistry(db, tableA, tableB string) string {
 - {name: cache, kind: store.sql, database: db, table_name: %s, create_table: true}
 - {name: other, kind: store.sql, database: db, table_name: %s, create_table: true}
 `, db[1:], tableA, tableB)
+}
+
+// redisAOF reports whether the server logs writes (appendonly yes), which
+// is what store.redis reports as durable.
+func redisAOF(t *testing.T, addr string) bool {
+	c := redis.NewClient(&redis.Options{Addr: addr})
+	defer c.Close()
+	v, err := c.ConfigGet(context.Background(), "appendonly").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v["appendonly"] == "yes"
+}
+
+// dropRedisPrefixes deletes every key under the store prefixes when the
+// test ends (the shared server is never flushed).
+func dropRedisPrefixes(t *testing.T, addr string, prefixes ...string) {
+	t.Cleanup(func() {
+		c := redis.NewClient(&redis.Options{Addr: addr})
+		defer c.Close()
+		ctx := context.Background()
+		for _, p := range prefixes {
+			iter := c.Scan(ctx, 0, "{"+p+"}:*", 1000).Iterator()
+			for iter.Next(ctx) {
+				if err := c.Del(ctx, iter.Val()).Err(); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+			if err := iter.Err(); err != nil {
+				t.Error(err)
+			}
+		}
+	})
 }
 
 // dropTables drops the tables when the test ends.

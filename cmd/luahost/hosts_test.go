@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -9,7 +11,10 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/luahost/luahost/internal/dbtest"
+	"github.com/luahost/luahost/internal/redistest"
 )
 
 // writerScript overwrites shared keys and its own keys many times; every
@@ -104,5 +109,72 @@ func dropTable(t *testing.T, dsn, table string) {
 	out, err := exec.Command("psql", dsn, "-c", `DROP TABLE IF EXISTS "`+table+`"`).CombinedOutput()
 	if err != nil {
 		t.Errorf("drop %s: %v: %s", table, err, out)
+	}
+}
+
+// TestTwoHostsShareOneRedisStore runs the same two writers on one
+// store.redis, on the shared standalone server and on a 3-master cluster
+// the test starts: incr and compare-and-set counts are exact.
+func TestTwoHostsShareOneRedisStore(t *testing.T) {
+	addr := dbtest.RedisAddr(t)
+	t.Run("standalone", func(t *testing.T) {
+		prefix := dbtest.KeyPrefix(t)
+		t.Cleanup(func() {
+			c := redis.NewClient(&redis.Options{Addr: addr})
+			defer c.Close()
+			if err := c.Del(context.Background(), "{"+prefix+"}:ver").Err(); err != nil {
+				t.Error(err)
+			}
+		})
+		twoHosts(t, fmt.Sprintf("{name: redis, kind: db.redis, addr: %q}", addr), prefix)
+	})
+	t.Run("cluster", func(t *testing.T) {
+		if err := redistest.Available(); err != nil {
+			dbtest.Unavailable(t, err.Error())
+		}
+		c, err := redistest.StartCluster(t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(c.Close)
+		addrs, _ := json.Marshal(c.Addrs())
+		twoHosts(t, fmt.Sprintf("{name: redis, kind: db.redis, addrs: %s}", addrs), dbtest.KeyPrefix(t))
+	})
+}
+
+// twoHosts runs writerScript in two processes on a store.redis over the
+// db.redis entry db, then verifyScript.
+func twoHosts(t *testing.T, db, prefix string) {
+	dir := t.TempDir()
+	reg := filepath.Join(dir, "registry.yaml")
+	err := os.WriteFile(reg, []byte(fmt.Sprintf("- %s\n- {name: kv, kind: store.redis, database: redis, prefix: %q}\n", db, prefix)), 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		r := luahost(t, dir, "", "-r", reg, "run", "-e", `assert(store.get("app:kv")):clear()`)
+		if r.code != 0 {
+			t.Errorf("clean up: %s", r.stderr)
+		}
+	})
+	const rounds = "40"
+	var wg sync.WaitGroup
+	results := make([]result, 2)
+	for i, me := range []string{"A", "B"} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i] = luahost(t, dir, writerScript, "-r", reg, "run", "-", me, rounds)
+		}()
+	}
+	wg.Wait()
+	for i, r := range results {
+		if r.code != 0 || !strings.HasPrefix(r.stdout, "done") {
+			t.Fatalf("writer %d: exit %d\n%s%s", i, r.code, r.stdout, r.stderr)
+		}
+	}
+	r := luahost(t, dir, verifyScript, "-r", reg, "run", "-", rounds)
+	if r.code != 0 || r.stdout != "verified\n" {
+		t.Fatalf("verify: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 }

@@ -1,7 +1,7 @@
 // Package dbtest helps integration tests reach real databases.
 //
-// PostgresDSN and MySQLDSN read LUAHOST_TEST_POSTGRES_DSN and
-// LUAHOST_TEST_MYSQL_DSN. When a variable is unset the test is skipped,
+// PostgresDSN, MySQLDSN and RedisAddr read LUAHOST_TEST_POSTGRES_DSN,
+// LUAHOST_TEST_MYSQL_DSN and LUAHOST_TEST_REDIS_ADDR. When a variable is unset the test is skipped,
 // unless LUAHOST_REQUIRE_DB=1 (as in CI), which makes it fail instead.
 // TableName gives each test a table of its own so tests and packages can
 // share one database in parallel.
@@ -21,6 +21,7 @@ import (
 const (
 	EnvPostgresDSN = "LUAHOST_TEST_POSTGRES_DSN"
 	EnvMySQLDSN    = "LUAHOST_TEST_MYSQL_DSN"
+	EnvRedisAddr   = "LUAHOST_TEST_REDIS_ADDR"
 	EnvRequireDB   = "LUAHOST_REQUIRE_DB"
 )
 
@@ -36,6 +37,21 @@ func PostgresDSN(t testing.TB) string {
 func MySQLDSN(t testing.TB) string {
 	t.Helper()
 	return dsn(t, EnvMySQLDSN)
+}
+
+// RedisAddr returns the host:port of the shared test Redis server, e.g.
+// 127.0.0.1:6379. Tests use keys under a prefix of their own there (see
+// KeyPrefix) and never FLUSHDB or FLUSHALL.
+func RedisAddr(t testing.TB) string {
+	t.Helper()
+	return dsn(t, EnvRedisAddr)
+}
+
+// KeyPrefix returns a Redis key prefix no other test uses, derived from
+// the test name and a random suffix.
+func KeyPrefix(t testing.TB) string {
+	t.Helper()
+	return "luahost-test:" + TableName(t)
 }
 
 func dsn(t testing.TB, env string) string {

@@ -20,6 +20,10 @@ ext_test("info fields", function()
   if CONFIG.backend == "memory" then
     eq(info.consistency, store.consistency.LOCAL, "consistency")
   end
+  -- Every backend names a level from store.consistency.
+  local levels = {}
+  for _, v in pairs(store.consistency) do levels[v] = true end
+  eq(levels[info.consistency], true, "consistency is one of store.consistency")
   eq(info.durable, CONFIG.durable, "durable")
   eq(info.size, 0, "size of an empty store")
   eq(type(info.max_size), "number", "max_size")
@@ -37,7 +41,7 @@ ext_test("info fields", function()
 end)
 
 test("store.backend and store.consistency", function()
-  eq(store.backend, { MEMORY = "memory", SQL = "sql", KV_RAFT = "kv_raft", KV_CRDT = "kv_crdt", UNKNOWN = "unknown" }, "store.backend")
+  eq(store.backend, { MEMORY = "memory", SQL = "sql", REDIS = "redis", KV_RAFT = "kv_raft", KV_CRDT = "kv_crdt", UNKNOWN = "unknown" }, "store.backend")
   eq(store.consistency, { LINEARIZABLE = "linearizable", EVENTUAL = "eventual", LOCAL = "local", UNKNOWN = "unknown" }, "store.consistency")
 end)
 

@@ -1,0 +1,62 @@
+package redisdb
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/luahost/luahost/registry"
+)
+
+// clientLogger sends go-redis's own log lines (dial retries, pool
+// events) to slog at debug level instead of stderr: the errors that matter
+// reach the caller, and the entry's state, anyway.
+type clientLogger struct{}
+
+func (clientLogger) Printf(ctx context.Context, format string, v ...any) {
+	slog.DebugContext(ctx, "redis client: "+RedactURL(fmt.Sprintf(format, v...)))
+}
+
+func init() {
+	redis.SetLogger(clientLogger{})
+	registry.RegisterKind(registry.Kind{
+		Name:   Kind,
+		Decode: decode,
+		New: func(cfg any, env registry.Env) (registry.Component, error) {
+			return New(env.Entry.ID, cfg.(Config), env.Logger)
+		},
+	})
+}
+
+func decode(f *registry.Fields) any {
+	pool := f.Sub("pool")
+	cfg := Config{
+		Addr:         f.String("addr", ""),
+		Addrs:        f.Strings("addrs"),
+		URL:          f.String("url", ""),
+		Mode:         Mode(f.String("mode", "")),
+		MasterName:   f.String("master_name", ""),
+		Username:     f.String("username", ""),
+		Password:     f.String("password", ""),
+		DB:           int(f.Int("db", 0)),
+		TLS:          f.Bool("tls", false),
+		DialTimeout:  f.Duration("dial_timeout", 0),
+		ReadTimeout:  f.Duration("read_timeout", 0),
+		WriteTimeout: f.Duration("write_timeout", 0),
+		MaxRetries:   int(f.Int("max_retries", 0)),
+		Pool: Pool{
+			Size:        int(pool.Size("size", 0)),
+			MinIdle:     int(pool.Size("min_idle", 0)),
+			MaxIdle:     int(pool.Size("max_idle", 0)),
+			MaxLifetime: pool.Duration("max_lifetime", 0),
+			IdleTimeout: pool.Duration("idle_timeout", 0),
+			Timeout:     pool.Duration("timeout", 0),
+		},
+	}
+	for _, p := range cfg.Problems() {
+		f.Errorf(p.Field, "%s", p.Msg)
+	}
+	return cfg
+}
