@@ -199,6 +199,10 @@ func TestMemoryLimitRefusesBeforeAllocating(t *testing.T) {
 			}
 		})
 	}
+	// Under the cap, results grow as usual (and in linear time).
+	if got, err := run(t, ctx, `return #(string.rep("x", 300000):gsub("x", "yy"))`); err != nil || got != "600000" {
+		t.Fatalf("gsub under the cap = %q, %v; want 600000", got, err)
+	}
 	// Without a cap, a size no process can have is still refused.
 	if _, err := run(t, context.Background(), `return string.rep("x", 3.5e9)`); !errors.Is(err, luastd.ErrMemoryLimit) {
 		t.Fatalf("string.rep 3.5e9 without cap: %v, want ErrMemoryLimit", err)

@@ -276,11 +276,11 @@ func (b *builder) need(n int) {
 		return
 	}
 	checkAlloc(b.L, b.fn, int64(len(b.buf))+int64(n))
-	c := max(2*cap(b.buf), len(b.buf)+n, 64)
+	c := max(2*cap(b.buf), 64)
 	if m := MemoryLimit(b.L.Context()); m > 0 && int64(c) > m {
-		c = len(b.buf) + n // the cap allows what is needed, not a double
+		c = int(m) // no more than the cap allows; checkAlloc passed, so it fits
 	}
-	b.Grow(c - len(b.buf))
+	b.Grow(max(c, len(b.buf)+n) - len(b.buf))
 }
 
 func (b *builder) addByte(c byte) {
