@@ -116,26 +116,6 @@ func TestKindOf(t *testing.T) {
 	}
 }
 
-// TestOutcomeUnknownIsNotRetryable checks that a write whose outcome is
-// unknown is UNAVAILABLE (TIMEOUT when the call's deadline passed) but
-// never retryable, while plain UNAVAILABLE stays retryable.
-func TestOutcomeUnknownIsNotRetryable(t *testing.T) {
-	for _, tc := range []struct {
-		err       error
-		kind      string
-		retryable bool
-	}{
-		{fmt.Errorf("incr: %w: EOF", backends.ErrOutcomeUnknown), luamod.KindUnavailable, false},
-		{fmt.Errorf("incr: %w (%w): i/o timeout", backends.ErrOutcomeUnknown, context.DeadlineExceeded), luamod.KindTimeout, false},
-		{fmt.Errorf("get: %w: connection refused", backends.ErrUnavailable), luamod.KindUnavailable, true},
-	} {
-		e := &luamod.Error{Kind: luamod.KindOf(tc.err), Message: tc.err.Error(), Err: tc.err}
-		if e.Kind != tc.kind || e.Retryable() != tc.retryable {
-			t.Errorf("%v: kind %s, retryable %v; want %s, %v", tc.err, e.Kind, e.Retryable(), tc.kind, tc.retryable)
-		}
-	}
-}
-
 // TestStoreErrorsReachScripts checks that every method returns a store
 // failure as nil, err with the right kind, and raises nothing.
 func TestStoreErrorsReachScripts(t *testing.T) {

@@ -81,6 +81,7 @@ func TestStoreSuite(t *testing.T) {
 				cfg.Advance = clk.Advance
 				if cfg.Backend == "redis" {
 					cfg.Durable = redisAOF(t, dbtest.RedisAddr(t))
+					cfg.RealClock = true // Redis expires keys on the server's clock
 				}
 				cfg.StoreID, cfg.OtherStoreID, cfg.NonStoreID, cfg.MaxKeyLen = "app:cache", "app:other", "app:db", b.maxKey
 				if b.full {

@@ -63,7 +63,7 @@ func TestIncrStoredForms(t *testing.T) {
 		{name: "float32", stored: mp(0xca, uint64(math.Float32bits(1.5)), 4), delta: 1, want: 2.5},
 		{name: "float64", stored: f64(tenth), delta: fifth, want: tenth + fifth},
 		{name: "float to integer", stored: f64(0.75), delta: 0.25, want: 1},
-		{name: "integral float beyond 2^53 stays float arithmetic", stored: f64(1 << 60), delta: 1, want: 1<<60 + 1},
+		{name: "integral float beyond 2^53 is not moved", stored: f64(1 << 60), delta: 1, invalid: "beyond 2^53"},
 		{name: "fractional delta", stored: []byte{1}, delta: 0.5, want: 1.5},
 		{name: "float overflow", stored: f64(math.MaxFloat64), delta: math.MaxFloat64, invalid: "not a finite number"},
 		{name: "string", stored: []byte{0xa1, 'x'}, delta: 1, invalid: "string, not a number"},
@@ -117,12 +117,16 @@ func TestIncrInit(t *testing.T) {
 		{"b", 100, -1, 99},
 		{"c", 0.5, 1, 1.5},
 		{"d", -(1 << 53), 0, -(1 << 53)},
-		{"e", 1e300, 1, 1e300},
+		{"e", 0.25, 0.5, 0.75},
 	} {
 		got, err := s.Incr(c, tc.key, tc.delta, backends.IncrOptions{Init: tc.init})
 		if err != nil || got != tc.want {
 			t.Errorf("incr %s = %v, %v; want %v", tc.key, got, err, tc.want)
 		}
+	}
+	// 1e300 + 1 is 1e300 again: the counter would not move by delta.
+	if _, err := s.Incr(c, "g", 1, backends.IncrOptions{Init: 1e300}); !errors.Is(err, backends.ErrInvalid) {
+		t.Errorf("incr of 1e300 from init: %v, want INVALID", err)
 	}
 	if _, err := s.Incr(c, "f", 1, backends.IncrOptions{Init: 1 << 53}); !errors.Is(err, backends.ErrInvalid) {
 		t.Errorf("incr past 2^53 from init: %v, want INVALID", err)

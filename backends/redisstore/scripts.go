@@ -215,11 +215,20 @@ if isint and dint then
   out = encint(hi, lo)
 else
   local a = hi
-  if isint then a = hi * B32 + lo end
+  if isint then
+    -- as a double, a stored integer beyond 2^53 is no longer exact
+    if hi > 2097152 or (hi == 2097152 and lo > 0) or hi < -2097152 then
+      return {'INVALID', 'the stored integer is beyond 2^53 in magnitude, so adding to it as a number would not be exact'}
+    end
+    a = hi * B32 + lo
+  end
   local d = dhi
   if dint then d = dhi * B32 + dlo end
   local f = a + d
   if f ~= f or f == math.huge or f == -math.huge then return {'INVALID', 'the result is not a finite number'} end
+  if f == math.floor(f) and (f > 9007199254740992 or f < -9007199254740992) then
+    return {'INVALID', 'the result is an integer beyond 2^53 in magnitude, where numbers lose precision'}
+  end
   out = encfloat(f)
 end
 local ver = redis.call('INCR', ctr)

@@ -43,6 +43,7 @@ func runSuite(t *testing.T, db redisdb.DB) {
 			Kind:         Kind,
 			Backend:      "redis",
 			Durable:      main.info.Durable,
+			RealClock:    true, // Redis expires keys on the server's clock
 		}
 	})
 }

@@ -41,14 +41,14 @@ func TestCorruptRowInListing(t *testing.T) {
 		err = L.DoString(`
 			local s = assert(store.get("app:kv"))
 			local v, err = s:get("b")
-			assert(v == nil and err:kind() == "INTERNAL", tostring(err))
+			assert(v == nil and err:kind() == errors.INTERNAL, tostring(err))
 			assert(err:message():find('key "b"', 1, true), err:message())
 			local page = assert(s:list())
 			assert(#page.items == 3, "items: " .. #page.items)
 			assert(page.items[1].value == 1 and page.items[3].value == 3)
 			local bad = page.items[2]
 			assert(bad.key == "b" and bad.value == nil, "bad item")
-			assert(bad.error:kind() == "INTERNAL" and bad.error:message():find('key "b"', 1, true), tostring(bad.error))
+			assert(bad.error:kind() == errors.INTERNAL and bad.error:message():find('key "b"', 1, true), tostring(bad.error))
 			local p = assert(s:list({ after = "a", limit = 1 }))
 			assert(p.cursor == "b" and p.has_more, "paging")
 			p = assert(s:list({ after = p.cursor }))

@@ -12,8 +12,10 @@
 // # Clock
 //
 // The TTL checks call sleep(seconds), which moves the backend's clock
-// (Config.Advance, required) instead of waiting, so the suite never sleeps
-// and its expiry checks are exact.
+// (Config.Advance) instead of waiting, so the suite never sleeps and its
+// expiry checks are exact. A backend that expires keys on a clock no test
+// can move (a Redis server's own) sets Config.RealClock instead: sleep
+// then waits, and time checks allow a tolerance.
 package storesuite
 
 import (
@@ -59,9 +61,13 @@ type Config struct {
 	// NonStoreID is an entry that exists but is not a store; "" skips
 	// that check.
 	NonStoreID string
-	// Advance moves the backend's clock forward. Required: the backend
-	// under test reads time from a clock the test controls.
+	// Advance moves the backend's clock forward. Required unless
+	// RealClock: the backend under test reads time from a clock the test
+	// controls.
 	Advance func(d time.Duration)
+	// RealClock says the backend expires keys on a clock the test cannot
+	// move (a database server's own): sleep waits in real time.
+	RealClock bool
 	// Timeout bounds each file; zero means 30 seconds.
 	Timeout time.Duration
 
@@ -108,8 +114,8 @@ func runFile(t *testing.T, file string, res luamod.Resolver, cfg Config) {
 	if cfg.StoreID == "" || cfg.OtherStoreID == "" {
 		t.Fatal("storesuite: Config.StoreID and Config.OtherStoreID are required")
 	}
-	if cfg.Advance == nil {
-		t.Fatal("storesuite: Config.Advance is required: give the backend a clock the test moves")
+	if cfg.Advance == nil && !cfg.RealClock {
+		t.Fatal("storesuite: Config.Advance is required: give the backend a clock the test moves (or set RealClock)")
 	}
 	timeout := cfg.Timeout
 	if timeout == 0 {
@@ -133,7 +139,7 @@ func runFile(t *testing.T, file string, res luamod.Resolver, cfg Config) {
 	cfgTable.RawSetString("max_key_len", lua.LNumber(cfg.MaxKeyLen))
 	cfgTable.RawSetString("max_value_size", lua.LNumber(cfg.MaxValueSize))
 	cfgTable.RawSetString("non_store_id", lua.LString(cfg.NonStoreID))
-	cfgTable.RawSetString("fake_clock", lua.LBool(cfg.Advance != nil))
+	cfgTable.RawSetString("fake_clock", lua.LBool(!cfg.RealClock))
 	cfgTable.RawSetString("core_only", lua.LBool(cfg.CoreOnly))
 	cfgTable.RawSetString("versioned", lua.LBool(cfg.Versioned))
 	cfgTable.RawSetString("kind", lua.LString(cfg.Kind))
@@ -166,7 +172,15 @@ func runFile(t *testing.T, file string, res luamod.Resolver, cfg Config) {
 	}))
 
 	L.SetGlobal("sleep", L.NewFunction(func(L *lua.LState) int {
-		cfg.Advance(time.Duration(float64(L.CheckNumber(1)) * float64(time.Second)))
+		d := time.Duration(float64(L.CheckNumber(1)) * float64(time.Second))
+		if cfg.RealClock {
+			select {
+			case <-time.After(d):
+			case <-ctx.Done():
+			}
+			return 0
+		}
+		cfg.Advance(d)
 		return 0
 	}))
 
