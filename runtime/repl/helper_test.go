@@ -32,9 +32,14 @@ func helperMain() int {
 		return 2
 	}
 	// require("block")() runs Go code that never returns and ignores its
-	// context, a statement Ctrl-C cannot stop.
+	// context, a statement Ctrl-C cannot stop. It prints "blocking" itself,
+	// so a Ctrl-C sent once that is seen lands while it blocks (not before
+	// the call, where the VM would stop the statement).
 	rt.Preload("block", func(L *lua.LState) int {
-		L.Push(L.NewFunction(func(L *lua.LState) int { select {} }))
+		L.Push(L.NewFunction(func(L *lua.LState) int {
+			fmt.Fprintln(os.Stdout, "blocking")
+			select {}
+		}))
 		return 1
 	})
 	opts := repl.Options{Interactive: true, NoColor: true}
