@@ -326,7 +326,10 @@ func (c *Component) Mode() Mode { return c.cfg.ResolvedMode() }
 // Start builds the client and checks that the server answers PING. A
 // server that cannot be reached returns an error wrapping
 // backends.ErrUnavailable; refused credentials wrap
-// backends.ErrPermissionDenied.
+// backends.ErrPermissionDenied. TLS failures no retry can fix (a server
+// certificate that does not verify, a server without TLS, a handshake the
+// server rejects, unreadable certificate files) also wrap
+// registry.ErrPermanent.
 func (c *Component) Start(ctx context.Context) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
