@@ -216,6 +216,15 @@ func (f *Fields) Has(name string) bool {
 	return ok
 }
 
+// IsMapping reports whether the field is present and a mapping, for
+// fields that take either a scalar or a mapping (such as tls: true or
+// tls: {ca_file: ...}); it marks the field known.
+func (f *Fields) IsMapping(name string) bool {
+	_, v, ok := f.lookup(name)
+	_, isMap := v.(*ast.MappingNode)
+	return ok && isMap
+}
+
 // String returns a string field, or def when absent. Any scalar is accepted
 // as its text.
 func (f *Fields) String(name, def string) string {

@@ -41,7 +41,6 @@ func decode(f *registry.Fields) any {
 		Username:     f.String("username", ""),
 		Password:     f.String("password", ""),
 		DB:           int(f.Int("db", 0)),
-		TLS:          f.Bool("tls", false),
 		DialTimeout:  f.Duration("dial_timeout", 0),
 		ReadTimeout:  f.Duration("read_timeout", 0),
 		WriteTimeout: f.Duration("write_timeout", 0),
@@ -54,6 +53,19 @@ func decode(f *registry.Fields) any {
 			IdleTimeout: pool.Duration("idle_timeout", 0),
 			Timeout:     pool.Duration("timeout", 0),
 		},
+	}
+	if f.IsMapping("tls") {
+		t := f.Sub("tls")
+		cfg.TLS = true
+		cfg.TLSOptions = TLSOptions{
+			CAFile:             t.Path("ca_file", ""),
+			CertFile:           t.Path("cert_file", ""),
+			KeyFile:            t.Path("key_file", ""),
+			ServerName:         t.String("server_name", ""),
+			InsecureSkipVerify: t.Bool("insecure_skip_verify", false),
+		}
+	} else {
+		cfg.TLS = f.Bool("tls", false)
 	}
 	for _, p := range cfg.Problems() {
 		f.Errorf(p.Field, "%s", p.Msg)

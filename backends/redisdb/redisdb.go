@@ -26,10 +26,13 @@ package redisdb
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -37,6 +40,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/luahost/luahost/backends"
+	"github.com/luahost/luahost/registry"
 )
 
 // Kind is the registry kind name of Redis connections.
@@ -89,7 +93,8 @@ type Config struct {
 	// Addrs are cluster seeds or sentinels.
 	Addrs []string
 	// URL is a redis:// or rediss:// URL (standalone); it excludes Addr,
-	// Addrs, Username, Password, DB and TLS.
+	// Addrs, Username, Password, DB and TLS. A rediss:// URL takes
+	// TLSOptions.
 	URL string
 	// Mode is "" (inferred), or one of the modes.
 	Mode Mode
@@ -99,8 +104,12 @@ type Config struct {
 	Password   string
 	// DB is the database index (standalone and sentinel; cluster has only 0).
 	DB int
-	// TLS connects with TLS, verifying the server against the system roots.
+	// TLS connects with TLS, verifying the server against the system roots
+	// or TLSOptions.CAFile.
 	TLS bool
+	// TLSOptions tune TLS (the tls: {...} form); they need TLS or a
+	// rediss:// URL.
+	TLSOptions TLSOptions
 	// DialTimeout, ReadTimeout and WriteTimeout: zero means go-redis's
 	// defaults (5s, 3s, 3s).
 	DialTimeout, ReadTimeout, WriteTimeout time.Duration
@@ -108,6 +117,65 @@ type Config struct {
 	// sent again (0: 3; -1: never).
 	MaxRetries int
 	Pool       Pool
+}
+
+// TLSOptions are a TLS connection's certificates and checks. Files are PEM
+// paths; the zero value verifies the server against the system roots under
+// the name it is dialled by.
+type TLSOptions struct {
+	// CAFile holds the certificates that may sign the server's certificate,
+	// replacing the system roots.
+	CAFile string
+	// CertFile and KeyFile are the client's certificate and key, for
+	// servers that require one (Redis's tls-auth-clients); both or neither.
+	CertFile, KeyFile string
+	// ServerName is the name the server's certificate must carry, when it
+	// differs from the host dialled (also sent as SNI).
+	ServerName string
+	// InsecureSkipVerify accepts any server certificate; for tests only,
+	// it gives up protection against a man in the middle.
+	InsecureSkipVerify bool
+}
+
+func (o TLSOptions) set() bool { return o != TLSOptions{} }
+
+// config builds the tls.Config for o, reading its files. serverName is
+// used when o names none.
+func (o TLSOptions) config(serverName string) (*tls.Config, error) {
+	tc := &tls.Config{MinVersion: tls.VersionTLS12, ServerName: serverName, InsecureSkipVerify: o.InsecureSkipVerify}
+	if o.ServerName != "" {
+		tc.ServerName = o.ServerName
+	}
+	if o.CAFile != "" {
+		pemData, err := os.ReadFile(o.CAFile)
+		if err != nil {
+			return nil, fmt.Errorf("tls.ca_file: %w", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pemData) {
+			return nil, fmt.Errorf("tls.ca_file: %s holds no PEM certificate", o.CAFile)
+		}
+		tc.RootCAs = pool
+	}
+	if o.CertFile != "" {
+		cert, err := tls.LoadX509KeyPair(o.CertFile, o.KeyFile)
+		if err != nil {
+			return nil, fmt.Errorf("tls.cert_file/key_file: %w", err)
+		}
+		tc.Certificates = []tls.Certificate{cert}
+	}
+	return tc, nil
+}
+
+// urlConfig is config for a rediss:// URL, keeping the host name and
+// skip_verify go-redis took from it.
+func (o TLSOptions) urlConfig(fromURL *tls.Config) (*tls.Config, error) {
+	tc, err := o.config(fromURL.ServerName)
+	if err != nil {
+		return nil, err
+	}
+	tc.InsecureSkipVerify = tc.InsecureSkipVerify || fromURL.InsecureSkipVerify
+	return tc, nil
 }
 
 // ResolvedMode returns the configured mode, or the mode the fields imply.
@@ -142,12 +210,19 @@ func (c Config) Problems() []Problem {
 		add("addr", "addr, addrs and url exclude each other; give one")
 	}
 	if c.URL != "" {
-		if c.Username != "" || c.Password != "" || c.DB != 0 || c.TLS {
+		if c.Username != "" || c.Password != "" || c.DB != 0 || (c.TLS && !c.TLSOptions.set()) {
 			add("url", "url excludes username, password, db and tls; put them in the url")
 		}
 		if u, err := url.Parse(c.URL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") {
 			add("url", "want a redis:// or rediss:// URL, got %q", RedactURL(c.URL))
+		} else if c.TLSOptions.set() && u.Scheme != "rediss" {
+			add("tls", "tls options need a rediss:// url, got a redis:// one")
 		}
+	} else if c.TLSOptions.set() && !c.TLS {
+		add("tls", "tls options need tls")
+	}
+	if (c.TLSOptions.CertFile == "") != (c.TLSOptions.KeyFile == "") {
+		add("tls", "cert_file and key_file go together; give both or neither")
 	}
 	mode := c.ResolvedMode()
 	switch mode {
@@ -251,7 +326,10 @@ func (c *Component) Mode() Mode { return c.cfg.ResolvedMode() }
 // Start builds the client and checks that the server answers PING. A
 // server that cannot be reached returns an error wrapping
 // backends.ErrUnavailable; refused credentials wrap
-// backends.ErrPermissionDenied.
+// backends.ErrPermissionDenied. TLS failures no retry can fix (a server
+// certificate that does not verify, a server without TLS, a handshake the
+// server rejects, unreadable certificate files) also wrap
+// registry.ErrPermanent.
 func (c *Component) Start(ctx context.Context) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -260,13 +338,16 @@ func (c *Component) Start(ctx context.Context) error {
 	}
 	client, target, err := c.cfg.newClient()
 	if err != nil {
-		return c.redactErr(fmt.Errorf("%s: %w", c.id, err))
+		return c.redactErr(fmt.Errorf("%s: %w: %w", c.id, registry.ErrPermanent, err))
 	}
 	if err := client.Ping(ctx).Err(); err != nil {
 		client.Close()
 		kind := backends.ErrUnavailable
 		if isAuthError(err) {
 			kind = backends.ErrPermissionDenied
+		}
+		if isTLSError(err) {
+			return c.redactErr(fmt.Errorf("%s: connect to %s (%s): TLS handshake: %w: %w: %w", c.id, target, c.cfg.ResolvedMode(), registry.ErrPermanent, backends.ErrUnavailable, err))
 		}
 		return c.redactErr(fmt.Errorf("%s: connect to %s (%s): %w: %w", c.id, target, c.cfg.ResolvedMode(), kind, err))
 	}
@@ -295,16 +376,47 @@ func isAuthError(err error) bool {
 	return strings.Contains(msg, "WRONGPASS") || strings.Contains(msg, "NOAUTH") || strings.Contains(msg, "NOPERM")
 }
 
+// isTLSError reports whether err is a TLS failure that retrying will not
+// fix: a server certificate that does not verify, a server that does not
+// speak TLS, or a server that rejects the handshake (say, for a missing
+// client certificate).
+func isTLSError(err error) bool {
+	var (
+		verify   *tls.CertificateVerificationError
+		unknown  x509.UnknownAuthorityError
+		hostname x509.HostnameError
+		invalid  x509.CertificateInvalidError
+		record   tls.RecordHeaderError
+		op       *net.OpError
+	)
+	if errors.As(err, &op) && op.Op == "remote error" {
+		// crypto/tls reports an alert from the server (certificate
+		// required, bad certificate, protocol version) this way.
+		return true
+	}
+	return errors.As(err, &verify) || errors.As(err, &unknown) || errors.As(err, &hostname) ||
+		errors.As(err, &invalid) || errors.As(err, &record)
+}
+
 // newClient builds the go-redis client for the mode, and a description of
 // what it connects to for messages.
 func (c Config) newClient() (redis.UniversalClient, string, error) {
 	var tlsConfig *tls.Config
-	if c.TLS {
-		tlsConfig = &tls.Config{MinVersion: tls.VersionTLS12}
-	}
 	addrs := c.Addrs
 	if c.Addr != "" {
 		addrs = []string{c.Addr}
+	}
+	if c.TLS && c.URL == "" {
+		// Standalone dials Addr, so its host is the name to verify; in
+		// sentinel and cluster mode crypto/tls takes it from each address.
+		host := ""
+		if c.ResolvedMode() == Standalone {
+			host, _, _ = net.SplitHostPort(c.Addr)
+		}
+		var err error
+		if tlsConfig, err = c.TLSOptions.config(host); err != nil {
+			return nil, "", err
+		}
 	}
 	target := strings.Join(addrs, ",")
 	switch c.ResolvedMode() {
@@ -323,6 +435,11 @@ func (c Config) newClient() (redis.UniversalClient, string, error) {
 			if o, err = redis.ParseClusterURL(c.URL); err != nil {
 				return nil, "", fmt.Errorf("parse url: %w: %w", backends.ErrInvalid, err)
 			}
+			if o.TLSConfig != nil {
+				if o.TLSConfig, err = c.TLSOptions.urlConfig(o.TLSConfig); err != nil {
+					return nil, "", err
+				}
+			}
 			target = strings.Join(o.Addrs, ",")
 		} else {
 			o = &redis.ClusterOptions{Addrs: addrs, Username: c.Username, Password: c.Password, TLSConfig: tlsConfig}
@@ -335,6 +452,11 @@ func (c Config) newClient() (redis.UniversalClient, string, error) {
 		var err error
 		if o, err = redis.ParseURL(c.URL); err != nil {
 			return nil, "", fmt.Errorf("parse url: %w: %w", backends.ErrInvalid, err)
+		}
+		if o.TLSConfig != nil {
+			if o.TLSConfig, err = c.TLSOptions.urlConfig(o.TLSConfig); err != nil {
+				return nil, "", err
+			}
 		}
 		target = o.Addr
 	} else {

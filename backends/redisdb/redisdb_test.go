@@ -37,6 +37,12 @@ func TestDecode(t *testing.T) {
 			Config{Addr: "a:1", Mode: Cluster}, Cluster},
 		{"sentinel inferred", `- {name: r, kind: db.redis, addrs: ["s:26379"], master_name: m}`,
 			Config{Addrs: []string{"s:26379"}, MasterName: "m"}, Sentinel},
+		{"tls mapping", `- {name: r, kind: db.redis, addr: "h:1", tls: {ca_file: /etc/ca.pem, cert_file: c.pem, key_file: k.pem, server_name: redis.internal}}`,
+			Config{Addr: "h:1", TLS: true, TLSOptions: TLSOptions{CAFile: "/etc/ca.pem", CertFile: "c.pem", KeyFile: "k.pem", ServerName: "redis.internal"}}, Standalone},
+		{"tls mapping with url", `- {name: r, kind: db.redis, url: "rediss://h:1", tls: {insecure_skip_verify: true}}`,
+			Config{URL: "rediss://h:1", TLS: true, TLSOptions: TLSOptions{InsecureSkipVerify: true}}, Standalone},
+		{"tls false", `- {name: r, kind: db.redis, addrs: ["a:1", "b:2"], tls: false}`,
+			Config{Addrs: []string{"a:1", "b:2"}}, Cluster},
 		{"everything", `
 - name: r
   kind: db.redis
@@ -82,6 +88,11 @@ func TestDecodeErrors(t *testing.T) {
 		{"standalone addrs", `- {name: r, kind: db.redis, addrs: ["a:1"], mode: standalone}`, "mode standalone takes one addr"},
 		{"no port", `- {name: r, kind: db.redis, addr: "localhost"}`, `address "localhost" has no port`},
 		{"negative timeout", `- {name: r, kind: db.redis, addr: "a:1", read_timeout: -1s}`, "read_timeout: duration must not be negative"},
+		{"url and tls true", `- {name: r, kind: db.redis, url: "rediss://b:1", tls: true}`, "url excludes username, password, db and tls"},
+		{"tls options on redis url", `- {name: r, kind: db.redis, url: "redis://b:1", tls: {ca_file: ca.pem}}`, "tls: tls options need a rediss:// url"},
+		{"cert without key", `- {name: r, kind: db.redis, addr: "a:1", tls: {cert_file: c.pem}}`, "tls: cert_file and key_file go together"},
+		{"tls not boolean", `- {name: r, kind: db.redis, addr: "a:1", tls: yes please}`, "tls: want true or false"},
+		{"unknown tls field", `- {name: r, kind: db.redis, addr: "a:1", tls: {ca_fil: x}}`, "ca_fil"},
 		{"unknown field", `- {name: r, kind: db.redis, addr: "a:1", adr: x}`, "adr"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

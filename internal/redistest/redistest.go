@@ -1,5 +1,6 @@
 // Package redistest starts redis-server processes for tests on free
-// loopback ports: single servers, a 3-master Redis Cluster, and a Sentinel
+// loopback ports: single servers (plain or TLS-only), a 3-master Redis
+// Cluster, and a Sentinel
 // setup (one master, one replica, one sentinel with quorum 1). Each
 // process runs in a folder of its own with persistence off; Close stops
 // them all.
@@ -41,6 +42,8 @@ type Server struct {
 	Password string
 	dir      string
 	args     []string
+	// tls is set for servers that only speak TLS; cli then uses it.
+	tls *TLSFiles
 
 	mu  sync.Mutex
 	cmd *exec.Cmd
@@ -156,6 +159,9 @@ func (s *Server) cli(args ...string) (string, error) {
 	base := []string{"-h", "127.0.0.1", "-p", strconv.Itoa(s.Port)}
 	if s.Password != "" {
 		base = append(base, "--no-auth-warning", "-a", s.Password)
+	}
+	if s.tls != nil {
+		base = append(base, "--tls", "--cacert", s.tls.CAFile, "--cert", s.tls.ClientCertFile, "--key", s.tls.ClientKeyFile)
 	}
 	cmd := exec.CommandContext(ctx, "redis-cli", append(base, args...)...)
 	var out, errOut bytes.Buffer
