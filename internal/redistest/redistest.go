@@ -154,7 +154,9 @@ func (s *Server) Kill() {
 func (s *Server) Cli(args ...string) (string, error) { return s.cli(args...) }
 
 func (s *Server) cli(args ...string) (string, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	// Generous: --cluster create waits for the nodes to gossip, which a
+	// loaded machine slows down.
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	base := []string{"-h", "127.0.0.1", "-p", strconv.Itoa(s.Port)}
 	if s.Password != "" {
@@ -196,7 +198,13 @@ func StartCluster(dir string) (_ *Cluster, err error) {
 		}
 	}()
 	for range 3 {
-		s, err := StartServer(dir, "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "2000")
+		// The cluster bus defaults to the port + 10000, which may be taken
+		// (or past 65535): give it a free port of its own.
+		bus, err := freePort()
+		if err != nil {
+			return nil, err
+		}
+		s, err := StartServer(dir, "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "2000", "--cluster-port", strconv.Itoa(bus))
 		if err != nil {
 			return nil, err
 		}
