@@ -56,6 +56,9 @@ type Item struct {
 	Version string
 	// ExpiresAt is zero for a key without expiry.
 	ExpiresAt time.Time
+	// Err, set by List only, says the stored value could not be read
+	// (Value is then nil); the rest of the page is still returned.
+	Err error
 }
 
 // PutOptions are the conditions and TTL of a Put.

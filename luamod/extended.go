@@ -238,14 +238,22 @@ func handleList(L *lua.LState) int {
 	}
 	items := L.CreateTable(len(page.Items), 0)
 	for i, item := range page.Items {
-		t, err := h.itemTable(L, item)
+		var t *lua.LTable
+		err := item.Err
+		if err == nil {
+			t, err = h.itemTable(L, item)
+		}
 		if err != nil {
 			// One undecodable value must not hide the rest of the page:
 			// its item carries the error instead of a value.
 			t = L.CreateTable(0, 3)
 			t.RawSetString("key", lua.LString(item.Key))
 			t.RawSetString("version", lua.LString(item.Version))
-			t.RawSetString("error", h.m.newError(L, storeError(KindInternal, "key "+quote(item.Key)+": "+err.Error(), err)))
+			kind := KindInternal
+			if item.Err != nil {
+				kind = KindOf(item.Err)
+			}
+			t.RawSetString("error", h.m.newError(L, storeError(kind, "key "+quote(item.Key)+": "+err.Error(), err)))
 		}
 		items.RawSetInt(i+1, t)
 	}

@@ -42,11 +42,11 @@ type Lifecycle struct {
 	Restart  Restart
 	// StableThreshold is how long a run must stay up before the host
 	// forgets earlier failed starts (resets the retry counter), as in
-	// Wippy. Default 5s. The supervisor does not act on it yet.
+	// Wippy. Default 5s.
 	StableThreshold time.Duration
 	// Startup is StartupRequired (default: a failed start fails the boot)
 	// or StartupOptional (a failed start is logged and retried, and never
-	// fails the boot). The supervisor does not act on it yet.
+	// fails the boot).
 	Startup string
 	// Security is the identity the entry's code runs as (Wippy's
 	// lifecycle.security); nil when absent. It is validated and kept for

@@ -18,6 +18,17 @@ type Component interface {
 	Stop(ctx context.Context) error
 }
 
+// Exiter is implemented by a component whose run can end on its own after
+// Start returned (a worker that dies, a connection lost for good). Exited
+// is called after each successful Start and returns a channel that
+// receives the reason once that run ends (nil: this run cannot end). The
+// host then calls Stop and starts the entry again with backoff; a run
+// shorter than lifecycle.stable_threshold counts as a failed attempt, as
+// in Wippy's supervisor.
+type Exiter interface {
+	Exited() <-chan error
+}
+
 // ErrPermanent marks a start error that no retry can fix: a missing table
 // without create_table, a wrong column type, refused credentials, a DSN
 // that cannot be parsed. A component's Start wraps it

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -32,7 +33,9 @@ const (
 // State is the visible lifecycle state of one entry.
 type State struct {
 	Phase Phase
-	// Attempts counts failed start attempts since the entry last ran.
+	// Attempts counts failed starts and ended runs since the entry last
+	// ran for its stable_threshold (Wippy's retry counter); it drives the
+	// backoff and max_attempts.
 	Attempts int
 	// LastError is the error of the last failed start (or stop).
 	LastError error
@@ -88,6 +91,18 @@ type unit struct {
 	state State
 	// done is closed when the attempt in flight ends (Starting only).
 	done chan struct{}
+	// runStart is when the current run began (Running only); run counts
+	// runs, so a watcher of an earlier run cannot end a later one.
+	runStart time.Time
+	run      int
+}
+
+// stableLocked resets the retry counter once the current run has lasted
+// the entry's stable_threshold. The caller holds u.mu.
+func (u *unit) stableLocked(now time.Time) {
+	if u.state.Phase == Running && now.Sub(u.runStart) >= u.entry.Lifecycle.StableThreshold {
+		u.state.Attempts = 0
+	}
 }
 
 // supervisor starts entries in dependency order, retries failed starts with
@@ -211,6 +226,7 @@ func (s *supervisor) state(id string) (State, bool) {
 	}
 	u.mu.Lock()
 	defer u.mu.Unlock()
+	u.stableLocked(s.clock.Now())
 	return u.state, true
 }
 
@@ -323,6 +339,11 @@ func (s *supervisor) callStart(u *unit) error {
 }
 
 func (s *supervisor) markRunning(u *unit) error {
+	// Ask for the run's end before anyone can see it running.
+	var exited <-chan error
+	if x, ok := u.comp.(registry.Exiter); ok {
+		exited = x.Exited()
+	}
 	s.mu.Lock()
 	if s.closing.Load() {
 		s.mu.Unlock()
@@ -333,13 +354,57 @@ func (s *supervisor) markRunning(u *unit) error {
 	}
 	s.running = append(s.running, u)
 	u.mu.Lock()
-	u.state = State{Phase: Running}
+	// The retry counter survives until the run proves stable.
+	u.state = State{Phase: Running, Attempts: u.state.Attempts}
+	u.runStart = s.clock.Now()
+	u.run++
+	run := u.run
 	close(u.done)
 	u.done = nil
 	u.mu.Unlock()
 	s.mu.Unlock()
 	s.logger.Info("entry running", "id", u.entry.ID)
+	if exited != nil {
+		// The caller is a task, so spawn cannot be refused.
+		s.tasks.spawn(u.entry.ID, func() { s.watch(u, run, exited) })
+	}
 	return nil
+}
+
+// watch waits for run number run of u to end on its own, then stops what
+// is left of it and retries the entry with backoff. A run shorter than
+// stable_threshold counts as one more failed attempt.
+func (s *supervisor) watch(u *unit, run int, exited <-chan error) {
+	var err error
+	select {
+	case err = <-exited:
+	case <-s.ctx.Done():
+		return
+	}
+	if err == nil {
+		err = errors.New("run ended")
+	}
+	s.mu.Lock()
+	u.mu.Lock()
+	if s.closing.Load() || u.run != run || u.state.Phase != Running {
+		u.mu.Unlock()
+		s.mu.Unlock()
+		return
+	}
+	u.stableLocked(s.clock.Now())
+	u.state.Phase = Starting // nobody uses it while it restarts
+	u.done = make(chan struct{})
+	u.mu.Unlock()
+	s.running = slices.DeleteFunc(s.running, func(r *unit) bool { return r == u })
+	s.mu.Unlock()
+	s.logger.Warn("entry run ended", "id", u.entry.ID, "error", err)
+	if stopErr := s.callStop(s.ctx, u); stopErr != nil {
+		s.logger.Error("entry stop after its run ended failed", "id", u.entry.ID, "error", stopErr)
+	}
+	s.markFailed(u, fmt.Errorf("run ended: %w", err))
+	if s.onChange != nil {
+		s.onChange()
+	}
 }
 
 // markFailed records a failed attempt. A permanent error (one wrapping
@@ -484,8 +549,10 @@ func (s *supervisor) shutdown(ctx context.Context) error {
 
 // boot starts every auto_start entry, dependencies first. An entry left
 // retrying does not fail the boot; one that failed for good (max_attempts
-// reached) or a boot context that ends does: everything started is then
-// stopped again, in reverse order.
+// reached, a permanent error) or a boot context that ends does:
+// everything started is then stopped again, in reverse order. An entry
+// with startup: optional (Wippy) never fails the boot: it is logged and
+// left retrying or failed.
 func (s *supervisor) boot(ctx context.Context, order []*registry.Entry) error {
 	for _, e := range order {
 		if !e.Lifecycle.AutoStart {
@@ -493,6 +560,10 @@ func (s *supervisor) boot(ctx context.Context, order []*registry.Entry) error {
 		}
 		err := s.ensure(ctx, e.ID)
 		if err == nil {
+			continue
+		}
+		if ctx.Err() == nil && e.Lifecycle.Startup == registry.StartupOptional {
+			s.logger.Warn("optional entry did not start, boot goes on", "id", e.ID, "error", err)
 			continue
 		}
 		st, _ := s.state(e.ID)

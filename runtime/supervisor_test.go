@@ -572,3 +572,159 @@ func waitEntered(t *testing.T, c *fakeComp, what string) {
 		}
 	}
 }
+
+// exitComp is a fakeComp whose runs end when the test says so.
+type exitComp struct {
+	*fakeComp
+	mu   sync.Mutex
+	exit chan error // of the current run
+}
+
+func (c *exitComp) Exited() <-chan error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.exit = make(chan error, 1)
+	return c.exit
+}
+
+// end ends the current run with err.
+func (c *exitComp) end(err error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.exit <- err
+}
+
+// TestStableThresholdResetsRetryCounter: a run that ends before
+// stable_threshold counts as a failed attempt, so the backoff grows and
+// max_attempts applies; a run that lasted stable_threshold starts the
+// count again (Wippy's supervision).
+func TestStableThresholdResetsRetryCounter(t *testing.T) {
+	restart := registry.Restart{InitialDelay: time.Second, MaxDelay: time.Minute, BackoffFactor: 2}
+	type run struct {
+		lasts        time.Duration // how long the run stays up before it ends
+		wantAttempts int           // after it ended
+		wantDelay    time.Duration // before the next start
+	}
+	tests := []struct {
+		name        string
+		maxAttempts int
+		runs        []run
+		wantFailed  bool
+	}{
+		{"short runs back off", 0, []run{{time.Second, 1, time.Second}, {0, 2, 2 * time.Second}, {9 * time.Second, 3, 4 * time.Second}}, false},
+		{"a stable run resets", 0, []run{{0, 1, time.Second}, {0, 2, 2 * time.Second}, {10 * time.Second, 1, time.Second}, {time.Minute, 1, time.Second}}, false},
+		{"crash loop reaches max_attempts", 2, []run{{0, 1, time.Second}, {time.Second, 2, 0}}, true},
+		{"stable runs never reach max_attempts", 2, []run{{10 * time.Second, 1, time.Second}, {10 * time.Second, 1, time.Second}, {10 * time.Second, 1, time.Second}}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := restart
+			r.MaxAttempts = tt.maxAttempts
+			fx := newFixture(t, r, "app:w:auto")
+			fx.order[0].Lifecycle.StableThreshold = 10 * time.Second
+			c := &exitComp{fakeComp: fx.comps["app:w"]}
+			fx.sup.units["app:w"].comp = c
+			if err := fx.sup.boot(context.Background(), fx.order); err != nil {
+				t.Fatal(err)
+			}
+			for i, rn := range tt.runs {
+				waitPhase(t, fx, "app:w", Running)
+				fx.clock.Advance(rn.lasts)
+				c.end(fmt.Errorf("worker %d died", i))
+				if tt.wantFailed && i == len(tt.runs)-1 {
+					waitPhase(t, fx, "app:w", Failed)
+				} else {
+					waitPhase(t, fx, "app:w", Retrying)
+				}
+				st, _ := fx.sup.state("app:w")
+				if st.Attempts != rn.wantAttempts || st.LastError == nil || !strings.Contains(st.LastError.Error(), fmt.Sprintf("worker %d died", i)) {
+					t.Fatalf("run %d: state %s, want attempt %d", i, st, rn.wantAttempts)
+				}
+				if tt.wantFailed && i == len(tt.runs)-1 {
+					break
+				}
+				if got := st.NextRetry.Sub(fx.clock.Now()); got != rn.wantDelay {
+					t.Fatalf("run %d: retry in %s, want %s", i, got, rn.wantDelay)
+				}
+				fx.clock.waitDue(t, rn.wantDelay)
+				fx.clock.Advance(rn.wantDelay)
+			}
+			// Every ended run was stopped before the next start.
+			var stops int
+			for _, e := range fx.ev.get() {
+				stops += strings.Count(e, "stop app:w")
+			}
+			if stops != len(tt.runs) {
+				t.Errorf("%d stops for %d ended runs", stops, len(tt.runs))
+			}
+		})
+	}
+}
+
+// TestStableRunShowsNoAttempts: State reports the retry counter until the
+// run has lasted stable_threshold, then zero.
+func TestStableRunShowsNoAttempts(t *testing.T) {
+	fx := newFixture(t, registry.Restart{InitialDelay: time.Second, MaxDelay: time.Minute, BackoffFactor: 2}, "app:x")
+	fx.order[0].Lifecycle.StableThreshold = 5 * time.Second
+	fx.comps["app:x"].failures = []error{errors.New("refused")}
+	_ = fx.sup.ensure(context.Background(), "app:x")
+	fx.clock.waitDue(t, time.Second)
+	fx.clock.Advance(time.Second)
+	waitPhase(t, fx, "app:x", Running)
+	if st, _ := fx.sup.state("app:x"); st.Attempts != 1 {
+		t.Fatalf("just started: %+v, want the attempt kept", st)
+	}
+	fx.clock.Advance(4 * time.Second)
+	if st, _ := fx.sup.state("app:x"); st.Attempts != 1 {
+		t.Fatalf("after 4s: %+v", st)
+	}
+	fx.clock.Advance(time.Second)
+	if st, _ := fx.sup.state("app:x"); st.Attempts != 0 {
+		t.Fatalf("after stable_threshold: %+v", st)
+	}
+}
+
+// TestOptionalStartupNeverFailsBoot: an auto_start entry with startup:
+// optional that fails (for good or retrying) leaves the boot going; the
+// same failure of a required entry fails the boot.
+func TestOptionalStartupNeverFailsBoot(t *testing.T) {
+	forever := registry.Restart{InitialDelay: time.Second, MaxDelay: time.Minute, BackoffFactor: 2}
+	tests := []struct {
+		name     string
+		startup  string
+		restart  registry.Restart
+		err      error
+		wantBoot bool // boot succeeds
+		want     Phase
+	}{
+		{"optional, max_attempts reached", registry.StartupOptional, noRetry, errors.New("refused"), true, Failed},
+		{"optional, permanent", registry.StartupOptional, forever, fmt.Errorf("no table: %w", registry.ErrPermanent), true, Failed},
+		{"optional, retrying", registry.StartupOptional, forever, errors.New("refused"), true, Retrying},
+		{"required, max_attempts reached", registry.StartupRequired, noRetry, errors.New("refused"), false, Failed},
+		{"required, permanent", registry.StartupRequired, forever, fmt.Errorf("no table: %w", registry.ErrPermanent), false, Failed},
+		{"required, retrying", registry.StartupRequired, forever, errors.New("refused"), true, Retrying},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fx := newFixture(t, tt.restart, "app:a:auto", "app:opt:auto", "app:b:auto app:a")
+			fx.order[1].Lifecycle.Startup = tt.startup
+			fx.comps["app:opt"].failures = []error{tt.err}
+			err := fx.sup.boot(context.Background(), fx.order)
+			if (err == nil) != tt.wantBoot {
+				t.Fatalf("boot = %v, want success %v", err, tt.wantBoot)
+			}
+			if got := fx.phase("app:opt"); got != tt.want {
+				t.Errorf("app:opt %s, want %s", got, tt.want)
+			}
+			wantOthers := Running
+			if !tt.wantBoot {
+				wantOthers = Stopped
+			}
+			for _, id := range []string{"app:a", "app:b"} {
+				if got := fx.phase(id); got != wantOthers {
+					t.Errorf("%s %s, want %s", id, got, wantOthers)
+				}
+			}
+		})
+	}
+}

@@ -30,7 +30,8 @@ var updateWippy = flag.Bool("update-wippy", false, "rewrite the expected section
 // script.lua using Wippy's store and errors APIs. The output (what the
 // script prints, then the registry warnings the host logs, or the load
 // error) must equal the archive's "expected" file. "env" holds the OS
-// environment (NAME=VALUE lines); other files go next to the registry.
+// environment (NAME=VALUE lines); setup.sqlite.sql and setup.postgres.sql
+// hold SQL run first (see runSetup); other files go next to the registry.
 //
 // Every file may use placeholders: $DIR (the registry folder), $TABLE (a
 // fresh table name), and the parts of the test databases' DSNs: $PG_HOST,
@@ -51,6 +52,7 @@ func TestWippyCompat(t *testing.T) {
 			dir := t.TempDir()
 			vars := wippyPlaceholders(t, ar, dir)
 			env := map[string]string{}
+			setup := map[string]string{}
 			var script string
 			var expected []byte
 			for _, f := range ar.Files {
@@ -66,11 +68,16 @@ func TestWippyCompat(t *testing.T) {
 					}
 				case "script.lua":
 					script = data
+				case "setup.sqlite.sql", "setup.postgres.sql":
+					setup[f.Name] = data
 				default:
 					if err := os.WriteFile(filepath.Join(dir, f.Name), []byte(data), 0o600); err != nil {
 						t.Fatal(err)
 					}
 				}
+			}
+			for name, stmts := range setup {
+				runSetup(t, dir, name, stmts)
 			}
 			got := strings.ReplaceAll(runWippyCase(t, dir, env, script), dir, "$DIR")
 			if *updateWippy {
@@ -116,6 +123,29 @@ func wippyPlaceholders(t *testing.T, ar *txtar.Archive, dir string) *strings.Rep
 		pairs = append(pairs, "$MY_HOST", host, "$MY_PORT", port, "$MY_USER", cfg.User, "$MY_DB", cfg.DBName)
 	}
 	return strings.NewReplacer(pairs...)
+}
+
+// runSetup runs the statements of a setup file (";"-terminated lines) as
+// another program would before luahost starts: setup.sqlite.sql on
+// $DIR/wippy.db, setup.postgres.sql on the test PostgreSQL database.
+func runSetup(t *testing.T, dir, name, stmts string) {
+	driver, dsn := "sqlite3", filepath.Join(dir, "wippy.db")
+	if name == "setup.postgres.sql" {
+		driver, dsn = "pgx", dbtest.PostgresDSN(t)
+	}
+	db, err := sql.Open(driver, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, stmt := range strings.SplitAfter(stmts, ";\n") {
+		if strings.TrimSpace(stmt) == "" {
+			continue
+		}
+		if _, err := db.Exec(stmt); err != nil {
+			t.Fatalf("%s: %v\n%s", name, err, stmt)
+		}
+	}
 }
 
 // dropAfter runs stmt on the database when the test ends.

@@ -66,6 +66,16 @@ func (s *Store) checkTable(ctx context.Context, db *sqlx.DB) (string, error) {
 		return "", backends.Errorf(registry.ErrPermanent, "%s: table %s lacks column(s) %s (it has %s); the expected table is:\n\n%s",
 			s.id, s.cfg.Table, strings.Join(missing, ", "), strings.Join(have, ", "), Schema(s.cfg, d))
 	}
+	if s.cfg.ValueFormat == ValueJSON {
+		// JSON text in a binary column would not be readable as JSON by
+		// SQL, and PostgreSQL refuses text bound to BYTEA.
+		typ, _ := lookupColumn(cols, s.cfg.PayloadColumn, d)
+		low := strings.ToLower(typ)
+		if strings.Contains(low, "bytea") || strings.Contains(low, "blob") || strings.Contains(low, "binary") {
+			return "", backends.Errorf(registry.ErrPermanent, "%s: value column %s of table %s is %s, which does not hold JSON text; value_format: json needs the column of:\n\n%s",
+				s.id, s.cfg.PayloadColumn, s.cfg.Table, typ, Schema(s.cfg, d))
+		}
+	}
 	if err := s.checkKeyColumn(ctx, db); err != nil {
 		return "", err
 	}

@@ -202,8 +202,8 @@ func (s *Store) Entry(ctx context.Context, key string) (backends.Item, error) {
 		}
 		return backends.Item{}, s.fail(ctx, "entry", err)
 	}
-	if v == nil {
-		v = []byte{}
+	if v, err = s.fromStored(key, v); err != nil {
+		return backends.Item{}, err
 	}
 	return backends.Item{Key: key, Value: v, Version: s.version(ver), ExpiresAt: msTime(e)}, nil
 }
@@ -232,7 +232,8 @@ func (s *Store) Put(ctx context.Context, key string, value []byte, opts backends
 	if opts.HasIfVersion && s.cfg.VersionColumn == "" {
 		return backends.Item{}, s.errNoVersions()
 	}
-	if err := s.checkValue(st, value); err != nil {
+	stored, err := s.toStored(st, value)
+	if err != nil {
 		return backends.Item{}, err
 	}
 	if value == nil {
@@ -254,7 +255,7 @@ func (s *Store) Put(ctx context.Context, key string, value []byte, opts backends
 		if perr != nil {
 			return backends.Item{}, conflict()
 		}
-		res, err := s.execWrite(ctx, true, st.ext.putIfVersion, value, exp, k, want, s.nowMS())
+		res, err := s.execWrite(ctx, true, st.ext.putIfVersion, stored, exp, k, want, s.nowMS())
 		if err != nil {
 			return backends.Item{}, s.fail(ctx, "put", err)
 		}
@@ -270,7 +271,7 @@ func (s *Store) Put(ctx context.Context, key string, value []byte, opts backends
 
 	case opts.OnlyIfAbsent && st.ext.putIfAbsent != nil:
 		var ver int64
-		err := s.queryRow(ctx, st.ext.putIfAbsent, []any{&ver}, k, value, exp, s.nowMS())
+		err := s.queryRow(ctx, st.ext.putIfAbsent, []any{&ver}, k, stored, exp, s.nowMS())
 		if errors.Is(err, sql.ErrNoRows) {
 			return backends.Item{}, exists()
 		}
@@ -286,7 +287,7 @@ func (s *Store) Put(ctx context.Context, key string, value []byte, opts backends
 			if r.live && opts.OnlyIfAbsent {
 				return nil, exists()
 			}
-			return &write{value: value, exp: exp}, nil
+			return &write{value: stored, exp: exp}, nil
 		})
 		if err != nil {
 			return backends.Item{}, err
@@ -296,13 +297,13 @@ func (s *Store) Put(ctx context.Context, key string, value []byte, opts backends
 
 	case s.cfg.VersionColumn != "":
 		var ver int64
-		if err := s.queryRow(ctx, st.ext.putReturning, []any{&ver}, k, value, exp); err != nil {
+		if err := s.queryRow(ctx, st.ext.putReturning, []any{&ver}, k, stored, exp); err != nil {
 			return backends.Item{}, s.fail(ctx, "put", err)
 		}
 		item.Version = s.version(ver)
 		return item, nil
 	}
-	if _, err := s.execWrite(ctx, true, st.set, k, value, exp); err != nil {
+	if _, err := s.execWrite(ctx, true, st.set, k, stored, exp); err != nil {
 		return backends.Item{}, s.fail(ctx, "put", err)
 	}
 	return item, nil
@@ -362,10 +363,9 @@ func (s *Store) List(ctx context.Context, opts backends.ListOptions) (backends.P
 		if err := rows.Scan(dest...); err != nil {
 			return backends.Page{}, s.fail(ctx, "list", err)
 		}
-		if v == nil {
-			v = []byte{}
-		}
-		page.Items = append(page.Items, backends.Item{Key: string(key), Value: v, Version: s.version(ver), ExpiresAt: msTime(e)})
+		// An unreadable value must not hide the rest of the page.
+		v, verr := s.fromStored(string(key), v)
+		page.Items = append(page.Items, backends.Item{Key: string(key), Value: v, Version: s.version(ver), ExpiresAt: msTime(e), Err: verr})
 	}
 	if err := rows.Err(); err != nil {
 		return backends.Page{}, s.fail(ctx, "list", err)
@@ -411,13 +411,19 @@ func (s *Store) Incr(ctx context.Context, key string, delta float64, opts backen
 	_, err = s.modify(ctx, st, "incr", key, k, true, func(r row) (*write, error) {
 		w := &write{exp: r.exp}
 		cur := r.value
+		var err error
 		if !r.live {
 			cur = backends.EncodeNumber(opts.Init)
 			w.exp = s.expiry(opts.TTL)
+		} else if cur, err = s.fromStored(key, cur); err != nil {
+			return nil, err
 		}
-		var err error
-		if result, w.value, err = backends.AddNumber(nil, cur, delta); err != nil {
+		var next []byte
+		if result, next, err = backends.AddNumber(nil, cur, delta); err != nil {
 			return nil, fmt.Errorf("%s: incr %q: %w", s.id, key, err)
+		}
+		if w.value, err = s.toStored(st, next); err != nil {
+			return nil, fmt.Errorf("incr %q: %w", key, err)
 		}
 		return w, nil
 	})
@@ -510,7 +516,7 @@ type row struct {
 // write is what a read-modify-write does to the row: write value and exp,
 // or only exp when keepValue is set.
 type write struct {
-	value     []byte
+	value     any // as the value column is bound (see toStored)
 	exp       any
 	keepValue bool
 }

@@ -21,6 +21,7 @@ func decode(f *registry.Fields) any {
 		VersionColumn:   f.String("version_column_name", ""),
 		CleanupInterval: f.DurationAtLeast("cleanup_interval", 0, registry.MinCleanupInterval, true),
 		CreateTable:     f.Bool("create_table", false),
+		ValueFormat:     f.String("value_format", ValueMsgpack),
 	}
 	for _, p := range cfg.Problems() {
 		if p.Field == "table_name" && cfg.Table == "" {

@@ -29,6 +29,9 @@ func (e FieldError) Error() string { return e.Field + ": " + e.Msg }
 // FieldError per field. cfg's defaults must already be applied.
 func (c Config) Problems() []FieldError {
 	var out []FieldError
+	if c.ValueFormat != ValueMsgpack && c.ValueFormat != ValueJSON {
+		out = append(out, FieldError{"value_format", fmt.Sprintf("%q: want %s or %s", c.ValueFormat, ValueMsgpack, ValueJSON)})
+	}
 	if c.Table == "" {
 		out = append(out, FieldError{"table_name", "is required"})
 	} else {
@@ -106,19 +109,19 @@ func ddl(c Config, d sqldb.Dialect) []string {
 	case sqldb.Postgres:
 		cols = []string{
 			fmt.Sprintf("%s BYTEA PRIMARY KEY CHECK (octet_length(%s) <= %d)", k, k, MaxKeyLen),
-			v + " BYTEA NOT NULL",
+			v + " " + valueType(c, "BYTEA", "JSONB") + " NOT NULL",
 			e + " BIGINT",
 		}
 	case sqldb.MySQL:
 		cols = []string{
 			fmt.Sprintf("%s VARBINARY(%d) NOT NULL PRIMARY KEY", k, MaxKeyLen),
-			v + " LONGBLOB NOT NULL",
+			v + " " + valueType(c, "LONGBLOB", "JSON") + " NOT NULL",
 			e + " BIGINT NULL",
 		}
 	default:
 		cols = []string{
 			fmt.Sprintf("%s VARCHAR(%d) NOT NULL PRIMARY KEY", k, MaxKeyLen),
-			v + " BLOB NOT NULL",
+			v + " " + valueType(c, "BLOB", "TEXT") + " NOT NULL",
 			e + " BIGINT",
 		}
 	}
@@ -188,4 +191,15 @@ func SchemaForEntry(reg *registry.Registry, id string) (string, error) {
 		return "", fmt.Errorf("entry %s: database %s is a %s, not a SQL database", id, cfg.Database, dbEntry.Kind)
 	}
 	return Schema(cfg, dbCfg.Dialect), nil
+}
+
+// valueType is the value column's type: binary for MessagePack; for JSON,
+// PostgreSQL's JSONB (SQL can query inside values), MySQL's JSON (on
+// MariaDB an alias of LONGTEXT checked with JSON_VALID) and SQLite TEXT
+// (which its JSON functions read).
+func valueType(c Config, binary, json string) string {
+	if c.ValueFormat == ValueJSON {
+		return json
+	}
+	return binary
 }

@@ -23,6 +23,7 @@ func TestSchemaGolden(t *testing.T) {
 	}{
 		{"default", Config{Table: "kv_store"}},
 		{"schema_version", Config{Table: "app.kv_store", IDColumn: "k", PayloadColumn: "v", ExpireColumn: "exp", VersionColumn: "version"}},
+		{"json", Config{Table: "kv_store", ValueFormat: ValueJSON}},
 	}
 	for _, d := range []sqldb.Dialect{sqldb.SQLite, sqldb.Postgres, sqldb.MySQL} {
 		for _, c := range cases {
@@ -79,6 +80,8 @@ func TestConfigProblems(t *testing.T) {
 		{"bad version column", Config{Table: "kv", VersionColumn: "1v"}, "version_column_name"},
 		{"same column twice", Config{Table: "kv", PayloadColumn: "KEY"}, "payload_column_name"},
 		{"negative interval", Config{Table: "kv", CleanupInterval: -time.Second}, "cleanup_interval"},
+		{"json values", Config{Table: "kv", ValueFormat: ValueJSON}, ""},
+		{"unknown value format", Config{Table: "kv", ValueFormat: "yaml"}, "value_format"},
 	}
 	db := backendList[0].open(t)
 	for _, tt := range tests {

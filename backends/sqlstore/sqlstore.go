@@ -116,6 +116,10 @@ type Config struct {
 	CleanupInterval time.Duration
 	// CreateTable makes Start create a missing table.
 	CreateTable bool
+	// ValueFormat is how values are stored: ValueMsgpack (default, exact
+	// for every Lua value) or ValueJSON (Wippy's format, readable by SQL;
+	// values JSON cannot hold exactly are refused with ErrInvalid).
+	ValueFormat string
 }
 
 // Column name defaults.
@@ -134,6 +138,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.ExpireColumn == "" {
 		c.ExpireColumn = DefaultExpireColumn
+	}
+	if c.ValueFormat == "" {
+		c.ValueFormat = ValueMsgpack
 	}
 	return c
 }
@@ -501,10 +508,7 @@ func (s *Store) Get(ctx context.Context, key string) ([]byte, error) {
 		}
 		return nil, s.fail(ctx, "get", err)
 	}
-	if v == nil {
-		v = []byte{}
-	}
-	return v, nil
+	return s.fromStored(key, v)
 }
 
 // Set stores value under key with one upsert statement. ttl 0 means no
@@ -518,14 +522,12 @@ func (s *Store) Set(ctx context.Context, key string, value []byte, ttl time.Dura
 	if err := backends.ValidateTTL(ttl); err != nil {
 		return fmt.Errorf("%s: %w", s.id, err)
 	}
-	if err := s.checkValue(st, value); err != nil {
+	stored, err := s.toStored(st, value)
+	if err != nil {
 		return err
 	}
 	exp := s.expiry(ttl)
-	if value == nil {
-		value = []byte{} // drivers bind nil as NULL
-	}
-	if _, err := s.execWrite(ctx, true, st.set, k, value, exp); err != nil {
+	if _, err := s.execWrite(ctx, true, st.set, k, stored, exp); err != nil {
 		return s.fail(ctx, "set", err)
 	}
 	return nil

@@ -150,6 +150,8 @@ func TestCommands(t *testing.T) {
 			"local s, err = store.get('app:kv'); print(s, err:kind(), err:retryable())"},
 			wantStdout: "nil\tUnavailable\ttrue\n"},
 		{name: "schema", args: []string{"schema", "app:kv"}, stdoutHas: []string{`CREATE TABLE IF NOT EXISTS "kv_store"`}},
+		{name: "schema for value_format json", args: []string{"-r", testdata(t, "json.yaml"), "schema", "app:kv"},
+			stdoutHas: []string{`CREATE TABLE IF NOT EXISTS "kv_json"`, `"value" JSONB NOT NULL,`}},
 		{name: "schema of a non-sql entry", args: []string{"schema", "app:cache"}, wantCode: 2, stderrHas: []string{"not a store.sql"}},
 		{name: "bad log level", args: []string{"--log-level", "loud", "check"}, wantCode: 2, stderrHas: []string{"--log-level"}},
 	}

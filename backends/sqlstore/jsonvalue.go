@@ -1,0 +1,446 @@
+package sqlstore
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/luahost/luahost/backends"
+	"github.com/luahost/luahost/backends/sqldb"
+)
+
+// Value formats of Config.ValueFormat.
+const (
+	// ValueMsgpack stores the MessagePack bytes the caller gives (default).
+	ValueMsgpack = "msgpack"
+	// ValueJSON stores values as JSON text, as Wippy's SQL store does, so
+	// that SQL can read inside them and rows written as JSON read back.
+	ValueJSON = "json"
+)
+
+// maxExactInt is 2^53: integers beyond it do not survive a JSON reader
+// that holds numbers as float64 (JavaScript, Lua 5.1, Wippy), nor one
+// that holds them as int64 when written as floats; whatever their
+// encoding, they are refused.
+const maxExactInt = 1 << 53
+
+// maxJSONDepth bounds nesting while transcoding, so a crafted row cannot
+// exhaust the stack.
+const maxJSONDepth = 200
+
+// jsonError is a value JSON cannot hold exactly, at a value path such as
+// value.items[2].name (arrays count from 1, as Lua does).
+func jsonError(path, format string, args ...any) error {
+	return fmt.Errorf("%s: %s: %w", path, fmt.Sprintf(format, args...), backends.ErrInvalid)
+}
+
+func pathKey(path, key string) string {
+	if isIdent(key) {
+		return path + "." + key
+	}
+	return path + "[" + strconv.Quote(key) + "]"
+}
+
+func isIdent(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i, c := range s {
+		if !(c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || i > 0 && c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// msgpackToJSON returns the JSON text of the MessagePack value b. What JSON
+// cannot hold exactly (NaN, ±inf, integers beyond 2^53, binary strings,
+// non-string map keys, extension types; with noNUL, strings holding NUL,
+// which PostgreSQL's jsonb refuses) is an error wrapping
+// backends.ErrInvalid with the value path.
+func msgpackToJSON(b []byte, noNUL bool) ([]byte, error) {
+	t := &mpToJSON{src: b, noNUL: noNUL}
+	if err := t.value("value", 0); err != nil {
+		if errors.Is(err, errShort) {
+			return nil, fmt.Errorf("value: %w: %w", err, backends.ErrInvalid)
+		}
+		return nil, err
+	}
+	if t.pos != len(b) {
+		return nil, fmt.Errorf("value: %d unexpected bytes after the value: %w", len(b)-t.pos, backends.ErrInvalid)
+	}
+	return t.out, nil
+}
+
+type mpToJSON struct {
+	src   []byte
+	pos   int
+	out   []byte
+	noNUL bool
+}
+
+var errShort = errors.New("truncated MessagePack value")
+
+func (t *mpToJSON) take(n int) ([]byte, error) {
+	if n < 0 || len(t.src)-t.pos < n {
+		return nil, errShort
+	}
+	p := t.src[t.pos : t.pos+n]
+	t.pos += n
+	return p, nil
+}
+
+func (t *mpToJSON) uint(n int) (uint64, error) {
+	p, err := t.take(n)
+	if err != nil {
+		return 0, err
+	}
+	var v uint64
+	for _, c := range p {
+		v = v<<8 | uint64(c)
+	}
+	return v, nil
+}
+
+func (t *mpToJSON) int(path string, v int64) error {
+	if v > maxExactInt || v < -maxExactInt {
+		return jsonError(path, "integer %d is beyond 2^53, which JSON numbers do not hold exactly", v)
+	}
+	t.out = strconv.AppendInt(t.out, v, 10)
+	return nil
+}
+
+func (t *mpToJSON) float(path string, f float64) error {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return jsonError(path, "%v has no JSON form", f)
+	}
+	if f == math.Trunc(f) {
+		if math.Abs(f) > maxExactInt {
+			return jsonError(path, "integer %v is beyond 2^53, which JSON numbers do not hold exactly", f)
+		}
+		t.out = strconv.AppendInt(t.out, int64(f), 10)
+		return nil
+	}
+	t.out = strconv.AppendFloat(t.out, f, 'g', -1, 64)
+	return nil
+}
+
+func (t *mpToJSON) str(path string, n int, key bool) error {
+	p, err := t.take(n)
+	if err != nil {
+		return err
+	}
+	if !utf8.Valid(p) {
+		return jsonError(path, "binary string (not UTF-8) has no JSON form")
+	}
+	if t.noNUL && bytes.IndexByte(p, 0) >= 0 {
+		return jsonError(path, "string holds NUL, which PostgreSQL jsonb refuses")
+	}
+	enc, _ := json.Marshal(string(p))
+	t.out = append(t.out, enc...)
+	return nil
+}
+
+// keyString reads a map key, which must be a string.
+func (t *mpToJSON) keyString(path string) (string, error) {
+	c, err := t.take(1)
+	if err != nil {
+		return "", err
+	}
+	var n uint64
+	switch {
+	case c[0]&0xe0 == 0xa0:
+		n = uint64(c[0] & 0x1f)
+	case c[0] == 0xd9:
+		n, err = t.uint(1)
+	case c[0] == 0xda:
+		n, err = t.uint(2)
+	case c[0] == 0xdb:
+		n, err = t.uint(4)
+	default:
+		return "", jsonError(path, "map key is not a string (JSON objects have string keys only)")
+	}
+	if err != nil {
+		return "", err
+	}
+	p, err := t.take(int(n))
+	if err != nil {
+		return "", err
+	}
+	if !utf8.Valid(p) {
+		return "", jsonError(path, "map key is not UTF-8")
+	}
+	return string(p), nil
+}
+
+func (t *mpToJSON) value(path string, depth int) error {
+	if depth > maxJSONDepth {
+		return jsonError(path, "nested deeper than %d", maxJSONDepth)
+	}
+	p, err := t.take(1)
+	if err != nil {
+		return err
+	}
+	c := p[0]
+	switch {
+	case c <= 0x7f:
+		return t.int(path, int64(c))
+	case c >= 0xe0:
+		return t.int(path, int64(int8(c)))
+	case c&0xe0 == 0xa0:
+		return t.str(path, int(c&0x1f), false)
+	case c&0xf0 == 0x90:
+		return t.array(path, int(c&0x0f), depth)
+	case c&0xf0 == 0x80:
+		return t.object(path, int(c&0x0f), depth)
+	}
+	switch c {
+	case 0xc0:
+		t.out = append(t.out, "null"...)
+	case 0xc2:
+		t.out = append(t.out, "false"...)
+	case 0xc3:
+		t.out = append(t.out, "true"...)
+	case 0xcc, 0xcd, 0xce, 0xcf:
+		v, err := t.uint(1 << (c - 0xcc))
+		if err != nil {
+			return err
+		}
+		if v > maxExactInt {
+			return jsonError(path, "integer %d is beyond 2^53, which JSON numbers do not hold exactly", v)
+		}
+		return t.int(path, int64(v))
+	case 0xd0, 0xd1, 0xd2, 0xd3:
+		n := 1 << (c - 0xd0)
+		v, err := t.uint(n)
+		if err != nil {
+			return err
+		}
+		shift := 64 - 8*n
+		return t.int(path, int64(v<<shift)>>shift)
+	case 0xca:
+		v, err := t.uint(4)
+		if err != nil {
+			return err
+		}
+		return t.float(path, float64(math.Float32frombits(uint32(v))))
+	case 0xcb:
+		v, err := t.uint(8)
+		if err != nil {
+			return err
+		}
+		return t.float(path, math.Float64frombits(v))
+	case 0xd9, 0xda, 0xdb:
+		n, err := t.uint(1 << (c - 0xd9))
+		if err != nil {
+			return err
+		}
+		return t.str(path, int(n), false)
+	case 0xc4, 0xc5, 0xc6:
+		return jsonError(path, "binary string (not UTF-8) has no JSON form")
+	case 0xdc, 0xdd:
+		n, err := t.uint(2 << (c - 0xdc))
+		if err != nil {
+			return err
+		}
+		return t.array(path, int(n), depth)
+	case 0xde, 0xdf:
+		n, err := t.uint(2 << (c - 0xde))
+		if err != nil {
+			return err
+		}
+		return t.object(path, int(n), depth)
+	default:
+		return jsonError(path, "MessagePack type 0x%02x has no JSON form", c)
+	}
+	return nil
+}
+
+func (t *mpToJSON) array(path string, n, depth int) error {
+	t.out = append(t.out, '[')
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			t.out = append(t.out, ',')
+		}
+		if err := t.value(fmt.Sprintf("%s[%d]", path, i+1), depth+1); err != nil {
+			return err
+		}
+	}
+	t.out = append(t.out, ']')
+	return nil
+}
+
+func (t *mpToJSON) object(path string, n, depth int) error {
+	t.out = append(t.out, '{')
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			t.out = append(t.out, ',')
+		}
+		k, err := t.keyString(path)
+		if err != nil {
+			return err
+		}
+		enc, _ := json.Marshal(k)
+		t.out = append(t.out, enc...)
+		t.out = append(t.out, ':')
+		if err := t.value(pathKey(path, k), depth+1); err != nil {
+			return err
+		}
+	}
+	t.out = append(t.out, '}')
+	return nil
+}
+
+// jsonToMsgpack returns the MessagePack encoding of the JSON text b, as
+// luamod would encode the same Lua value: numbers as backends.AppendNumber
+// encodes them, objects as maps with string keys. A number JSON text holds
+// but a float64 does not hold exactly (an integer beyond 2^53, one out of
+// range) is an error wrapping backends.ErrInvalid with the value path.
+func jsonToMsgpack(b []byte) ([]byte, error) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, fmt.Errorf("value is not JSON: %v: %w", err, backends.ErrInvalid)
+	}
+	if _, err := dec.Token(); err == nil {
+		return nil, fmt.Errorf("value: unexpected JSON after the value: %w", backends.ErrInvalid)
+	}
+	if v == nil {
+		// Lua has no stored nil: a store holds values, never nil.
+		return nil, fmt.Errorf("value: JSON null is not a value a store holds: %w", backends.ErrInvalid)
+	}
+	return appendJSONValue(nil, v, "value", 0)
+}
+
+func appendJSONValue(out []byte, v any, path string, depth int) ([]byte, error) {
+	if depth > maxJSONDepth {
+		return nil, jsonError(path, "nested deeper than %d", maxJSONDepth)
+	}
+	switch v := v.(type) {
+	case nil:
+		return append(out, 0xc0), nil
+	case bool:
+		if v {
+			return append(out, 0xc3), nil
+		}
+		return append(out, 0xc2), nil
+	case json.Number:
+		s := string(v)
+		if !strings.ContainsAny(s, ".eE") {
+			n, err := strconv.ParseInt(s, 10, 64)
+			if err != nil || n > maxExactInt || n < -maxExactInt {
+				return nil, jsonError(path, "integer %s is beyond 2^53 and would not read back exactly", s)
+			}
+			return backends.AppendNumber(out, float64(n)), nil
+		}
+		f, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			return nil, jsonError(path, "number %s is out of range", s)
+		}
+		if f == math.Trunc(f) && math.Abs(f) > maxExactInt {
+			return nil, jsonError(path, "integer %s is beyond 2^53 and would not read back exactly", s)
+		}
+		return backends.AppendNumber(out, f), nil
+	case string:
+		return appendStr(out, v), nil
+	case []any:
+		out = appendLen(out, len(v), 0x90, 0xdc)
+		for i, e := range v {
+			var err error
+			if out, err = appendJSONValue(out, e, fmt.Sprintf("%s[%d]", path, i+1), depth+1); err != nil {
+				return nil, err
+			}
+		}
+		return out, nil
+	case map[string]any:
+		out = appendLen(out, len(v), 0x80, 0xde)
+		for k, e := range v {
+			out = appendStr(out, k)
+			var err error
+			if out, err = appendJSONValue(out, e, pathKey(path, k), depth+1); err != nil {
+				return nil, err
+			}
+		}
+		return out, nil
+	}
+	return nil, jsonError(path, "unexpected JSON value %T", v)
+}
+
+func appendStr(out []byte, s string) []byte {
+	n := len(s)
+	switch {
+	case n < 32:
+		out = append(out, 0xa0|byte(n))
+	case n <= math.MaxUint8:
+		out = append(out, 0xd9, byte(n))
+	case n <= math.MaxUint16:
+		out = append(out, 0xda)
+		out = binary.BigEndian.AppendUint16(out, uint16(n))
+	default:
+		out = append(out, 0xdb)
+		out = binary.BigEndian.AppendUint32(out, uint32(n))
+	}
+	return append(out, s...)
+}
+
+// appendLen appends an array or map header: fix (n < 16), 16 or 32 bits.
+func appendLen(out []byte, n int, fix, code16 byte) []byte {
+	switch {
+	case n < 16:
+		return append(out, fix|byte(n))
+	case n <= math.MaxUint16:
+		out = append(out, code16)
+		return binary.BigEndian.AppendUint16(out, uint16(n))
+	default:
+		out = append(out, code16+1)
+		return binary.BigEndian.AppendUint32(out, uint32(n))
+	}
+}
+
+// toStored returns what the value column gets for the MessagePack value:
+// the bytes themselves, or with value_format: json the JSON text (bound
+// as a string, so that JSONB, JSON and SQLite's JSON functions take it),
+// refusing a value over the database's limit.
+func (s *Store) toStored(st *stmts, value []byte) (any, error) {
+	if s.cfg.ValueFormat != ValueJSON {
+		if err := s.checkValue(st, value); err != nil {
+			return nil, err
+		}
+		if value == nil {
+			value = []byte{} // drivers bind nil as NULL
+		}
+		return value, nil
+	}
+	j, err := msgpackToJSON(value, s.db.Dialect() == sqldb.Postgres)
+	if err != nil {
+		return nil, fmt.Errorf("%s: value_format json: %w", s.id, err)
+	}
+	if err := s.checkValue(st, j); err != nil {
+		return nil, err
+	}
+	return string(j), nil
+}
+
+// fromStored returns the MessagePack value of a value column read from
+// key. A JSON row that is not JSON or that luahost cannot read exactly
+// (an integer beyond 2^53) is an error wrapping backends.ErrInvalid.
+func (s *Store) fromStored(key string, v []byte) ([]byte, error) {
+	if s.cfg.ValueFormat != ValueJSON {
+		if v == nil {
+			v = []byte{}
+		}
+		return v, nil
+	}
+	m, err := jsonToMsgpack(v)
+	if err != nil {
+		return nil, fmt.Errorf("%s: stored value of key %q: %w", s.id, key, err)
+	}
+	return m, nil
+}
