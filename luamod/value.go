@@ -273,11 +273,10 @@ func (e *encoder) value(v lua.LValue) error {
 
 // tableShape is what one pass over a table's keys finds.
 type tableShape struct {
-	n        int // pairs
-	intKeys  int // keys that are integers in 1..lua.MaxArrayIndex-1
-	maxInt   int // the largest such key
-	badKey   lua.LValue
-	badValue bool
+	n       int // pairs
+	intKeys int // keys that are integers in 1..lua.MaxArrayIndex-1
+	maxInt  int // the largest such key
+	badKey  lua.LValue
 }
 
 func (e *encoder) table(t *lua.LTable) error {
