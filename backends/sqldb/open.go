@@ -23,10 +23,7 @@ import (
 	"github.com/mattn/go-sqlite3"
 )
 
-var (
-	identRE       = lazyRE(`^[A-Za-z_][A-Za-z0-9_]*$`)
-	pragmaValueRE = lazyRE(`^[A-Za-z0-9_.+-]+$`)
-)
+var pragmaValueRE = lazyRE(`^[A-Za-z0-9_.+-]+$`)
 
 // SQLiteBusyTimeout bounds how long, in all, a statement on a SQLite file
 // waits for a lock another process holds before it fails with

@@ -65,8 +65,8 @@ type DB interface {
 }
 
 // Quote returns ident quoted for the dialect. A "schema.table" identifier is
-// quoted part by part. ident must already be a valid identifier (letters,
-// digits and underscores); Quote does not escape.
+// quoted part by part, and each part must pass CheckIdent: Quote does
+// not escape.
 func (d Dialect) Quote(ident string) string {
 	q := `"`
 	if d == MySQL {

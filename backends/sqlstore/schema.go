@@ -3,19 +3,11 @@ package sqlstore
 import (
 	"fmt"
 	"hash/fnv"
-	"regexp"
 	"strings"
-	"sync"
 
 	"github.com/luahost/luahost/backends/sqldb"
 	"github.com/luahost/luahost/registry"
 )
-
-// maxIdentLen is the longest identifier every dialect accepts (PostgreSQL
-// truncates longer ones, MySQL refuses over 64).
-const maxIdentLen = 63
-
-var identRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`) })
 
 // FieldError is a problem with one field of a store.sql config.
 type FieldError struct {
@@ -40,8 +32,8 @@ func (c Config) Problems() []FieldError {
 			out = append(out, FieldError{"table_name", fmt.Sprintf("%q: at most one schema prefix (schema.table) is allowed", c.Table)})
 		} else {
 			for _, p := range parts {
-				if msg := checkIdent(p); msg != "" {
-					out = append(out, FieldError{"table_name", fmt.Sprintf("%q: %s", c.Table, msg)})
+				if err := sqldb.CheckIdent(p); err != nil {
+					out = append(out, FieldError{"table_name", fmt.Sprintf("%q: %v", c.Table, err)})
 					break
 				}
 			}
@@ -58,8 +50,8 @@ func (c Config) Problems() []FieldError {
 		if col.value == "" && col.field == "version_column_name" {
 			continue
 		}
-		if msg := checkIdent(col.value); msg != "" {
-			out = append(out, FieldError{col.field, fmt.Sprintf("%q: %s", col.value, msg)})
+		if err := sqldb.CheckIdent(col.value); err != nil {
+			out = append(out, FieldError{col.field, fmt.Sprintf("%q: %v", col.value, err)})
 			continue
 		}
 		low := strings.ToLower(col.value)
@@ -72,18 +64,6 @@ func (c Config) Problems() []FieldError {
 		out = append(out, FieldError{"cleanup_interval", "must not be negative"})
 	}
 	return out
-}
-
-func checkIdent(s string) string {
-	switch {
-	case s == "":
-		return "must not be empty"
-	case !identRE().MatchString(s):
-		return "not a valid SQL identifier (letters, digits and _, not starting with a digit)"
-	case len(s) > maxIdentLen:
-		return fmt.Sprintf("longer than %d bytes", maxIdentLen)
-	}
-	return ""
 }
 
 // Schema returns the DDL that creates the table cfg expects on dialect d:
@@ -163,12 +143,12 @@ func splitTable(t string) (schema, name string) {
 func indexName(c Config) string {
 	_, t := splitTable(c.Table)
 	name := t + "_" + c.ExpireColumn + "_idx"
-	if len(name) <= maxIdentLen {
+	if len(name) <= sqldb.MaxIdentLen {
 		return name
 	}
 	h := fnv.New32a()
 	h.Write([]byte(name))
-	return fmt.Sprintf("%s_%08x", name[:maxIdentLen-9], h.Sum32())
+	return fmt.Sprintf("%s_%08x", name[:sqldb.MaxIdentLen-9], h.Sum32())
 }
 
 // SchemaForEntry returns the DDL for the store.sql entry id of reg, in the

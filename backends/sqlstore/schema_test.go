@@ -49,11 +49,11 @@ func TestSchemaGolden(t *testing.T) {
 }
 
 func TestIndexNameStaysShort(t *testing.T) {
-	long := strings.Repeat("t", maxIdentLen)
+	long := strings.Repeat("t", sqldb.MaxIdentLen)
 	a := indexName(Config{Table: long, ExpireColumn: "expires_at"})
 	b := indexName(Config{Table: long[:62] + "u", ExpireColumn: "expires_at"})
-	if len(a) > maxIdentLen || len(b) > maxIdentLen || a == b {
-		t.Errorf("index names %q, %q: want distinct, at most %d bytes", a, b, maxIdentLen)
+	if len(a) > sqldb.MaxIdentLen || len(b) > sqldb.MaxIdentLen || a == b {
+		t.Errorf("index names %q, %q: want distinct, at most %d bytes", a, b, sqldb.MaxIdentLen)
 	}
 }
 
