@@ -10,7 +10,6 @@ import (
 	"net"
 	"strings"
 	"syscall"
-	"time"
 
 	"github.com/go-sql-driver/mysql"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -117,7 +116,7 @@ func tooLarge(err error) bool {
 	return false
 }
 
-// execWrite runs a write statement under s.retry. point says it is a
+// execWrite runs a write statement under statementRetry. point says it is a
 // single-row statement (see pointCtx).
 func (s *Store) execWrite(ctx context.Context, point bool, stmt *sqlx.Stmt, args ...any) (sql.Result, error) {
 	run := ctx
@@ -125,7 +124,7 @@ func (s *Store) execWrite(ctx context.Context, point bool, stmt *sqlx.Stmt, args
 		run = s.pointCtx(ctx)
 	}
 	var res sql.Result
-	err := s.retry(ctx, func() (err error) {
+	err := s.retry.do(ctx, statementRetry, func() (err error) {
 		if s.db.Dialect() == sqldb.MySQL {
 			res, err = s.execInTx(ctx, stmt, args...)
 		} else {
@@ -160,54 +159,10 @@ func (s *Store) execInTx(ctx context.Context, stmt *sqlx.Stmt, args ...any) (sql
 }
 
 // queryRow runs a single-row statement returning one row into dest,
-// under s.retry.
+// under statementRetry.
 func (s *Store) queryRow(ctx context.Context, stmt *sqlx.Stmt, dest []any, args ...any) error {
 	run := s.pointCtx(ctx)
-	return s.retry(ctx, func() error { return stmt.QueryRowContext(run, args...).Scan(dest...) })
-}
-
-// retry runs fn, and again when its statement had no effect and may
-// succeed if repeated: up to 3 runs when the database rolled it back as a
-// deadlock victim or serialization failure (InnoDB can pick an upsert as
-// a victim when several run on one key); and on SQLite, while another
-// process holds the lock (SQLITE_BUSY), for up to sqldb.SQLiteBusyTimeout
-// in all. Each SQLite attempt waits at most sqldb.SQLiteBusyStep inside
-// SQLite, so a call whose ctx ends stops waiting within about that step;
-// its error is the last attempt's, which s.fail joins with ctx's.
-func (s *Store) retry(ctx context.Context, fn func() error) error {
-	var busySince time.Time
-	for rollbacks := 0; ; {
-		t0 := time.Now()
-		err := fn()
-		switch {
-		case err == nil || ctx.Err() != nil:
-			return err
-		case rolledBack(err):
-			if rollbacks++; rollbacks == 3 {
-				return err
-			}
-		case busy(err):
-			if busySince.IsZero() {
-				busySince = t0
-			}
-			if time.Since(busySince) >= sqldb.SQLiteBusyTimeout {
-				return err
-			}
-			if time.Since(t0) < sqldb.SQLiteBusyStep/2 {
-				// SQLite returned at once (it does where waiting
-				// could deadlock): pause before the next attempt.
-				t := time.NewTimer(sqldb.SQLiteBusyStep)
-				select {
-				case <-t.C:
-				case <-ctx.Done():
-					t.Stop()
-					return err
-				}
-			}
-		default:
-			return err
-		}
-	}
+	return s.retry.do(ctx, statementRetry, func() error { return stmt.QueryRowContext(run, args...).Scan(dest...) })
 }
 
 // busy reports SQLITE_BUSY: another connection holds the lock.

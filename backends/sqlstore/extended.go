@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"strconv"
 	"strings"
 	"time"
@@ -525,10 +524,6 @@ type write struct {
 // insert; the transaction starts over.
 var errRace = errors.New("row created concurrently")
 
-// maxAttempts bounds how often a read-modify-write transaction starts
-// over after a deadlock or a concurrent insert.
-const maxAttempts = 10
-
 // modify runs decide on key's row in a transaction that holds the row's
 // lock (SQLite: the database's write lock), then performs the write it
 // returns (nil: none) and commits. It returns the row's new version.
@@ -542,25 +537,29 @@ func (s *Store) modify(ctx context.Context, st *stmts, op, key string, k any, on
 	if db == nil {
 		return 0, fmt.Errorf("%s: database %s is not running: %w", s.id, s.cfg.Database, backends.ErrUnavailable)
 	}
-	for attempt := 1; ; attempt++ {
-		ver, decided, err := s.modifyOnce(ctx, db, st, k, decide)
-		if err == nil || decided {
-			return ver, err
+	var (
+		ver     int64
+		decided bool
+	)
+	// An error of decide's own is final.
+	policy := func(a attempt) (time.Duration, bool) {
+		if decided {
+			return 0, false
 		}
-		if (!errors.Is(err, errRace) && !rolledBack(err) && !duplicateKey(err)) || attempt == maxAttempts || ctx.Err() != nil {
-			var ce *commitError
-			if once && errors.As(err, &ce) {
-				return 0, s.outcomeUnknown(ctx, op, key, ce.err)
-			}
-			return 0, s.fail(ctx, op, err)
-		}
-		// Back off a little, at random, so that writers that keep
-		// colliding drift apart.
-		select {
-		case <-time.After(time.Duration(rand.Int64N(int64(attempt) * int64(time.Millisecond)))):
-		case <-ctx.Done():
-		}
+		return txRetry(a)
 	}
+	err := s.retry.do(ctx, policy, func() (err error) {
+		ver, decided, err = s.modifyOnce(ctx, db, st, k, decide)
+		return err
+	})
+	if err == nil || decided {
+		return ver, err
+	}
+	var ce *commitError
+	if once && errors.As(err, &ce) {
+		return 0, s.outcomeUnknown(ctx, op, key, ce.err)
+	}
+	return 0, s.fail(ctx, op, err)
 }
 
 // modifyOnce is one attempt of modify; decided reports that err came from
@@ -578,7 +577,7 @@ func (s *Store) modifyOnce(ctx context.Context, db *sqlx.DB, st *stmts, k any, d
 	var tx *sqlx.Tx
 	// On SQLite, BEGIN IMMEDIATE takes the write lock: wait for it as
 	// single statements do.
-	err = s.retry(ctx, func() (err error) {
+	err = s.retry.do(ctx, statementRetry, func() (err error) {
 		tx, err = db.BeginTxx(ctx, opts)
 		return err
 	})

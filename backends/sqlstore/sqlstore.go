@@ -84,6 +84,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/luahost/luahost/backends"
 	"github.com/luahost/luahost/backends/sqldb"
+	"github.com/luahost/luahost/registry"
 	"github.com/mattn/go-sqlite3"
 )
 
@@ -153,6 +154,14 @@ type Options struct {
 	Logger *slog.Logger
 	// Now is the clock that decides expiry (default time.Now).
 	Now func() time.Time
+	// RetryClock times the pauses between attempts of a statement or
+	// transaction the database refused for the moment (a deadlock, a
+	// concurrent insert, SQLite's lock held by another process) and
+	// bounds how long SQLite lock waits go on in all (default
+	// registry.SystemClock). It is not Now's clock: those waits pass in
+	// real time inside the database whatever clock decides expiry, and a
+	// clock moved by hand would hold every retry until it moved.
+	RetryClock registry.Clock
 }
 
 // Store is a backends.Store in a SQL table. Create it with New, then Start.
@@ -162,6 +171,7 @@ type Store struct {
 	id     string
 	logger *slog.Logger
 	now    func() time.Time
+	retry  retrier
 
 	st atomic.Pointer[stmts] // nil unless running
 
@@ -208,7 +218,10 @@ func New(cfg Config, db sqldb.DB, opts Options) (*Store, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Store{cfg: cfg, db: db, id: opts.ID, logger: opts.Logger, now: opts.Now}, nil
+	if opts.RetryClock == nil {
+		opts.RetryClock = registry.SystemClock{}
+	}
+	return &Store{cfg: cfg, db: db, id: opts.ID, logger: opts.Logger, now: opts.Now, retry: retrier{opts.RetryClock}}, nil
 }
 
 // Start checks (or creates) the table, prepares the statements and starts
@@ -381,8 +394,9 @@ func versionSeed(d sqldb.Dialect) string {
 // statement under a cancellable context on a second goroutine, which costs
 // more than the statement itself; a single-row SQLite statement on a local
 // file is short, and waits for a lock at most sqldb.SQLiteBusyStep before
-// s.retry checks the call's context, so it runs without cancellation. Long SQLite
-// statements (clear, list, cleanup) and every server database keep it.
+// statementRetry checks the call's context, so it runs without
+// cancellation. Long SQLite statements (clear, list, cleanup) and every
+// server database keep it.
 func (s *Store) pointCtx(ctx context.Context) context.Context {
 	if s.db.Dialect() != sqldb.SQLite || ctx.Err() != nil {
 		return ctx
