@@ -18,138 +18,18 @@ import (
 	"github.com/luahost/luahost/backends/sqldb"
 )
 
-// extStmts are the statements of the extended methods.
+// extStmts are the prepared statements of the extended methods, named
+// as in statements, which gives their arguments; nil where the dialect
+// or the store does without one.
 type extStmts struct {
-	// Reads, on the read pool; all skip expired rows.
-	entry, ttl, count *sqlx.Stmt
-	// list takes (lower bound, after, [upper bound,] now, limit);
-	// listTo has the upper bound, list has none. On a PostgreSQL TEXT key
-	// column, list takes (lower bound, after, prefix, now, limit) and
-	// listTo is nil.
-	list, listTo *sqlx.Stmt
-
-	// Single-statement writes (nil where a dialect uses a transaction).
-	// putIfAbsent: (key, value, expiry, now) -> version, or no row when a
-	// live key exists. putReturning: Set's upsert returning the version.
-	putIfAbsent, putReturning *sqlx.Stmt
-	// putIfVersion: (value, expiry, key, version, now); nil without a
-	// version column.
-	putIfVersion *sqlx.Stmt
-	// expire: (expiry, key, now).
-	expire *sqlx.Stmt
-
-	// Statements of read-modify-write transactions, on the write pool.
-	// lock reads (value, expiry, version) of any row, expired or not,
-	// locking it; update writes (value, expiry, key); touch writes
-	// (expiry, key); insert writes (key, value, expiry) and affects no row
-	// when the key exists (PostgreSQL, SQLite) or fails (MySQL).
-	lock, update, touch, insert *sqlx.Stmt
+	entry, ttl, count, list, listTo                 *sqlx.Stmt // on the read pool
+	putIfAbsent, putReturning, putIfVersion, expire *sqlx.Stmt
+	lock, update, touch, insert                     *sqlx.Stmt // steps of modify's transactions
 }
 
 func (e *extStmts) all() []*sqlx.Stmt {
 	return []*sqlx.Stmt{e.entry, e.ttl, e.count, e.list, e.listTo, e.putIfAbsent, e.putReturning,
 		e.putIfVersion, e.expire, e.lock, e.update, e.touch, e.insert}
-}
-
-// prepareExt prepares the extended statements into st. set is the
-// store's upsert statement.
-//
-// Writes per dialect:
-//   - put: PostgreSQL and SQLite run Set's upsert with RETURNING version;
-//     MySQL (no RETURNING) runs a locking transaction when it needs the
-//     version, else Set's upsert.
-//   - put only_if_absent: PostgreSQL and SQLite run one
-//     INSERT ... ON CONFLICT DO UPDATE ... WHERE <old row expired>
-//     RETURNING; MySQL a locking transaction.
-//   - put if_version: one UPDATE ... WHERE key AND version AND live, on
-//     every dialect.
-//   - incr: a transaction that locks the row (SELECT ... FOR UPDATE; on
-//     SQLite the transaction begins IMMEDIATE, taking the write lock),
-//     then UPDATE, or INSERT when there is no row (a concurrent insert of
-//     the same key makes the transaction start over).
-func (s *Store) prepareExt(ctx context.Context, w, r *sqlx.DB, st *stmts, set string) error {
-	d := s.db.Dialect()
-	q, p := d.Quote, d.Placeholder
-	t, k, v, e := q(s.cfg.Table), q(s.cfg.IDColumn), q(s.cfg.PayloadColumn), q(s.cfg.ExpireColumn)
-	versioned := s.cfg.VersionColumn != ""
-	ver, verSel, verBump, verOne := "", "", "", ""
-	if versioned {
-		ver = q(s.cfg.VersionColumn)
-		verSel = ", COALESCE(" + ver + ", 0)"
-		verBump = fmt.Sprintf(", %s = COALESCE(%s, 0) + 1", ver, ver)
-		verOne = ", " + versionSeed(d)
-	}
-	pgBump := "" // PostgreSQL's upsert names the old row by the alias
-	if versioned {
-		pgBump = fmt.Sprintf(", %s = COALESCE(cur.%s, 0) + 1", ver, ver)
-	}
-	live := func(n int) string { return fmt.Sprintf("(%s IS NULL OR %s > %s)", e, e, p(n)) }
-	x := &st.ext
-	var err error
-	prep := func(db *sqlx.DB, dst **sqlx.Stmt, query string) {
-		if err == nil {
-			*dst, err = db.PreparexContext(ctx, query)
-		}
-	}
-
-	prep(r, &x.entry, fmt.Sprintf("SELECT %s, %s%s FROM %s WHERE %s = %s AND %s", v, e, verSel, t, k, p(1), live(2)))
-	prep(r, &x.ttl, fmt.Sprintf("SELECT %s FROM %s WHERE %s = %s AND %s", e, t, k, p(1), live(2)))
-	prep(r, &x.count, fmt.Sprintf("SELECT count(*) FROM %s WHERE %s", t, live(1)))
-	cols := fmt.Sprintf("%s, %s, %s%s", k, v, e, verSel)
-	if st.keyText {
-		// A TEXT key compares by collation; "C" compares bytes.
-		kc := k + ` COLLATE "C"`
-		prep(r, &x.list, fmt.Sprintf("SELECT %s FROM %s WHERE %s >= $1 AND %s > $2 AND starts_with(%s, $3) AND %s ORDER BY %s LIMIT $5",
-			cols, t, kc, kc, k, live(4), kc))
-	} else {
-		prep(r, &x.list, fmt.Sprintf("SELECT %s FROM %s WHERE %s >= %s AND %s > %s AND %s ORDER BY %s LIMIT %s",
-			cols, t, k, p(1), k, p(2), live(3), k, p(4)))
-		prep(r, &x.listTo, fmt.Sprintf("SELECT %s FROM %s WHERE %s >= %s AND %s > %s AND %s < %s AND %s ORDER BY %s LIMIT %s",
-			cols, t, k, p(1), k, p(2), k, p(3), live(4), k, p(5)))
-	}
-
-	returning := " RETURNING 1"
-	if versioned {
-		returning = " RETURNING " + ver
-	}
-	switch d {
-	case sqldb.Postgres:
-		prep(w, &x.putIfAbsent, fmt.Sprintf("INSERT INTO %s AS cur (%s, %s, %s%s) VALUES ($1, $2, $3%s) ON CONFLICT (%s) DO UPDATE SET %s = EXCLUDED.%s, %s = EXCLUDED.%s%s WHERE cur.%s IS NOT NULL AND cur.%s <= $4%s",
-			t, k, v, e, verCol(ver), verOne, k, v, v, e, e, pgBump, e, e, returning))
-		prep(w, &x.putReturning, set+returning)
-	case sqldb.SQLite:
-		prep(w, &x.putIfAbsent, fmt.Sprintf("INSERT INTO %s (%s, %s, %s%s) VALUES (?, ?, ?%s) ON CONFLICT (%s) DO UPDATE SET %s = excluded.%s, %s = excluded.%s%s WHERE %s IS NOT NULL AND %s <= ?%s",
-			t, k, v, e, verCol(ver), verOne, k, v, v, e, e, verBump, e, e, returning))
-		prep(w, &x.putReturning, set+returning)
-	}
-	if versioned {
-		prep(w, &x.putIfVersion, fmt.Sprintf("UPDATE %s SET %s = %s, %s = %s%s WHERE %s = %s AND %s = %s AND %s",
-			t, v, p(1), e, p(2), verBump, k, p(3), ver, p(4), live(5)))
-	}
-	if d != sqldb.MySQL {
-		prep(w, &x.expire, fmt.Sprintf("UPDATE %s SET %s = %s%s WHERE %s = %s AND %s", t, e, p(1), verBump, k, p(2), live(3)))
-	}
-
-	forUpdate := " FOR UPDATE"
-	if d == sqldb.SQLite {
-		forUpdate = "" // the transaction holds SQLite's write lock from BEGIN IMMEDIATE
-	}
-	prep(w, &x.lock, fmt.Sprintf("SELECT %s, %s%s FROM %s WHERE %s = %s%s", v, e, verSel, t, k, p(1), forUpdate))
-	prep(w, &x.update, fmt.Sprintf("UPDATE %s SET %s = %s, %s = %s%s WHERE %s = %s", t, v, p(1), e, p(2), verBump, k, p(3)))
-	prep(w, &x.touch, fmt.Sprintf("UPDATE %s SET %s = %s%s WHERE %s = %s", t, e, p(1), verBump, k, p(2)))
-	insert := fmt.Sprintf("INSERT INTO %s (%s, %s, %s%s) VALUES (%s, %s, %s%s)", t, k, v, e, verCol(ver), p(1), p(2), p(3), verOne)
-	if d != sqldb.MySQL {
-		insert += fmt.Sprintf(" ON CONFLICT (%s) DO NOTHING", k)
-	}
-	prep(w, &x.insert, insert)
-	return err
-}
-
-func verCol(ver string) string {
-	if ver == "" {
-		return ""
-	}
-	return ", " + ver
 }
 
 // keyArg returns v as a bind argument compared with the key column: like

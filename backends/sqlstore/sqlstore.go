@@ -20,30 +20,28 @@
 //     cannot hold NUL or invalid UTF-8. A table made by hand with a
 //     VARCHAR/TEXT key also works, for keys that are valid UTF-8 without
 //     NUL (others are refused with ErrInvalid). Values BYTEA.
-//     Set: INSERT ... ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, ...
 //   - MySQL/MariaDB: key VARBINARY(255) (no charset, no case or
 //     trailing-space folding), values LONGBLOB, sessions in strict
-//     sql_mode. Set: INSERT ... ON DUPLICATE KEY UPDATE value = VALUES(value), ...
+//     sql_mode.
 //   - SQLite: key VARCHAR(255) holding the key bytes as TEXT under the
 //     BINARY (memcmp) collation, values BLOB.
-//     Set: INSERT ... ON CONFLICT (key) DO UPDATE SET value = excluded.value, ...
 //
-// With a version column the upsert also sets it to 1 on insert and
-// increments it on update. Keys over MaxKeyLen bytes are refused before
-// any statement runs, so nothing is ever truncated.
+// Keys over MaxKeyLen bytes are refused before any statement runs, so
+// nothing is ever truncated.
 //
-// # Extended methods
+// # Statements
+//
+// Every statement that reads or writes the store's rows is written out
+// in one table per dialect, in statements.go (testdata/statements shows
+// them filled in). Set is one upsert (ON CONFLICT on PostgreSQL and
+// SQLite, ON DUPLICATE KEY on MySQL).
 //
 // Store implements backends.Extended. Versions need a version column
 // (Config.VersionColumn): without one, Item.Version is "" and put with
 // if_version is ErrInvalid. Conditional writes are single statements
-// where the dialect allows:
-//
-//   - put if_version, every dialect:
-//     UPDATE ... SET value, expiry, version = version + 1 WHERE key AND version AND live.
-//   - put only_if_absent, PostgreSQL and SQLite:
-//     INSERT ... ON CONFLICT (key) DO UPDATE SET ... WHERE <old row expired> RETURNING version.
-//   - plain put, PostgreSQL and SQLite: Set's upsert with RETURNING version.
+// where the dialect allows: put if_version is one UPDATE on every
+// dialect; put only_if_absent, and a put that returns the new version,
+// are one INSERT ... RETURNING on PostgreSQL and SQLite.
 //
 // MySQL has no RETURNING and reports changed rather than matched rows, so
 // there put only_if_absent, a versioned plain put and expire run a
@@ -55,9 +53,11 @@
 // short random backoff). On MySQL these transactions run under READ
 // COMMITTED, so a locking read of a missing key takes no gap lock.
 //
-// Replacing an expired row continues its version count, and a new row
-// (also one written after a delete) starts from a fresh seed (see
-// versionSeed), so a version read earlier never matches a later key.
+// Every write adds 1 to the version. A new row (also one written after a
+// delete) starts from a fresh seed, the database's clock in microseconds
+// (SQLite: a random 62-bit number), and replacing an expired row
+// continues its count, so a version read earlier never matches a later
+// key.
 //
 // # Caveats
 //
@@ -182,7 +182,8 @@ type Store struct {
 
 var _ backends.Extended = (*Store)(nil)
 
-// stmts are the statements prepared at Start, and how keys are bound.
+// stmts are the statements prepared at Start (named as in statements;
+// del is delete), and how keys are bound.
 type stmts struct {
 	get, exists, set, del, clear, cleanup *sqlx.Stmt
 	ext                                   extStmts
@@ -292,42 +293,6 @@ func (st *stmts) all() []*sqlx.Stmt {
 
 func (s *Store) prepare(ctx context.Context, w, r *sqlx.DB, keyType string) (*stmts, error) {
 	d := s.db.Dialect()
-	q := d.Quote
-	p := d.Placeholder
-	t, k, v, e := q(s.cfg.Table), q(s.cfg.IDColumn), q(s.cfg.PayloadColumn), q(s.cfg.ExpireColumn)
-	live := fmt.Sprintf("(%s IS NULL OR %s > %s)", e, e, p(2))
-
-	var set, cleanup string
-	cols, vals := []string{k, v, e}, []string{p(1), p(2), p(3)}
-	if s.cfg.VersionColumn != "" {
-		cols, vals = append(cols, q(s.cfg.VersionColumn)), append(vals, versionSeed(d))
-	}
-	insert := fmt.Sprintf("INSERT INTO %s (%s) VALUES (%s)", t, strings.Join(cols, ", "), strings.Join(vals, ", "))
-	switch d {
-	case sqldb.Postgres:
-		insert = fmt.Sprintf("INSERT INTO %s AS cur (%s) VALUES (%s)", t, strings.Join(cols, ", "), strings.Join(vals, ", "))
-		set = fmt.Sprintf("%s ON CONFLICT (%s) DO UPDATE SET %s = EXCLUDED.%s, %s = EXCLUDED.%s", insert, k, v, v, e, e)
-		if s.cfg.VersionColumn != "" {
-			ver := q(s.cfg.VersionColumn)
-			set += fmt.Sprintf(", %s = COALESCE(cur.%s, 0) + 1", ver, ver)
-		}
-		cleanup = fmt.Sprintf("DELETE FROM %s WHERE %s IN (SELECT %s FROM %s WHERE %s <= $1 LIMIT %d)", t, k, k, t, e, cleanupBatch)
-	case sqldb.MySQL:
-		set = fmt.Sprintf("%s ON DUPLICATE KEY UPDATE %s = VALUES(%s), %s = VALUES(%s)", insert, v, v, e, e)
-		if s.cfg.VersionColumn != "" {
-			ver := q(s.cfg.VersionColumn)
-			set += fmt.Sprintf(", %s = COALESCE(%s, 0) + 1", ver, ver)
-		}
-		cleanup = fmt.Sprintf("DELETE FROM %s WHERE %s <= ? LIMIT %d", t, e, cleanupBatch)
-	default:
-		set = fmt.Sprintf("%s ON CONFLICT (%s) DO UPDATE SET %s = excluded.%s, %s = excluded.%s", insert, k, v, v, e, e)
-		if s.cfg.VersionColumn != "" {
-			ver := q(s.cfg.VersionColumn)
-			set += fmt.Sprintf(", %s = COALESCE(%s, 0) + 1", ver, ver)
-		}
-		cleanup = fmt.Sprintf("DELETE FROM %s WHERE %s IN (SELECT %s FROM %s WHERE %s <= ? LIMIT %d)", t, k, k, t, e, cleanupBatch)
-	}
-
 	st := &stmts{}
 	switch d {
 	case sqldb.MySQL:
@@ -340,19 +305,26 @@ func (s *Store) prepare(ctx context.Context, w, r *sqlx.DB, keyType string) (*st
 	if st.maxValue, st.limit, err = s.valueLimit(ctx, w); err != nil {
 		return nil, err
 	}
-	prep := func(db *sqlx.DB, dst **sqlx.Stmt, query string) {
-		if err == nil {
-			*dst, err = db.PreparexContext(ctx, query)
+	q, x := statementsFor(s.cfg, d, st.keyText), &st.ext
+	for _, p := range []struct {
+		db    *sqlx.DB
+		dst   **sqlx.Stmt
+		query string
+	}{
+		{r, &st.get, q.get}, {r, &st.exists, q.exists}, {w, &st.set, q.set},
+		{w, &st.del, q.delete}, {w, &st.clear, q.clear}, {w, &st.cleanup, q.cleanup},
+		{r, &x.entry, q.entry}, {r, &x.ttl, q.ttl}, {r, &x.count, q.count},
+		{r, &x.list, q.list}, {r, &x.listTo, q.listTo},
+		{w, &x.putIfAbsent, q.putIfAbsent}, {w, &x.putReturning, q.putReturning},
+		{w, &x.putIfVersion, q.putIfVersion}, {w, &x.expire, q.expire},
+		{w, &x.lock, q.lock}, {w, &x.update, q.update}, {w, &x.touch, q.touch}, {w, &x.insert, q.insert},
+	} {
+		if p.query == "" {
+			continue
 		}
-	}
-	prep(r, &st.get, fmt.Sprintf("SELECT %s FROM %s WHERE %s = %s AND %s", v, t, k, p(1), live))
-	prep(r, &st.exists, fmt.Sprintf("SELECT 1 FROM %s WHERE %s = %s AND %s", t, k, p(1), live))
-	prep(w, &st.set, set)
-	prep(w, &st.del, fmt.Sprintf("DELETE FROM %s WHERE %s = %s AND %s", t, k, p(1), live))
-	prep(w, &st.clear, "DELETE FROM "+t)
-	prep(w, &st.cleanup, cleanup)
-	if err == nil {
-		err = s.prepareExt(ctx, w, r, st, set)
+		if *p.dst, err = p.db.PreparexContext(ctx, p.query); err != nil {
+			break
+		}
 	}
 	if err != nil {
 		for _, p := range st.all() {
@@ -371,23 +343,6 @@ func (s *Store) running() (*stmts, error) {
 		return st, nil
 	}
 	return nil, fmt.Errorf("%s: store is not running: %w", s.id, backends.ErrUnavailable)
-}
-
-// versionSeed is the SQL expression for the version of a new row, so a
-// key deleted and written again never gets back a version it had before
-// and a stale if_version cannot match it (updates add 1). PostgreSQL and
-// MySQL use the time in microseconds: a row is never updated more than
-// once a microsecond. SQLite's clock has only milliseconds, so it draws a
-// random 62-bit number instead.
-func versionSeed(d sqldb.Dialect) string {
-	switch d {
-	case sqldb.Postgres:
-		return "CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000000 AS BIGINT)"
-	case sqldb.MySQL:
-		return "CAST(UNIX_TIMESTAMP(NOW(6)) * 1000000 AS SIGNED)"
-	default:
-		return "(random() & 4611686018427387903)"
-	}
 }
 
 // pointCtx is the context for a single-row statement. go-sqlite3 runs a

@@ -1,0 +1,30 @@
+-- get
+SELECT `value` FROM `kv` WHERE `key` = ? AND (`expires_at` IS NULL OR `expires_at` > ?);
+-- exists
+SELECT 1 FROM `kv` WHERE `key` = ? AND (`expires_at` IS NULL OR `expires_at` > ?);
+-- set
+INSERT INTO `kv` (`key`, `value`, `expires_at`) VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE `value` = VALUES(`value`), `expires_at` = VALUES(`expires_at`);
+-- delete
+DELETE FROM `kv` WHERE `key` = ? AND (`expires_at` IS NULL OR `expires_at` > ?);
+-- clear
+DELETE FROM `kv`;
+-- cleanup
+DELETE FROM `kv` WHERE `expires_at` <= ? LIMIT 1000;
+-- entry
+SELECT `value`, `expires_at` FROM `kv` WHERE `key` = ? AND (`expires_at` IS NULL OR `expires_at` > ?);
+-- ttl
+SELECT `expires_at` FROM `kv` WHERE `key` = ? AND (`expires_at` IS NULL OR `expires_at` > ?);
+-- count
+SELECT count(*) FROM `kv` WHERE (`expires_at` IS NULL OR `expires_at` > ?);
+-- list
+SELECT `key`, `value`, `expires_at` FROM `kv` WHERE `key` >= ? AND `key` > ? AND (`expires_at` IS NULL OR `expires_at` > ?) ORDER BY `key` LIMIT ?;
+-- listTo
+SELECT `key`, `value`, `expires_at` FROM `kv` WHERE `key` >= ? AND `key` > ? AND `key` < ? AND (`expires_at` IS NULL OR `expires_at` > ?) ORDER BY `key` LIMIT ?;
+-- lock
+SELECT `value`, `expires_at` FROM `kv` WHERE `key` = ? FOR UPDATE;
+-- update
+UPDATE `kv` SET `value` = ?, `expires_at` = ? WHERE `key` = ?;
+-- touch
+UPDATE `kv` SET `expires_at` = ? WHERE `key` = ?;
+-- insert
+INSERT INTO `kv` (`key`, `value`, `expires_at`) VALUES (?, ?, ?);
