@@ -17,12 +17,28 @@ func RedactDSN(dsn string) string {
 	if strings.Contains(dsn, "://") {
 		return secret.RedactURL(dsn)
 	}
-	if mc, err := mysql.ParseDSN(dsn); err == nil {
+	if mc := parseMySQLDSN(dsn); mc != nil {
 		if userPass := mc.User + ":" + mc.Passwd + "@"; strings.HasPrefix(dsn, userPass) {
 			dsn = mc.User + ":" + secret.Mask + "@" + dsn[len(userPass):]
 		}
 	}
 	return secret.ScrubCredentials(dsn)
+}
+
+// parseMySQLDSN returns the MySQL driver's reading of dsn, or nil. A DSN
+// whose parameters the driver refuses is read without them, so that its
+// password is still known.
+func parseMySQLDSN(dsn string) *mysql.Config {
+	mc, err := mysql.ParseDSN(dsn)
+	if err != nil {
+		if i := strings.LastIndexByte(dsn, '?'); i > strings.LastIndexByte(dsn, '/') {
+			mc, err = mysql.ParseDSN(dsn[:i])
+		}
+	}
+	if err != nil {
+		return nil
+	}
+	return mc
 }
 
 // scrubberOf returns the scrubber of a database's errors and logs: it
@@ -37,11 +53,15 @@ func scrubberOf(cfg Config) *secret.Scrubber {
 		}
 	}
 	if cfg.DSN != "" {
-		if pc, err := postgresConfig(Config{DSN: cfg.DSN}); err == nil {
-			pws = append(pws, pc.Password)
+		if cfg.Dialect != MySQL {
+			if pc, err := postgresConfig(Config{DSN: cfg.DSN}); err == nil {
+				pws = append(pws, pc.Password)
+			}
 		}
-		if mc, err := mysql.ParseDSN(cfg.DSN); err == nil {
-			pws = append(pws, mc.Passwd)
+		if cfg.Dialect != Postgres {
+			if mc := parseMySQLDSN(cfg.DSN); mc != nil {
+				pws = append(pws, mc.Passwd)
+			}
 		}
 		// A URL no driver accepts can still be echoed by url.Parse.
 		if u, err := url.Parse(cfg.DSN); err == nil && u.User != nil {

@@ -22,7 +22,9 @@ package secret
 
 import (
 	"net/url"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -97,7 +99,8 @@ func (s *Scrubber) Scrub(text string) string {
 
 // Spellings returns the forms of v a DSN, URL or driver message may hold:
 // v itself, URL query-escaped, path-escaped and userinfo-escaped, and
-// single-quoted as in a libpq key=value string. Empty for an empty v.
+// single-quoted as in a libpq key=value string; and each of these as Go's
+// %q escapes it. Empty for an empty v.
 func Spellings(v string) []string {
 	if v == "" {
 		return nil
@@ -106,11 +109,22 @@ func Spellings(v string) []string {
 	quoted := "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(v) + "'"
 	out := []string{v}
 	for _, f := range []string{url.QueryEscape(v), url.PathEscape(v), userinfo, quoted} {
-		if f != v {
-			out = append(out, f)
-		}
+		out = appendNew(out, f)
+	}
+	// Each of them again as Go's %q escapes it, for messages that quote
+	// a DSN.
+	for _, f := range out {
+		q := strconv.Quote(f)
+		out = appendNew(out, q[1:len(q)-1])
 	}
 	return out
+}
+
+func appendNew(list []string, s string) []string {
+	if slices.Contains(list, s) {
+		return list
+	}
+	return append(list, s)
 }
 
 // Err returns err with its text passed through scrub; errors.Is and
@@ -268,7 +282,7 @@ func valueEnd(s string, p int, inQuery bool) int {
 		}
 		return len(s) // unterminated: mask the rest
 	}
-	stop := " \t\r\n"
+	stop := " \t\r\n\"`" // quotes end a DSN quoted in a message
 	if inQuery {
 		stop += "&#"
 	}
