@@ -230,11 +230,10 @@ func isPasswordKey(k string) bool {
 // included; an unquoted one up to white space, or, in a URL query (the
 // key follows '?' or '&'), up to the next '&' or '#'.
 func maskSettings(text string) string {
-	lower := strings.ToLower(text)
 	var b strings.Builder
 	from := 0 // text[:from] is written or masked
 	for i := 0; ; {
-		j := strings.Index(lower[i:], "password")
+		j := indexASCIIFold(text[i:], "password")
 		if j < 0 {
 			break
 		}
@@ -260,6 +259,17 @@ func maskSettings(text string) string {
 	}
 	b.WriteString(text[from:])
 	return b.String()
+}
+
+// indexASCIIFold is strings.Index ignoring ASCII case; lower is lower
+// case. (strings.ToLower could change the length of other text.)
+func indexASCIIFold(s, lower string) int {
+	for i := 0; i+len(lower) <= len(s); i++ {
+		if s[i]|0x20 == lower[0] && strings.EqualFold(s[i:i+len(lower)], lower) {
+			return i
+		}
+	}
+	return -1
 }
 
 func skipSpace(s string, i int) int {

@@ -47,6 +47,8 @@ func TestScrubCredentials(t *testing.T) {
 		{"host=h password = 'unterminated", "host=h password = xxxxx"},
 		{"sslpassword=k3y sslmode=require", "sslpassword=xxxxx sslmode=require"},
 		{"PASSWORD=Up", "PASSWORD=xxxxx"},
+		{"İİİ password=x1 İ", "İİİ password=xxxxx İ"}, // lower case of İ is longer
+		{"\u212a password=x2", "\u212a password=xxxxx"},
 		{"http://h/p?password=a1&next=2#f", "http://h/p?password=xxxxx&next=2#f"},
 		{"using password: YES", "using password: YES"},
 		{"password=", "password="},
@@ -122,4 +124,18 @@ func TestErr(t *testing.T) {
 	if !strings.Contains(secret.Err(base, nil).Error(), "hunter2") {
 		t.Error("Err without a scrub function changed the text")
 	}
+}
+
+// FuzzScrubCredentials checks that any text scrubs without a panic, and
+// that a password setting planted in it does not survive.
+func FuzzScrubCredentials(f *testing.F) {
+	for _, s := range []string{"postgres://u:p@h", "password='a\\'b'", "İ password=x", "://:@", "?password=&"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		got := secret.ScrubCredentials(text + " password=S3cr3tXyz ")
+		if strings.Contains(got, "S3cr3tXyz") {
+			t.Fatalf("ScrubCredentials(%q) = %q", text, got)
+		}
+	})
 }
