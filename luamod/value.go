@@ -2,27 +2,23 @@ package luamod
 
 import (
 	"bytes"
-	"encoding/binary"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"strconv"
 	"sync"
-	"unicode/utf8"
 
-	"github.com/vmihailenco/msgpack/v5"
-	"github.com/vmihailenco/msgpack/v5/msgpcode"
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/luahost/luahost/backends"
+	"github.com/luahost/luahost/internal/mpack"
 )
 
 // Limits on storable values.
 const (
 	// MaxDepth is how deeply tables may nest in a value: a table holding
 	// a table is two levels.
-	MaxDepth = 100
+	MaxDepth = mpack.MaxDepth
 
 	// MaxHoles is how many missing integer keys the tables of one value
 	// may have in all, counting for each table the keys missing below its
@@ -55,15 +51,9 @@ func (e *ValueError) Error() string { return e.Path + ": " + e.Reason }
 func (e *ValueError) Unwrap() error { return backends.ErrInvalid }
 
 // DecodeError reports bytes that are not a MessagePack value a Lua state
-// can hold.
-type DecodeError struct {
-	Offset int // byte offset in the input where the problem was found
-	Reason string
-}
-
-func (e *DecodeError) Error() string {
-	return "decode stored value at byte " + strconv.Itoa(e.Offset) + ": " + e.Reason
-}
+// can hold: Offset is the byte offset in the input where the problem was
+// found, Reason what it is.
+type DecodeError = mpack.DecodeError
 
 // Encode returns the MessagePack encoding of v, as stored by s:set. A value
 // that cannot be stored returns a *ValueError (wrapping backends.ErrInvalid)
@@ -106,50 +96,38 @@ var encPool = sync.Pool{New: func() any { return newEncoder() }}
 // encoder encodes Lua values. It is not safe for concurrent use; each Lua
 // state's module owns one, and Encode takes one from a pool.
 type encoder struct {
-	sink  sink
-	enc   *msgpack.Encoder
+	buf   []byte
 	stack []*lua.LTable // tables being encoded, outermost first
 	elems int
 	holes int // missing integer keys so far, see MaxHoles
 }
 
-func newEncoder() *encoder {
-	e := &encoder{}
-	e.enc = msgpack.NewEncoder(&e.sink)
-	return e
-}
+func newEncoder() *encoder { return &encoder{} }
 
 // release drops a large output buffer, so that one big value does not
 // stay in memory for the life of the state; a modest one is kept for reuse.
 func (e *encoder) release() {
-	if cap(e.sink.b) > 64<<10 {
-		e.sink.b = nil
+	if cap(e.buf) > 64<<10 {
+		e.buf = nil
 	}
 }
 
-// sink is the encoder's output: a byte slice the msgpack encoder appends to
-// and the scalar fast path appends to directly.
-type sink struct{ b []byte }
-
-func (s *sink) Write(p []byte) (int, error) { s.b = append(s.b, p...); return len(p), nil }
-func (s *sink) WriteByte(c byte) error      { s.b = append(s.b, c); return nil }
-
 // encode returns the encoding of v in a buffer valid until the next call.
 func (e *encoder) encode(v lua.LValue) ([]byte, error) {
-	e.sink.b = e.sink.b[:0]
+	e.buf = e.buf[:0]
 	switch v := v.(type) {
 	case lua.LString:
-		if len(v) > math.MaxUint32 {
+		if len(v) > mpack.MaxStringLen {
 			return nil, &ValueError{Path: "value", Reason: stringTooLong(len(v))}
 		}
-		e.sink.b = appendString(e.sink.b, string(v))
-		return e.sink.b, nil
+		e.buf = mpack.AppendString(e.buf, string(v))
+		return e.buf, nil
 	case lua.LNumber:
-		e.sink.b = appendNumber(e.sink.b, float64(v))
-		return e.sink.b, nil
+		e.buf = mpack.AppendNumber(e.buf, float64(v))
+		return e.buf, nil
 	case lua.LBool:
-		e.sink.b = appendBool(e.sink.b, bool(v))
-		return e.sink.b, nil
+		e.buf = mpack.AppendBool(e.buf, bool(v))
+		return e.buf, nil
 	}
 	if v == nil || v == lua.LNil {
 		return nil, &ValueError{Path: "value", Reason: "nil cannot be stored (delete the key instead)"}
@@ -165,7 +143,7 @@ func (e *encoder) encode(v lua.LValue) ([]byte, error) {
 		}
 		return nil, err
 	}
-	return e.sink.b, nil
+	return e.buf, nil
 }
 
 // pathError is a ValueError under construction: keys collects the path from
@@ -253,16 +231,16 @@ func (e *encoder) value(v lua.LValue) error {
 	}
 	switch v := v.(type) {
 	case lua.LString:
-		if len(v) > math.MaxUint32 {
+		if len(v) > mpack.MaxStringLen {
 			return &pathError{reason: stringTooLong(len(v))}
 		}
-		e.sink.b = appendString(e.sink.b, string(v))
+		e.buf = mpack.AppendString(e.buf, string(v))
 		return nil
 	case lua.LNumber:
-		e.sink.b = appendNumber(e.sink.b, float64(v))
+		e.buf = mpack.AppendNumber(e.buf, float64(v))
 		return nil
 	case lua.LBool:
-		e.sink.b = appendBool(e.sink.b, bool(v))
+		e.buf = mpack.AppendBool(e.buf, bool(v))
 		return nil
 	case *lua.LTable:
 		return e.table(v)
@@ -304,7 +282,7 @@ func (e *encoder) table(t *lua.LTable) error {
 				sh.maxInt = max(sh.maxInt, int(f))
 			}
 		case lua.LString:
-			if len(k) > math.MaxUint32 && sh.badKey == nil {
+			if len(k) > mpack.MaxStringLen && sh.badKey == nil {
 				sh.badKey = k
 			}
 		case lua.LBool:
@@ -330,7 +308,7 @@ func (e *encoder) table(t *lua.LTable) error {
 
 	if sh.intKeys == sh.n && sh.maxInt == sh.n {
 		// A sequence 1..n (or the empty table): an array.
-		_ = e.enc.EncodeArrayLen(sh.n)
+		e.buf = mpack.AppendArrayLen(e.buf, sh.n)
 		for i := 1; i <= sh.n; i++ {
 			if err := e.value(t.RawGetInt(i)); err != nil {
 				return withKey(err, lua.LNumber(i))
@@ -339,7 +317,7 @@ func (e *encoder) table(t *lua.LTable) error {
 		return nil
 	}
 
-	_ = e.enc.EncodeMapLen(sh.n)
+	e.buf = mpack.AppendMapLen(e.buf, sh.n)
 	var err error
 	t.ForEach(func(k, v lua.LValue) {
 		if err != nil {
@@ -347,11 +325,11 @@ func (e *encoder) table(t *lua.LTable) error {
 		}
 		switch k := k.(type) {
 		case lua.LString:
-			e.sink.b = appendString(e.sink.b, string(k))
+			e.buf = mpack.AppendString(e.buf, string(k))
 		case lua.LNumber:
-			e.sink.b = appendNumber(e.sink.b, float64(k))
+			e.buf = mpack.AppendNumber(e.buf, float64(k))
 		case lua.LBool:
-			e.sink.b = appendBool(e.sink.b, bool(k))
+			e.buf = mpack.AppendBool(e.buf, bool(k))
 		}
 		if verr := e.value(v); verr != nil {
 			err = withKey(verr, k)
@@ -372,152 +350,23 @@ func withKey(err error, k lua.LValue) error {
 	return err
 }
 
-// appendString appends s as a MessagePack str when it is valid UTF-8, else
-// as bin. The caller has checked len(s) <= math.MaxUint32.
-func appendString(b []byte, s string) []byte {
-	n := len(s)
-	if utf8.ValidString(s) {
-		switch {
-		case n < 32:
-			b = append(b, msgpcode.FixedStrLow|byte(n))
-		case n < 1<<8:
-			b = append(b, msgpcode.Str8, byte(n))
-		case n < 1<<16:
-			b = append(b, msgpcode.Str16, byte(n>>8), byte(n))
-		default:
-			b = append(b, msgpcode.Str32)
-			b = binary.BigEndian.AppendUint32(b, uint32(n))
-		}
-	} else {
-		switch {
-		case n < 1<<8:
-			b = append(b, msgpcode.Bin8, byte(n))
-		case n < 1<<16:
-			b = append(b, msgpcode.Bin16, byte(n>>8), byte(n))
-		default:
-			b = append(b, msgpcode.Bin32)
-			b = binary.BigEndian.AppendUint32(b, uint32(n))
-		}
-	}
-	return append(b, s...)
-}
-
-// appendNumber appends f as backends.EncodeNumber encodes it, so that a
-// number a backend writes (incr) reads back exactly as one a script wrote.
-func appendNumber(b []byte, f float64) []byte { return backends.AppendNumber(b, f) }
-
-func appendBool(b []byte, v bool) []byte {
-	if v {
-		return append(b, msgpcode.True)
-	}
-	return append(b, msgpcode.False)
-}
-
 // ---- decoding ----
-
-// decodeScalar decodes b when it is exactly one string, number or boolean,
-// without the general decoder. ok is false for anything else (tables,
-// malformed input), which the general decoder then handles.
-func decodeScalar(b []byte) (v lua.LValue, ok bool) {
-	if len(b) == 0 {
-		return nil, false
-	}
-	c := b[0]
-	switch {
-	case c <= msgpcode.PosFixedNumHigh:
-		if len(b) == 1 {
-			return lua.LNumber(c), true
-		}
-	case c >= msgpcode.NegFixedNumLow:
-		if len(b) == 1 {
-			return lua.LNumber(int8(c)), true
-		}
-	case c >= msgpcode.FixedStrLow && c <= msgpcode.FixedStrHigh:
-		if n := int(c & msgpcode.FixedStrMask); len(b) == 1+n {
-			return lua.LString(b[1:]), true
-		}
-	case c == msgpcode.Str8 || c == msgpcode.Bin8:
-		if len(b) >= 2 && len(b) == 2+int(b[1]) {
-			return lua.LString(b[2:]), true
-		}
-	case c == msgpcode.Str16 || c == msgpcode.Bin16:
-		if len(b) >= 3 && len(b) == 3+int(binary.BigEndian.Uint16(b[1:])) {
-			return lua.LString(b[3:]), true
-		}
-	case c == msgpcode.Str32 || c == msgpcode.Bin32:
-		if len(b) >= 5 && uint64(len(b)) == 5+uint64(binary.BigEndian.Uint32(b[1:])) {
-			return lua.LString(b[5:]), true
-		}
-	case c == msgpcode.True:
-		return lua.LTrue, len(b) == 1
-	case c == msgpcode.False:
-		return lua.LFalse, len(b) == 1
-	case c == msgpcode.Double:
-		if len(b) == 9 {
-			return lua.LNumber(math.Float64frombits(binary.BigEndian.Uint64(b[1:]))), true
-		}
-	case c == msgpcode.Float:
-		if len(b) == 5 {
-			return lua.LNumber(math.Float32frombits(binary.BigEndian.Uint32(b[1:]))), true
-		}
-	case c == msgpcode.Uint8:
-		if len(b) == 2 {
-			return lua.LNumber(b[1]), true
-		}
-	case c == msgpcode.Uint16:
-		if len(b) == 3 {
-			return lua.LNumber(binary.BigEndian.Uint16(b[1:])), true
-		}
-	case c == msgpcode.Uint32:
-		if len(b) == 5 {
-			return lua.LNumber(binary.BigEndian.Uint32(b[1:])), true
-		}
-	case c == msgpcode.Uint64:
-		if len(b) == 9 {
-			return lua.LNumber(binary.BigEndian.Uint64(b[1:])), true
-		}
-	case c == msgpcode.Int8:
-		if len(b) == 2 {
-			return lua.LNumber(int8(b[1])), true
-		}
-	case c == msgpcode.Int16:
-		if len(b) == 3 {
-			return lua.LNumber(int16(binary.BigEndian.Uint16(b[1:]))), true
-		}
-	case c == msgpcode.Int32:
-		if len(b) == 5 {
-			return lua.LNumber(int32(binary.BigEndian.Uint32(b[1:]))), true
-		}
-	case c == msgpcode.Int64:
-		if len(b) == 9 {
-			return lua.LNumber(int64(binary.BigEndian.Uint64(b[1:]))), true
-		}
-	}
-	return nil, false
-}
 
 var decPool = sync.Pool{New: func() any { return newDecoder() }}
 
 // decoder decodes MessagePack into Lua values. It is not safe for
 // concurrent use.
 type decoder struct {
-	src   []byte
-	r     bytes.Reader
-	dec   *msgpack.Decoder
+	r     mpack.Decoder
 	pairs []pair // pending map entries, used as a stack by nested maps
 	holes int    // missing integer keys so far, see MaxHoles
 }
 
 type pair struct{ k, v lua.LValue }
 
-func newDecoder() *decoder {
-	d := &decoder{}
-	d.dec = msgpack.NewDecoder(&d.r)
-	return d
-}
+func newDecoder() *decoder { return &decoder{} }
 
 func (d *decoder) release() {
-	d.src = nil
 	d.r.Reset(nil)
 	clear(d.pairs)
 	d.pairs = d.pairs[:0]
@@ -525,16 +374,12 @@ func (d *decoder) release() {
 
 // decode decodes all of b, which must hold exactly one non-nil value.
 func (d *decoder) decode(L *lua.LState, b []byte) (lua.LValue, error) {
-	if v, ok := decodeScalar(b); ok {
-		return v, nil
-	}
-	d.src, d.holes = b, 0
-	d.r.Reset(b)
-	d.dec.ResetReader(&d.r)
-	defer d.release()
 	if len(b) == 0 {
-		return nil, d.errorf("no data")
+		return nil, &DecodeError{Offset: 0, Reason: "no data"}
 	}
+	d.r.Reset(b)
+	d.holes = 0
+	defer d.release()
 	v, err := d.value(L, 0)
 	if err != nil {
 		return nil, err
@@ -542,108 +387,52 @@ func (d *decoder) decode(L *lua.LState, b []byte) (lua.LValue, error) {
 	if v == lua.LNil {
 		return nil, &DecodeError{Offset: 0, Reason: "value is nil"}
 	}
-	if n := d.r.Len(); n > 0 {
-		return nil, d.errorf("%d unexpected bytes after the value", n)
+	if n := d.r.Remaining(); n > 0 {
+		return nil, d.r.Errorf("%d unexpected bytes after the value", n)
 	}
 	return v, nil
-}
-
-func (d *decoder) offset() int { return len(d.src) - d.r.Len() }
-
-func (d *decoder) errorf(format string, args ...any) error {
-	return &DecodeError{Offset: d.offset(), Reason: fmt.Sprintf(format, args...)}
-}
-
-// fail wraps an error of the msgpack decoder, whose io errors mean the
-// input ended early.
-func (d *decoder) fail(err error) error {
-	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-		return d.errorf("input ends in the middle of a value")
-	}
-	return d.errorf("%v", err)
 }
 
 // value decodes one value; depth is the number of tables around it. It
 // returns LNil for a MessagePack nil.
 func (d *decoder) value(L *lua.LState, depth int) (lua.LValue, error) {
-	c, err := d.dec.PeekCode()
+	t, err := d.r.Next()
 	if err != nil {
-		return nil, d.fail(err)
+		return nil, err
 	}
-	switch {
-	case msgpcode.IsFixedNum(c), c >= msgpcode.Int8 && c <= msgpcode.Int64,
-		c >= msgpcode.Uint8 && c <= msgpcode.Uint32:
-		n, err := d.dec.DecodeInt64()
-		if err != nil {
-			return nil, d.fail(err)
-		}
-		return lua.LNumber(n), nil
-	case c == msgpcode.Uint64:
-		n, err := d.dec.DecodeUint64()
-		if err != nil {
-			return nil, d.fail(err)
-		}
-		return lua.LNumber(n), nil
-	case c == msgpcode.Float || c == msgpcode.Double:
-		f, err := d.dec.DecodeFloat64()
-		if err != nil {
-			return nil, d.fail(err)
-		}
-		return lua.LNumber(f), nil
-	case c == msgpcode.True || c == msgpcode.False:
-		v, err := d.dec.DecodeBool()
-		if err != nil {
-			return nil, d.fail(err)
-		}
-		return lua.LBool(v), nil
-	case c == msgpcode.Nil:
-		_, _ = d.r.ReadByte()
+	switch t.Type {
+	case mpack.Int:
+		return lua.LNumber(t.Int), nil
+	case mpack.Uint:
+		return lua.LNumber(t.Uint), nil
+	case mpack.Float:
+		return lua.LNumber(t.Float), nil
+	case mpack.Bool:
+		return lua.LBool(t.Bool), nil
+	case mpack.Nil:
 		return lua.LNil, nil
-	case msgpcode.IsString(c) || msgpcode.IsBin(c):
-		n, err := d.dec.DecodeBytesLen()
-		if err != nil {
-			return nil, d.fail(err)
-		}
-		if n > d.r.Len() {
-			return nil, d.errorf("string of %d bytes but only %d bytes left", n, d.r.Len())
-		}
-		start := d.offset()
-		s := string(d.src[start : start+n])
-		_, _ = d.r.Seek(int64(n), io.SeekCurrent)
-		return lua.LString(s), nil
-	case msgpcode.IsFixedArray(c) || c == msgpcode.Array16 || c == msgpcode.Array32:
-		return d.array(L, depth+1)
-	case msgpcode.IsFixedMap(c) || c == msgpcode.Map16 || c == msgpcode.Map32:
-		return d.mapValue(L, depth+1)
-	case msgpcode.IsExt(c):
-		at := d.offset()
-		id, _, err := d.dec.DecodeExtHeader()
-		if err != nil {
-			return nil, d.fail(err)
-		}
-		return nil, &DecodeError{Offset: at, Reason: fmt.Sprintf("MessagePack extension type %d is not supported", id)}
+	case mpack.Str, mpack.Bin:
+		return lua.LString(t.Bytes), nil
+	case mpack.Array:
+		return d.array(L, depth+1, t)
+	case mpack.Map:
+		return d.mapValue(L, depth+1, t)
 	}
-	return nil, d.errorf("invalid MessagePack code 0x%02x", c)
+	return nil, &DecodeError{Offset: t.Offset, Reason: fmt.Sprintf("MessagePack extension type %d is not supported", t.ExtType)}
 }
 
-func (d *decoder) checkDepth(depth int) error {
+func checkDepth(t mpack.Token, depth int) error {
 	if depth > MaxDepth {
-		return d.errorf("tables nested deeper than %d levels", MaxDepth)
+		return &DecodeError{Offset: t.Offset, Reason: fmt.Sprintf("tables nested deeper than %d levels", MaxDepth)}
 	}
 	return nil
 }
 
-func (d *decoder) array(L *lua.LState, depth int) (lua.LValue, error) {
-	if err := d.checkDepth(depth); err != nil {
+func (d *decoder) array(L *lua.LState, depth int, at mpack.Token) (lua.LValue, error) {
+	if err := checkDepth(at, depth); err != nil {
 		return nil, err
 	}
-	n, err := d.dec.DecodeArrayLen()
-	if err != nil {
-		return nil, d.fail(err)
-	}
-	if n > d.r.Len() { // every element takes at least a byte
-		return nil, d.errorf("array of %d elements but only %d bytes left", n, d.r.Len())
-	}
+	n := at.Len
 	t := L.CreateTable(n, 0)
 	holes, last := 0, 0
 	for i := 1; i <= n; i++ {
@@ -661,24 +450,17 @@ func (d *decoder) array(L *lua.LState, depth int) (lua.LValue, error) {
 	// Trailing nils leave no holes: the table simply ends earlier.
 	if holes -= n - last; holes > 0 {
 		if d.holes += holes; d.holes > MaxHoles {
-			return nil, d.errorf("array has %d nil elements before its last value, over the limit of %d for a whole value", holes, MaxHoles)
+			return nil, d.r.Errorf("array has %d nil elements before its last value, over the limit of %d for a whole value", holes, MaxHoles)
 		}
 	}
 	return t, nil
 }
 
-func (d *decoder) mapValue(L *lua.LState, depth int) (lua.LValue, error) {
-	if err := d.checkDepth(depth); err != nil {
+func (d *decoder) mapValue(L *lua.LState, depth int, tok mpack.Token) (lua.LValue, error) {
+	if err := checkDepth(tok, depth); err != nil {
 		return nil, err
 	}
-	at := d.offset()
-	n, err := d.dec.DecodeMapLen()
-	if err != nil {
-		return nil, d.fail(err)
-	}
-	if n > d.r.Len()/2 { // every pair takes at least two bytes
-		return nil, d.errorf("map of %d entries but only %d bytes left", n, d.r.Len())
-	}
+	at, n := tok.Offset, tok.Len
 	base := len(d.pairs)
 	defer func() {
 		clear(d.pairs[base:])
@@ -686,7 +468,7 @@ func (d *decoder) mapValue(L *lua.LState, depth int) (lua.LValue, error) {
 	}()
 	maxInt, nStr := 0, 0
 	for range n {
-		keyAt := d.offset()
+		keyAt := d.r.Offset()
 		k, err := d.value(L, depth)
 		if err != nil {
 			return nil, err

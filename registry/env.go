@@ -1,9 +1,10 @@
 package registry
 
 import (
-	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/luahost/luahost/internal/secret"
 )
 
 // scalar is a scalar value after ${env:...} expansion.
@@ -28,17 +29,10 @@ func (s *scalar) show() string {
 	return strconv.Quote(s.text)
 }
 
-// redact replaces every value in secrets found in msg by "<redacted>",
-// longest first.
+// redact replaces every value in secrets found in msg, in every spelling
+// of secret.Spellings, by "<redacted>".
 func redact(msg string, secrets []string) string {
-	vals := append([]string(nil), secrets...)
-	sort.Slice(vals, func(i, j int) bool { return len(vals[i]) > len(vals[j]) })
-	for _, v := range vals {
-		if v != "" {
-			msg = strings.ReplaceAll(msg, v, "<redacted>")
-		}
-	}
-	return msg
+	return secret.New(Redacted, secrets...).Scrub(msg)
 }
 
 const envOpen = "${env:"

@@ -6,13 +6,14 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"net/url"
 	"os"
 	"path"
 	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/luahost/luahost/internal/secret"
 )
 
 // Source is one registry file's content.
@@ -41,51 +42,23 @@ type Registry struct {
 	order    []*Entry
 	warnings []Problem
 	// redactor replaces every value taken from the environment.
-	redactor *strings.Replacer
+	redactor *secret.Scrubber
 }
 
 // Redacted is what Redact puts in place of a value from the environment.
 const Redacted = "<redacted>"
 
 // Redact returns s with every value the registry took from the environment
-// (${env:...}, in any field of any entry, also in URL-escaped form)
+// (${env:...}, in any field of any entry, also in the escaped and quoted
+// forms of secret.Spellings)
 // replaced by "<redacted>". The host passes every error message and log
 // line through it, so such values, which may be secrets or internal host
 // names, never reach output.
 func (r *Registry) Redact(s string) string {
-	if r == nil || r.redactor == nil {
+	if r == nil {
 		return s
 	}
-	return r.redactor.Replace(s)
-}
-
-// newRedactor returns a replacer of the values (longest first, so a value
-// inside another is not replaced first), or nil when there are none.
-func newRedactor(values []string) *strings.Replacer {
-	seen := map[string]bool{}
-	var all []string
-	for _, v := range values {
-		for _, form := range []string{v, url.QueryEscape(v), url.PathEscape(v)} {
-			if form != "" && !seen[form] {
-				seen[form] = true
-				all = append(all, form)
-			}
-		}
-	}
-	if len(all) == 0 {
-		return nil
-	}
-	sort.Slice(all, func(i, j int) bool {
-		if len(all[i]) != len(all[j]) {
-			return len(all[i]) > len(all[j])
-		}
-		return all[i] < all[j]
-	})
-	pairs := make([]string, 0, 2*len(all))
-	for _, v := range all {
-		pairs = append(pairs, v, Redacted)
-	}
-	return strings.NewReplacer(pairs...)
+	return r.redactor.Scrub(s)
 }
 
 // Load validates sources as one registry. All problems found are returned
@@ -114,7 +87,7 @@ func Load(sources []Source, opts Options) (*Registry, error) {
 	for _, sc := range l.scalars {
 		envValues = append(envValues, sc.env...)
 	}
-	r := &Registry{byID: l.entries, warnings: sortProblems(l.warnings), redactor: newRedactor(envValues)}
+	r := &Registry{byID: l.entries, warnings: sortProblems(l.warnings), redactor: secret.New(Redacted, envValues...)}
 	for _, e := range l.entries {
 		r.sorted = append(r.sorted, e)
 	}

@@ -5,16 +5,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"reflect"
 	"sync"
 	"time"
 
 	"github.com/vmihailenco/msgpack/v5"
-	"github.com/vmihailenco/msgpack/v5/msgpcode"
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/luahost/luahost/backends"
+	"github.com/luahost/luahost/internal/mpack"
 	"github.com/luahost/luahost/luamod"
 )
 
@@ -199,17 +198,16 @@ func Unmarshal(b []byte, dst any) error {
 	fail := func(err error) error {
 		return backends.Errorf(backends.ErrInvalid, "decode into %T: %w", dst, err)
 	}
-	dec := msgpack.NewDecoder(bytes.NewReader(b))
 	switch p := dst.(type) {
 	case *any:
-		v, err := decodeAny(dec, 0)
+		v, err := decodeAny(mpack.NewDecoder(b), 0)
 		if err != nil {
 			return fail(err)
 		}
 		*p = v
 		return nil
 	case *map[string]any:
-		v, err := decodeAny(dec, 0)
+		v, err := decodeAny(mpack.NewDecoder(b), 0)
 		if err != nil {
 			return fail(err)
 		}
@@ -226,7 +224,7 @@ func Unmarshal(b []byte, dst any) error {
 		}
 		return nil
 	case *[]any:
-		v, err := decodeAny(dec, 0)
+		v, err := decodeAny(mpack.NewDecoder(b), 0)
 		if err != nil {
 			return fail(err)
 		}
@@ -243,8 +241,17 @@ func Unmarshal(b []byte, dst any) error {
 		}
 		return nil
 	}
+	dec := msgpack.NewDecoder(bytes.NewReader(b))
 	dec.UseLooseInterfaceDecoding(true)
-	dec.SetMapDecoder(func(d *msgpack.Decoder) (any, error) { return decodeAny(d, 0) })
+	// A map inside an interface field: the library finds its bytes, the
+	// codec gives it the shape described on KV.
+	dec.SetMapDecoder(func(d *msgpack.Decoder) (any, error) {
+		raw, err := d.DecodeRaw()
+		if err != nil {
+			return nil, err
+		}
+		return decodeAny(mpack.NewDecoder(raw), 0)
+	})
 	if err := dec.Decode(dst); err != nil {
 		return fail(err)
 	}
@@ -252,38 +259,30 @@ func Unmarshal(b []byte, dst any) error {
 }
 
 // decodeAny decodes one value into the plain Go form described on KV.
-func decodeAny(d *msgpack.Decoder, depth int) (any, error) {
-	c, err := d.PeekCode()
+func decodeAny(d *mpack.Decoder, depth int) (any, error) {
+	t, err := d.Next()
 	if err != nil {
 		return nil, err
 	}
-	switch {
-	case c == msgpcode.Nil:
-		return nil, d.DecodeNil()
-	case c == msgpcode.True || c == msgpcode.False:
-		return d.DecodeBool()
-	case c == msgpcode.Float || c == msgpcode.Double:
-		return d.DecodeFloat64()
-	case c == msgpcode.Uint64:
-		n, err := d.DecodeUint64()
-		if err != nil || n > math.MaxInt64 {
-			return n, err
+	switch t.Type {
+	case mpack.Nil:
+		return nil, nil
+	case mpack.Bool:
+		return t.Bool, nil
+	case mpack.Float:
+		return t.Float, nil
+	case mpack.Uint:
+		return t.Uint, nil
+	case mpack.Int:
+		return t.Int, nil
+	case mpack.Str, mpack.Bin:
+		return string(t.Bytes), nil
+	case mpack.Array:
+		if depth >= mpack.MaxDepth {
+			return nil, fmt.Errorf("tables nested deeper than %d levels", mpack.MaxDepth)
 		}
-		return int64(n), nil
-	case msgpcode.IsFixedNum(c), c >= msgpcode.Uint8 && c <= msgpcode.Uint32, c >= msgpcode.Int8 && c <= msgpcode.Int64:
-		return d.DecodeInt64()
-	case msgpcode.IsString(c) || msgpcode.IsBin(c):
-		return d.DecodeString()
-	case msgpcode.IsFixedArray(c) || c == msgpcode.Array16 || c == msgpcode.Array32:
-		if depth >= luamod.MaxDepth {
-			return nil, fmt.Errorf("tables nested deeper than %d levels", luamod.MaxDepth)
-		}
-		n, err := d.DecodeArrayLen()
-		if err != nil {
-			return nil, err
-		}
-		out := make([]any, 0, min(n, 1024))
-		for range n {
+		out := make([]any, 0, min(t.Len, 1024))
+		for range t.Len {
 			v, err := decodeAny(d, depth+1)
 			if err != nil {
 				return nil, err
@@ -291,18 +290,14 @@ func decodeAny(d *msgpack.Decoder, depth int) (any, error) {
 			out = append(out, v)
 		}
 		return out, nil
-	case msgpcode.IsFixedMap(c) || c == msgpcode.Map16 || c == msgpcode.Map32:
-		if depth >= luamod.MaxDepth {
-			return nil, fmt.Errorf("tables nested deeper than %d levels", luamod.MaxDepth)
+	case mpack.Map:
+		if depth >= mpack.MaxDepth {
+			return nil, fmt.Errorf("tables nested deeper than %d levels", mpack.MaxDepth)
 		}
-		n, err := d.DecodeMapLen()
-		if err != nil {
-			return nil, err
-		}
-		keys := make([]any, 0, min(n, 1024))
-		vals := make([]any, 0, min(n, 1024))
+		keys := make([]any, 0, min(t.Len, 1024))
+		vals := make([]any, 0, min(t.Len, 1024))
 		allStrings := true
-		for range n {
+		for range t.Len {
 			k, err := decodeAny(d, depth+1)
 			if err != nil {
 				return nil, err
@@ -333,5 +328,5 @@ func decodeAny(d *msgpack.Decoder, depth int) (any, error) {
 		}
 		return m, nil
 	}
-	return nil, fmt.Errorf("unsupported MessagePack code 0x%02x", c)
+	return nil, &mpack.DecodeError{Offset: t.Offset, Reason: fmt.Sprintf("MessagePack extension type %d is not supported", t.ExtType)}
 }

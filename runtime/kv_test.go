@@ -93,6 +93,8 @@ func TestLuaWritesGoReads(t *testing.T) {
 		{"bool", `true`, func() any { return new(bool) }, ptr(true)},
 		{"nested", `{a={b={c={1,2,{d="e"}}}}}`, func() any { return new(any) },
 			ptr[any](map[string]any{"a": map[string]any{"b": map[string]any{"c": []any{int64(1), int64(2), map[string]any{"d": "e"}}}}})},
+		{"map in an any field", `{name="Ada", meta={a={b=1}, [true]="t", l={{x=0.5}}}}`, func() any { return new(withAny) },
+			&withAny{Name: "Ada", Meta: map[any]any{"a": map[string]any{"b": int64(1)}, true: "t", "l": []any{map[string]any{"x": 0.5}}}}},
 		{"struct with any field", `{name="Ada", tags={"x"}, n=1}`, func() any {
 			return new(struct {
 				Name string         `msgpack:"name"`
@@ -125,6 +127,13 @@ func TestLuaWritesGoReads(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// withAny has an interface field, which the msgpack library fills
+// through the map decoder KV installs.
+type withAny struct {
+	Name string `msgpack:"name"`
+	Meta any    `msgpack:"meta"`
+}
 
 func TestGoWritesLuaReads(t *testing.T) {
 	ctx := context.Background()

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+
+	"github.com/luahost/luahost/internal/secret"
 )
 
 // The registry's Redact removes values taken from the environment. The
@@ -11,27 +13,9 @@ import (
 // error a script or a KV caller sees, and every log record of the runtime
 // and of its entries.
 
-// redactedError is an error whose text had values removed; errors.Is and
-// errors.As still see the original chain.
-type redactedError struct {
-	msg string
-	err error
-}
-
-func (e *redactedError) Error() string { return e.msg }
-func (e *redactedError) Unwrap() error { return e.err }
-
-// redactErr returns err with its text passed through redact.
-func redactErr(redact func(string) string, err error) error {
-	if err == nil || redact == nil {
-		return err
-	}
-	text := err.Error()
-	if msg := redact(text); msg != text {
-		return &redactedError{msg: msg, err: err}
-	}
-	return err
-}
+// redactErr returns err with its text passed through redact; errors.Is
+// and errors.As still see the original chain.
+func redactErr(redact func(string) string, err error) error { return secret.Err(err, redact) }
 
 // redactHandler is a slog.Handler that redacts the message and every
 // attribute value (strings, errors, Stringers and anything else printed)

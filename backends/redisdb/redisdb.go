@@ -40,6 +40,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/luahost/luahost/backends"
+	"github.com/luahost/luahost/internal/secret"
 	"github.com/luahost/luahost/registry"
 )
 
@@ -285,10 +286,10 @@ func (p Problem) Error() string { return p.Field + ": " + p.Msg }
 
 // Component is a db.redis entry: a client built by Start and closed by Stop.
 type Component struct {
-	cfg     Config
-	id      string
-	logger  *slog.Logger
-	secrets []string
+	cfg    Config
+	id     string
+	logger *slog.Logger
+	scrub  *secret.Scrubber
 
 	mu     sync.Mutex
 	client redis.UniversalClient
@@ -302,7 +303,7 @@ func New(id string, cfg Config, logger *slog.Logger) (*Component, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	c := &Component{cfg: cfg, id: id, logger: logger, secrets: secretsOf(cfg)}
+	c := &Component{cfg: cfg, id: id, logger: logger, scrub: scrubberOf(cfg)}
 	if ps := cfg.Problems(); len(ps) > 0 {
 		errs := make([]error, len(ps))
 		for i, p := range ps {

@@ -99,13 +99,12 @@ func decodeServer(d Dialect, defPort int64) func(*registry.Fields) any {
 				if cfg.DSN == "" {
 					field = "options"
 				}
-				c := &Component{cfg: cfg, secrets: secretsOf(cfg)}
 				msg := strings.TrimPrefix(strings.TrimPrefix(err.Error(), "parse dsn: "), "options: ")
 				// pgx echoes the connection string (its password masked,
 				// so no longer equal to a value from the environment):
 				// the registry file already shows it.
 				msg = pgxEcho.ReplaceAllString(msg, "")
-				f.Errorf(field, "the %s driver cannot parse it: %s", d, c.redact(msg))
+				f.Errorf(field, "the %s driver cannot parse it: %s", d, scrubberOf(cfg).Scrub(msg))
 			}
 		}
 		return cfg

@@ -8,10 +8,12 @@ import (
 	"log/slog"
 	"net"
 	"net/url"
+	"regexp"
 	"runtime"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-sql-driver/mysql"
@@ -24,6 +26,12 @@ import (
 )
 
 var pragmaValueRE = lazyRE(`^[A-Za-z0-9_.+-]+$`)
+
+// lazyRE compiles a pattern on first use, keeping start-up of every
+// command free of work only database entries need.
+func lazyRE(pattern string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(pattern) })
+}
 
 // SQLiteBusyTimeout bounds how long, in all, a statement on a SQLite file
 // waits for a lock another process holds before it fails with

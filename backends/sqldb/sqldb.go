@@ -32,6 +32,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jmoiron/sqlx"
 	"github.com/luahost/luahost/backends"
+	"github.com/luahost/luahost/internal/secret"
 	"github.com/luahost/luahost/registry"
 )
 
@@ -133,10 +134,10 @@ type Component struct {
 	logger *slog.Logger
 	id     string
 
-	mu      sync.Mutex
-	db      *sqlx.DB
-	readDB  *sqlx.DB
-	secrets []string
+	mu     sync.Mutex
+	db     *sqlx.DB
+	readDB *sqlx.DB
+	scrub  *secret.Scrubber
 }
 
 var _ DB = (*Component)(nil)
@@ -148,7 +149,7 @@ func New(id string, cfg Config, logger *slog.Logger) (*Component, error) {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	c := &Component{cfg: cfg, logger: logger, id: id}
-	c.secrets = secretsOf(cfg)
+	c.scrub = scrubberOf(cfg)
 	if err := cfg.validate(); err != nil {
 		return nil, c.redactErr(fmt.Errorf("%s: %w", id, err))
 	}
