@@ -48,6 +48,27 @@ func newConcatSite(vars []string) *concatSite {
 // run's memory cap and MaxAlloc before it is built.
 func (s *concatSite) concat(L *lua.LState) int {
 	n := L.GetTop()
+	if n == 2 { // the most common chain, a .. b, of two strings
+		va, vb := L.Get(1), L.Get(2)
+		a, okA := va.(lua.LString)
+		b, okB := vb.(lua.LString)
+		if okA && okB {
+			switch {
+			case len(b) == 0:
+				L.Push(va)
+			case len(a) == 0:
+				L.Push(vb)
+			default:
+				checkAlloc(L, concatFunc, int64(len(a))+int64(len(b)))
+				L.Push(lua.LString(string(a) + string(b)))
+			}
+			return 1
+		}
+	}
+	if n == 0 { // only a call from Lua, through the debug library, has none
+		L.Push(lua.LString(""))
+		return 1
+	}
 	// The common case: every operand is text, joined in one piece.
 	var total int64
 	var scratch [32]byte
@@ -60,10 +81,6 @@ func (s *concatSite) concat(L *lua.LState) int {
 		default:
 			return s.general(L, n)
 		}
-	}
-	if n == 0 { // only a call from Lua, through the debug library, has none
-		L.Push(lua.LString(""))
-		return 1
 	}
 	L.Push(join(L, 1, n, total))
 	return 1
