@@ -311,3 +311,44 @@ func BenchmarkConcat(b *testing.B) {
 		})
 	}
 }
+
+// TestMemoryUsageCounts: a large request is refused when what the run
+// holds (as the host reports it) plus the request would pass the cap;
+// small ones never ask what the run holds.
+func TestMemoryUsageCounts(t *testing.T) {
+	tests := []struct {
+		name string
+		held int64
+		code string
+		want string // "" for success
+	}{
+		{"held plus request past the cap", 800 << 10, `local s = string.rep("x", 100000) return #(s .. s .. s)`,
+			"concatenation: memory limit: 300000 bytes requested with 819200 in use, cap 1048576 bytes"},
+		{"string.rep too", 800 << 10, `return #string.rep("x", 300000)`,
+			"string.rep: memory limit: 300000 bytes requested with 819200 in use, cap 1048576 bytes"},
+		{"within the cap", 500 << 10, `local s = string.rep("x", 100000) return #(s .. s .. s)`, ""},
+		{"small requests", 1 << 20, `local s = "" for i = 1, 100 do s = "a" .. i .. "b" end return s`, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			calls := 0
+			ctx := luastd.WithMemoryUsage(luastd.WithMemoryLimit(context.Background(), 1<<20), func() int64 {
+				calls++
+				return tt.held
+			})
+			_, err := run(t, ctx, tt.code)
+			if tt.want == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if strings.Contains(tt.code, "for i") && calls != 0 {
+					t.Fatalf("small requests asked what the run holds %d times", calls)
+				}
+				return
+			}
+			if !errors.Is(err, luastd.ErrMemoryLimit) || !strings.HasPrefix(err.Error(), "test:1: "+tt.want) {
+				t.Fatalf("error %v, want %q", err, tt.want)
+			}
+		})
+	}
+}
