@@ -41,6 +41,13 @@ func (e *SyntaxLevelError) Error() string {
 // file path or "<string>") into a function prototype, after checking that
 // it nests no deeper than MaxSyntaxLevels. Every place luahost compiles
 // source goes through it.
+//
+// The .. operator compiles to a call of a luastd function, which no name
+// in source can reach: it checks the size of the string against the run's
+// memory cap (MemoryLimit of the state's context) and MaxAlloc before
+// building it, and otherwise behaves as Lua 5.1's: numbers as "%.14g",
+// __concat metamethods, and "attempt to concatenate local 'x' (a nil
+// value)" errors. Tracebacks show it as a Go function named "..".
 func Compile(src, name string) (*lua.FunctionProto, error) {
 	if err := CheckNesting(src, name); err != nil {
 		return nil, err
@@ -49,7 +56,15 @@ func Compile(src, name string) (*lua.FunctionProto, error) {
 	if err != nil {
 		return nil, err
 	}
-	return lua.Compile(chunk, name)
+	marker, sites := rewriteConcat(chunk)
+	proto, err := lua.Compile(chunk, name)
+	if err != nil {
+		return nil, err
+	}
+	if len(sites) > 0 {
+		patchConcat(proto, marker, sites)
+	}
+	return proto, nil
 }
 
 // Load compiles src with Compile and returns it as a function of L, with

@@ -10,20 +10,25 @@
 // rep, byte, char; table concat, sort, insert, remove; unpack, select,
 // tostring, tonumber, print, error, load, loadstring, loadfile, dofile;
 // os.date, os.time; math.huge). Compile (or Load) compiles source after
-// CheckNesting has bounded its nesting.
+// CheckNesting has bounded its nesting, with each chain of .. operators
+// turned into a call of a luastd function that no name in source reaches.
 //
 // # Limits
 //
 // Loops in these functions look at the state's context every 1024 steps
 // and raise its error once it is done, as gopher-lua's VM does between
 // instructions. Strings and result lists are checked before they are
-// allocated against MemoryLimit of the state's context and MaxAlloc; a
-// refusal raises a Lua error whose Go cause (see Cause) wraps
-// ErrMemoryLimit.
+// allocated against MemoryLimit of the state's context and MaxAlloc, and a
+// large one also with what the run holds (WithMemoryUsage); so is the
+// string of each .. chain. A refusal raises a Lua error whose Go cause
+// (see Cause) wraps ErrMemoryLimit.
 //
 // # Caveats
 //
-// The .. operator, comparisons and arithmetic run in gopher-lua's VM and
-// keep its behaviour: .. formats fractional numbers with Go's shortest
-// representation, not "%.14g".
+// A .. chain runs as a call of a Go function: a __concat metamethod sees
+// one more stack level (debug.getinfo, error with a level of 2 or more)
+// and tracebacks show it as "[G]: in function '..'"; a chain needs one
+// register more than OP_CONCAT did, so the longest chain is 199 operands.
+// Comparisons, arithmetic and table growth run in gopher-lua's VM, out of
+// reach of a check before they allocate.
 package luastd

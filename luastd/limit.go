@@ -3,9 +3,12 @@ package luastd
 import (
 	"errors"
 	"fmt"
+	"runtime"
+	"runtime/metrics"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	lua "github.com/yuin/gopher-lua"
 )
@@ -111,16 +114,23 @@ func raise(L *lua.LState, format string, args ...any) {
 // MemoryError is the error of a request for more memory than a run may
 // have. It wraps ErrMemoryLimit.
 type MemoryError struct {
-	// Func is the Lua function that made the request, e.g. "string.rep".
+	// Func is the Lua function that made the request, e.g. "string.rep",
+	// or "concatenation" for the .. operator.
 	Func string
 	// Size is the size asked for, in bytes.
 	Size int64
+	// Used is what the run held when it asked, in bytes, when the request
+	// was refused for passing the cap with it (see WithMemoryUsage), or 0.
+	Used int64
 	// Limit is the cap that refused it, in bytes: the run's memory limit
 	// or MaxAlloc.
 	Limit int64
 }
 
 func (e *MemoryError) Error() string {
+	if e.Used > 0 {
+		return fmt.Sprintf("%s: memory limit: %d bytes requested with %d in use, cap %d bytes", e.Func, e.Size, e.Used, e.Limit)
+	}
 	return fmt.Sprintf("%s: memory limit: %d bytes requested, cap %d bytes", e.Func, e.Size, e.Limit)
 }
 
@@ -150,20 +160,76 @@ func Cause(L *lua.LState, msg string) error {
 // Forget drops what Cause knows of L; call it when closing L.
 func Forget(L *lua.LState) { raised.Delete(L) }
 
+// usageCheckMin is the smallest request checked against what the run
+// holds (when a cap is below 16 times it, a sixteenth of the cap): the
+// heap watchdog bounds what smaller ones can add, and a look at the heap
+// costs a microsecond.
+const usageCheckMin = 1 << 20
+
 // checkAlloc raises a memory-limit error in L when building size bytes (or
-// values) would pass the run's memory cap or MaxAlloc.
+// values) would pass MaxAlloc or the run's memory cap, alone or, for a
+// large request, with what the run holds (WithMemoryUsage).
 func checkAlloc(L *lua.LState, fn string, size int64) {
 	limit := int64(MaxAlloc)
-	if m := MemoryLimit(L.Context()); m > 0 && m < limit {
-		limit = m
+	ctx := L.Context()
+	capped := MemoryLimit(ctx)
+	if capped > 0 && capped < limit {
+		limit = capped
 	}
 	if size >= 0 && size <= limit {
-		return
+		if capped == 0 || size < min(usageCheckMin, capped/16) {
+			return
+		}
+		used := memoryUsage(ctx)
+		if used == nil {
+			return
+		}
+		u := used()
+		if u+size <= capped {
+			return
+		}
+		// What the heap held at the last collection may since have become
+		// garbage: collect, and refuse only if the run still holds too
+		// much. This happens only near the cap.
+		if collect() {
+			if u = used(); u+size <= capped {
+				return
+			}
+		}
+		refuse(L, &MemoryError{Func: fn, Size: size, Used: max(u, 1), Limit: capped})
 	}
 	if size < 0 { // the sum overflowed
 		size = 1<<63 - 1
 	}
-	me := &MemoryError{Func: fn, Size: size, Limit: limit}
+	refuse(L, &MemoryError{Func: fn, Size: size, Limit: limit})
+}
+
+// forcedCycle is the count of completed GC cycles after collect last
+// forced one.
+var forcedCycle atomic.Uint64
+
+// collect runs a garbage collection, so that the heap's live figure is
+// fresh, and reports whether it did: not when no collection has run
+// since the last one it forced, so that a script that retries a refused
+// request in a loop cannot make the process collect back to back.
+func collect() bool {
+	if gcCycles() == forcedCycle.Load() {
+		return false
+	}
+	runtime.GC()
+	forcedCycle.Store(gcCycles())
+	return true
+}
+
+// gcCycles returns the count of completed GC cycles.
+func gcCycles() uint64 {
+	s := []metrics.Sample{{Name: "/gc/cycles/total:gc-cycles"}}
+	metrics.Read(s)
+	return s[0].Value.Uint64()
+}
+
+// refuse raises me in L as a Lua error, remembered for Cause.
+func refuse(L *lua.LState, me *MemoryError) {
 	raised.Store(L, me)
 	L.RaiseError("%s", me.Error())
 }

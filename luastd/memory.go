@@ -29,3 +29,24 @@ func MemoryLimit(ctx context.Context) int64 {
 	}
 	return n
 }
+
+type memoryUsageKey struct{}
+
+// WithMemoryUsage returns a copy of ctx that tells library functions how
+// many bytes the run using it holds now: used returns them, as the host
+// measures them (e.g. the live heap's growth since the run started). With
+// it, a large request is refused when what the run holds plus the request
+// would pass the cap of WithMemoryLimit, before anything is allocated.
+// used may be called from the run's goroutine at any time.
+func WithMemoryUsage(ctx context.Context, used func() int64) context.Context {
+	return context.WithValue(ctx, memoryUsageKey{}, used)
+}
+
+// memoryUsage returns the function WithMemoryUsage set, or nil.
+func memoryUsage(ctx context.Context) func() int64 {
+	if ctx == nil {
+		return nil
+	}
+	used, _ := ctx.Value(memoryUsageKey{}).(func() int64)
+	return used
+}

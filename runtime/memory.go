@@ -18,10 +18,13 @@ import (
 // A script past its cap stops with a *ScriptError whose Cause is an INVALID
 // error (errors.Is matches ErrInvalid's kind through luamod.Error and
 // luastd.ErrMemoryLimit) reading "memory limit of N exceeded". Library
-// functions check the cap before large allocations; what they cannot see
-// (tables and strings a script grows in the VM) is caught by a watchdog
-// that samples the Go heap every few milliseconds, so a run may pass its
-// cap by what it allocates in that time. The heap is the process's: with
+// functions and the .. operator refuse a string or list larger than the
+// cap before allocating it, and a large one (1 MiB, or a sixteenth of the
+// cap) that would pass the cap with what the run already holds. What they
+// cannot see (tables a script grows in the VM, many small strings) is
+// caught by a watchdog that samples the Go heap every few milliseconds, so
+// a run may pass its cap by what it allocates in that time. The heap is
+// the process's: with
 // several runs at once, a run is charged for the growth of the heap since
 // it started, whoever caused it.
 func WithMemoryLimit(bytes int64) Option { return func(c *config) { c.memoryLimit = bytes } }
@@ -41,9 +44,10 @@ type runLimitKey struct{}
 const watchInterval = 5 * time.Millisecond
 
 // limitMemory applies the run's memory cap to ctx: it carries the cap for
-// library functions and, when there is one, a watchdog that cancels the
-// context with cause luastd.ErrMemoryLimit once the heap has grown past
-// it. stop ends the watchdog.
+// library functions, what the run holds (luastd.WithMemoryUsage: the live
+// heap's growth since the run started) and, when there is a cap, a
+// watchdog that cancels the context with cause luastd.ErrMemoryLimit once
+// the heap has grown past it. stop ends the watchdog.
 func (rt *Runtime) limitMemory(ctx context.Context) (_ context.Context, stop func()) {
 	limit, ok := ctx.Value(runLimitKey{}).(int64)
 	if !ok {
@@ -56,9 +60,11 @@ func (rt *Runtime) limitMemory(ctx context.Context) (_ context.Context, stop fun
 	if limit <= 0 {
 		return ctx, func() {}
 	}
+	m := newHeapMeter()
+	ctx = luastd.WithMemoryUsage(ctx, m.used)
 	ctx, cancel := context.WithCancelCause(ctx)
 	done := make(chan struct{})
-	go watchHeap(limit, cancel, done)
+	go m.watch(limit, cancel, done)
 	return ctx, func() {
 		close(done)
 		cancel(nil)
@@ -68,28 +74,45 @@ func (rt *Runtime) limitMemory(ctx context.Context) (_ context.Context, stop fun
 // heapSamples are the heap figures the watchdog reads.
 var heapSamples = []string{"/memory/classes/heap/objects:bytes", "/gc/heap/live:bytes"}
 
+// heapMeter measures a run's memory as the growth of the Go heap since
+// the run started.
+type heapMeter struct {
+	// Garbage of earlier runs, in the heap at the start, must not count
+	// against this one: what is live is measured from the last
+	// collection's figure, the heap with garbage from its size then.
+	baseObjects, baseLive int64
+}
+
+func newHeapMeter() *heapMeter {
+	objects, live := readHeap()
+	return &heapMeter{baseObjects: objects, baseLive: live}
+}
+
 // readHeap returns the bytes of heap objects (live or not yet collected)
 // and of the objects the last GC found live.
-func readHeap(s []metrics.Sample) (objects, live int64) {
+func readHeap() (objects, live int64) {
+	s := make([]metrics.Sample, len(heapSamples))
+	for i, name := range heapSamples {
+		s[i].Name = name
+	}
 	metrics.Read(s)
 	return int64(s[0].Value.Uint64()), int64(s[1].Value.Uint64())
 }
 
-// watchHeap cancels the run when the heap has grown more than limit bytes
+// used is what the run holds: the growth of what the last collection
+// found live.
+func (m *heapMeter) used() int64 {
+	_, live := readHeap()
+	return max(live-m.baseLive, 0)
+}
+
+// watch cancels the run when the heap has grown more than limit bytes
 // past its size when the run started. Garbage not yet collected does
 // not count: the run is judged by what the last collection found live,
 // unless the heap (garbage included) has grown past twice the limit, which
 // a collector at its default pace (GOGC=100) never lets happen to a run
 // within its limit.
-func watchHeap(limit int64, cancel context.CancelCauseFunc, done <-chan struct{}) {
-	s := make([]metrics.Sample, len(heapSamples))
-	for i, name := range heapSamples {
-		s[i].Name = name
-	}
-	// Garbage of earlier runs, in the heap now, must not count against this
-	// one: what is live is measured from the last collection's figure, the
-	// heap with garbage from its size now.
-	baseObjects, baseLive := readHeap(s)
+func (m *heapMeter) watch(limit int64, cancel context.CancelCauseFunc, done <-chan struct{}) {
 	tick := time.NewTicker(watchInterval)
 	defer tick.Stop()
 	for {
@@ -98,8 +121,8 @@ func watchHeap(limit int64, cancel context.CancelCauseFunc, done <-chan struct{}
 			return
 		case <-tick.C:
 		}
-		objects, live := readHeap(s)
-		if live-baseLive > limit || objects-baseObjects > 2*limit {
+		objects, live := readHeap()
+		if live-m.baseLive > limit || objects-m.baseObjects > 2*limit {
 			cancel(&luamod.Error{
 				Kind:    luamod.KindInvalid,
 				Message: fmt.Sprintf("memory limit of %s exceeded", FormatBytes(limit)),

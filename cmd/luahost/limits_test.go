@@ -246,3 +246,46 @@ func BenchmarkMemoryCap256MiB(b *testing.B) {
 	}
 	b.ReportMetric(float64(peak), "peak-rss-bytes")
 }
+
+// concatDoubling doubles a string until its cap refuses it.
+const concatDoubling = `local s = "x" while true do s = s .. s end`
+
+// runConcatDoubling runs concatDoubling under --max-memory limit and
+// returns the command's peak RSS.
+func runConcatDoubling(tb testing.TB, limit string) int64 {
+	tb.Helper()
+	cmd := exec.Command(binary, "run", "--max-memory", limit, "-e", concatDoubling)
+	cmd.Dir = tb.TempDir()
+	cmd.Env = append(os.Environ(), "LUAHOST_REGISTRY=")
+	out, err := cmd.CombinedOutput()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 1 || !strings.Contains(string(out), "concatenation: memory limit: ") {
+		tb.Fatalf("%v: %s", err, out)
+	}
+	ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	if !ok {
+		tb.Fatal("no rusage")
+	}
+	return ru.Maxrss * 1024
+}
+
+// TestConcatStaysNearMemoryCap: a string doubled by .. is refused before
+// the allocation that would pass the cap, counting the string it doubles,
+// so the process never holds much more than the cap (it reached about
+// four times the cap when only the heap watchdog stopped it).
+func TestConcatStaysNearMemoryCap(t *testing.T) {
+	const limit, slack = 64 << 20, 48 << 20 // slack: the process's own memory
+	if peak := runConcatDoubling(t, "64MiB"); peak > limit+slack {
+		t.Fatalf("peak RSS %d MiB under --max-memory 64MiB, want at most %d MiB", peak>>20, (limit+slack)>>20)
+	}
+}
+
+// BenchmarkConcatDoubling256MiB reports the peak RSS of concatDoubling
+// under --max-memory 256MiB.
+func BenchmarkConcatDoubling256MiB(b *testing.B) {
+	var peak int64
+	for range b.N {
+		peak = max(peak, runConcatDoubling(b, "256MiB"))
+	}
+	b.ReportMetric(float64(peak), "peak-rss-bytes")
+}

@@ -1,4 +1,6 @@
 -- limit: memory 8MiB
--- A string that doubles in the VM until it is too big.
+-- want: concatenation: memory limit
+-- A string that doubles in the VM until it is too big: refused before the
+-- allocation, counting the string it doubles.
 local s = "x"
 while true do s = s .. s end

@@ -1,0 +1,7 @@
+-- limit: memory 16MiB
+-- want: concatenation: memory limit
+-- A __concat metamethod that doubles what it is given: the concatenation
+-- inside it is checked like any other.
+local t = setmetatable({}, {__concat = function(a, b) return b .. b end})
+local s = "x"
+while true do s = t .. s end
