@@ -84,7 +84,6 @@ func (rt *Runtime) RunString(ctx context.Context, code string) ([]any, error) {
 		if err != nil {
 			return &ScriptError{Message: err.Error()}
 		}
-		fn.Env = runEnv(L)
 		results, err := call(ctx, L, fn)
 		if err != nil {
 			return err
@@ -146,10 +145,12 @@ func (rt *Runtime) Do(ctx context.Context, fn func(L *lua.LState) error) error {
 	defer cancel()
 	ps.exited.cancel = cancel
 	ps.L.SetContext(ctx)
+	ps.iso.begin()
 	err := fn(ps.L)
 	if ae, ok := err.(*lua.ApiError); ok {
 		err = scriptError(ctx, ps.L, ae)
 	}
+	ps.iso.end()
 	ps.L.RemoveContext()
 	ps.L.SetTop(0)
 	ps.exited.cancel = nil
@@ -317,6 +318,7 @@ type pooledState struct {
 	L       *lua.LState
 	exited  *exitState
 	release func()
+	iso     *isolation // nil for a state that is not pooled
 }
 
 func (ps *pooledState) close() {
@@ -390,8 +392,19 @@ func (rt *Runtime) buildState(cancel context.CancelFunc) *pooledState {
 		}))
 	}
 	L.SetGlobal("assert", L.NewFunction(luaAssert))
+	// As in Lua 5.1, strings index a metatable of their own whose __index
+	// is the string table; gopher-lua makes the string table its own
+	// metatable, which hands ("").__index, the library itself, to scripts.
+	strlib := L.GetGlobal("string").(*lua.LTable)
+	strlib.RawSetString("__index", lua.LNil)
+	strMeta := L.CreateTable(0, 1)
+	strMeta.RawSetString("__index", strlib)
+	L.SetMetatable(lua.LString(""), strMeta)
 	mod := luamod.Open(L, luamod.Options{Resolver: storeResolver{rt}, Redact: rt.reg.Redact})
 	L.SetGlobal(luamod.ModuleName, mod.Table())
+	// The store module is loaded from the start, as the libraries are, so
+	// package.loaded.store and require("store") are the store global.
+	L.SetField(L.GetField(L.Get(lua.RegistryIndex), "_LOADED"), luamod.ModuleName, mod.Table())
 	for name, loader := range rt.preloads {
 		L.PreloadModule(name, loader)
 	}
@@ -471,7 +484,9 @@ func (p *statePool) get(rt *Runtime) *pooledState {
 		return ps
 	}
 	p.mu.Unlock()
-	return rt.buildState(nil)
+	ps := rt.buildState(nil)
+	ps.iso = newIsolation(ps.L)
+	return ps
 }
 
 func (p *statePool) put(ps *pooledState) {
