@@ -32,6 +32,9 @@ type isolation struct {
 	envMeta  *lua.LTable        // metatable of a run's globals until they are complete
 
 	globalsAt, loadedAt, packageAt int // positions in plan (packageAt -1 if none)
+	// forced are Go functions copied although they have no upvalues: the
+	// package.loaders searchers read package through their environment.
+	forced map[*lua.LFunction]bool
 
 	// The current run; env is nil between runs.
 	env     *lua.LTable
@@ -73,6 +76,14 @@ func newIsolation(L *lua.LState) *isolation {
 		index:    make(map[lua.LValue]int),
 	}
 	iso.wrapLibrary()
+	iso.forced = make(map[*lua.LFunction]bool)
+	if loaders, ok := iso.registry.RawGetString("_LOADERS").(*lua.LTable); ok {
+		loaders.ForEach(func(_, v lua.LValue) {
+			if f, ok := v.(*lua.LFunction); ok {
+				iso.forced[f] = true
+			}
+		})
+	}
 	iso.add(iso.globals)
 	iso.add(iso.registry)
 	iso.registry.ForEach(func(k, v lua.LValue) {
@@ -155,7 +166,7 @@ func (iso *isolation) add(v lua.LValue) {
 		iso.add(o.Metatable)
 		iso.add(tableOrNil(o.Env))
 	case *lua.LFunction:
-		if _, ok := iso.index[o]; ok || !needsCopy(o, nil) {
+		if _, ok := iso.index[o]; ok || !(iso.forced[o] || needsCopy(o, nil)) {
 			return
 		}
 		iso.index[o] = len(iso.plan)
@@ -248,7 +259,12 @@ func (iso *isolation) tr(v lua.LValue) lua.LValue {
 	return v
 }
 
-func (iso *isolation) trTable(v lua.LValue) *lua.LTable {
+// trEnv is tr for an environment: the template's globals become the
+// run's globals as they are, without completing them.
+func (iso *isolation) trEnv(v lua.LValue) *lua.LTable {
+	if v == lua.LValue(iso.globals) {
+		return iso.env
+	}
 	t, _ := iso.tr(v).(*lua.LTable)
 	return t
 }
@@ -276,12 +292,12 @@ func (iso *isolation) own(i int) lua.LValue {
 	case *lua.LUserData:
 		c := &lua.LUserData{Value: o.Value}
 		iso.copies[i] = c
-		c.Env = iso.trTable(p.env)
+		c.Env = iso.trEnv(p.env)
 		c.Metatable = iso.tr(p.meta)
 	case *lua.LFunction:
 		c := &lua.LFunction{IsG: o.IsG, Proto: o.Proto, GFunction: o.GFunction}
 		iso.copies[i] = c
-		c.Env = iso.trTable(p.env)
+		c.Env = iso.trEnv(p.env)
 		c.Upvalues = make([]*lua.Upvalue, len(p.ups))
 		for j, v := range p.ups {
 			u := &lua.Upvalue{}
