@@ -118,8 +118,9 @@ func newIsolation(L *lua.LState) *isolation {
 	baseMeta := L.CreateTable(0, 1)
 	baseMeta.RawSetString("__index", L.NewFunction(iso.lazyGlobal))
 	base.Metatable = baseMeta
-	iso.envMeta = L.CreateTable(0, 1)
+	iso.envMeta = L.CreateTable(0, 2)
 	iso.envMeta.RawSetString("__index", base)
+	iso.envMeta.RawSetString("__newindex", L.NewFunction(iso.newGlobal))
 	return iso
 }
 
@@ -358,6 +359,18 @@ func (iso *isolation) lazyGlobal(L *lua.LState) int {
 	}
 	L.Push(v)
 	return 1
+}
+
+// newGlobal is the __newindex of a run's globals before they are
+// complete. Assigning nil to a host global (print = nil) completes them
+// first, so that the global stays nil instead of reading the template's.
+func (iso *isolation) newGlobal(L *lua.LState) int {
+	t, k, v := L.CheckTable(1), L.Get(2), L.Get(3)
+	if v == lua.LNil && t == iso.env && iso.globals.RawGet(k) != lua.LNil {
+		iso.completeEnv()
+	}
+	t.RawSet(k, v)
+	return 0
 }
 
 // wrapLibrary puts guards on the library functions that reach a run's

@@ -76,7 +76,8 @@ func (rt *Runtime) RunFile(ctx context.Context, path string, args ...string) err
 }
 
 // RunString runs Lua code in a pooled state and returns its results
-// converted to Go values (see Do for what a pooled state keeps).
+// converted to Go values. The run sees nothing an earlier run on that
+// state did (see Isolation in the package doc).
 func (rt *Runtime) RunString(ctx context.Context, code string) ([]any, error) {
 	var out []any
 	err := rt.Do(ctx, func(L *lua.LState) error {
@@ -130,10 +131,13 @@ func (rt *Runtime) Run(ctx context.Context, s Script) ([]lua.LValue, error) {
 }
 
 // Do lends fn a pooled, ready Lua state bounded by ctx. The state has the
-// store module and errors global loaded; what fn leaves in its globals
-// stays for the next borrower, so fn should keep its own data local. A
-// *lua.ApiError returned by fn becomes a *ScriptError, which matches the
-// context's error when the context stopped the script.
+// store module and errors global loaded. The borrow is one run: it has
+// globals of its own and copies of whatever library tables and
+// metatables it reaches, and nothing it changes is seen by the next
+// borrower (see Isolation in the package doc); values fn keeps in the
+// registry are the exception. A *lua.ApiError returned by fn becomes a
+// *ScriptError, which matches the context's error when the context
+// stopped the script.
 func (rt *Runtime) Do(ctx context.Context, fn func(L *lua.LState) error) error {
 	ps := rt.pool.get(rt)
 	if ps == nil {
