@@ -333,7 +333,7 @@ func (m *Module) newError(L *lua.LState, e *Error) *lua.LUserData {
 	if m.redact != nil {
 		e.Message = m.redact(e.Message)
 	}
-	return newErrorValue(L, m.errMeta, e)
+	return newErrorValue(L, L.GetTypeMetatable(errorMetaKey), e)
 }
 
 // pushGoError pushes nil and the script error for err, a failure of a call

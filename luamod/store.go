@@ -136,7 +136,7 @@ func (m *Module) storeGet(L *lua.LState) int {
 	}
 	ud := L.NewUserData()
 	ud.Value = &handle{m: m, id: string(id), st: st}
-	ud.Metatable = m.handMeta
+	ud.Metatable = L.GetTypeMetatable(handleMetaKey) // the registry's, which a host may swap per run
 	L.Push(ud)
 	return 1
 }

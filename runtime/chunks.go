@@ -62,24 +62,3 @@ func (c *chunkCache) add(code string, proto *lua.FunctionProto) {
 	c.m[code] = proto
 	c.order = append(c.order, code)
 }
-
-// envMetaKey holds, in a state's registry, the metatable of run
-// environments: reads fall through to the state's globals.
-const envMetaKey = "luahost.envmeta"
-
-// runEnv returns a fresh global environment for one run on a pooled state.
-// Globals a script defines go to it, so runs that share a state do not see
-// each other's globals; reads fall through to the state's globals.
-func runEnv(L *lua.LState) *lua.LTable {
-	reg := L.Get(lua.RegistryIndex).(*lua.LTable)
-	meta, ok := reg.RawGetString(envMetaKey).(*lua.LTable)
-	if !ok {
-		meta = L.CreateTable(0, 1)
-		meta.RawSetString("__index", L.Get(lua.GlobalsIndex))
-		reg.RawSetString(envMetaKey, meta)
-	}
-	env := L.CreateTable(0, 1)
-	env.Metatable = meta
-	env.RawSetString("_G", env) // _G.x = 1 and rawset(_G, ...) stay in this run too
-	return env
-}

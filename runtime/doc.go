@@ -8,11 +8,39 @@
 // string) and starts its auto_start entries. RunString runs code on a
 // pooled Lua state; RunFile and Run use a fresh state; Do lends a pooled
 // state to Go code. Pooled states make small scripts cheap: the state is
-// ready, and RunString compiles each distinct chunk once. Each RunString
-// gets its own globals (including _G); a script that changes a library
-// table (string, math, a required module) changes it for later runs on
-// that state, so scripts should not. A state stopped by its context or by
-// os.exit is dropped, never reused.
+// ready, and RunString compiles each distinct chunk once. A state stopped
+// by its context or by os.exit is dropped, never reused.
+//
+// # Isolation
+//
+// Runs that share a pooled state (RunString and Do, with or without
+// WithSandbox) do not see each other: nothing one run does is visible to a
+// later one. Each run has a global table of its own: _G, getfenv(0),
+// getfenv of any library function, L.G.Global for Go code in Do, and the
+// environment of every chunk or function the run loads or defines.
+// Library tables (string, table, math, os, io, coroutine, debug, package,
+// store, errors and the tables they hold), package.loaded,
+// package.preload and package.loaders, the metatables of strings, store
+// handles, error values and files, and library closures' upvalues are
+// copied for a run the first time it reaches them, so a script may change
+// its own copy (function string.trim(s) ... end, then s:trim(); wrapping a
+// store handle's methods through getmetatable(h).__index) and the change
+// ends with the run. Changes to the metatables of numbers, booleans, nil
+// and functions (debug.setmetatable) and to the environment of library
+// functions (debug.setfenv) are undone when the run ends. A module the
+// runtime preloads is loaded afresh by each run that requires it.
+//
+// A run pays only for what it reaches: a script that reads no library
+// table pays for one table, its globals; the first use of a library
+// copies it (string, with the string metatable: about 60 small
+// allocations); package, require of a module
+// not yet loaded, or traversing _G (pairs, next, rawget, getmetatable or
+// setmetatable of _G) copies all of them. Go code in Do sees the run's
+// globals through the Lua API (L.GetGlobal and L.GetField read the host's
+// globals through the global table's metatable until the run's table is
+// complete; a raw read of L.G.Global sees only what the run set). The Lua
+// registry itself belongs to the state: Go code that stores its own
+// values there shares them between runs; scripts cannot reach it.
 //
 // Every call takes a context: its deadline or cancellation stops a script
 // inside long loops and store calls, and the error matches

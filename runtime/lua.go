@@ -76,7 +76,8 @@ func (rt *Runtime) RunFile(ctx context.Context, path string, args ...string) err
 }
 
 // RunString runs Lua code in a pooled state and returns its results
-// converted to Go values (see Do for what a pooled state keeps).
+// converted to Go values. The run sees nothing an earlier run on that
+// state did (see Isolation in the package doc).
 func (rt *Runtime) RunString(ctx context.Context, code string) ([]any, error) {
 	var out []any
 	err := rt.Do(ctx, func(L *lua.LState) error {
@@ -84,7 +85,6 @@ func (rt *Runtime) RunString(ctx context.Context, code string) ([]any, error) {
 		if err != nil {
 			return &ScriptError{Message: err.Error()}
 		}
-		fn.Env = runEnv(L)
 		results, err := call(ctx, L, fn)
 		if err != nil {
 			return err
@@ -131,10 +131,13 @@ func (rt *Runtime) Run(ctx context.Context, s Script) ([]lua.LValue, error) {
 }
 
 // Do lends fn a pooled, ready Lua state bounded by ctx. The state has the
-// store module and errors global loaded; what fn leaves in its globals
-// stays for the next borrower, so fn should keep its own data local. A
-// *lua.ApiError returned by fn becomes a *ScriptError, which matches the
-// context's error when the context stopped the script.
+// store module and errors global loaded. The borrow is one run: it has
+// globals of its own and copies of whatever library tables and
+// metatables it reaches, and nothing it changes is seen by the next
+// borrower (see Isolation in the package doc); values fn keeps in the
+// registry are the exception. A *lua.ApiError returned by fn becomes a
+// *ScriptError, which matches the context's error when the context
+// stopped the script.
 func (rt *Runtime) Do(ctx context.Context, fn func(L *lua.LState) error) error {
 	ps := rt.pool.get(rt)
 	if ps == nil {
@@ -146,9 +149,15 @@ func (rt *Runtime) Do(ctx context.Context, fn func(L *lua.LState) error) error {
 	defer cancel()
 	ps.exited.cancel = cancel
 	ps.L.SetContext(ctx)
+	if ps.iso != nil {
+		ps.iso.begin()
+	}
 	err := fn(ps.L)
 	if ae, ok := err.(*lua.ApiError); ok {
 		err = scriptError(ctx, ps.L, ae)
+	}
+	if ps.iso != nil {
+		ps.iso.end()
 	}
 	ps.L.RemoveContext()
 	ps.L.SetTop(0)
@@ -317,6 +326,7 @@ type pooledState struct {
 	L       *lua.LState
 	exited  *exitState
 	release func()
+	iso     *isolation // nil for a state that is not pooled
 }
 
 func (ps *pooledState) close() {
@@ -390,8 +400,19 @@ func (rt *Runtime) buildState(cancel context.CancelFunc) *pooledState {
 		}))
 	}
 	L.SetGlobal("assert", L.NewFunction(luaAssert))
+	// As in Lua 5.1, strings index a metatable of their own whose __index
+	// is the string table; gopher-lua makes the string table its own
+	// metatable, which hands ("").__index, the library itself, to scripts.
+	strlib := L.GetGlobal("string").(*lua.LTable)
+	strlib.RawSetString("__index", lua.LNil)
+	strMeta := L.CreateTable(0, 1)
+	strMeta.RawSetString("__index", strlib)
+	L.SetMetatable(lua.LString(""), strMeta)
 	mod := luamod.Open(L, luamod.Options{Resolver: storeResolver{rt}, Redact: rt.reg.Redact})
 	L.SetGlobal(luamod.ModuleName, mod.Table())
+	// The store module is loaded from the start, as the libraries are, so
+	// package.loaded.store and require("store") are the store global.
+	L.SetField(L.GetField(L.Get(lua.RegistryIndex), "_LOADED"), luamod.ModuleName, mod.Table())
 	for name, loader := range rt.preloads {
 		L.PreloadModule(name, loader)
 	}
@@ -456,6 +477,10 @@ type statePool struct {
 	mu     sync.Mutex
 	free   []*pooledState
 	closed bool
+	// shared makes states without isolation, whose runs share globals
+	// and libraries; only benchmarks set it, to measure what isolation
+	// costs.
+	shared bool
 }
 
 func (p *statePool) get(rt *Runtime) *pooledState {
@@ -471,7 +496,11 @@ func (p *statePool) get(rt *Runtime) *pooledState {
 		return ps
 	}
 	p.mu.Unlock()
-	return rt.buildState(nil)
+	ps := rt.buildState(nil)
+	if !p.shared {
+		ps.iso = newIsolation(ps.L)
+	}
+	return ps
 }
 
 func (p *statePool) put(ps *pooledState) {

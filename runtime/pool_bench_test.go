@@ -22,6 +22,24 @@ func BenchmarkRunString(b *testing.B) {
 			}
 		}
 	})
+	// A script that reads a library table: on a pooled state the run
+	// gets its own copy of the libraries (see the package doc, Isolation).
+	b.Run("pool-library", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := rt.RunString(ctx, `return string.len("x")`); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("pool-store", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := rt.RunString(ctx, `return store.get("app:cache"):set("k", 1)`); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 	b.Run("fresh", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
