@@ -8,23 +8,18 @@ import (
 )
 
 func init() {
-	registry.RegisterKind(registry.Kind{Name: Kind, Decode: decode, New: newComponent})
+	registry.RegisterTyped(registry.TypedKind[Config]{Name: Kind, Decode: decode, New: newComponent})
 }
 
-func decode(f *registry.Fields) any {
-	cfg := Config{
+func decode(f *registry.Fields) Config {
+	return Config{
 		Database:        f.Ref("database", true, redisdb.Kind),
 		Prefix:          f.String("prefix", ""),
 		CleanupInterval: f.Duration("cleanup_interval", DefaultCleanupInterval),
 	}
-	for _, p := range cfg.Problems() {
-		f.Errorf(p.Field, "%s", p.Msg)
-	}
-	return cfg
 }
 
-func newComponent(cfg any, env registry.Env) (registry.Component, error) {
-	c := cfg.(Config)
+func newComponent(c Config, env registry.Env) (registry.Component, error) {
 	dep := env.Dep(c.Database)
 	db, ok := dep.(redisdb.DB)
 	if !ok {

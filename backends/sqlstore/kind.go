@@ -8,11 +8,11 @@ import (
 )
 
 func init() {
-	registry.RegisterKind(registry.Kind{Name: Kind, Decode: decode, New: newComponent})
+	registry.RegisterTyped(registry.TypedKind[Config]{Name: Kind, Decode: decode, New: newComponent})
 }
 
-func decode(f *registry.Fields) any {
-	cfg := Config{
+func decode(f *registry.Fields) Config {
+	return Config{
 		Database:        f.Ref("database", true, "db.sql."),
 		Table:           f.RequiredString("table_name"),
 		IDColumn:        f.String("id_column_name", DefaultIDColumn),
@@ -23,17 +23,9 @@ func decode(f *registry.Fields) any {
 		CreateTable:     f.Bool("create_table", false),
 		ValueFormat:     f.String("value_format", ValueMsgpack),
 	}
-	for _, p := range cfg.Problems() {
-		if p.Field == "table_name" && cfg.Table == "" {
-			continue // RequiredString reported it
-		}
-		f.Errorf(p.Field, "%s", p.Msg)
-	}
-	return cfg
 }
 
-func newComponent(cfg any, env registry.Env) (registry.Component, error) {
-	c := cfg.(Config)
+func newComponent(c Config, env registry.Env) (registry.Component, error) {
 	dep := env.Dep(c.Database)
 	db, ok := dep.(sqldb.DB)
 	if !ok {
