@@ -58,7 +58,8 @@
 //	}
 //
 // Decode reads the kind's fields through [Fields]; the loader stores the
-// Config it returns in [Entry].Config and the host passes it to New. The
+// Config it returns in [Entry].Config and the host passes it to New,
+// which reaches the entries it refers to with [DepAs]. The
 // config may offer capabilities, found by type assertion as database/sql
 // finds a driver's: [Validator] (its Problems are reported at their fields
 // after Decode, and [CheckConfig] gives Go callers of the kind's own

@@ -73,6 +73,18 @@ type Env struct {
 	Clock Clock
 }
 
+// DepAs returns the component of the dependency id (named by the entry's
+// field) as a T, the interface the entry needs of it, or an error
+// "<entry>: <field> <id> is a <type>, not <want>" when it is not one.
+func DepAs[T any](env Env, field, id, want string) (T, error) {
+	dep := env.Dep(id)
+	t, ok := dep.(T)
+	if !ok {
+		return t, fmt.Errorf("%s: %s %s is a %T, not %s", env.Entry.ID, field, id, dep, want)
+	}
+	return t, nil
+}
+
 // CustomClock returns the Env's clock when it is not the system clock, and
 // nil otherwise, for kinds that keep a faster path of their own on the
 // system clock.

@@ -2,6 +2,7 @@ package registry
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -104,5 +105,24 @@ func TestSchema(t *testing.T) {
 				t.Errorf("Schema = %q with error %v", got, err)
 			}
 		})
+	}
+}
+
+// starter is an interface a dependency may or may not have.
+type starter interface{ Started() bool }
+
+type startedNop struct{ nopComponent }
+
+func (startedNop) Started() bool { return true }
+
+func TestDepAs(t *testing.T) {
+	deps := map[string]Component{"app:a": startedNop{}, "app:b": nopComponent{}}
+	env := Env{Entry: &Entry{ID: "app:user"}, Dep: func(id string) Component { return deps[id] }}
+	if s, err := DepAs[starter](env, "database", "app:a", "a starter"); err != nil || !s.Started() {
+		t.Fatalf("DepAs(app:a) = %v, %v", s, err)
+	}
+	_, err := DepAs[starter](env, "database", "app:b", "a starter")
+	if got, want := fmt.Sprint(err), "app:user: database app:b is a registry.nopComponent, not a starter"; got != want {
+		t.Fatalf("DepAs(app:b) error = %s, want %s", got, want)
 	}
 }

@@ -1,8 +1,6 @@
 package redisstore
 
 import (
-	"fmt"
-
 	"github.com/luahost/luahost/backends/redisdb"
 	"github.com/luahost/luahost/registry"
 )
@@ -20,10 +18,9 @@ func decode(f *registry.Fields) Config {
 }
 
 func newComponent(c Config, env registry.Env) (registry.Component, error) {
-	dep := env.Dep(c.Database)
-	db, ok := dep.(redisdb.DB)
-	if !ok {
-		return nil, fmt.Errorf("%s: database %s is a %T, not a Redis database", env.Entry.ID, c.Database, dep)
+	db, err := registry.DepAs[redisdb.DB](env, "database", c.Database, "a Redis database")
+	if err != nil {
+		return nil, err
 	}
 	return New(c, db, Options{ID: env.Entry.ID, Logger: env.Logger})
 }

@@ -1,8 +1,6 @@
 package sqlstore
 
 import (
-	"fmt"
-
 	"github.com/luahost/luahost/backends/sqldb"
 	"github.com/luahost/luahost/registry"
 )
@@ -26,10 +24,9 @@ func decode(f *registry.Fields) Config {
 }
 
 func newComponent(c Config, env registry.Env) (registry.Component, error) {
-	dep := env.Dep(c.Database)
-	db, ok := dep.(sqldb.DB)
-	if !ok {
-		return nil, fmt.Errorf("%s: database %s is a %T, not a SQL database", env.Entry.ID, c.Database, dep)
+	db, err := registry.DepAs[sqldb.DB](env, "database", c.Database, "a SQL database")
+	if err != nil {
+		return nil, err
 	}
 	opts := Options{ID: env.Entry.ID, Logger: env.Logger}
 	if cl := env.CustomClock(); cl != nil {
