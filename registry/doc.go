@@ -44,6 +44,34 @@
 // YAML anchors, aliases and merge keys (<<: *defaults) may be used. A key
 // given twice in one mapping is an error.
 //
+// # Kinds
+//
+// A kind is registered once per process, from the init function of the
+// package that implements it, with [RegisterTyped]:
+//
+//	func init() {
+//		registry.RegisterTyped(registry.TypedKind[Config]{
+//			Name:   "store.memory",
+//			Decode: decode, // func(*registry.Fields) Config
+//			New:    build,  // func(Config, registry.Env) (registry.Component, error)
+//		})
+//	}
+//
+// Decode reads the kind's fields through [Fields]; the loader stores the
+// Config it returns in [Entry].Config and the host passes it to New,
+// which reaches the entries it refers to with [DepAs]. The
+// config may offer capabilities, found by type assertion as database/sql
+// finds a driver's: [Validator] (its Problems are reported at their fields
+// after Decode, and [CheckConfig] gives Go callers of the kind's own
+// constructor the same problems) and [Schemer] (the DDL its entries need,
+// which luahost schema prints). A Go host that names a kind it never
+// imported gets "unknown kind ... (forgotten import?)".
+//
+// [RegisterKind] takes the untyped [Kind] (Decode returns any, New takes
+// any) of kinds not yet converted; converting one means writing
+// TypedKind[C] for Kind, returning C from Decode and taking C in New,
+// which drops New's type assertion.
+//
 // # Errors
 //
 // [Load] reports every problem it finds, not just the first, as an [*Error]

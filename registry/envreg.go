@@ -67,16 +67,16 @@ type envComponent struct{}
 func (envComponent) Start(context.Context) error { return nil }
 func (envComponent) Stop(context.Context) error  { return nil }
 
-func newEnvComponent(any, Env) (Component, error) { return envComponent{}, nil }
+func newEnvComponent[C any](C, Env) (Component, error) { return envComponent{}, nil }
 
 func init() {
-	RegisterKind(Kind{Name: kindVariable, Decode: decodeVariable, New: newEnvComponent})
+	RegisterTyped(TypedKind[EnvVariable]{Name: kindVariable, Decode: decodeVariable, New: newEnvComponent[EnvVariable]})
 	for _, k := range []string{kindStorageOS, kindStorageMemory, kindStorageFile, kindStorageStatic, kindStorageRouter} {
-		RegisterKind(Kind{Name: k, Decode: decodeStorage(k), New: newEnvComponent})
+		RegisterTyped(TypedKind[EnvStorage]{Name: k, Decode: decodeStorage(k), New: newEnvComponent[EnvStorage]})
 	}
 }
 
-func decodeVariable(f *Fields) any {
+func decodeVariable(f *Fields) EnvVariable {
 	v := EnvVariable{
 		Variable: f.String("variable", ""),
 		Storage:  f.Ref("storage", false, "env.storage."),
@@ -91,8 +91,8 @@ func decodeVariable(f *Fields) any {
 	return v
 }
 
-func decodeStorage(kind string) func(*Fields) any {
-	return func(f *Fields) any {
+func decodeStorage(kind string) func(*Fields) EnvStorage {
+	return func(f *Fields) EnvStorage {
 		st := EnvStorage{Kind: kind}
 		switch kind {
 		case kindStorageStatic:
@@ -103,9 +103,7 @@ func decodeStorage(kind string) func(*Fields) any {
 				if !ok {
 					continue
 				}
-				f.l.refs = append(f.l.refs, ref{from: f.id, src: f.fl.index, pos: it.pos, field: "storages",
-					target: id, shown: it.s, kinds: []string{"env.storage."}})
-				*f.deps() = append(*f.deps(), id)
+				f.addRef(it.pos, "storages", id, it.s, []string{"env.storage."})
 				st.Storages = append(st.Storages, id)
 			}
 			if len(st.Storages) == 0 {
@@ -251,21 +249,4 @@ func (l *loader) checkRequiredVars() {
 			l.problem(at.src, at.pos, id, msg)
 		}
 	}
-}
-
-// expandLookup resolves the NAME of a ${env:NAME} reference: an OS
-// variable, or with a colon the env.variable entry of that ID, which
-// becomes a dependency of the entry being loaded.
-func (l *loader) expandLookup(name string) (string, bool, string) {
-	if !strings.Contains(name, ":") {
-		v, ok := l.getenv(name)
-		return v, ok, ""
-	}
-	l.cur.deps = append(l.cur.deps, name)
-	return l.lookupVar(name)
-}
-
-// expand expands the ${env:...} references of raw.
-func (l *loader) expand(raw string) (string, []string, []string) {
-	return expandEnv(raw, l.expandLookup)
 }

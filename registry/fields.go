@@ -25,10 +25,13 @@ import (
 // Error messages never include a field's value when it came from ${env:...},
 // so secrets stay out of logs. The zero Fields has no fields.
 type Fields struct {
-	l      *loader
-	fl     *srcFile
-	id     string
-	ns     string
+	l  *loader
+	fl *srcFile
+	id string
+	ns string
+	// entry is the state of the entry being loaded, shared with every
+	// Sub.
+	entry  *entryState
 	at     Pos    // where the mapping is (or its parent entry, when absent)
 	prefix string // "" or "pool." for nested mappings
 	pairs  []pair
@@ -39,7 +42,78 @@ type Fields struct {
 	subOrder []string
 }
 
+// entryState is what an entry's Fields, and every Sub taken from them,
+// share while the entry loads.
+type entryState struct {
+	// deps are the IDs the entry depends on so far.
+	deps []string
+	// secrets are the environment values the entry's fields used so far.
+	secrets []string
+	// reported marks the fields (full dotted names) with a problem.
+	reported map[string]bool
+}
+
+// newFields returns the Fields of a new entry (or of a file's top-level
+// mapping) at at.
+func newFields(l *loader, fl *srcFile, ns string, at Pos) *Fields {
+	return &Fields{l: l, fl: fl, ns: ns, at: at, known: map[string]bool{}, entry: &entryState{reported: map[string]bool{}}}
+}
+
 func (f *Fields) ok() bool { return f != nil && f.l != nil }
+
+// addDep records a dependency of the entry.
+func (f *Fields) addDep(id string) { f.entry.deps = append(f.entry.deps, id) }
+
+// addRef records a reference in field name to the entry target, checked
+// once every entry is loaded (kinds as for Ref), and makes it a
+// dependency.
+func (f *Fields) addRef(pos Pos, name, target string, shown *scalar, kinds []string) {
+	f.l.refs = append(f.l.refs, ref{from: f.id, src: f.fl.index, pos: pos, field: f.prefix + name,
+		target: target, shown: shown, kinds: kinds})
+	f.addDep(target)
+}
+
+// noteSecrets adds the environment values s took to the entry's secrets.
+func (f *Fields) noteSecrets(s *scalar) {
+	if s.fromEnv() {
+		f.entry.secrets = append(f.entry.secrets, s.env...)
+	}
+}
+
+// expand returns the scalar node n, whose text is text, with ${env:...}
+// expanded in strings. A node is expanded once, however many entries
+// share it through aliases: problems are reported at pos, under label (a
+// full field name), the first time, and the values it took from the
+// environment count as secrets of every entry that reads it.
+func (f *Fields) expand(n ast.Node, text string, pos Pos, label string) *scalar {
+	s, done := f.l.scalars[n]
+	if !done {
+		s = &scalar{text: text, raw: text}
+		if isStringNode(n) {
+			var probs []string
+			s.text, s.env, probs = expandEnv(text, f.lookupEnvRef)
+			for _, m := range probs {
+				f.reportAt(pos, label, m)
+			}
+			s.bad = len(probs) > 0
+		}
+		f.l.scalars[n] = s
+	}
+	f.noteSecrets(s)
+	return s
+}
+
+// lookupEnvRef resolves the NAME of a ${env:NAME} reference: an OS
+// variable, or with a colon the env.variable entry of that ID, which
+// becomes a dependency of the entry.
+func (f *Fields) lookupEnvRef(name string) (string, bool, string) {
+	if !strings.Contains(name, ":") {
+		v, ok := f.l.getenv(name)
+		return v, ok, ""
+	}
+	f.addDep(name)
+	return f.l.lookupVar(name)
+}
 
 // EntryID returns the full ID of the entry being decoded.
 func (f *Fields) EntryID() string {
@@ -96,7 +170,14 @@ func (f *Fields) valuePos(p pair) Pos {
 
 // report adds a problem "<field>: msg" at pos.
 func (f *Fields) report(pos Pos, name, msg string) {
-	f.l.problem(f.fl.index, pos, f.id, f.prefix+name+": "+msg)
+	f.reportAt(pos, f.prefix+name, msg)
+}
+
+// reportAt adds a problem "label: msg" at pos, label being a full field
+// name, and marks the field reported.
+func (f *Fields) reportAt(pos Pos, label, msg string) {
+	f.entry.reported[label] = true
+	f.l.problem(f.fl.index, pos, f.id, label+": "+msg)
 }
 
 // scalar returns field name as an expanded scalar. ok is false when absent,
@@ -114,21 +195,7 @@ func (f *Fields) scalar(name, want string) (*scalar, pair, ast.Node, bool) {
 		f.report(f.valuePos(p), name, "want "+want+", got "+typeName(v))
 		return nil, p, v, false
 	}
-	if s, done := f.l.scalars[v]; done {
-		f.l.noteSecrets(s)
-		return s, p, v, !s.bad
-	}
-	s := &scalar{text: text, raw: text}
-	if isStringNode(v) {
-		var probs []string
-		s.text, s.env, probs = f.l.expand(text)
-		for _, m := range probs {
-			f.report(f.valuePos(p), name, m)
-		}
-		s.bad = len(probs) > 0
-	}
-	f.l.scalars[v] = s
-	f.l.noteSecrets(s)
+	s := f.expand(v, text, f.valuePos(p), f.prefix+name)
 	return s, p, v, !s.bad
 }
 
@@ -166,7 +233,7 @@ func (f *Fields) envField(name string, inline bool) (s *scalar, p pair, v ast.No
 	var has bool
 	switch {
 	case ValidID(text):
-		*f.deps() = append(*f.deps(), text)
+		f.addDep(text)
 		val, has, msg = f.l.lookupVar(text)
 	case validEnvName(text):
 		val, has = f.l.getenv(text)
@@ -177,7 +244,7 @@ func (f *Fields) envField(name string, inline bool) (s *scalar, p pair, v ast.No
 	}
 	if has && val != "" {
 		s = &scalar{text: val, raw: "${env:" + text + "}", env: []string{val}}
-		f.l.noteSecrets(s)
+		f.noteSecrets(s)
 		return s, p, v, true, true
 	}
 	if inline {
@@ -197,7 +264,7 @@ func (f *Fields) Warnf(name, format string, args ...any) {
 	if !f.ok() {
 		return
 	}
-	msg := redact(fmt.Sprintf(format, args...), f.l.cur.secrets)
+	msg := redact(fmt.Sprintf(format, args...), f.entry.secrets)
 	pos := f.at
 	var node ast.Node
 	for _, p := range f.pairs {
@@ -254,6 +321,7 @@ func (f *Fields) RequiredString(name string) string {
 }
 
 func (f *Fields) missing(name string) {
+	f.entry.reported[f.prefix+name] = true
 	f.l.problem(f.fl.index, f.at, f.id, "missing required field "+strconv.Quote(f.prefix+name))
 }
 
@@ -410,7 +478,7 @@ func (f *Fields) EnvValues() []string {
 	if !f.ok() {
 		return nil
 	}
-	return append([]string(nil), f.l.cur.secrets...)
+	return append([]string(nil), f.entry.secrets...)
 }
 
 // AddSecret marks values derived from the environment (say, the user name
@@ -423,7 +491,7 @@ func (f *Fields) AddSecret(values ...string) {
 	}
 	for _, v := range values {
 		if v != "" {
-			f.l.cur.secrets = append(f.l.cur.secrets, v)
+			f.entry.secrets = append(f.entry.secrets, v)
 			f.l.derived = append(f.l.derived, v)
 		}
 	}
@@ -516,21 +584,7 @@ func (f *Fields) stringItems(name string) []stringItem {
 			f.report(pos, label, "want a string, got "+typeName(item))
 			continue
 		}
-		s, done := f.l.scalars[item]
-		if !done {
-			s = &scalar{text: text, raw: text}
-			if isStringNode(item) {
-				var probs []string
-				s.text, s.env, probs = f.l.expand(text)
-				for _, m := range probs {
-					f.report(pos, label, m)
-				}
-				s.bad = len(probs) > 0
-			}
-			f.l.scalars[item] = s
-		}
-		f.l.noteSecrets(s)
-		if !s.bad {
+		if s := f.expand(item, text, pos, f.prefix+label); !s.bad {
 			out = append(out, stringItem{s: s, pos: pos})
 		}
 	}
@@ -561,11 +615,7 @@ func (f *Fields) Ref(name string, required bool, kinds ...string) string {
 	if !valid {
 		return ""
 	}
-	f.l.refs = append(f.l.refs, ref{
-		from: f.id, src: f.fl.index, pos: f.valuePos(p), field: f.prefix + name,
-		target: id, shown: s, kinds: append([]string(nil), kinds...),
-	})
-	*f.deps() = append(*f.deps(), id)
+	f.addRef(f.valuePos(p), name, id, s, append([]string(nil), kinds...))
 	return id
 }
 
@@ -586,16 +636,11 @@ func (f *Fields) resolveRef(s *scalar, pos Pos, label string) (string, bool) {
 	return f.ns + ":" + v, true
 }
 
-// deps returns the dependency list shared by an entry's Fields.
-func (f *Fields) deps() *[]string {
-	return &f.l.cur.deps
-}
-
 // newSub returns Fields over the nested mapping field name, reporting a
 // value that is not a mapping. It does not track the result for the
 // unknown-field check.
 func (f *Fields) newSub(name string) *Fields {
-	c := &Fields{l: f.l, fl: f.fl, id: f.id, ns: f.ns, at: f.at, prefix: f.prefix + name + ".", known: map[string]bool{}}
+	c := &Fields{l: f.l, fl: f.fl, id: f.id, ns: f.ns, entry: f.entry, at: f.at, prefix: f.prefix + name + ".", known: map[string]bool{}}
 	p, v, ok := f.lookup(name)
 	if !ok {
 		return c
@@ -636,7 +681,7 @@ func (f *Fields) Errorf(name, format string, args ...any) {
 	if !f.ok() {
 		return
 	}
-	msg := redact(fmt.Sprintf(format, args...), f.l.cur.secrets)
+	msg := redact(fmt.Sprintf(format, args...), f.entry.secrets)
 	pos := f.at
 	for _, p := range f.pairs {
 		if p.key == name {
@@ -681,4 +726,25 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// fieldError reports a Validator's problem at its field (a dotted name
+// reaches into the Subs taken), unless that field or a mapping holding it
+// was reported already: Decode then got a default the user did not write.
+func (f *Fields) fieldError(p FieldError) {
+	for i := range len(p.Field) + 1 {
+		if (i == len(p.Field) || p.Field[i] == '.') && f.entry.reported[f.prefix+p.Field[:i]] {
+			return
+		}
+	}
+	g, name := f, p.Field
+	for {
+		head, rest, nested := strings.Cut(name, ".")
+		sub, taken := g.subs[head]
+		if !nested || !taken {
+			break
+		}
+		g, name = sub, rest
+	}
+	g.Errorf(name, "%s", p.Msg)
 }

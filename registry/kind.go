@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 )
@@ -72,6 +73,18 @@ type Env struct {
 	Clock Clock
 }
 
+// DepAs returns the component of the dependency id (named by the entry's
+// field) as a T, the interface the entry needs of it, or an error
+// "<entry>: <field> <id> is a <type>, not <want>" when it is not one.
+func DepAs[T any](env Env, field, id, want string) (T, error) {
+	dep := env.Dep(id)
+	t, ok := dep.(T)
+	if !ok {
+		return t, fmt.Errorf("%s: %s %s is a %T, not %s", env.Entry.ID, field, id, dep, want)
+	}
+	return t, nil
+}
+
 // CustomClock returns the Env's clock when it is not the system clock, and
 // nil otherwise, for kinds that keep a faster path of their own on the
 // system clock.
@@ -82,18 +95,83 @@ func (e Env) CustomClock() Clock {
 	return e.Clock
 }
 
-// Kind describes one entry kind: how its fields are decoded and how an
-// entry of that kind is built.
-type Kind struct {
+// TypedKind describes an entry kind whose config is a C: Decode reads the
+// kind's fields into a C, and New builds a component from that C. Register
+// it with [RegisterTyped].
+type TypedKind[C any] struct {
 	// Name is the dotted kind name used in YAML, e.g. "store.memory".
 	Name string
 	// Decode reads the kind's own fields and returns its config. Problems
 	// are reported through f (f.Errorf) and need not stop decoding. Fields
-	// the function never asks for are reported as unknown.
-	Decode func(f *Fields) any
+	// the function never asks for are reported as unknown. When C
+	// implements [Validator], the loader reports its problems after
+	// Decode, each at its field.
+	Decode func(f *Fields) C
 	// New builds a component from a config returned by Decode. It must
 	// start no goroutines; Start does.
+	New func(cfg C, env Env) (Component, error)
+}
+
+// Kind is an entry kind as the kind table holds it, with its config
+// untyped: what [LookupKind] returns, and what [RegisterKind] takes from
+// kinds not yet written against [TypedKind]. The loader calls Decode and
+// stores the result in Entry.Config; the host passes that value to New.
+type Kind struct {
+	// Name is the dotted kind name used in YAML, e.g. "store.memory".
+	Name string
+	// Decode is TypedKind.Decode with the config as any.
+	Decode func(f *Fields) any
+	// New is TypedKind.New with the config as any; it gets exactly what
+	// Decode returned.
 	New func(cfg any, env Env) (Component, error)
+}
+
+// FieldError is one problem of a kind's config, in one field. Field is
+// the field's registry name, with dots for nested mappings
+// ("pool.max_open"); Msg says what is wrong without repeating it.
+type FieldError struct {
+	Field string
+	Msg   string
+}
+
+// Error returns "field: msg".
+func (e FieldError) Error() string { return e.Field + ": " + e.Msg }
+
+// Validator is implemented by a kind's config that checks itself, so that
+// one method serves both the registry (the loader reports each problem at
+// its field's file:line:col) and Go code that builds the kind's component
+// directly (see [CheckConfig]). Problems returns nil when the config is
+// valid. Problems about a field whose value the loader already reported
+// (a wrong type, an unset variable) are not reported again: Decode then
+// got the field's default, which the user did not write.
+type Validator interface {
+	Problems() []FieldError
+}
+
+// CheckConfig returns nil when cfg has no problems, and otherwise one
+// error "id: field: msg" per problem, joined with errors.Join; each
+// unwraps to its FieldError.
+func CheckConfig(id string, cfg Validator) error {
+	ps := cfg.Problems()
+	if len(ps) == 0 {
+		return nil
+	}
+	errs := make([]error, len(ps))
+	for i, p := range ps {
+		errs[i] = p
+	}
+	return fmt.Errorf("%s: %w", id, errors.Join(errs...))
+}
+
+// Schemer is an optional capability of a kind's config: the schema (DDL)
+// an entry needs in the system that holds its data, as `luahost schema`
+// prints it. Schema returns the statements, each ending with ";" and a
+// newline, or "" when the entry needs no schema (a store in memory, a
+// store in Redis). reg is the whole registry, for the configs of the
+// entries the entry refers to (the dialect of its database). A config
+// without the capability has no schema to print.
+type Schemer interface {
+	Schema(reg *Registry) (string, error)
 }
 
 var (
@@ -101,9 +179,31 @@ var (
 	kinds   = map[string]Kind{}
 )
 
-// RegisterKind adds a kind to the process-wide kind table. Packages call it
-// from init. An empty name, a nil function or a duplicate name panics: that
-// is a programming error.
+// RegisterTyped adds a kind whose config is a C to the process-wide kind
+// table. Packages call it from init, as drivers call database/sql.Register.
+// An empty name, a nil function or a duplicate name panics: that is a
+// programming error.
+func RegisterTyped[C any](k TypedKind[C]) {
+	if k.Decode == nil || k.New == nil {
+		panic(fmt.Sprintf("registry: RegisterTyped %q with nil Decode or New", k.Name))
+	}
+	RegisterKind(Kind{
+		Name:   k.Name,
+		Decode: func(f *Fields) any { return k.Decode(f) },
+		New: func(cfg any, env Env) (Component, error) {
+			c, ok := cfg.(C)
+			if !ok {
+				return nil, fmt.Errorf("%s: config is a %T, want a %T", k.Name, cfg, *new(C))
+			}
+			return k.New(c, env)
+		},
+	})
+}
+
+// RegisterKind adds a kind with an untyped config to the process-wide kind
+// table; it panics as RegisterTyped does. New kinds use RegisterTyped,
+// which does the type assertion New would otherwise need; converting a
+// kind is: Kind becomes TypedKind[C], Decode returns C and New takes C.
 func RegisterKind(k Kind) {
 	if k.Name == "" {
 		panic("registry: RegisterKind with empty name")
@@ -137,4 +237,35 @@ func KindNames() []string {
 	}
 	sort.Strings(names)
 	return names
+}
+
+// ErrNoSchema is returned by [Registry.Schema] for an entry that has no
+// schema to print: its config says it needs none, or its kind does not
+// offer [Schemer].
+var ErrNoSchema = errors.New("no schema")
+
+// Schema returns the schema (DDL) the entry id needs, as its config's
+// [Schemer] gives it. An entry without one gives an error wrapping
+// ErrNoSchema; an unknown ID, an error naming the IDs closest to it.
+func (r *Registry) Schema(id string) (string, error) {
+	e, ok := r.Entry(id)
+	if !ok {
+		msg := fmt.Sprintf("no entry %q in the registry", id)
+		if s := r.Similar(id); len(s) > 0 {
+			msg += " (did you mean " + strings.Join(s, " or ") + "?)"
+		}
+		return "", errors.New(msg)
+	}
+	sc, ok := e.Config.(Schemer)
+	if !ok {
+		return "", fmt.Errorf("%s: %w: a %s does not describe one", id, ErrNoSchema, e.Kind)
+	}
+	ddl, err := sc.Schema(r)
+	switch {
+	case err != nil:
+		return "", fmt.Errorf("%s: %w", id, err)
+	case ddl == "":
+		return "", fmt.Errorf("%s: %w: a %s needs none", id, ErrNoSchema, e.Kind)
+	}
+	return ddl, nil
 }

@@ -26,18 +26,6 @@ type ref struct {
 	kinds  []string
 }
 
-type entryState struct {
-	deps []string
-	// secrets are the environment values the entry's fields used so far.
-	secrets []string
-}
-
-func (l *loader) noteSecrets(s *scalar) {
-	if s.fromEnv() {
-		l.cur.secrets = append(l.cur.secrets, s.env...)
-	}
-}
-
 type problemRec struct {
 	src, seq int
 	p        Problem
@@ -49,7 +37,6 @@ type loader struct {
 	scalars  map[ast.Node]*scalar
 	reported map[ast.Node]bool
 	refs     []ref
-	cur      *entryState
 	entries  map[string]*Entry
 	entrySrc map[string]int // source index of each registered entry
 	// derived are values kinds marked secret with Fields.AddSecret.
@@ -88,7 +75,6 @@ func newLoader(opts Options) *loader {
 		reported: map[ast.Node]bool{},
 		entries:  map[string]*Entry{},
 		entrySrc: map[string]int{},
-		cur:      &entryState{},
 		warned:   map[ast.Node]bool{},
 	}
 	l.env.init()
@@ -250,7 +236,7 @@ func (l *loader) loadDoc(fl *srcFile, body ast.Node) {
 }
 
 func (l *loader) loadMappingForm(fl *srcFile, m *ast.MappingNode) {
-	top := &Fields{l: l, fl: fl, at: fl.nodePos(m, Pos{File: fl.name, Line: 1, Col: 1}), known: map[string]bool{}}
+	top := newFields(l, fl, "", fl.nodePos(m, Pos{File: fl.name, Line: 1, Col: 1}))
 	top.pairs = l.pairs(fl, m, "")
 	if looksLikeEntry(top.pairs) {
 		l.problem(fl.index, top.at, "", "a registry file is a mapping with version, namespace and entries, "+
@@ -364,12 +350,11 @@ func (fl *srcFile) peekName(m *ast.MappingNode) string {
 // belong to the file, not the entry (single-entry form).
 func (l *loader) loadEntry(fl *srcFile, m *ast.MappingNode, ns string, nsOK bool, extra ...string) {
 	at := fl.nodePos(m, Pos{File: fl.name, Line: 1, Col: 1})
-	f := &Fields{l: l, fl: fl, ns: ns, at: at, known: map[string]bool{}}
+	f := newFields(l, fl, ns, at)
 	if n := fl.peekName(m); n != "" {
 		f.id = entryLabel(ns, n)
 	}
 	f.pairs = l.pairs(fl, m, f.id)
-	l.cur = &entryState{}
 
 	f.id = ""
 	valid := nsOK
@@ -421,7 +406,7 @@ func (l *loader) loadEntry(fl *srcFile, m *ast.MappingNode, ns string, nsOK bool
 			l.env.add(e.ID, e.Kind, e.Config, f.fl.index, at)
 		}
 	}
-	e.Deps = sortedUnique(l.cur.deps)
+	e.Deps = sortedUnique(f.entry.deps)
 
 	if !valid {
 		return
@@ -455,6 +440,10 @@ func unknownKind(ks *scalar) string {
 	msg := "unknown kind " + ks.show()
 	if s := suggest(ks.text, names, 1); len(s) > 0 && !ks.fromEnv() {
 		msg += " (did you mean " + strconv.Quote(s[0]) + "?)"
+	} else {
+		// A Go host gets a kind by importing the package that registers
+		// it, as with database/sql drivers.
+		msg += " (forgotten import?)"
 	}
 	if len(names) == 0 {
 		return msg + "; no kinds are registered"
@@ -462,15 +451,22 @@ func unknownKind(ks *scalar) string {
 	return msg + "; known kinds: " + strings.Join(names, ", ")
 }
 
-// decode runs a kind's Decode; a panic in it becomes a problem of the entry.
+// decode runs a kind's Decode and reports the problems of a config that
+// is a Validator; a panic in either becomes a problem of the entry.
 func (l *loader) decode(k Kind, f *Fields) (cfg any) {
 	defer func() {
 		if r := recover(); r != nil {
 			cfg = nil
-			l.problem(f.fl.index, f.at, f.id, redact(fmt.Sprintf("internal error in kind %s while decoding: %v", k.Name, r), l.cur.secrets))
+			l.problem(f.fl.index, f.at, f.id, redact(fmt.Sprintf("internal error in kind %s while decoding: %v", k.Name, r), f.entry.secrets))
 		}
 	}()
-	return k.Decode(f)
+	cfg = k.Decode(f)
+	if v, ok := cfg.(Validator); ok {
+		for _, p := range v.Problems() {
+			f.fieldError(p)
+		}
+	}
+	return cfg
 }
 
 func (l *loader) lifecycle(f *Fields) Lifecycle {
@@ -502,11 +498,10 @@ func (l *loader) lifecycle(f *Fields) Lifecycle {
 			if !ok {
 				continue
 			}
-			l.refs = append(l.refs, ref{from: f.id, src: f.fl.index, pos: it.pos, field: "lifecycle." + field, target: id, shown: it.s})
+			lf.addRef(it.pos, field, id, it.s, nil)
 			if !contains(lc.Requires, id) {
 				lc.Requires = append(lc.Requires, id)
 			}
-			l.cur.deps = append(l.cur.deps, id)
 		}
 	}
 	if s, p, _, ok := lf.scalar("startup", "required or optional"); ok {
@@ -649,21 +644,8 @@ func (l *loader) metaValue(st *metaState, n ast.Node, label string, at Pos, dept
 	case *ast.BoolNode:
 		return t.Value
 	case *ast.StringNode, *ast.LiteralNode:
-		if s, ok := l.scalars[t]; ok {
-			l.noteSecrets(s)
-			return s.text
-		}
 		text, _ := scalarText(t)
-		s := &scalar{text: text, raw: text}
-		var probs []string
-		s.text, s.env, probs = l.expand(text)
-		for _, m := range probs {
-			l.problem(f.fl.index, pos, f.id, label+": "+m)
-		}
-		s.bad = len(probs) > 0
-		l.scalars[t] = s
-		l.noteSecrets(s)
-		return s.text
+		return f.expand(t, text, pos, label).text
 	}
 	return nil
 }

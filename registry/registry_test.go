@@ -59,22 +59,60 @@ type nopComponent struct{}
 func (nopComponent) Start(context.Context) error { return nil }
 func (nopComponent) Stop(context.Context) error  { return nil }
 
-func newNop(any, Env) (Component, error) { return nopComponent{}, nil }
+func newNop[C any](C, Env) (Component, error) { return nopComponent{}, nil }
+
+// Problems makes dbCfg a Validator: its problems are reported after
+// Decode, at their fields.
+func (c dbCfg) Problems() []FieldError {
+	var ps []FieldError
+	if !identRE.MatchString(c.Table) {
+		ps = append(ps, FieldError{"table_name", fmt.Sprintf("invalid SQL identifier %q (want [A-Za-z_][A-Za-z0-9_]*)", c.Table)})
+	}
+	if c.Pool.MaxOpen > 100 {
+		ps = append(ps, FieldError{"pool.max_open", fmt.Sprintf("%d is more than 100", c.Pool.MaxOpen)})
+	}
+	if c.Port > 60000 {
+		ps = append(ps, FieldError{"port", fmt.Sprintf("port %d is in the ephemeral range", c.Port)})
+	}
+	return ps
+}
+
+// Problems repeats what RequiredString reports: the loader must report
+// the field once.
+func (c tableCfg) Problems() []FieldError {
+	if c.Table == "" {
+		return []FieldError{{"table_name", "is required"}}
+	}
+	return nil
+}
+
+// Schema: a store needs none.
+func (storeCfg) Schema(*Registry) (string, error) { return "", nil }
+
+// Schema: a table's DDL.
+func (c tableCfg) Schema(*Registry) (string, error) {
+	return "CREATE TABLE " + c.Table + " (" + strings.Join(c.Columns, ", ") + ");\n", nil
+}
+
+// Schema of a user cannot be had.
+func (userCfg) Schema(*Registry) (string, error) {
+	return "", errors.New("the database has no dialect")
+}
 
 func init() {
-	RegisterKind(Kind{
+	RegisterTyped(TypedKind[storeCfg]{
 		Name: "test.store",
-		Decode: func(f *Fields) any {
+		Decode: func(f *Fields) storeCfg {
 			return storeCfg{
 				MaxSize: f.Size("max_size", 10000),
 				Cleanup: f.Duration("cleanup_interval", 5*time.Minute),
 			}
 		},
-		New: newNop,
+		New: newNop[storeCfg],
 	})
-	RegisterKind(Kind{
+	RegisterTyped(TypedKind[dbCfg]{
 		Name: "test.db",
-		Decode: func(f *Fields) any {
+		Decode: func(f *Fields) dbCfg {
 			c := dbCfg{
 				DSN:     f.String("dsn", ""),
 				Port:    f.Int("port", 5432),
@@ -88,23 +126,21 @@ func init() {
 				// Names another field's value, to prove redaction covers it.
 				f.Errorf("ratio", "ratio %v is too large for dsn %q", c.Ratio, c.DSN)
 			}
-			if !identRE.MatchString(c.Table) {
-				f.Errorf("table_name", "invalid SQL identifier %q (want [A-Za-z_][A-Za-z0-9_]*)", c.Table)
-			}
 			// Sub twice on purpose: each call must see the same fields.
 			c.Pool.MaxOpen = f.Sub("pool").Size("max_open", 4)
 			c.Pool.MaxLifetime = f.Sub("pool").Duration("max_lifetime", time.Hour)
 			return c
 		},
-		New: newNop,
+		New: newNop[dbCfg],
 	})
-	RegisterKind(Kind{
+	RegisterTyped(TypedKind[tableCfg]{
 		Name: "test.table",
-		Decode: func(f *Fields) any {
+		Decode: func(f *Fields) tableCfg {
 			return tableCfg{Table: f.RequiredString("table_name"), Columns: f.Strings("columns")}
 		},
-		New: newNop,
+		New: newNop[tableCfg],
 	})
+	// An untyped kind, registered as kinds written before TypedKind are.
 	RegisterKind(Kind{
 		Name: "test.panic",
 		Decode: func(f *Fields) any {
@@ -113,17 +149,17 @@ func init() {
 			}
 			return nil
 		},
-		New: newNop,
+		New: newNop[any],
 	})
-	RegisterKind(Kind{
+	RegisterTyped(TypedKind[userCfg]{
 		Name: "test.user",
-		Decode: func(f *Fields) any {
+		Decode: func(f *Fields) userCfg {
 			return userCfg{
 				Database: f.Ref("database", true, "test.db"),
 				Fallback: f.Ref("fallback", false, "test.store", "test.d."),
 			}
 		},
-		New: newNop,
+		New: newNop[userCfg],
 	})
 }
 

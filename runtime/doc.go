@@ -114,8 +114,9 @@
 //
 // # Extending
 //
-// RegisterKind adds an entry kind for every runtime in the process, like
-// database/sql.Register; Preload adds a Lua module to one runtime. Nothing
-// else is shared: two runtimes in one process see neither each other's
-// stores nor their modules.
+// RegisterTyped adds an entry kind for every runtime in the process, like
+// database/sql.Register (a registry naming a kind no imported package
+// registers fails with "forgotten import?"); Preload adds a Lua module to
+// one runtime. Nothing else is shared: two runtimes in one process see
+// neither each other's stores nor their modules.
 package runtime

@@ -258,15 +258,15 @@ func (s *staticStore) Clear(context.Context) error {
 	return backends.Errorf(backends.ErrPermissionDenied, "example.static is read-only")
 }
 
-// RegisterKind adds an entry kind; usually called from init.
-func ExampleRegisterKind() {
-	runtime.RegisterKind(registry.Kind{
+// RegisterTyped adds an entry kind; usually called from init.
+func ExampleRegisterTyped() {
+	runtime.RegisterTyped(registry.TypedKind[map[string]string]{
 		Name: "example.static",
 		// Decode reads the kind's fields; problems are reported with
 		// their position, and unknown fields are rejected.
-		Decode: func(f *registry.Fields) any { return f.StringMap("values") },
-		New: func(cfg any, _ registry.Env) (registry.Component, error) {
-			return &staticStore{values: cfg.(map[string]string)}, nil
+		Decode: func(f *registry.Fields) map[string]string { return f.StringMap("values") },
+		New: func(values map[string]string, _ registry.Env) (registry.Component, error) {
+			return &staticStore{values: values}, nil
 		},
 	})
 

@@ -23,8 +23,14 @@ var defaultRegistry []byte
 // DefaultRegistry returns the built-in registry used when none is given.
 func DefaultRegistry() []byte { return defaultRegistry }
 
-// RegisterKind adds an entry kind to the process-wide kind table, like
-// database/sql.Register. Call it from init; a duplicate name panics.
+// RegisterTyped adds an entry kind whose config is a C to the
+// process-wide kind table, like database/sql.Register: Decode returns a C
+// and New takes it (see registry.RegisterTyped). Call it from init; a
+// duplicate name panics.
+func RegisterTyped[C any](k registry.TypedKind[C]) { registry.RegisterTyped(k) }
+
+// RegisterKind is RegisterTyped for a kind whose config is untyped
+// (registry.Kind), kept for kinds not yet converted.
 func RegisterKind(k registry.Kind) { registry.RegisterKind(k) }
 
 // Option configures a Runtime.

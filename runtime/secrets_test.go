@@ -19,10 +19,10 @@ import (
 
 // The test.hang kind's Start waits for its context.
 func init() {
-	runtime.RegisterKind(registry.Kind{
+	runtime.RegisterTyped(registry.TypedKind[hang]{
 		Name:   "test.hang",
-		Decode: func(f *registry.Fields) any { return nil },
-		New:    func(any, registry.Env) (registry.Component, error) { return hang{}, nil },
+		Decode: func(f *registry.Fields) hang { return hang{} },
+		New:    func(h hang, _ registry.Env) (registry.Component, error) { return h, nil },
 	})
 }
 

@@ -22,17 +22,17 @@ import (
 // The test.failing kind fails every start with its field "error"; with
 // "permanent: true" the error wraps registry.ErrPermanent.
 func init() {
-	runtime.RegisterKind(registry.Kind{
+	runtime.RegisterTyped(registry.TypedKind[error]{
 		Name: "test.failing",
-		Decode: func(f *registry.Fields) any {
+		Decode: func(f *registry.Fields) error {
 			err := errors.New(f.String("error", "failed"))
 			if f.Bool("permanent", false) {
 				err = fmt.Errorf("%w: %w", err, registry.ErrPermanent)
 			}
 			return err
 		},
-		New: func(cfg any, _ registry.Env) (registry.Component, error) {
-			return failing{cfg.(error)}, nil
+		New: func(cfg error, _ registry.Env) (registry.Component, error) {
+			return failing{cfg}, nil
 		},
 	})
 }

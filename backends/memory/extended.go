@@ -254,7 +254,7 @@ func (s *Store) Info(ctx context.Context) (backends.Info, error) {
 		return backends.Info{}, err
 	}
 	return backends.Info{
-		Kind:        KindName,
+		Kind:        Kind,
 		Backend:     "memory",
 		Consistency: backends.ConsistencyLocal,
 		Durable:     false,

@@ -1,14 +1,13 @@
 package memory
 
 import (
-	"fmt"
 	"time"
 
 	"github.com/luahost/luahost/registry"
 )
 
-// KindName is the registry kind of an in-memory store.
-const KindName = "store.memory"
+// Kind is the registry kind name of in-memory stores.
+const Kind = "store.memory"
 
 // Defaults of the store.memory fields.
 const (
@@ -22,22 +21,21 @@ type Config struct {
 	CleanupInterval time.Duration // cleanup_interval
 }
 
+// Schema returns "": a store in memory needs no schema (registry.Schemer).
+func (Config) Schema(*registry.Registry) (string, error) { return "", nil }
+
 func init() {
-	registry.RegisterKind(registry.Kind{Name: KindName, Decode: decode, New: build})
+	registry.RegisterTyped(registry.TypedKind[Config]{Name: Kind, Decode: decode, New: build})
 }
 
-func decode(f *registry.Fields) any {
+func decode(f *registry.Fields) Config {
 	return Config{
 		MaxSize:         f.Size("max_size", DefaultMaxSize),
 		CleanupInterval: f.DurationAtLeast("cleanup_interval", DefaultCleanupInterval, registry.MinCleanupInterval, true),
 	}
 }
 
-func build(cfg any, env registry.Env) (registry.Component, error) {
-	c, ok := cfg.(Config)
-	if !ok {
-		return nil, fmt.Errorf("%s: config is %T, want memory.Config", KindName, cfg)
-	}
+func build(c Config, env registry.Env) (registry.Component, error) {
 	opts := Options{MaxSize: c.MaxSize, CleanupInterval: c.CleanupInterval}
 	if cl := env.CustomClock(); cl != nil {
 		opts.Now = cl.Now

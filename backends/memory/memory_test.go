@@ -624,9 +624,9 @@ func TestConcurrent(t *testing.T) {
 }
 
 func TestKindRegistered(t *testing.T) {
-	k, ok := registry.LookupKind(memory.KindName)
+	k, ok := registry.LookupKind(memory.Kind)
 	if !ok {
-		t.Fatalf("kind %q not registered; known: %v", memory.KindName, registry.KindNames())
+		t.Fatalf("kind %q not registered; known: %v", memory.Kind, registry.KindNames())
 	}
 	c, err := k.New(memory.Config{MaxSize: 7, CleanupInterval: time.Second}, registry.Env{})
 	if err != nil {
@@ -639,7 +639,7 @@ func TestKindRegistered(t *testing.T) {
 	if got, want := s.MaxSize(), int64(7); got != want {
 		t.Fatalf("MaxSize() = %d, want %d", got, want)
 	}
-	if _, err := k.New("not a config", registry.Env{}); err == nil || !strings.Contains(err.Error(), memory.KindName) {
+	if _, err := k.New("not a config", registry.Env{}); err == nil || !strings.Contains(err.Error(), memory.Kind) {
 		t.Fatalf("New with a wrong config: err = %v, want an error naming the kind", err)
 	}
 }

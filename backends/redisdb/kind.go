@@ -21,16 +21,16 @@ func (clientLogger) Printf(ctx context.Context, format string, v ...any) {
 
 func init() {
 	redis.SetLogger(clientLogger{})
-	registry.RegisterKind(registry.Kind{
+	registry.RegisterTyped(registry.TypedKind[Config]{
 		Name:   Kind,
 		Decode: decode,
-		New: func(cfg any, env registry.Env) (registry.Component, error) {
-			return New(env.Entry.ID, cfg.(Config), env.Logger)
+		New: func(cfg Config, env registry.Env) (registry.Component, error) {
+			return New(env.Entry.ID, cfg, env.Logger)
 		},
 	})
 }
 
-func decode(f *registry.Fields) any {
+func decode(f *registry.Fields) Config {
 	pool := f.Sub("pool")
 	cfg := Config{
 		Addr:         f.String("addr", ""),
@@ -66,9 +66,6 @@ func decode(f *registry.Fields) any {
 		}
 	} else {
 		cfg.TLS = f.Bool("tls", false)
-	}
-	for _, p := range cfg.Problems() {
-		f.Errorf(p.Field, "%s", p.Msg)
 	}
 	return cfg
 }

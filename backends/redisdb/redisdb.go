@@ -192,11 +192,12 @@ func (c Config) ResolvedMode() Mode {
 	return Standalone
 }
 
-// Problems returns what is wrong with c, by field name.
-func (c Config) Problems() []Problem {
-	var ps []Problem
+// Problems returns what is wrong with c, by field name
+// (registry.Validator).
+func (c Config) Problems() []registry.FieldError {
+	var ps []registry.FieldError
 	add := func(field, format string, args ...any) {
-		ps = append(ps, Problem{Field: field, Msg: fmt.Sprintf(format, args...)})
+		ps = append(ps, registry.FieldError{Field: field, Msg: fmt.Sprintf(format, args...)})
 	}
 	nAddr := 0
 	for _, set := range []bool{c.Addr != "", len(c.Addrs) > 0, c.URL != ""} {
@@ -262,12 +263,15 @@ func (c Config) Problems() []Problem {
 	if c.MaxRetries < -1 {
 		add("max_retries", "max_retries %d: want -1 (never), 0 (default) or more", c.MaxRetries)
 	}
-	for name, d := range map[string]time.Duration{
-		"dial_timeout": c.DialTimeout, "read_timeout": c.ReadTimeout, "write_timeout": c.WriteTimeout,
-		"pool.max_lifetime": c.Pool.MaxLifetime, "pool.idle_timeout": c.Pool.IdleTimeout, "pool.timeout": c.Pool.Timeout,
+	for _, d := range []struct {
+		name string
+		d    time.Duration
+	}{
+		{"dial_timeout", c.DialTimeout}, {"read_timeout", c.ReadTimeout}, {"write_timeout", c.WriteTimeout},
+		{"pool.max_lifetime", c.Pool.MaxLifetime}, {"pool.idle_timeout", c.Pool.IdleTimeout}, {"pool.timeout", c.Pool.Timeout},
 	} {
-		if d < 0 {
-			add(name, "%s must not be negative", name)
+		if d.d < 0 {
+			add(d.name, "%s must not be negative", d.name)
 		}
 	}
 	if c.Pool.Size < 0 || c.Pool.MinIdle < 0 || c.Pool.MaxIdle < 0 {
@@ -275,14 +279,6 @@ func (c Config) Problems() []Problem {
 	}
 	return ps
 }
-
-// Problem is one configuration error.
-type Problem struct {
-	Field string
-	Msg   string
-}
-
-func (p Problem) Error() string { return p.Field + ": " + p.Msg }
 
 // Component is a db.redis entry: a client built by Start and closed by Stop.
 type Component struct {
@@ -304,12 +300,8 @@ func New(id string, cfg Config, logger *slog.Logger) (*Component, error) {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	c := &Component{cfg: cfg, id: id, logger: logger, scrub: scrubberOf(cfg)}
-	if ps := cfg.Problems(); len(ps) > 0 {
-		errs := make([]error, len(ps))
-		for i, p := range ps {
-			errs[i] = p
-		}
-		return nil, c.redactErr(fmt.Errorf("%s: %w", id, errors.Join(errs...)))
+	if err := registry.CheckConfig(id, cfg); err != nil {
+		return nil, c.redactErr(err)
 	}
 	return c, nil
 }

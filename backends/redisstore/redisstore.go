@@ -54,7 +54,6 @@ package redisstore
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"math"
@@ -67,6 +66,7 @@ import (
 
 	"github.com/luahost/luahost/backends"
 	"github.com/luahost/luahost/backends/redisdb"
+	"github.com/luahost/luahost/registry"
 )
 
 // Kind is the registry kind name of Redis stores.
@@ -108,25 +108,22 @@ type Config struct {
 	CleanupInterval time.Duration
 }
 
-// Problems returns what is wrong with c, by field name.
-func (c Config) Problems() []Problem {
-	var ps []Problem
+// Problems returns what is wrong with c, by field name
+// (registry.Validator).
+func (c Config) Problems() []registry.FieldError {
+	var ps []registry.FieldError
 	if strings.ContainsAny(c.Prefix, "{}") {
-		ps = append(ps, Problem{"prefix", fmt.Sprintf("prefix %q must not contain { or }: it is the store's Redis Cluster hash tag", c.Prefix)})
+		ps = append(ps, registry.FieldError{Field: "prefix",
+			Msg: fmt.Sprintf("prefix %q must not contain { or }: it is the store's Redis Cluster hash tag", c.Prefix)})
 	}
 	if c.CleanupInterval < 0 {
-		ps = append(ps, Problem{"cleanup_interval", "must not be negative"})
+		ps = append(ps, registry.FieldError{Field: "cleanup_interval", Msg: "must not be negative"})
 	}
 	return ps
 }
 
-// Problem is one configuration error.
-type Problem struct {
-	Field string
-	Msg   string
-}
-
-func (p Problem) Error() string { return p.Field + ": " + p.Msg }
+// Schema returns "": a store in Redis needs no schema (registry.Schemer).
+func (Config) Schema(*registry.Registry) (string, error) { return "", nil }
 
 // Options are the parts of a store that are not configuration.
 type Options struct {
@@ -164,12 +161,8 @@ func New(cfg Config, db redisdb.DB, opts Options) (*Store, error) {
 	if opts.ID == "" {
 		opts.ID = Kind
 	}
-	if ps := cfg.Problems(); len(ps) > 0 {
-		errs := make([]error, len(ps))
-		for i, p := range ps {
-			errs[i] = p
-		}
-		return nil, fmt.Errorf("%s: %w", opts.ID, errors.Join(errs...))
+	if err := registry.CheckConfig(opts.ID, cfg); err != nil {
+		return nil, err
 	}
 	if db == nil {
 		return nil, fmt.Errorf("%s: no database", opts.ID)

@@ -1,9 +1,12 @@
 package sqldb
 
 import (
+	"fmt"
+	"maps"
 	"net"
 	"os"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -14,25 +17,24 @@ import (
 
 func init() {
 	for _, d := range []struct {
-		kind    string
-		dialect Dialect
-		decode  func(*registry.Fields) any
+		kind   string
+		decode func(*registry.Fields) Config
 	}{
-		{KindSQLite, SQLite, decodeSQLite},
-		{KindPostgres, Postgres, decodeServer(Postgres, 5432)},
-		{KindMySQL, MySQL, decodeServer(MySQL, 3306)},
+		{KindSQLite, decodeSQLite},
+		{KindPostgres, decodeServer(Postgres)},
+		{KindMySQL, decodeServer(MySQL)},
 	} {
-		registry.RegisterKind(registry.Kind{
+		registry.RegisterTyped(registry.TypedKind[Config]{
 			Name:   d.kind,
 			Decode: d.decode,
-			New: func(cfg any, env registry.Env) (registry.Component, error) {
-				return New(env.Entry.ID, cfg.(Config), env.Logger)
+			New: func(cfg Config, env registry.Env) (registry.Component, error) {
+				return New(env.Entry.ID, cfg, env.Logger)
 			},
 		})
 	}
 }
 
-func decodeSQLite(f *registry.Fields) any {
+func decodeSQLite(f *registry.Fields) Config {
 	pool := f.Sub("pool")
 	cfg := Config{
 		Dialect: SQLite,
@@ -48,27 +50,17 @@ func decodeSQLite(f *registry.Fields) any {
 			pool.Warnf(name, "%d is forced to 1: SQLite runs with one writer connection", n)
 		}
 	}
-	if cfg.File == "" {
-		f.Errorf("file", `file is required: a path, or ":memory:"`)
-	} else if msg := sqlitePathProblem(cfg.File); msg != "" {
-		f.Errorf("file", "%s", msg)
-	}
-	for name, value := range cfg.Options {
-		if !identRE().MatchString(name) || !pragmaValueRE().MatchString(value) {
-			f.Errorf("options", "option %q: want a pragma name and a plain value (letters, digits, _ . + -)", name)
-		}
-	}
 	return cfg
 }
 
-func decodeServer(d Dialect, defPort int64) func(*registry.Fields) any {
-	return func(f *registry.Fields) any {
+func decodeServer(d Dialect) func(*registry.Fields) Config {
+	return func(f *registry.Fields) Config {
 		pool := f.Sub("pool")
 		cfg := Config{
 			Dialect:  d,
 			DSN:      f.String("dsn", ""),
 			Host:     f.String("host", ""),
-			Port:     int(f.Int("port", defPort)),
+			Port:     int(f.Int("port", 0)),
 			Database: f.String("database", ""),
 			Username: f.String("username", ""),
 			Password: f.String("password", ""),
@@ -79,24 +71,50 @@ func decodeServer(d Dialect, defPort int64) func(*registry.Fields) any {
 				MaxLifetime: pool.DurationAtLeast("max_lifetime", DefaultMaxLifetime, registry.MinPoolLifetime, true),
 			},
 		}
-		switch {
-		case cfg.DSN != "" && (f.Has("host") || f.Has("port") || f.Has("database") || f.Has("username") || f.Has("password") || f.Has("options")):
-			f.Errorf("dsn", "dsn excludes host, port, database, username, password and options; put them in the dsn")
-		case cfg.DSN == "" && cfg.Host == "":
-			f.Errorf("host", "either dsn or host is required")
-		}
 		if cfg.DSN != "" {
-			cfg.Port = 0
 			markDSNParts(f, cfg)
 		}
-		if cfg.Port < 0 || cfg.Port > 65535 {
-			f.Errorf("port", "port %d is out of range 1-65535", cfg.Port)
-		} else if cfg.DSN != "" || cfg.Host != "" {
-			// Parse as Start will, so `luahost check` reports what the
-			// driver would refuse.
-			if err := parseConfig(cfg); err != nil {
+		return cfg
+	}
+}
+
+// Problems returns what is wrong with c, by field name, in the words the
+// registry shows at the field (registry.Validator). For PostgreSQL and
+// MySQL it includes what the driver's own parser refuses in the DSN or
+// options, so that `luahost check` reports what Start would.
+func (c Config) Problems() []registry.FieldError {
+	var ps []registry.FieldError
+	add := func(field, format string, args ...any) {
+		ps = append(ps, registry.FieldError{Field: field, Msg: fmt.Sprintf(format, args...)})
+	}
+	switch c.Dialect {
+	case SQLite:
+		if c.File == "" {
+			add("file", `file is required: a path, or ":memory:"`)
+		} else if msg := sqlitePathProblem(c.File); msg != "" {
+			add("file", "%s", msg)
+		}
+		for _, name := range slices.Sorted(maps.Keys(c.Options)) {
+			switch {
+			case !identRE().MatchString(name):
+				add("options", "option %q: not a valid pragma name (letters, digits and _)", name)
+			case !pragmaValueRE().MatchString(c.Options[name]):
+				add("options", "option %q: not a plain pragma value (letters, digits, _ . + -)", name)
+			}
+		}
+	case Postgres, MySQL:
+		switch {
+		case c.DSN != "" && (c.Host != "" || c.Port != 0 || c.Database != "" || c.Username != "" || c.Password != "" || len(c.Options) > 0):
+			add("dsn", "dsn excludes host, port, database, username, password and options; put them in the dsn")
+		case c.DSN == "" && c.Host == "":
+			add("host", "either dsn or host is required")
+		}
+		if c.Port < 0 || c.Port > 65535 {
+			add("port", "port %d is out of range 1-65535", c.Port)
+		} else if c.DSN != "" || c.Host != "" {
+			if err := parseConfig(c); err != nil {
 				field := "dsn"
-				if cfg.DSN == "" {
+				if c.DSN == "" {
 					field = "options"
 				}
 				msg := strings.TrimPrefix(strings.TrimPrefix(err.Error(), "parse dsn: "), "options: ")
@@ -104,11 +122,21 @@ func decodeServer(d Dialect, defPort int64) func(*registry.Fields) any {
 				// so no longer equal to a value from the environment):
 				// the registry file already shows it.
 				msg = pgxEcho.ReplaceAllString(msg, "")
-				f.Errorf(field, "the %s driver cannot parse it: %s", d, scrubberOf(cfg).Scrub(msg))
+				add(field, "the %s driver cannot parse it: %s", c.Dialect, scrubberOf(c).Scrub(msg))
 			}
 		}
-		return cfg
+	default:
+		add("dialect", "unknown dialect %q", c.Dialect)
 	}
+	for _, n := range []struct {
+		field string
+		v     int64
+	}{{"pool.max_open", int64(c.Pool.MaxOpen)}, {"pool.max_idle", int64(c.Pool.MaxIdle)}, {"pool.max_lifetime", int64(c.Pool.MaxLifetime)}} {
+		if n.v < 0 {
+			add(n.field, "must not be negative")
+		}
+	}
+	return ps
 }
 
 var pgxEcho = regexp.MustCompile("cannot parse `[^`]*`: ")

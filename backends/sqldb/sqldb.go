@@ -113,8 +113,10 @@ type Config struct {
 
 	// DSN is a complete PostgreSQL or MySQL data source name. When set,
 	// Host, Port, Database, Username, Password and Options must be empty.
-	DSN      string
-	Host     string
+	DSN  string
+	Host string
+	// Port is the server's port; 0 means the dialect's default (5432,
+	// 3306).
 	Port     int
 	Database string
 	Username string
@@ -150,44 +152,10 @@ func New(id string, cfg Config, logger *slog.Logger) (*Component, error) {
 	}
 	c := &Component{cfg: cfg, logger: logger, id: id}
 	c.scrub = scrubberOf(cfg)
-	if err := cfg.validate(); err != nil {
-		return nil, c.redactErr(fmt.Errorf("%s: %w", id, err))
+	if err := registry.CheckConfig(id, cfg); err != nil {
+		return nil, c.redactErr(err)
 	}
 	return c, nil
-}
-
-func (c Config) validate() error {
-	switch c.Dialect {
-	case SQLite:
-		if c.File == "" {
-			return errors.New(`file is required (a path, or ":memory:")`)
-		}
-		for name, value := range c.Options {
-			if !identRE().MatchString(name) {
-				return fmt.Errorf("option %q is not a valid pragma name", name)
-			}
-			if !pragmaValueRE().MatchString(value) {
-				return fmt.Errorf("option %s: value %q is not a plain pragma value (letters, digits, _ . + -)", name, value)
-			}
-		}
-	case Postgres, MySQL:
-		if c.DSN != "" {
-			if c.Host != "" || c.Database != "" || c.Username != "" || c.Password != "" || len(c.Options) > 0 {
-				return errors.New("dsn excludes host, port, database, username, password and options; put them in the dsn")
-			}
-		} else if c.Host == "" {
-			return errors.New("either dsn or host is required")
-		}
-		if c.Port < 0 || c.Port > 65535 {
-			return fmt.Errorf("port %d is out of range", c.Port)
-		}
-	default:
-		return fmt.Errorf("unknown dialect %q", c.Dialect)
-	}
-	if c.Pool.MaxOpen < 0 || c.Pool.MaxIdle < 0 || c.Pool.MaxLifetime < 0 {
-		return errors.New("pool sizes and max_lifetime must not be negative")
-	}
-	return nil
 }
 
 // DB returns the pool for every statement; nil before Start and after Stop.

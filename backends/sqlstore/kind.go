@@ -1,18 +1,16 @@
 package sqlstore
 
 import (
-	"fmt"
-
 	"github.com/luahost/luahost/backends/sqldb"
 	"github.com/luahost/luahost/registry"
 )
 
 func init() {
-	registry.RegisterKind(registry.Kind{Name: Kind, Decode: decode, New: newComponent})
+	registry.RegisterTyped(registry.TypedKind[Config]{Name: Kind, Decode: decode, New: newComponent})
 }
 
-func decode(f *registry.Fields) any {
-	cfg := Config{
+func decode(f *registry.Fields) Config {
+	return Config{
 		Database:        f.Ref("database", true, "db.sql."),
 		Table:           f.RequiredString("table_name"),
 		IDColumn:        f.String("id_column_name", DefaultIDColumn),
@@ -23,21 +21,12 @@ func decode(f *registry.Fields) any {
 		CreateTable:     f.Bool("create_table", false),
 		ValueFormat:     f.String("value_format", ValueMsgpack),
 	}
-	for _, p := range cfg.Problems() {
-		if p.Field == "table_name" && cfg.Table == "" {
-			continue // RequiredString reported it
-		}
-		f.Errorf(p.Field, "%s", p.Msg)
-	}
-	return cfg
 }
 
-func newComponent(cfg any, env registry.Env) (registry.Component, error) {
-	c := cfg.(Config)
-	dep := env.Dep(c.Database)
-	db, ok := dep.(sqldb.DB)
-	if !ok {
-		return nil, fmt.Errorf("%s: database %s is a %T, not a SQL database", env.Entry.ID, c.Database, dep)
+func newComponent(c Config, env registry.Env) (registry.Component, error) {
+	db, err := registry.DepAs[sqldb.DB](env, "database", c.Database, "a SQL database")
+	if err != nil {
+		return nil, err
 	}
 	opts := Options{ID: env.Entry.ID, Logger: env.Logger}
 	if cl := env.CustomClock(); cl != nil {

@@ -9,31 +9,28 @@ import (
 	"github.com/luahost/luahost/registry"
 )
 
-// FieldError is a problem with one field of a store.sql config.
-type FieldError struct {
-	Field string
-	Msg   string
-}
-
-func (e FieldError) Error() string { return e.Field + ": " + e.Msg }
-
-// Problems returns what is wrong with cfg's identifiers and durations, one
-// FieldError per field. cfg's defaults must already be applied.
-func (c Config) Problems() []FieldError {
-	var out []FieldError
+// Problems returns what is wrong with c's identifiers, value format and
+// durations, one problem per field, after the defaults of the fields c
+// leaves zero (registry.Validator).
+func (c Config) Problems() []registry.FieldError {
+	c = c.withDefaults()
+	var out []registry.FieldError
+	add := func(field, format string, args ...any) {
+		out = append(out, registry.FieldError{Field: field, Msg: fmt.Sprintf(format, args...)})
+	}
 	if c.ValueFormat != ValueMsgpack && c.ValueFormat != ValueJSON {
-		out = append(out, FieldError{"value_format", fmt.Sprintf("%q: want %s or %s", c.ValueFormat, ValueMsgpack, ValueJSON)})
+		add("value_format", "%q: want %s or %s", c.ValueFormat, ValueMsgpack, ValueJSON)
 	}
 	if c.Table == "" {
-		out = append(out, FieldError{"table_name", "is required"})
+		add("table_name", "is required")
 	} else {
 		parts := strings.Split(c.Table, ".")
 		if len(parts) > 2 {
-			out = append(out, FieldError{"table_name", fmt.Sprintf("%q: at most one schema prefix (schema.table) is allowed", c.Table)})
+			add("table_name", "%q: at most one schema prefix (schema.table) is allowed", c.Table)
 		} else {
 			for _, p := range parts {
 				if err := sqldb.CheckIdent(p); err != nil {
-					out = append(out, FieldError{"table_name", fmt.Sprintf("%q: %v", c.Table, err)})
+					add("table_name", "%q: %v", c.Table, err)
 					break
 				}
 			}
@@ -51,17 +48,17 @@ func (c Config) Problems() []FieldError {
 			continue
 		}
 		if err := sqldb.CheckIdent(col.value); err != nil {
-			out = append(out, FieldError{col.field, fmt.Sprintf("%q: %v", col.value, err)})
+			add(col.field, "%q: %v", col.value, err)
 			continue
 		}
 		low := strings.ToLower(col.value)
 		if other, dup := seen[low]; dup {
-			out = append(out, FieldError{col.field, fmt.Sprintf("%q is also used by %s", col.value, other)})
+			add(col.field, "%q is also used by %s", col.value, other)
 		}
 		seen[low] = col.field
 	}
 	if c.CleanupInterval < 0 {
-		out = append(out, FieldError{"cleanup_interval", "must not be negative"})
+		add("cleanup_interval", "must not be negative")
 	}
 	return out
 }
@@ -151,26 +148,18 @@ func indexName(c Config) string {
 	return fmt.Sprintf("%s_%08x", name[:sqldb.MaxIdentLen-9], h.Sum32())
 }
 
-// SchemaForEntry returns the DDL for the store.sql entry id of reg, in the
-// dialect of the database it references.
-func SchemaForEntry(reg *registry.Registry, id string) (string, error) {
-	e, ok := reg.Entry(id)
+// Schema returns the DDL of c's table (see the function Schema) in the
+// dialect of c's database entry in reg (registry.Schemer).
+func (c Config) Schema(reg *registry.Registry) (string, error) {
+	dbEntry, ok := reg.Entry(c.Database)
 	if !ok {
-		return "", fmt.Errorf("no entry %q in the registry", id)
-	}
-	cfg, ok := e.Config.(Config)
-	if !ok {
-		return "", fmt.Errorf("entry %s is a %s, not a %s", id, e.Kind, Kind)
-	}
-	dbEntry, ok := reg.Entry(cfg.Database)
-	if !ok {
-		return "", fmt.Errorf("entry %s: database %s is missing", id, cfg.Database)
+		return "", fmt.Errorf("database %s is missing", c.Database)
 	}
 	dbCfg, ok := dbEntry.Config.(sqldb.Config)
 	if !ok {
-		return "", fmt.Errorf("entry %s: database %s is a %s, not a SQL database", id, cfg.Database, dbEntry.Kind)
+		return "", fmt.Errorf("database %s is a %s, not a SQL database", c.Database, dbEntry.Kind)
 	}
-	return Schema(cfg, dbCfg.Dialect), nil
+	return Schema(c, dbCfg.Dialect), nil
 }
 
 // valueType is the value column's type: binary for MessagePack; for JSON,

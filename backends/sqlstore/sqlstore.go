@@ -203,12 +203,8 @@ func New(cfg Config, db sqldb.DB, opts Options) (*Store, error) {
 	if opts.ID == "" {
 		opts.ID = Kind
 	}
-	if probs := cfg.Problems(); len(probs) > 0 {
-		errs := make([]error, len(probs))
-		for i, p := range probs {
-			errs[i] = p
-		}
-		return nil, fmt.Errorf("%s: %w", opts.ID, errors.Join(errs...))
+	if err := registry.CheckConfig(opts.ID, cfg); err != nil {
+		return nil, err
 	}
 	if db == nil {
 		return nil, fmt.Errorf("%s: no database", opts.ID)

@@ -152,7 +152,13 @@ func TestCommands(t *testing.T) {
 		{name: "schema", args: []string{"schema", "app:kv"}, stdoutHas: []string{`CREATE TABLE IF NOT EXISTS "kv_store"`}},
 		{name: "schema for value_format json", args: []string{"-r", testdata(t, "json.yaml"), "schema", "app:kv"},
 			stdoutHas: []string{`CREATE TABLE IF NOT EXISTS "kv_json"`, `"value" JSONB NOT NULL,`}},
-		{name: "schema of a non-sql entry", args: []string{"schema", "app:cache"}, wantCode: 2, stderrHas: []string{"not a store.sql"}},
+		{name: "schema of a memory store", args: []string{"schema", "app:cache"}, wantCode: 2, stderrHas: []string{"app:cache: no schema: a store.memory needs none"}},
+		{name: "schema of a redis store", args: []string{"-r", testdata(t, "retry_redis.yaml"), "schema", "app:kv"}, wantCode: 2,
+			stderrHas: []string{"app:kv: no schema: a store.redis needs none"}},
+		{name: "schema of a database", args: []string{"schema", "app:kvdb"}, wantCode: 2,
+			stderrHas: []string{"app:kvdb: no schema: a db.sql.sqlite does not describe one"}},
+		{name: "schema of a missing entry", args: []string{"schema", "app:kb"}, wantCode: 2,
+			stderrHas: []string{`no entry "app:kb" in the registry (did you mean app:kv`}},
 		{name: "bad log level", args: []string{"--log-level", "loud", "check"}, wantCode: 2, stderrHas: []string{"--log-level"}},
 	}
 	for _, tt := range tests {

@@ -6,16 +6,17 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/luahost/luahost/backends/sqlstore"
 	"github.com/luahost/luahost/runtime"
 )
 
 func newSchemaCmd(g *globals) *cobra.Command {
 	return &cobra.Command{
 		Use:   "schema ID",
-		Short: "Print the DDL a store.sql entry needs",
-		Long: `Print the CREATE TABLE and CREATE INDEX statements a store.sql entry
-expects, in its database's dialect and with its column names.`,
+		Short: "Print the DDL an entry needs, such as a store.sql table",
+		Long: `Print the statements that create what an entry expects in the system
+holding its data: for a store.sql entry, the CREATE TABLE and CREATE INDEX
+statements in its database's dialect and with its column names. An entry
+whose kind needs no schema (store.memory, store.redis) is an error.`,
 		Example: "  luahost schema app:kv",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -24,7 +25,7 @@ expects, in its database's dialect and with its column names.`,
 				return err
 			}
 			defer rt.Close(cmd.Context())
-			ddl, err := sqlstore.SchemaForEntry(rt.Registry(), args[0])
+			ddl, err := rt.Registry().Schema(args[0])
 			if err != nil {
 				return usageError(err)
 			}

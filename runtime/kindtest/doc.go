@@ -1,4 +1,5 @@
 // Package kindtest holds tests that extend the runtime from outside, as a
-// host program does: an entry kind registered with runtime.RegisterKind and
-// used from the registry, from Lua and from Go.
+// host program does: entry kinds registered with runtime.RegisterTyped
+// (and the untyped runtime.RegisterKind) and used from the registry, from
+// Lua and from Go.
 package kindtest

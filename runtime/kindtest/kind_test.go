@@ -33,14 +33,30 @@ type kvConfig struct {
 
 var stops int // Stop calls across every test.kv entry
 
+// Problems makes kvConfig a registry.Validator.
+func (c kvConfig) Problems() []registry.FieldError {
+	if c.MaxKeys > 1000 {
+		return []registry.FieldError{{Field: "max_keys", Msg: fmt.Sprintf("%d is more than this store holds (1000)", c.MaxKeys)}}
+	}
+	return nil
+}
+
 func init() {
-	runtime.RegisterKind(registry.Kind{
+	runtime.RegisterTyped(registry.TypedKind[kvConfig]{
 		Name: "test.kv",
-		Decode: func(f *registry.Fields) any {
+		Decode: func(f *registry.Fields) kvConfig {
 			return kvConfig{MaxKeys: f.Size("max_keys", 0), FailStart: f.Bool("fail_start", false)}
 		},
+		New: func(cfg kvConfig, _ registry.Env) (registry.Component, error) {
+			return &testKV{cfg: cfg, m: map[string][]byte{}, stops: &stops}, nil
+		},
+	})
+	// A kind written against the untyped API still registers and runs.
+	runtime.RegisterKind(registry.Kind{
+		Name:   "test.untyped",
+		Decode: func(f *registry.Fields) any { return kvConfig{MaxKeys: f.Size("max_keys", 0)} },
 		New: func(cfg any, _ registry.Env) (registry.Component, error) {
-			return &testKV{cfg: cfg.(kvConfig), m: map[string][]byte{}, stops: &stops}, nil
+			return &testKV{cfg: cfg.(kvConfig), m: map[string][]byte{}, stops: new(int)}, nil
 		},
 	})
 }
@@ -150,18 +166,48 @@ return ok, err:kind(), (s:get("user")).name`)
 	}
 }
 
+func TestUntypedKind(t *testing.T) {
+	ctx := context.Background()
+	rt, err := runtime.New(ctx, runtime.WithRegistryString("untyped.yaml", `
+- {name: old, kind: test.untyped, max_keys: 1, lifecycle: {auto_start: true}}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Close(ctx)
+	res, err := rt.RunString(ctx, `
+local s = assert(store.get("app:old"))
+assert(s:set("a", 1))
+local ok, err = s:set("b", 2)
+return ok, err:kind()`)
+	if err != nil || fmt.Sprint(res) != "[<nil> Unavailable]" {
+		t.Errorf("script results %v, %v; want the untyped kind's key limit", res, err)
+	}
+}
+
 func TestCustomKindProblems(t *testing.T) {
 	ctx := context.Background()
-	t.Run("unknown field", func(t *testing.T) {
-		_, err := runtime.New(ctx, runtime.WithRegistryString("bad.yaml", "- {name: custom, kind: test.kv, max_key: 2}\n"))
-		var re *registry.Error
-		if !errors.As(err, &re) {
-			t.Fatalf("New = %v, want a *registry.Error", err)
-		}
-		if !strings.Contains(err.Error(), "bad.yaml:1:") || !strings.Contains(err.Error(), "max_key") {
-			t.Errorf("error %q does not name the field and its position", err)
-		}
-	})
+	for _, tt := range []struct {
+		name, registry, want string
+	}{
+		{"unknown field", "- {name: custom, kind: test.kv, max_key: 2}\n",
+			`bad.yaml:1:33: app:custom: unknown field "max_key" (did you mean "max_keys"?)`},
+		{"config problem", "- {name: custom, kind: test.kv, max_keys: 5000}\n",
+			"bad.yaml:1:43: app:custom: max_keys: 5000 is more than this store holds (1000)"},
+		{"kind never imported", "- {name: custom, kind: test.queue}\n",
+			`bad.yaml:1:24: app:custom: kind: unknown kind "test.queue" (forgotten import?); known kinds: `},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := runtime.New(ctx, runtime.WithRegistryString("bad.yaml", tt.registry))
+			var re *registry.Error
+			if !errors.As(err, &re) || len(re.Problems) != 1 {
+				t.Fatalf("New = %v, want a *registry.Error with one problem", err)
+			}
+			if got := re.Problems[0].Error(); !strings.HasPrefix(got, tt.want) {
+				t.Errorf("problem\n got %s\nwant %s", got, tt.want)
+			}
+		})
+	}
 	t.Run("failed start", func(t *testing.T) {
 		rt, err := runtime.New(ctx, runtime.WithRegistryString("fail.yaml",
 			"- {name: custom, kind: test.kv, fail_start: true, lifecycle: {restart: {max_attempts: 1}}}\n"))

@@ -18,19 +18,17 @@ import (
 // REPL_TEST_STOPS names a file, Stop appends "stopped ID" to it, so a test
 // can see that leaving the REPL stopped every entry.
 func init() {
-	runtime.RegisterKind(registry.Kind{
+	runtime.RegisterTyped(registry.TypedKind[struct{}]{
 		Name:   "test.kv",
-		Decode: func(f *registry.Fields) any { return nil },
-		New: func(_ any, env registry.Env) (registry.Component, error) {
+		Decode: func(f *registry.Fields) struct{} { return struct{}{} },
+		New: func(_ struct{}, env registry.Env) (registry.Component, error) {
 			return &kvStore{id: env.Entry.ID, data: map[string][]byte{}}, nil
 		},
 	})
-	runtime.RegisterKind(registry.Kind{
+	runtime.RegisterTyped(registry.TypedKind[gated]{
 		Name:   "test.gated",
-		Decode: func(f *registry.Fields) any { return f.String("gate", "") },
-		New: func(cfg any, env registry.Env) (registry.Component, error) {
-			return gated(cfg.(string)), nil
-		},
+		Decode: func(f *registry.Fields) gated { return gated(f.String("gate", "")) },
+		New:    func(cfg gated, env registry.Env) (registry.Component, error) { return cfg, nil },
 	})
 }
 
