@@ -415,8 +415,10 @@ func (l *loader) loadEntry(fl *srcFile, m *ast.MappingNode, ns string, nsOK bool
 		e.Name = name.text
 	}
 	if kindOK {
+		envBefore := len(l.cur.secrets)
 		e.Config = l.decode(kind, f)
 		f.checkUnknown(append(extra, commonFields...)...)
+		e.fingerprint = l.fingerprint(fl, m, e.Kind, append(extra, commonFields...), l.cur.secrets[envBefore:])
 		if e.Kind == kindVariable || strings.HasPrefix(e.Kind, "env.storage.") {
 			l.env.add(e.ID, e.Kind, e.Config, f.fl.index, at)
 		}

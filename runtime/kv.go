@@ -65,7 +65,7 @@ type KV struct {
 // cannot start ErrUnavailable.
 func (rt *Runtime) Store(ctx context.Context, id string) (*KV, error) {
 	if _, err := rt.backendStore(ctx, id); err != nil {
-		return nil, redactErr(rt.reg.Redact, err)
+		return nil, redactErr(rt.redact, err)
 	}
 	return &KV{rt: rt, id: id}, nil
 }
@@ -122,7 +122,7 @@ func (kv *KV) wrap(op, key string, err error) error {
 	if err == nil {
 		return nil
 	}
-	return redactErr(kv.rt.reg.Redact, fmt.Errorf("%s: %s %q: %w", kv.id, op, key, err))
+	return redactErr(kv.rt.redact, fmt.Errorf("%s: %s %q: %w", kv.id, op, key, err))
 }
 
 // Delete removes key and reports whether a live key was removed.
@@ -152,7 +152,7 @@ func (kv *KV) Clear(ctx context.Context) error {
 		return err
 	}
 	if err := st.Clear(ctx); err != nil {
-		return redactErr(kv.rt.reg.Redact, fmt.Errorf("%s: clear: %w", kv.id, err))
+		return redactErr(kv.rt.redact, fmt.Errorf("%s: clear: %w", kv.id, err))
 	}
 	return nil
 }

@@ -390,7 +390,7 @@ func (rt *Runtime) buildState(cancel context.CancelFunc) *pooledState {
 		}))
 	}
 	L.SetGlobal("assert", L.NewFunction(luaAssert))
-	mod := luamod.Open(L, luamod.Options{Resolver: storeResolver{rt}, Redact: rt.reg.Redact})
+	mod := luamod.Open(L, luamod.Options{Resolver: storeResolver{rt}, Redact: rt.redact})
 	L.SetGlobal(luamod.ModuleName, mod.Table())
 	for name, loader := range rt.preloads {
 		L.PreloadModule(name, loader)
