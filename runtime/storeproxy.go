@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"context"
+	"errors"
 	"sync/atomic"
 	"time"
 
@@ -57,6 +58,15 @@ func (p *storeProxy) enterSlow(ctx context.Context) (backends.Store, *gate, erro
 		}
 		u, err := p.rt.runningStore(ctx, p.id)
 		if err != nil {
+			if errors.Is(err, backends.ErrNotFound) {
+				// Say why the entry the handle was for is gone.
+				last := p.u.Load()
+				last.mu.Lock()
+				if last.retired == retiredRemoved {
+					err = retiredErrLocked(last)
+				}
+				last.mu.Unlock()
+			}
 			return nil, nil, redactErr(p.rt.redact, err)
 		}
 		p.u.Store(u)

@@ -335,7 +335,7 @@ var ErrReloading = errors.New("restarting for a registry reload")
 // The caller holds u.mu.
 func retiredErrLocked(u *unit) error {
 	if u.retired == retiredRemoved {
-		return backends.Errorf(backends.ErrNotFound, "entry %s was removed from the registry", u.e().ID)
+		return fmt.Errorf("entry %s: %w", u.e().ID, backends.ErrStoreRemoved)
 	}
 	return &UnavailableError{ID: u.e().ID, State: State{Phase: Stopping}, Err: ErrReloading}
 }
