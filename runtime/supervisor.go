@@ -337,7 +337,7 @@ func retiredErrLocked(u *unit) error {
 	if u.retired == retiredRemoved {
 		return fmt.Errorf("entry %s: %w", u.e().ID, backends.ErrStoreRemoved)
 	}
-	return &UnavailableError{ID: u.e().ID, State: State{Phase: Stopping}, Err: ErrReloading}
+	return &UnavailableError{ID: u.e().ID, State: State{Phase: Stopping, LastError: ErrReloading}, Err: ErrReloading}
 }
 
 // ensureUnit is ensure for a unit.
