@@ -14,8 +14,9 @@ import (
 // ${env:...} expansion (a variable whose value changed makes them
 // different) and with relative paths resolved against the same folder.
 // Meta, the lifecycle block and the position are not compared: they do not
-// change what the kind builds. Entries that did not come from Load are
-// compared by kind and dependencies only.
+// change what the kind builds. A value moved from the environment into
+// the file (or back) counts as a change even when it is equal. Entries
+// that did not come from Load are compared by kind and dependencies only.
 func (e *Entry) SameDefinition(o *Entry) bool {
 	return e.ID == o.ID && e.Kind == o.Kind && slices.Equal(e.Deps, o.Deps) && e.fingerprint == o.fingerprint
 }
