@@ -73,8 +73,10 @@ func (rt *Runtime) Store(ctx context.Context, id string) (*KV, error) {
 // ID returns the store's registry ID.
 func (kv *KV) ID() string { return kv.id }
 
-// Raw returns the backend store, for byte-level access and, through a
-// type assertion to backends.Extended, the extended methods.
+// Raw returns the store, for byte-level access and, through a type
+// assertion to backends.Extended, the extended methods. Like a script's
+// handle, it sends each call to the entry's running instance, across
+// registry reloads.
 func (kv *KV) Raw(ctx context.Context) (backends.Store, error) { return kv.store(ctx) }
 
 // store returns the running backend, starting the entry if it stopped.

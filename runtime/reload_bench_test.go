@@ -181,3 +181,42 @@ func (l *latencies) quantile(q float64) time.Duration {
 	}
 	return l.max
 }
+
+// BenchmarkStoreProxyGet compares a Get on a memory store through the
+// proxy every handle holds (which counts the call in flight) with the same
+// Get on the store itself, alternating in one run: proxy/direct is the
+// cost of following reloads and draining.
+func BenchmarkStoreProxyGet(b *testing.B) {
+	ctx := context.Background()
+	rt, err := runtime.New(ctx, runtime.WithRegistryString("reg.yaml", "- {name: cache, kind: store.memory, lifecycle: {auto_start: true}}\n"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer rt.Close(ctx)
+	proxy, direct := runtime.StoreForBench(b, rt, "app:cache")
+	if err := direct.Set(ctx, "k", []byte{1}, 0); err != nil {
+		b.Fatal(err)
+	}
+	const n = 1 << 16
+	var tProxy, tDirect time.Duration
+	for b.Loop() {
+		t0 := time.Now()
+		for range n {
+			if _, err := direct.Get(ctx, "k"); err != nil {
+				b.Fatal(err)
+			}
+		}
+		t1 := time.Now()
+		for range n {
+			if _, err := proxy.Get(ctx, "k"); err != nil {
+				b.Fatal(err)
+			}
+		}
+		tDirect += t1.Sub(t0)
+		tProxy += time.Since(t1)
+	}
+	calls := float64(b.N) * n
+	b.ReportMetric(float64(tDirect)/calls, "direct-ns/call")
+	b.ReportMetric(float64(tProxy)/calls, "proxy-ns/call")
+	b.ReportMetric(float64(tProxy)/float64(tDirect), "proxy/direct")
+}
