@@ -65,6 +65,11 @@ var (
 	// apply it twice. It wraps ErrUnavailable; callers must not treat it
 	// as retryable.
 	ErrOutcomeUnknown = &wrapped{msg: "outcome unknown", base: ErrUnavailable}
+
+	// ErrStoreRemoved is returned by a call on a store whose entry is no
+	// longer in the host's registry (a reload removed it). It wraps
+	// ErrNotFound; unlike a missing key, it names the store, not a key.
+	ErrStoreRemoved = &wrapped{msg: "store removed from the registry", base: ErrNotFound}
 	// ErrPermissionDenied is returned when the store refuses the call.
 	ErrPermissionDenied = errors.New("permission denied")
 )

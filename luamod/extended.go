@@ -1,6 +1,7 @@
 package luamod
 
 import (
+	"errors"
 	"math"
 	"strconv"
 	"strings"
@@ -116,7 +117,7 @@ func (h *handle) itemTable(L *lua.LState, item backends.Item) (*lua.LTable, erro
 // pushKeyError pushes the error for err, naming key when it is NOT_FOUND.
 func (h *handle) pushKeyError(L *lua.LState, key string, err error) int {
 	ctx := callContext(L)
-	if KindOf(err) == KindNotFound {
+	if KindOf(err) == KindNotFound && !errors.Is(err, backends.ErrStoreRemoved) {
 		return h.m.pushError(L, storeError(KindNotFound, "key "+quote(key)+" not found", err))
 	}
 	return h.m.pushGoError(L, ctx, err)

@@ -2,6 +2,7 @@ package luamod
 
 import (
 	"context"
+	"errors"
 	"math"
 	"strconv"
 	"time"
@@ -195,7 +196,7 @@ func handleGet(L *lua.LState) int {
 	ctx := callContext(L)
 	b, err := h.st.Get(ctx, key)
 	if err != nil {
-		if KindOf(err) == KindNotFound {
+		if KindOf(err) == KindNotFound && !errors.Is(err, backends.ErrStoreRemoved) {
 			return h.m.pushError(L, storeError(KindNotFound, "key "+quote(key)+" not found", err))
 		}
 		return h.m.pushGoError(L, ctx, err)

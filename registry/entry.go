@@ -18,6 +18,9 @@ type Entry struct {
 	Deps []string
 	// Pos is where the entry is defined.
 	Pos Pos
+
+	// fingerprint identifies the expanded fields (see SameDefinition).
+	fingerprint [32]byte
 }
 
 // Pos is a place in a registry file. Line and Col count from 1.

@@ -400,8 +400,10 @@ func (l *loader) loadEntry(fl *srcFile, m *ast.MappingNode, ns string, nsOK bool
 		e.Name = name.text
 	}
 	if kindOK {
+		envBefore := len(f.entry.secrets)
 		e.Config = l.decode(kind, f)
 		f.checkUnknown(append(extra, commonFields...)...)
+		e.fingerprint = l.fingerprint(fl, m, e.Kind, append(extra, commonFields...), f.entry.secrets[envBefore:])
 		if e.Kind == kindVariable || strings.HasPrefix(e.Kind, "env.storage.") {
 			l.env.add(e.ID, e.Kind, e.Config, f.fl.index, at)
 		}

@@ -79,6 +79,12 @@
 // the context) for every goroutine the runtime started; its error names
 // each entry that did not stop in time.
 //
+// Reload applies a changed registry to the running host with the least
+// disruption: unchanged entries keep running, changed and removed ones
+// stop after their store calls in flight end, and store handles follow
+// their entry to its new instance (UNAVAILABLE while it restarts,
+// NOT_FOUND once removed). See Reload and Report.
+//
 // The runtime's clock (WithClock; the system clock by default) drives
 // start and stop timeouts, retry backoff and the expiry of the built-in
 // stores, so tests move time instead of sleeping.

@@ -64,7 +64,7 @@ type KV struct {
 // cannot start ErrUnavailable.
 func (rt *Runtime) Store(ctx context.Context, id string) (*KV, error) {
 	if _, err := rt.backendStore(ctx, id); err != nil {
-		return nil, redactErr(rt.reg.Redact, err)
+		return nil, redactErr(rt.redact, err)
 	}
 	return &KV{rt: rt, id: id}, nil
 }
@@ -72,8 +72,10 @@ func (rt *Runtime) Store(ctx context.Context, id string) (*KV, error) {
 // ID returns the store's registry ID.
 func (kv *KV) ID() string { return kv.id }
 
-// Raw returns the backend store, for byte-level access and, through a
-// type assertion to backends.Extended, the extended methods.
+// Raw returns the store, for byte-level access and, through a type
+// assertion to backends.Extended, the extended methods. Like a script's
+// handle, it sends each call to the entry's running instance, across
+// registry reloads.
 func (kv *KV) Raw(ctx context.Context) (backends.Store, error) { return kv.store(ctx) }
 
 // store returns the running backend, starting the entry if it stopped.
@@ -121,7 +123,7 @@ func (kv *KV) wrap(op, key string, err error) error {
 	if err == nil {
 		return nil
 	}
-	return redactErr(kv.rt.reg.Redact, fmt.Errorf("%s: %s %q: %w", kv.id, op, key, err))
+	return redactErr(kv.rt.redact, fmt.Errorf("%s: %s %q: %w", kv.id, op, key, err))
 }
 
 // Delete removes key and reports whether a live key was removed.
@@ -151,7 +153,7 @@ func (kv *KV) Clear(ctx context.Context) error {
 		return err
 	}
 	if err := st.Clear(ctx); err != nil {
-		return redactErr(kv.rt.reg.Redact, fmt.Errorf("%s: clear: %w", kv.id, err))
+		return redactErr(kv.rt.redact, fmt.Errorf("%s: clear: %w", kv.id, err))
 	}
 	return nil
 }

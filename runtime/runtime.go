@@ -98,7 +98,6 @@ func WithClock(cl Clock) Option { return func(c *config) { c.clock = cl } }
 // Runtime is a booted registry plus everything needed to run Lua against
 // it. It is safe for concurrent use.
 type Runtime struct {
-	reg      *registry.Registry
 	sup      *supervisor
 	logger   *slog.Logger
 	sandbox  bool
@@ -110,6 +109,17 @@ type Runtime struct {
 
 	closeOnce sync.Once
 	closeErr  error
+
+	// reloading holds the registry sources and env lookup and is held by
+	// the one Reload that may run at a time.
+	reloading chan reloadSources
+}
+
+// reloadSources is what Reload reads a registry from.
+type reloadSources struct {
+	sources []func() ([]registry.Source, error)
+	getenv  func(string) (string, bool)
+	clock   Clock
 }
 
 // New loads and validates the registry (the built-in default when no
@@ -129,57 +139,25 @@ func New(ctx context.Context, opts ...Option) (*Runtime, error) {
 			return []registry.Source{{Name: "<default registry>", Data: defaultRegistry}}, nil
 		})
 	}
-	var sources []registry.Source
-	for _, get := range c.sources {
-		s, err := get()
-		if err != nil {
-			return nil, err
-		}
-		sources = append(sources, s...)
-	}
-	reg, err := registry.Load(sources, registry.Options{Getenv: c.getenv})
+	reg, err := loadRegistry(c.sources, c.getenv)
 	if err != nil {
 		return nil, err
 	}
+	rt := &Runtime{sandbox: c.sandbox, preloads: c.preloads, memoryLimit: c.memoryLimit,
+		reloading: make(chan reloadSources, 1)}
+	rt.reloading <- reloadSources{sources: c.sources, getenv: c.getenv, clock: c.clock}
+	rt.sup = newSupervisor(map[string]*unit{}, c.clock, rand.Float64, nil)
+	rt.sup.view.Store(&view{reg: reg, units: map[string]*unit{}})
 	// Values from the environment never reach a log line.
-	logger := newRedactLogger(c.logger, reg.Redact)
-	for _, w := range reg.Warnings() {
-		logger.Warn("registry: "+w.Msg, "at", w.Pos.String(), "entry", w.EntryID)
+	rt.logger = newRedactLogger(c.logger, rt.redact)
+	rt.sup.logger = rt.logger
+	rt.sup.redact = rt.redact
+	rt.logWarnings(reg)
+	units, err := rt.buildUnits(reg, c.clock, func(*registry.Entry) *unit { return nil })
+	if err != nil {
+		return nil, err
 	}
-	rt := &Runtime{reg: reg, logger: logger, sandbox: c.sandbox, preloads: c.preloads, memoryLimit: c.memoryLimit}
-	units := map[string]*unit{}
-	var buildErrs []error
-	for _, e := range reg.Order() { // dependencies are built first
-		kind, ok := registry.LookupKind(e.Kind)
-		if !ok {
-			// The loader rejects unknown kinds; this is a registry bug.
-			return nil, fmt.Errorf("entry %s: kind %q is not registered", e.ID, e.Kind)
-		}
-		u := &unit{entry: e}
-		env := registry.Env{
-			Entry:  e,
-			Logger: logger.With("entry", e.ID),
-			Dep: func(id string) registry.Component {
-				if d, ok := units[id]; ok {
-					return d.comp
-				}
-				return nil
-			},
-			Clock: c.clock,
-		}
-		comp, err := kind.New(e.Config, env)
-		if err != nil {
-			buildErrs = append(buildErrs, redactErr(reg.Redact, fmt.Errorf("%s: %s: %w", e.Pos, e.ID, err)))
-			continue
-		}
-		u.comp = comp
-		units[e.ID] = u
-	}
-	if len(buildErrs) > 0 {
-		return nil, errors.Join(buildErrs...)
-	}
-	rt.sup = newSupervisor(units, c.clock, rand.Float64, logger)
-	rt.sup.redact = reg.Redact
+	rt.sup.view.Store(&view{reg: reg, units: units})
 	if !c.noBoot {
 		if err := rt.sup.boot(ctx, reg.Order()); err != nil {
 			return nil, err
@@ -187,6 +165,83 @@ func New(ctx context.Context, opts ...Option) (*Runtime, error) {
 	}
 	return rt, nil
 }
+
+// loadRegistry reads every source and loads them as one registry.
+func loadRegistry(getters []func() ([]registry.Source, error), getenv func(string) (string, bool)) (*registry.Registry, error) {
+	var sources []registry.Source
+	for _, get := range getters {
+		s, err := get()
+		if err != nil {
+			return nil, err
+		}
+		sources = append(sources, s...)
+	}
+	return registry.Load(sources, registry.Options{Getenv: getenv})
+}
+
+func (rt *Runtime) logWarnings(reg *registry.Registry) {
+	for _, w := range reg.Warnings() {
+		rt.logger.Warn("registry: "+w.Msg, "at", w.Pos.String(), "entry", w.EntryID)
+	}
+}
+
+// buildUnits builds a unit for every entry of reg, in dependency order,
+// taking the unit keep returns instead when it returns one. Building
+// starts nothing, so a failure leaves nothing to undo; the error joins
+// one error per entry that could not be built.
+func (rt *Runtime) buildUnits(reg *registry.Registry, clock Clock, keep func(*registry.Entry) *unit) (map[string]*unit, error) {
+	units := map[string]*unit{}
+	var buildErrs []error
+	for _, e := range reg.Order() { // dependencies are built first
+		if u := keep(e); u != nil {
+			units[e.ID] = u
+			continue
+		}
+		kind, ok := registry.LookupKind(e.Kind)
+		if !ok {
+			// The loader rejects unknown kinds; this is a registry bug.
+			return nil, fmt.Errorf("entry %s: kind %q is not registered", e.ID, e.Kind)
+		}
+		env := registry.Env{
+			Entry:  e,
+			Logger: rt.logger.With("entry", e.ID),
+			Dep: func(id string) registry.Component {
+				if d, ok := units[id]; ok {
+					return d.comp
+				}
+				return nil
+			},
+			Clock: clock,
+		}
+		comp, err := kind.New(e.Config, env)
+		if err != nil {
+			buildErrs = append(buildErrs, redactErr(reg.Redact, fmt.Errorf("%s: %s: %w", e.Pos, e.ID, err)))
+			continue
+		}
+		u := newUnit(e, comp)
+		u.state.Phase = Stopped
+		units[e.ID] = u
+	}
+	if len(buildErrs) > 0 {
+		return nil, errors.Join(buildErrs...)
+	}
+	linkUnits(units)
+	return units, nil
+}
+
+// redact removes from s every value the current registry, or the one
+// before the last reload, took from the environment.
+func (rt *Runtime) redact(s string) string {
+	v := rt.sup.view.Load()
+	s = v.reg.Redact(s)
+	if v.prevRedact != nil {
+		s = v.prevRedact(s)
+	}
+	return s
+}
+
+// reg returns the current registry.
+func (rt *Runtime) reg() *registry.Registry { return rt.sup.view.Load().reg }
 
 // Close stops every running entry in reverse dependency order, each within
 // its stop_timeout and ctx, ends starts and retries in flight, and waits
@@ -202,7 +257,7 @@ func (rt *Runtime) Close(ctx context.Context) error {
 }
 
 // Registry returns the loaded registry.
-func (rt *Runtime) Registry() *registry.Registry { return rt.reg }
+func (rt *Runtime) Registry() *registry.Registry { return rt.reg() }
 
 // State returns the lifecycle state of an entry (Stopped for an unknown ID).
 func (rt *Runtime) State(id string) State {
@@ -221,9 +276,14 @@ type EntryState struct {
 
 // States returns every entry with its state, sorted by ID.
 func (rt *Runtime) States() []EntryState {
+	v := rt.sup.view.Load()
 	var out []EntryState
-	for _, e := range rt.reg.Entries() {
-		out = append(out, EntryState{Entry: e, State: rt.State(e.ID)})
+	for _, e := range v.reg.Entries() {
+		st := rt.sup.unitState(v.units[e.ID])
+		if st.Phase == "" {
+			st.Phase = Stopped
+		}
+		out = append(out, EntryState{Entry: e, State: st})
 	}
 	return out
 }
@@ -234,36 +294,47 @@ func (rt *Runtime) States() []EntryState {
 // matching ctx.Err() and the start goes on for later callers. An entry
 // that cannot start gives an *UnavailableError.
 func (rt *Runtime) Start(ctx context.Context, id string) error {
-	if _, ok := rt.reg.Entry(id); !ok {
+	u := rt.sup.unit(id)
+	if u == nil {
 		return rt.notFound(id)
 	}
-	return rt.sup.ensure(ctx, id)
+	return rt.sup.ensureUnit(ctx, u)
 }
 
-// backendStore returns the running store with that ID, starting it when
-// needed. It is the resolver behind the Lua store.get.
+// backendStore returns the store with that ID, starting it when needed. It
+// is the resolver behind the Lua store.get. The store follows the entry
+// through reloads: each call uses the entry's running instance (see
+// storeProxy).
 func (rt *Runtime) backendStore(ctx context.Context, id string) (backends.Store, error) {
+	u, err := rt.runningStore(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return newStoreProxy(rt, u), nil
+}
+
+// runningStore returns the unit of store id in the current view once it is
+// running.
+func (rt *Runtime) runningStore(ctx context.Context, id string) (*unit, error) {
 	if !registry.ValidID(id) {
 		return nil, backends.Errorf(backends.ErrInvalid, "malformed store ID %q: want \"namespace:name\"", id)
 	}
-	e, ok := rt.reg.Entry(id)
-	if !ok {
+	u := rt.sup.unit(id)
+	if u == nil {
 		return nil, rt.notFound(id)
 	}
-	u := rt.sup.units[id]
-	st, ok := u.comp.(backends.Store)
-	if !ok {
-		return nil, backends.Errorf(backends.ErrInvalid, "entry %s is a %s, not a store", id, e.Kind)
+	if u.st == nil {
+		return nil, backends.Errorf(backends.ErrInvalid, "entry %s is a %s, not a store", id, u.e().Kind)
 	}
-	if err := rt.sup.ensure(ctx, id); err != nil {
+	if err := rt.sup.ensureUnit(ctx, u); err != nil {
 		return nil, err
 	}
-	return st, nil
+	return u, nil
 }
 
 func (rt *Runtime) notFound(id string) error {
 	msg := fmt.Sprintf("no entry %q in the registry", id)
-	if similar := rt.reg.Similar(id); len(similar) > 0 {
+	if similar := rt.reg().Similar(id); len(similar) > 0 {
 		msg += fmt.Sprintf(" (did you mean %s?)", quoteList(similar))
 	}
 	return backends.Errorf(backends.ErrNotFound, "%s", msg)

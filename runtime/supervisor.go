@@ -84,10 +84,19 @@ func (e *UnavailableError) Unwrap() []error {
 }
 
 type unit struct {
-	entry *registry.Entry
-	comp  registry.Component
+	// def is the entry; a reload that changes only its lifecycle, meta or
+	// position swaps it, since the component stays the same.
+	def  atomic.Pointer[registry.Entry]
+	comp registry.Component
+	// st is comp as a store (nil when it is not one).
+	st backends.Store
+	// deps are the units of def's dependencies, in def.Deps order.
+	deps []*unit
+	// calls counts the store calls in flight on the current run; nil
+	// when not running.
+	calls atomic.Pointer[gate]
 
-	mu    sync.Mutex // guards state and done
+	mu    sync.Mutex // guards state, done and retired
 	state State
 	// done is closed when the attempt in flight ends (Starting only).
 	done chan struct{}
@@ -95,12 +104,49 @@ type unit struct {
 	// runs, so a watcher of an earlier run cannot end a later one.
 	runStart time.Time
 	run      int
+	// retired is set by a reload that replaces (retiredRestart) or
+	// removes (retiredRemoved) the entry: the unit never starts again.
+	retired retirement
+}
+
+type retirement int
+
+const (
+	live retirement = iota
+	retiredRestart
+	retiredRemoved
+)
+
+// newUnit returns a unit for entry e built as comp.
+func newUnit(e *registry.Entry, comp registry.Component) *unit {
+	u := &unit{comp: comp}
+	u.def.Store(e)
+	u.st, _ = comp.(backends.Store)
+	return u
+}
+
+// e returns the unit's entry.
+func (u *unit) e() *registry.Entry { return u.def.Load() }
+
+// openGateLocked opens a fresh call gate for a run that begins. The
+// caller holds u.mu.
+func (u *unit) openGateLocked() { u.calls.Store(&gate{idle: make(chan struct{}, 1)}) }
+
+// closeGateLocked stops new calls on the run that ends and returns its
+// gate (nil if none), whose calls in flight the caller may wait for. The
+// caller holds u.mu.
+func (u *unit) closeGateLocked() *gate {
+	g := u.calls.Swap(nil)
+	if g != nil {
+		g.close()
+	}
+	return g
 }
 
 // stableLocked resets the retry counter once the current run has lasted
 // the entry's stable_threshold. The caller holds u.mu.
 func (u *unit) stableLocked(now time.Time) {
-	if u.state.Phase == Running && now.Sub(u.runStart) >= u.entry.Lifecycle.StableThreshold {
+	if u.state.Phase == Running && now.Sub(u.runStart) >= u.e().Lifecycle.StableThreshold {
 		u.state.Attempts = 0
 	}
 }
@@ -110,7 +156,8 @@ func (u *unit) stableLocked(now time.Time) {
 // goroutine of its own under the supervisor's context, never under a
 // caller's: callers only wait for it.
 type supervisor struct {
-	units  map[string]*unit
+	// view is the registry and its units; a reload replaces it whole.
+	view   atomic.Pointer[view]
 	clock  Clock
 	rand   func() float64
 	logger *slog.Logger
@@ -130,14 +177,45 @@ type supervisor struct {
 	running []*unit    // in the order they reached Running
 }
 
+// view is one registry with the units built from it. Units of entries a
+// reload kept are shared by the views before and after it.
+type view struct {
+	reg   *registry.Registry // nil in supervisor tests
+	units map[string]*unit
+	// prevRedact is the Redact of the registry before the last reload, so
+	// that its values stay out of what its stopped entries said.
+	prevRedact func(string) string
+}
+
 func newSupervisor(units map[string]*unit, clock Clock, rnd func() float64, logger *slog.Logger) *supervisor {
+	linkUnits(units)
 	for _, u := range units {
 		u.state.Phase = Stopped
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	return &supervisor{units: units, clock: clock, rand: rnd, logger: logger, ctx: ctx, cancel: cancel,
+	s := &supervisor{clock: clock, rand: rnd, logger: logger, ctx: ctx, cancel: cancel,
 		tasks: tasks{open: map[string]int{}}}
+	s.view.Store(&view{units: units})
+	return s
 }
+
+// linkUnits sets the deps of every unit in units that has none yet.
+func linkUnits(units map[string]*unit) {
+	for _, u := range units {
+		if u.deps != nil || len(u.e().Deps) == 0 {
+			continue
+		}
+		u.deps = make([]*unit, 0, len(u.e().Deps))
+		for _, id := range u.e().Deps {
+			if d, ok := units[id]; ok {
+				u.deps = append(u.deps, d)
+			}
+		}
+	}
+}
+
+// unit returns the unit of entry id in the current view, or nil.
+func (s *supervisor) unit(id string) *unit { return s.view.Load().units[id] }
 
 // tasks tracks the supervisor's goroutines (starts, late stops, retry
 // timers, stops) per entry, so shutdown can wait for them and name the
@@ -220,14 +298,19 @@ func (t *tasks) wait(ctx context.Context) error {
 
 // state returns the state of entry id.
 func (s *supervisor) state(id string) (State, bool) {
-	u, ok := s.units[id]
-	if !ok {
+	u := s.unit(id)
+	if u == nil {
 		return State{}, false
 	}
+	return s.unitState(u), true
+}
+
+// unitState returns the state of u.
+func (s *supervisor) unitState(u *unit) State {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	u.stableLocked(s.clock.Now())
-	return u.state, true
+	return u.state
 }
 
 // ensure returns once entry id is running, starting it and its dependencies
@@ -237,10 +320,37 @@ func (s *supervisor) state(id string) (State, bool) {
 // ctx ends first, ensure returns an error wrapping ctx.Err() and the start
 // goes on for the next caller.
 func (s *supervisor) ensure(ctx context.Context, id string) error {
-	u := s.units[id]
+	u := s.unit(id)
+	if u == nil {
+		return backends.Errorf(backends.ErrNotFound, "no entry %q in the registry", id)
+	}
+	return s.ensureUnit(ctx, u)
+}
+
+// ErrReloading is the cause in the UNAVAILABLE error of an entry that a
+// registry reload is restarting; a retry soon uses the new instance.
+var ErrReloading = errors.New("restarting for a registry reload")
+
+// retiredErrLocked is the error of a call on a unit a reload retired.
+// The caller holds u.mu.
+func retiredErrLocked(u *unit) error {
+	if u.retired == retiredRemoved {
+		return fmt.Errorf("entry %s: %w", u.e().ID, backends.ErrStoreRemoved)
+	}
+	return &UnavailableError{ID: u.e().ID, State: State{Phase: Stopping, LastError: ErrReloading}, Err: ErrReloading}
+}
+
+// ensureUnit is ensure for a unit.
+func (s *supervisor) ensureUnit(ctx context.Context, u *unit) error {
+	id := u.e().ID
 	for {
 		u.mu.Lock()
 		var done chan struct{}
+		if u.retired != live {
+			err := retiredErrLocked(u)
+			u.mu.Unlock()
+			return err
+		}
 		switch u.state.Phase {
 		case Running:
 			u.mu.Unlock()
@@ -298,9 +408,9 @@ func (s *supervisor) attempt(u *unit) {
 }
 
 func (s *supervisor) startDeps(u *unit) error {
-	for _, dep := range u.entry.Deps {
-		if err := s.ensure(s.ctx, dep); err != nil {
-			return fmt.Errorf("dependency %s: %w", dep, err)
+	for _, dep := range u.deps {
+		if err := s.ensureUnit(s.ctx, dep); err != nil {
+			return fmt.Errorf("dependency %s: %w", dep.e().ID, err)
 		}
 	}
 	return nil
@@ -310,12 +420,12 @@ func (s *supervisor) startDeps(u *unit) error {
 // supervisor's clock and by shutdown. A Start that returns after its
 // timeout is stopped again in the background.
 func (s *supervisor) callStart(u *unit) error {
-	timeout := u.entry.Lifecycle.StartTimeout
+	timeout := u.e().Lifecycle.StartTimeout
 	actx, cancel := context.WithCancel(s.ctx)
 	defer cancel()
 	done := make(chan error, 1)
 	// The caller is a task, so spawn cannot be refused.
-	s.tasks.spawn(u.entry.ID, func() { done <- u.comp.Start(actx) })
+	s.tasks.spawn(u.e().ID, func() { done <- u.comp.Start(actx) })
 	var timer <-chan time.Time
 	if timeout > 0 {
 		timer = s.clock.After(timeout)
@@ -330,7 +440,7 @@ func (s *supervisor) callStart(u *unit) error {
 		err = fmt.Errorf("start interrupted: %w", ErrShuttingDown)
 	}
 	cancel()
-	s.tasks.spawn(u.entry.ID, func() {
+	s.tasks.spawn(u.e().ID, func() {
 		if <-done == nil {
 			_ = s.callStop(context.Background(), u)
 		}
@@ -345,17 +455,25 @@ func (s *supervisor) markRunning(u *unit) error {
 		exited = x.Exited()
 	}
 	s.mu.Lock()
-	if s.closing.Load() {
+	u.mu.Lock()
+	retired := u.retired != live
+	u.mu.Unlock()
+	if s.closing.Load() || retired {
 		s.mu.Unlock()
-		// Shutdown has begun and did not see this entry: stop it here,
-		// within its stop_timeout (shutdown's context may be gone).
+		// Shutdown has begun and did not see this entry, or a reload
+		// replaced it: stop it here, within its stop_timeout (shutdown's
+		// context may be gone).
 		_ = s.callStop(context.Background(), u)
+		if retired {
+			return ErrReloading
+		}
 		return ErrShuttingDown
 	}
 	s.running = append(s.running, u)
 	u.mu.Lock()
 	// The retry counter survives until the run proves stable.
 	u.state = State{Phase: Running, Attempts: u.state.Attempts}
+	u.openGateLocked()
 	u.runStart = s.clock.Now()
 	u.run++
 	run := u.run
@@ -363,10 +481,10 @@ func (s *supervisor) markRunning(u *unit) error {
 	u.done = nil
 	u.mu.Unlock()
 	s.mu.Unlock()
-	s.logger.Info("entry running", "id", u.entry.ID)
+	s.logger.Info("entry running", "id", u.e().ID)
 	if exited != nil {
 		// The caller is a task, so spawn cannot be refused.
-		s.tasks.spawn(u.entry.ID, func() { s.watch(u, run, exited) })
+		s.tasks.spawn(u.e().ID, func() { s.watch(u, run, exited) })
 	}
 	return nil
 }
@@ -394,12 +512,14 @@ func (s *supervisor) watch(u *unit, run int, exited <-chan error) {
 	u.stableLocked(s.clock.Now())
 	u.state.Phase = Starting // nobody uses it while it restarts
 	u.done = make(chan struct{})
+	// The run is over: calls in flight fail on their own.
+	u.closeGateLocked()
 	u.mu.Unlock()
 	s.running = slices.DeleteFunc(s.running, func(r *unit) bool { return r == u })
 	s.mu.Unlock()
-	s.logger.Warn("entry run ended", "id", u.entry.ID, "error", err)
+	s.logger.Warn("entry run ended", "id", u.e().ID, "error", err)
 	if stopErr := s.callStop(s.ctx, u); stopErr != nil {
-		s.logger.Error("entry stop after its run ended failed", "id", u.entry.ID, "error", stopErr)
+		s.logger.Error("entry stop after its run ended failed", "id", u.e().ID, "error", stopErr)
 	}
 	s.markFailed(u, fmt.Errorf("run ended: %w", err))
 	if s.onChange != nil {
@@ -412,7 +532,7 @@ func (s *supervisor) watch(u *unit, run int, exited <-chan error) {
 // failed; anything else schedules the next attempt with backoff.
 func (s *supervisor) markFailed(u *unit, err error) {
 	err = redactErr(s.redact, err)
-	r := u.entry.Lifecycle.Restart
+	r := u.e().Lifecycle.Restart
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	u.state.Attempts++
@@ -420,26 +540,26 @@ func (s *supervisor) markFailed(u *unit, err error) {
 	close(u.done)
 	u.done = nil
 	switch {
-	case s.closing.Load():
+	case s.closing.Load() || u.retired != live:
 		u.state.Phase = Stopped
 		return
 	case errors.Is(err, registry.ErrPermanent):
 		u.state.Phase = Failed
-		s.logger.Error("entry failed, not retrying", "id", u.entry.ID, "error", err)
+		s.logger.Error("entry failed, not retrying", "id", u.e().ID, "error", err)
 		return
 	case r.MaxAttempts > 0 && u.state.Attempts >= r.MaxAttempts:
 		u.state.Phase = Failed
-		s.logger.Error("entry failed", "id", u.entry.ID, "attempts", u.state.Attempts, "error", err)
+		s.logger.Error("entry failed", "id", u.e().ID, "attempts", u.state.Attempts, "error", err)
 		return
 	}
 	delay := backoff(r, u.state.Attempts, s.rand())
 	u.state.Phase = Retrying
 	u.state.NextRetry = s.clock.Now().Add(delay)
-	s.logger.Warn("entry start failed, retrying", "id", u.entry.ID, "attempt", u.state.Attempts, "retry_in", delay, "error", err)
+	s.logger.Warn("entry start failed, retrying", "id", u.e().ID, "attempt", u.state.Attempts, "retry_in", delay, "error", err)
 	// The timer starts now, not when the goroutine first runs, so the
 	// retry is due exactly at NextRetry.
 	due := s.clock.After(delay)
-	if !s.tasks.spawn(u.entry.ID, func() { s.retryAfter(u, due) }) {
+	if !s.tasks.spawn(u.e().ID, func() { s.retryAfter(u, due) }) {
 		u.state.Phase = Stopped
 	}
 }
@@ -451,7 +571,7 @@ func (s *supervisor) retryAfter(u *unit, due <-chan time.Time) {
 		return
 	}
 	u.mu.Lock()
-	if u.state.Phase != Retrying {
+	if u.state.Phase != Retrying || u.retired != live {
 		u.mu.Unlock()
 		return
 	}
@@ -479,10 +599,10 @@ func backoff(r registry.Restart, n int, rnd float64) time.Duration {
 // the supervisor's clock. A Stop that ignores its context is left running
 // as a task, so shutdown names the entry.
 func (s *supervisor) callStop(ctx context.Context, u *unit) error {
-	timeout := u.entry.Lifecycle.StopTimeout
+	timeout := u.e().Lifecycle.StopTimeout
 	sctx, cancel := context.WithCancel(ctx)
 	done := make(chan error, 1)
-	if !s.tasks.spawn(u.entry.ID, func() { done <- u.comp.Stop(sctx) }) {
+	if !s.tasks.spawn(u.e().ID, func() { done <- u.comp.Stop(sctx) }) {
 		// Only after shutdown's wait: stop inline.
 		done <- u.comp.Stop(sctx)
 	}
@@ -499,6 +619,15 @@ func (s *supervisor) callStop(ctx context.Context, u *unit) error {
 	case <-ctx.Done():
 		return fmt.Errorf("stop interrupted: %w", ctx.Err())
 	}
+}
+
+// drainAndStop waits for the store calls in flight on u's run that ended
+// (calls, possibly nil) and then stops u, each wait bounded by ctx and the
+// entry's stop_timeout. A drain that times out does not keep the entry
+// from stopping; its error is joined to the stop's. The error is redacted.
+func (s *supervisor) drainAndStop(ctx context.Context, u *unit, calls *gate) error {
+	drainErr := calls.drain(ctx, s.clock, u.e().Lifecycle.StopTimeout)
+	return redactErr(s.redact, errors.Join(drainErr, s.callStop(ctx, u)))
 }
 
 // shutdown stops every running entry in reverse start order, each bounded
@@ -518,20 +647,21 @@ func (s *supervisor) shutdown(ctx context.Context) error {
 		u := running[i]
 		u.mu.Lock()
 		u.state.Phase = Stopping
+		calls := u.closeGateLocked()
 		u.mu.Unlock()
-		err := redactErr(s.redact, s.callStop(ctx, u))
+		err := s.drainAndStop(ctx, u, calls)
 		u.mu.Lock()
 		u.state = State{Phase: Stopped, LastError: err}
 		u.mu.Unlock()
 		if err != nil {
-			errs = append(errs, fmt.Errorf("stop %s: %w", u.entry.ID, err))
-			s.logger.Error("entry stop failed", "id", u.entry.ID, "error", err)
+			errs = append(errs, fmt.Errorf("stop %s: %w", u.e().ID, err))
+			s.logger.Error("entry stop failed", "id", u.e().ID, "error", err)
 		} else {
-			s.logger.Debug("entry stopped", "id", u.entry.ID)
+			s.logger.Debug("entry stopped", "id", u.e().ID)
 		}
 	}
 	// Entries left retrying go back to stopped: nothing of theirs runs.
-	for _, u := range s.units {
+	for _, u := range s.view.Load().units {
 		u.mu.Lock()
 		if u.state.Phase == Retrying {
 			u.state.Phase = Stopped

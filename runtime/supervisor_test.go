@@ -142,7 +142,7 @@ func newFixture(t *testing.T, restart registry.Restart, specs ...string) *fixtur
 		}}
 		c := &fakeComp{id: id, ev: fx.ev, entered: make(chan string, 16)}
 		fx.comps[id] = c
-		units[id] = &unit{entry: e, comp: c}
+		units[id] = newUnit(e, c)
 		fx.order = append(fx.order, e)
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -623,7 +623,7 @@ func TestStableThresholdResetsRetryCounter(t *testing.T) {
 			fx := newFixture(t, r, "app:w:auto")
 			fx.order[0].Lifecycle.StableThreshold = 10 * time.Second
 			c := &exitComp{fakeComp: fx.comps["app:w"]}
-			fx.sup.units["app:w"].comp = c
+			fx.sup.unit("app:w").comp = c
 			if err := fx.sup.boot(context.Background(), fx.order); err != nil {
 				t.Fatal(err)
 			}

@@ -6,8 +6,15 @@
 // counts in the app:cache store, which Go code reads too (GET
 // /_stats?path=/a).
 //
+// The registry is the one compiled in, or the files -registry names. On
+// SIGHUP the server reads its registry again and applies what changed
+// without a restart (runtime.Reload): unchanged stores keep running and
+// keep their contents, so a visit count survives a reload that adds a
+// store or rotates a password taken from ${env:...}.
+//
 //	go run ./examples/httpserver -addr 127.0.0.1:8080
 //	curl 'http://127.0.0.1:8080/hello?name=Ada'
+//	kill -HUP <pid>   # reload the registry
 package main
 
 import (
@@ -39,20 +46,36 @@ var handlerLua string
 func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "address to listen on")
 	timeout := flag.Duration("timeout", 2*time.Second, "longest a request's handler may run")
+	registryPath := flag.String("registry", "", "registry file or folder (default: the one compiled in); SIGHUP reloads it")
 	flag.Parse()
-	if err := run(*addr, *timeout); err != nil {
+	if err := run(*addr, *timeout, *registryPath); err != nil {
 		log.Fatal(err)
 	}
 }
 
-func run(addr string, timeout time.Duration) error {
+func run(addr string, timeout time.Duration, registryPath string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	rt, err := runtime.New(ctx, runtime.WithRegistryString("registry.yaml", registryYAML))
+	source := runtime.WithRegistryString("registry.yaml", registryYAML)
+	if registryPath != "" {
+		source = runtime.WithRegistry(registryPath)
+	}
+	rt, err := runtime.New(ctx, source)
 	if err != nil {
 		return err
 	}
 	defer rt.Close(context.Background())
+	stopHangup := reloadOnHangup(rt, func(rep *runtime.Report, err error) {
+		if err != nil {
+			log.Printf("reload: registry unchanged: %v", err)
+			return
+		}
+		log.Printf("reload: %s", rep)
+		for _, f := range rep.Failed {
+			log.Printf("reload: %v", f)
+		}
+	})
+	defer stopHangup()
 	h, err := newServer(rt, "handler.lua", handlerLua, timeout)
 	if err != nil {
 		return err
@@ -69,6 +92,37 @@ func run(addr string, timeout time.Duration) error {
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	return srv.Shutdown(shutdownCtx)
+}
+
+// reloadOnHangup reloads rt's registry on each SIGHUP, one at a time, and
+// passes the outcome to done. The returned function stops listening and
+// waits for a reload in progress.
+func reloadOnHangup(rt *runtime.Runtime, done func(*runtime.Report, error)) (stop func()) {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	quit := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		for {
+			select {
+			case <-hup:
+				// A reload waits for the starts it causes; bound it so a
+				// database that never answers cannot hold the next one.
+				ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+				rep, err := rt.Reload(ctx)
+				cancel()
+				done(rep, err)
+			case <-quit:
+				return
+			}
+		}
+	}()
+	return func() {
+		signal.Stop(hup)
+		close(quit)
+		<-finished
+	}
 }
 
 // server runs a Lua handler per request.

@@ -200,7 +200,7 @@ func (r *repl) line(ctx context.Context, line string) error {
 			return nil
 		}
 		if isCommand(trimmed) {
-			return r.command(trimmed)
+			return r.command(ctx, trimmed)
 		}
 	}
 	r.pending = append(r.pending, line)
@@ -334,6 +334,8 @@ The globals store and errors are ready: s = store.get("app:cache").
 Commands:
   .help      this text
   .entries   registry entries, their kind and lifecycle state
+  .reload    read the registry again and apply what changed; unchanged
+             entries keep running (and their contents), handles follow
   .exit      leave (as do Ctrl-D and Ctrl-C on an empty line)
 
 Keys: Tab completes globals, table fields (string.fo) and methods (s:ge);
@@ -342,7 +344,7 @@ drops the line or unfinished chunk being typed.
 `
 
 // command runs a dot command.
-func (r *repl) command(line string) error {
+func (r *repl) command(ctx context.Context, line string) error {
 	name, _, _ := strings.Cut(line, " ")
 	switch name {
 	case ".help":
@@ -351,11 +353,33 @@ func (r *repl) command(line string) error {
 		return errExit
 	case ".entries":
 		r.entries()
+	case ".reload":
+		r.reload(ctx)
 	default:
 		r.chunks++
 		r.fail(fmt.Sprintf("unknown command %s (try .help)", name))
 	}
 	return nil
+}
+
+// reload reads the registry again and applies it (runtime.Reload), then
+// prints what it did; an invalid registry changes nothing and its problems
+// are printed. Options.Timeout bounds it, as it bounds a statement.
+func (r *repl) reload(ctx context.Context) {
+	if r.opts.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, r.opts.Timeout)
+		defer cancel()
+	}
+	rep, err := r.rt.Reload(ctx)
+	if err != nil {
+		r.fail("reload: nothing changed:\n" + err.Error())
+		return
+	}
+	fmt.Fprintf(r.opts.Out, "reloaded: %s\n", rep)
+	for _, f := range rep.Failed {
+		r.fail(f.Error())
+	}
 }
 
 // entries prints the registry entries with kind, state and position.

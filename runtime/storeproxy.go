@@ -1,0 +1,200 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"sync/atomic"
+	"time"
+
+	"github.com/luahost/luahost/backends"
+)
+
+// storeProxy is the store a script's handle (and a KV) holds: each call
+// goes to the running instance of its entry and is counted, so the entry
+// stops only after the call ends. When the entry is restarted by a reload
+// the next call uses the new instance (starting it as store.get would, or
+// UNAVAILABLE, retryable, while the reload restarts it); when it is
+// removed, calls get NOT_FOUND.
+type storeProxy struct {
+	rt *Runtime
+	id string
+	u  atomic.Pointer[unit] // the unit last used
+}
+
+// extendedProxy is a storeProxy for a store with the extended methods.
+type extendedProxy struct{ *storeProxy }
+
+var (
+	_ backends.Store    = (*storeProxy)(nil)
+	_ backends.Extended = extendedProxy{}
+)
+
+// newStoreProxy returns a proxy for the store of u, with the extended
+// methods when u's store has them.
+func newStoreProxy(rt *Runtime, u *unit) backends.Store {
+	p := &storeProxy{rt: rt, id: u.e().ID}
+	p.u.Store(u)
+	if _, ok := u.st.(backends.Extended); ok {
+		return extendedProxy{p}
+	}
+	return p
+}
+
+// enter returns the running store and the gate the call must leave.
+func (p *storeProxy) enter(ctx context.Context) (backends.Store, *gate, error) {
+	u := p.u.Load()
+	if g := u.calls.Load(); g != nil && g.enter() {
+		return u.st, g, nil
+	}
+	return p.enterSlow(ctx)
+}
+
+// enterSlow finds the entry's current unit, waiting for its start as
+// store.get does.
+func (p *storeProxy) enterSlow(ctx context.Context) (backends.Store, *gate, error) {
+	for {
+		if err := ctx.Err(); err != nil {
+			return nil, nil, err
+		}
+		u, err := p.rt.runningStore(ctx, p.id)
+		if err != nil {
+			if errors.Is(err, backends.ErrNotFound) {
+				// Say why the entry the handle was for is gone.
+				last := p.u.Load()
+				last.mu.Lock()
+				if last.retired == retiredRemoved {
+					err = retiredErrLocked(last)
+				}
+				last.mu.Unlock()
+			}
+			return nil, nil, redactErr(p.rt.redact, err)
+		}
+		p.u.Store(u)
+		if g := u.calls.Load(); g != nil && g.enter() {
+			return u.st, g, nil
+		}
+		// It stopped since: the next round says why, or uses its next run.
+	}
+}
+
+// extended returns the running store as a backends.Extended.
+func (p extendedProxy) extended(ctx context.Context, method string) (backends.Extended, *gate, error) {
+	st, g, err := p.enter(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	x, ok := st.(backends.Extended)
+	if !ok {
+		g.leave()
+		return nil, nil, backends.Errorf(backends.ErrInvalid, "%s is not supported by store %s since the registry was reloaded", method, p.id)
+	}
+	return x, g, nil
+}
+
+func (p *storeProxy) Get(ctx context.Context, key string) ([]byte, error) {
+	st, g, err := p.enter(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer g.leave()
+	return st.Get(ctx, key)
+}
+
+func (p *storeProxy) Set(ctx context.Context, key string, value []byte, ttl time.Duration) error {
+	st, g, err := p.enter(ctx)
+	if err != nil {
+		return err
+	}
+	defer g.leave()
+	return st.Set(ctx, key, value, ttl)
+}
+
+func (p *storeProxy) Delete(ctx context.Context, key string) (bool, error) {
+	st, g, err := p.enter(ctx)
+	if err != nil {
+		return false, err
+	}
+	defer g.leave()
+	return st.Delete(ctx, key)
+}
+
+func (p *storeProxy) Exists(ctx context.Context, key string) (bool, error) {
+	st, g, err := p.enter(ctx)
+	if err != nil {
+		return false, err
+	}
+	defer g.leave()
+	return st.Exists(ctx, key)
+}
+
+func (p *storeProxy) Clear(ctx context.Context) error {
+	st, g, err := p.enter(ctx)
+	if err != nil {
+		return err
+	}
+	defer g.leave()
+	return st.Clear(ctx)
+}
+
+func (p extendedProxy) Entry(ctx context.Context, key string) (backends.Item, error) {
+	x, g, err := p.extended(ctx, "entry")
+	if err != nil {
+		return backends.Item{}, err
+	}
+	defer g.leave()
+	return x.Entry(ctx, key)
+}
+
+func (p extendedProxy) Put(ctx context.Context, key string, value []byte, opts backends.PutOptions) (backends.Item, error) {
+	x, g, err := p.extended(ctx, "put")
+	if err != nil {
+		return backends.Item{}, err
+	}
+	defer g.leave()
+	return x.Put(ctx, key, value, opts)
+}
+
+func (p extendedProxy) List(ctx context.Context, opts backends.ListOptions) (backends.Page, error) {
+	x, g, err := p.extended(ctx, "list")
+	if err != nil {
+		return backends.Page{}, err
+	}
+	defer g.leave()
+	return x.List(ctx, opts)
+}
+
+func (p extendedProxy) Incr(ctx context.Context, key string, delta float64, opts backends.IncrOptions) (float64, error) {
+	x, g, err := p.extended(ctx, "incr")
+	if err != nil {
+		return 0, err
+	}
+	defer g.leave()
+	return x.Incr(ctx, key, delta, opts)
+}
+
+func (p extendedProxy) TTL(ctx context.Context, key string) (time.Duration, bool, error) {
+	x, g, err := p.extended(ctx, "ttl")
+	if err != nil {
+		return 0, false, err
+	}
+	defer g.leave()
+	return x.TTL(ctx, key)
+}
+
+func (p extendedProxy) Expire(ctx context.Context, key string, ttl time.Duration) (bool, error) {
+	x, g, err := p.extended(ctx, "expire")
+	if err != nil {
+		return false, err
+	}
+	defer g.leave()
+	return x.Expire(ctx, key, ttl)
+}
+
+func (p extendedProxy) Info(ctx context.Context) (backends.Info, error) {
+	x, g, err := p.extended(ctx, "info")
+	if err != nil {
+		return backends.Info{}, err
+	}
+	defer g.leave()
+	return x.Info(ctx)
+}
