@@ -149,12 +149,16 @@ func (rt *Runtime) Do(ctx context.Context, fn func(L *lua.LState) error) error {
 	defer cancel()
 	ps.exited.cancel = cancel
 	ps.L.SetContext(ctx)
-	ps.iso.begin()
+	if ps.iso != nil {
+		ps.iso.begin()
+	}
 	err := fn(ps.L)
 	if ae, ok := err.(*lua.ApiError); ok {
 		err = scriptError(ctx, ps.L, ae)
 	}
-	ps.iso.end()
+	if ps.iso != nil {
+		ps.iso.end()
+	}
 	ps.L.RemoveContext()
 	ps.L.SetTop(0)
 	ps.exited.cancel = nil
@@ -473,6 +477,10 @@ type statePool struct {
 	mu     sync.Mutex
 	free   []*pooledState
 	closed bool
+	// shared makes states without isolation, whose runs share globals
+	// and libraries; only benchmarks set it, to measure what isolation
+	// costs.
+	shared bool
 }
 
 func (p *statePool) get(rt *Runtime) *pooledState {
@@ -489,7 +497,9 @@ func (p *statePool) get(rt *Runtime) *pooledState {
 	}
 	p.mu.Unlock()
 	ps := rt.buildState(nil)
-	ps.iso = newIsolation(ps.L)
+	if !p.shared {
+		ps.iso = newIsolation(ps.L)
+	}
 	return ps
 }
 
