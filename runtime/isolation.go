@@ -38,6 +38,7 @@ type isolation struct {
 
 	// The current run; env is nil between runs.
 	env     *lua.LTable
+	spare   *lua.LTable  // a run's globals it left as they began, for the next run
 	copies  []lua.LValue // by plan position; nil until copied in this run
 	dirty   bool         // the run changed the state beyond env: end must undo
 	regUndo []int        // plan positions of registry values replaced by a copy
@@ -219,9 +220,13 @@ func tableOrNil(t *lua.LTable) lua.LValue {
 
 // begin starts a run: the state gets a fresh global table.
 func (iso *isolation) begin() {
-	env := iso.L.CreateTable(0, 1)
-	env.RawSetString("_G", env)
-	env.Metatable = iso.envMeta
+	env := iso.spare
+	iso.spare = nil
+	if env == nil {
+		env = iso.L.CreateTable(0, 1)
+		env.RawSetString("_G", env)
+		env.Metatable = iso.envMeta
+	}
 	iso.env = env
 	iso.L.G.Global = env
 	iso.L.Env = env
@@ -232,6 +237,10 @@ func (iso *isolation) end() {
 	L := iso.L
 	L.G.Global = iso.globals
 	L.Env = iso.globals
+	if iso.untouched(iso.env) {
+		// Nothing of the run is in it, so the next run may have it.
+		iso.spare = iso.env
+	}
 	iso.env = nil
 	if !iso.dirty {
 		return
@@ -247,6 +256,20 @@ func (iso *isolation) end() {
 	}
 	clear(iso.copies)
 	iso.regUndo, iso.undo, iso.dirty = iso.regUndo[:0], iso.undo[:0], false
+}
+
+// untouched reports whether env holds only _G (itself) and still has its
+// template metatable, as begin made it.
+func (iso *isolation) untouched(env *lua.LTable) bool {
+	if env.Metatable != lua.LValue(iso.envMeta) {
+		return false
+	}
+	k, v := env.Next(lua.LNil)
+	if k != lua.LString("_G") || v != lua.LValue(env) {
+		return false
+	}
+	k, _ = env.Next(k)
+	return k == lua.LNil
 }
 
 // tr returns the run's copy of v if v is a template object, else v.
