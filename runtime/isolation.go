@@ -42,6 +42,7 @@ type isolation struct {
 	copies  []lua.LValue // by plan position; nil until copied in this run
 	dirty   bool         // the run changed the state beyond env: end must undo
 	regUndo []int        // plan positions of registry values replaced by a copy
+	given   []lua.LValue // globals lazyGlobal put in env
 	undo    []*lua.LFunction
 	origReq lua.LGFunction
 }
@@ -255,7 +256,7 @@ func (iso *isolation) end() {
 		f.Env = iso.globals
 	}
 	clear(iso.copies)
-	iso.regUndo, iso.undo, iso.dirty = iso.regUndo[:0], iso.undo[:0], false
+	iso.regUndo, iso.undo, iso.given, iso.dirty = iso.regUndo[:0], iso.undo[:0], iso.given[:0], false
 }
 
 // untouched reports whether env holds only _G (itself) and still has its
@@ -374,11 +375,16 @@ func (iso *isolation) completeEnv() {
 func (iso *isolation) lazyGlobal(L *lua.LState) int {
 	k := L.Get(2)
 	v := iso.globals.RawGet(k)
-	if iso.env != nil {
-		v = iso.tr(v)
-		if v != lua.LNil {
-			iso.env.RawSet(k, v)
+	if iso.env != nil && v != lua.LNil {
+		for _, g := range iso.given {
+			if g == k { // given once, and the run removed it since
+				L.Push(lua.LNil)
+				return 1
+			}
 		}
+		v = iso.tr(v)
+		iso.env.RawSet(k, v)
+		iso.given = append(iso.given, k)
 	}
 	L.Push(v)
 	return 1
