@@ -25,15 +25,17 @@
 // copied for a run the first time it reaches them, so a script may change
 // its own copy (function string.trim(s) ... end, then s:trim(); wrapping a
 // store handle's methods through getmetatable(h).__index) and the change
-// ends with the run. Changes to the metatables of numbers, booleans, nil
-// and functions (debug.setmetatable) and to the environment of library
-// functions (debug.setfenv) are undone when the run ends. A module the
-// runtime preloads is loaded afresh by each run that requires it.
+// ends with the run. Changes to the metatables of strings, numbers,
+// booleans, nil and functions (debug.setmetatable) and to the environment
+// of library functions (debug.setfenv) are undone when the run ends. A
+// module the runtime preloads is loaded afresh by each run that requires
+// it.
 //
-// A run pays only for what it reaches: a script that reads no library
-// table pays for one table, its globals; the first use of a library
-// copies it (string, with the string metatable: about 60 small
-// allocations); package, require of a module
+// A run pays only for what it reaches: a script that sets no global and
+// reads no library table allocates no more than without isolation (its
+// global table is reused); one that sets globals pays for that table; the
+// first use of a library copies it (string with its metatable: about 65
+// small allocations, BenchmarkIsolation); package, require of a module
 // not yet loaded, or traversing _G (pairs, next, rawget, getmetatable or
 // setmetatable of _G) copies all of them. Go code in Do sees the run's
 // globals through the Lua API (L.GetGlobal and L.GetField read the host's

@@ -38,9 +38,11 @@ type isolation struct {
 
 	// The current run; env is nil between runs.
 	env     *lua.LTable
+	spare   *lua.LTable  // a run's globals it left as they began, for the next run
 	copies  []lua.LValue // by plan position; nil until copied in this run
 	dirty   bool         // the run changed the state beyond env: end must undo
 	regUndo []int        // plan positions of registry values replaced by a copy
+	given   []lua.LValue // globals lazyGlobal put in env
 	undo    []*lua.LFunction
 	origReq lua.LGFunction
 }
@@ -219,9 +221,13 @@ func tableOrNil(t *lua.LTable) lua.LValue {
 
 // begin starts a run: the state gets a fresh global table.
 func (iso *isolation) begin() {
-	env := iso.L.CreateTable(0, 1)
-	env.RawSetString("_G", env)
-	env.Metatable = iso.envMeta
+	env := iso.spare
+	iso.spare = nil
+	if env == nil {
+		env = iso.L.CreateTable(0, 1)
+		env.RawSetString("_G", env)
+		env.Metatable = iso.envMeta
+	}
 	iso.env = env
 	iso.L.G.Global = env
 	iso.L.Env = env
@@ -232,6 +238,10 @@ func (iso *isolation) end() {
 	L := iso.L
 	L.G.Global = iso.globals
 	L.Env = iso.globals
+	if iso.untouched(iso.env) {
+		// Nothing of the run is in it, so the next run may have it.
+		iso.spare = iso.env
+	}
 	iso.env = nil
 	if !iso.dirty {
 		return
@@ -246,7 +256,21 @@ func (iso *isolation) end() {
 		f.Env = iso.globals
 	}
 	clear(iso.copies)
-	iso.regUndo, iso.undo, iso.dirty = iso.regUndo[:0], iso.undo[:0], false
+	iso.regUndo, iso.undo, iso.given, iso.dirty = iso.regUndo[:0], iso.undo[:0], iso.given[:0], false
+}
+
+// untouched reports whether env holds only _G (itself) and still has its
+// template metatable, as begin made it.
+func (iso *isolation) untouched(env *lua.LTable) bool {
+	if env.Metatable != lua.LValue(iso.envMeta) {
+		return false
+	}
+	k, v := env.Next(lua.LNil)
+	if k != lua.LString("_G") || v != lua.LValue(env) {
+		return false
+	}
+	k, _ = env.Next(k)
+	return k == lua.LNil
 }
 
 // tr returns the run's copy of v if v is a template object, else v.
@@ -351,11 +375,16 @@ func (iso *isolation) completeEnv() {
 func (iso *isolation) lazyGlobal(L *lua.LState) int {
 	k := L.Get(2)
 	v := iso.globals.RawGet(k)
-	if iso.env != nil {
-		v = iso.tr(v)
-		if v != lua.LNil {
-			iso.env.RawSet(k, v)
+	if iso.env != nil && v != lua.LNil {
+		for _, g := range iso.given {
+			if g == k { // given once, and the run removed it since
+				L.Push(lua.LNil)
+				return 1
+			}
 		}
+		v = iso.tr(v)
+		iso.env.RawSet(k, v)
+		iso.given = append(iso.given, k)
 	}
 	L.Push(v)
 	return 1

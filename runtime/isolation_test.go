@@ -38,6 +38,7 @@ var isolationCases = []struct {
 	{name: "getmetatable of _G", a: `local mt = getmetatable(_G) or {} mt.__index = function() return "A" end setmetatable(_G, mt)`, b: `return undefined_name == nil`},
 	{name: "pairs over _G", a: `for k, v in pairs(_G) do if type(v) == "table" and k ~= "_G" then v.leaked = "A" end end`, b: `return string.leaked == nil and table.leaked == nil and store.leaked == nil and errors.leaked == nil and package.leaked == nil`},
 	{name: "host global removed", a: `print = nil string = nil assert(print == nil and string == nil and rawget(_G, "print") == nil)`, b: `return print ~= nil and string.upper("x") == "X"`},
+	{name: "host global removed after use", a: `assert(string.upper("x") == "X") string = nil assert(string == nil)`, b: `return print ~= nil and string.upper("x") == "X"`},
 	{name: "string.upper replaced", a: `string.upper = function() return "A" end assert(("x"):upper() == "A")`, b: `return string.upper("x") == "X" and ("x"):upper() == "X"`},
 	{name: "string method added", a: `function string.trim(s) return (s:gsub("^%s+", "")) end assert(("  x"):trim() == "x")`, b: `return string.trim == nil and ("x").trim == nil`},
 	{name: "string metatable __index", a: `getmetatable("").__index.upper = function() return "A" end assert(("x"):upper() == "A")`, b: `return ("x"):upper() == "X" and string.upper("x") == "X"`},
