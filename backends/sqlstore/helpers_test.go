@@ -2,6 +2,8 @@ package sqlstore
 
 import (
 	"context"
+	"flag"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -104,4 +106,24 @@ func rowCount(t testing.TB, s *Store) int {
 		t.Fatal(err)
 	}
 	return n
+}
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// checkGolden compares got with the golden file at path, which -update
+// rewrites first.
+func checkGolden(t *testing.T, path, got string) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != string(want) {
+		t.Errorf("differs from %s (go test -update rewrites it):\n%s", path, got)
+	}
 }

@@ -2,8 +2,6 @@ package sqlstore
 
 import (
 	"errors"
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,8 +11,6 @@ import (
 	"github.com/luahost/luahost/backends/sqldb"
 	"github.com/luahost/luahost/internal/dbtest"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 func TestSchemaGolden(t *testing.T) {
 	cases := []struct {
@@ -29,20 +25,7 @@ func TestSchemaGolden(t *testing.T) {
 		for _, c := range cases {
 			name := string(d) + "_" + c.name + ".sql"
 			t.Run(name, func(t *testing.T) {
-				got := Schema(c.cfg, d)
-				path := filepath.Join("testdata", "schema", name)
-				if *update {
-					if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-						t.Fatal(err)
-					}
-				}
-				want, err := os.ReadFile(path)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if got != string(want) {
-					t.Errorf("Schema differs from %s:\n%s", path, got)
-				}
+				checkGolden(t, filepath.Join("testdata", "schema", name), Schema(c.cfg, d))
 			})
 		}
 	}

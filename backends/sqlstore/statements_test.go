@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -47,20 +46,7 @@ func TestStatementsGolden(t *testing.T) {
 						fmt.Fprintf(&b, "-- %s\n%s;\n", names[i], stmt)
 					}
 				}
-				got := b.String()
-				path := filepath.Join("testdata", "statements", name)
-				if *update {
-					if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-						t.Fatal(err)
-					}
-				}
-				want, err := os.ReadFile(path)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if got != string(want) {
-					t.Errorf("statements differ from %s:\n%s", path, got)
-				}
+				checkGolden(t, filepath.Join("testdata", "statements", name), b.String())
 			})
 		}
 	}
