@@ -108,9 +108,7 @@ func decodeNumber(b []byte) (number, error) {
 	if need := mpack.HeadLen(b[0]); len(b) != need {
 		return number{}, fmt.Errorf("stored value is not a single MessagePack number (%d bytes, want %d): %w", len(b), need, ErrInvalid)
 	}
-	var d mpack.Decoder
-	d.Reset(b)
-	t, err := d.Next()
+	t, _, err := mpack.Read(b)
 	if err != nil { // not reached: the length is checked above
 		return number{}, fmt.Errorf("stored value: %w: %w", err, ErrInvalid)
 	}

@@ -328,30 +328,41 @@ func (d *Decoder) Errorf(format string, args ...any) error {
 	return &DecodeError{Offset: d.off, Reason: fmt.Sprintf(format, args...)}
 }
 
-// truncated is the error for input that ends inside a value.
-func (d *Decoder) truncated() error {
-	return &DecodeError{Offset: len(d.b), Reason: "input ends in the middle of a value"}
-}
-
 // Next reads one token. Malformed input (a never-used format byte, input
 // that ends inside a value, a length longer than the input left) returns
 // a *DecodeError and leaves d where the token started.
 func (d *Decoder) Next() (Token, error) {
-	start := d.off
-	if start >= len(d.b) {
-		return Token{}, d.truncated()
+	t, n, err := Read(d.b[d.off:])
+	if err != nil {
+		if de, ok := err.(*DecodeError); ok {
+			de.Offset += d.off
+		}
+		return Token{}, err
 	}
-	c := d.b[start]
-	t := Token{Type: TypeOf(c), Offset: start}
+	t.Offset = d.off
+	d.off += n
+	return t, nil
+}
+
+// Read reads the token at the start of b and returns it with its length
+// in bytes (the head and, for strings, bin and extensions, the payload).
+// It fails as Decoder.Next does, with offsets relative to b. Unlike a
+// Decoder, it keeps no reference to b beyond the token's Bytes.
+func Read(b []byte) (Token, int, error) {
+	if len(b) == 0 {
+		return Token{}, 0, truncated(b)
+	}
+	c := b[0]
+	t := Token{Type: TypeOf(c)}
 	if t.Type == Invalid {
-		return Token{}, d.Errorf("invalid MessagePack code 0x%02x", c)
+		return Token{}, 0, &DecodeError{Offset: 0, Reason: fmt.Sprintf("invalid MessagePack code 0x%02x", c)}
 	}
 	head := HeadLen(c)
-	if len(d.b)-start < head {
-		return Token{}, d.truncated()
+	if len(b) < head {
+		return Token{}, 0, truncated(b)
 	}
-	p := d.b[start+1 : start+head]
-	left := len(d.b) - start - head // bytes after the head
+	p := b[1:head]
+	left := len(b) - head // bytes after the head
 	switch t.Type {
 	case Nil:
 	case Bool:
@@ -377,9 +388,9 @@ func (d *Decoder) Next() (Token, error) {
 			n = bigEndian(p)
 		}
 		if n > uint64(left) {
-			return Token{}, d.Errorf("string of %d bytes but only %d bytes left", n, left)
+			return Token{}, 0, &DecodeError{Offset: 0, Reason: fmt.Sprintf("string of %d bytes but only %d bytes left", n, left)}
 		}
-		t.Bytes = d.b[start+head : start+head+int(n)]
+		t.Bytes = b[head : head+int(n)]
 		head += int(n)
 	case Array:
 		n := uint64(c & 0x0f)
@@ -387,7 +398,7 @@ func (d *Decoder) Next() (Token, error) {
 			n = bigEndian(p)
 		}
 		if n > uint64(left) { // every element takes at least a byte
-			return Token{}, d.Errorf("array of %d elements but only %d bytes left", n, left)
+			return Token{}, 0, &DecodeError{Offset: 0, Reason: fmt.Sprintf("array of %d elements but only %d bytes left", n, left)}
 		}
 		t.Len = int(n)
 	case Map:
@@ -396,7 +407,7 @@ func (d *Decoder) Next() (Token, error) {
 			n = bigEndian(p)
 		}
 		if n > uint64(left/2) { // every entry takes at least two bytes
-			return Token{}, d.Errorf("map of %d entries but only %d bytes left", n, left)
+			return Token{}, 0, &DecodeError{Offset: 0, Reason: fmt.Sprintf("map of %d entries but only %d bytes left", n, left)}
 		}
 		t.Len = int(n)
 	case Ext:
@@ -408,13 +419,18 @@ func (d *Decoder) Next() (Token, error) {
 		}
 		t.ExtType = int8(p[len(p)-1])
 		if n > uint64(left) {
-			return Token{}, d.truncated()
+			return Token{}, 0, truncated(b)
 		}
-		t.Bytes = d.b[start+head : start+head+int(n)]
+		t.Bytes = b[head : head+int(n)]
 		head += int(n)
 	}
-	d.off = start + head
-	return t, nil
+	return t, head, nil
+}
+
+// truncated is the error for input b that ends inside a value; it is
+// reported where the input ends.
+func truncated(b []byte) error {
+	return &DecodeError{Offset: len(b), Reason: "input ends in the middle of a value"}
 }
 
 // decodeInt decodes the integer formats other than uint64; p is the bytes
