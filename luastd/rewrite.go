@@ -1,6 +1,7 @@
 package luastd
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -13,8 +14,8 @@ import (
 // rewrites every chain of .. operators into a call of a Go function with
 // the chain's operands as arguments: a .. b .. c becomes f(a, b, c), with
 // f a constant of the compiled function (a Lua value no name in source
-// can reach), one per chain, that knows what Lua 5.1 calls each operand
-// in an error. Operands are evaluated as before, left to right, and joined
+// can reach) that knows what Lua 5.1 calls each operand in an error; one
+// per set of operand names, shared by the chains that have it. Operands are evaluated as before, left to right, and joined
 // as OP_CONCAT joins them (see concatSite.concat); the chunk, its
 // varargs, its environment, its line numbers and its locals and upvalues
 // stay as they were.
@@ -31,8 +32,13 @@ const concatMarker = "\x00luastd.concat\x00"
 
 // rewriter rewrites the .. chains of one chunk.
 type rewriter struct {
-	sites   []*concatSite
+	sites []*concatSite
+	// byVars finds the site of chains whose operands have the same names,
+	// which can share one function (and one constant of the function).
+	byVars  map[string]int
 	markers []*ast.StringExpr
+	// siteOf holds the site of each marker.
+	siteOf []int
 	// clashes holds the chunk's own string constants that start with
 	// concatMarker, which the marker chosen at the end must avoid.
 	clashes []string
@@ -66,7 +72,7 @@ func rewriteConcat(chunk []ast.Stmt) (string, []*concatSite) {
 		}
 	}
 	for i, m := range r.markers {
-		m.Value = marker + strconv.Itoa(i)
+		m.Value = marker + strconv.Itoa(r.siteOf[i])
 	}
 	return marker, r.sites
 }
@@ -316,8 +322,18 @@ func (r *rewriter) concat(e *ast.StringConcatOpExpr) ast.Expr {
 	call := &ast.FuncCallExpr{Func: marker, Args: operands, AdjustRet: true}
 	call.SetLine(e.Line())
 	call.SetLastLine(e.LastLine())
+	key := fmt.Sprintf("%q", vars) // each name quoted: no two lists alike
+	site, ok := r.byVars[key]
+	if !ok {
+		site = len(r.sites)
+		r.sites = append(r.sites, newConcatSite(vars))
+		if r.byVars == nil {
+			r.byVars = map[string]int{}
+		}
+		r.byVars[key] = site
+	}
 	r.markers = append(r.markers, marker)
-	r.sites = append(r.sites, newConcatSite(vars))
+	r.siteOf = append(r.siteOf, site)
 	return call
 }
 
