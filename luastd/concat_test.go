@@ -352,3 +352,30 @@ func TestMemoryUsageCounts(t *testing.T) {
 		})
 	}
 }
+
+// TestConcatSitesShared: chains whose operands have the same names share
+// one function, so generated code with many chains does not run out of
+// constants.
+func TestConcatSitesShared(t *testing.T) {
+	src := `local a, b = "x", "y" local t = {a .. b, a .. b, "c" .. "d", 1 .. 2, b .. a}` + strings.Repeat(` t[#t + 1] = a .. "!"`, 1000) + ` return t`
+	proto, err := luastd.Compile(src, "shared")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fns := 0
+	for _, c := range proto.Constants {
+		if _, ok := c.(*lua.LFunction); ok {
+			fns++
+		}
+	}
+	if fns != 4 { // a..b; constants; b..a; a.."!"
+		t.Fatalf("%d concatenation functions, want 4", fns)
+	}
+	got, err := run(t, context.Background(), src[:strings.Index(src, " return t")]+` return t[1], t[3], t[4], t[5], #t, t[#t]`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "xy\tcd\t12\tyx\t1005\tx!"; got != want {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+}

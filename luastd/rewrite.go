@@ -13,8 +13,8 @@ import (
 // rewrites every chain of .. operators into a call of a Go function with
 // the chain's operands as arguments: a .. b .. c becomes f(a, b, c), with
 // f a constant of the compiled function (a Lua value no name in source
-// can reach), one per chain, that knows what Lua 5.1 calls each operand
-// in an error. Operands are evaluated as before, left to right, and joined
+// can reach) that knows what Lua 5.1 calls each operand in an error; one
+// per set of operand names, shared by the chains that have it. Operands are evaluated as before, left to right, and joined
 // as OP_CONCAT joins them (see concatSite.concat); the chunk, its
 // varargs, its environment, its line numbers and its locals and upvalues
 // stay as they were.
@@ -31,8 +31,14 @@ const concatMarker = "\x00luastd.concat\x00"
 
 // rewriter rewrites the .. chains of one chunk.
 type rewriter struct {
-	sites   []*concatSite
+	sites []*concatSite
+	// byVars finds the site of chains whose operands have the same names,
+	// which can share one function (and one constant of the function).
+	byVars  map[string]int
 	markers []*ast.StringExpr
+	// siteOf holds the site of each marker.
+	siteOf []int
+	key    []byte // scratch for byVars's keys
 	// clashes holds the chunk's own string constants that start with
 	// concatMarker, which the marker chosen at the end must avoid.
 	clashes []string
@@ -66,7 +72,7 @@ func rewriteConcat(chunk []ast.Stmt) (string, []*concatSite) {
 		}
 	}
 	for i, m := range r.markers {
-		m.Value = marker + strconv.Itoa(i)
+		m.Value = marker + strconv.Itoa(r.siteOf[i])
 	}
 	return marker, r.sites
 }
@@ -107,7 +113,11 @@ func patchConcat(proto *lua.FunctionProto, marker string, sites []*concatSite) {
 func nameConcatCalls(proto *lua.FunctionProto, siteConsts map[int]bool) {
 	// Instruction layout of gopher-lua (Lua 5.1's): opcode in the top 6
 	// bits, then A in 8 bits; Bx in the low 18 bits.
-	loaded := map[int]bool{} // registers holding a site's function
+	loaded := map[int]bool{}                        // registers holding a site's function
+	calls := make(map[int]int, len(proto.DbgCalls)) // pc -> index in DbgCalls
+	for i, c := range proto.DbgCalls {
+		calls[c.Pc] = i
+	}
 	for pc, inst := range proto.Code {
 		op, a := int(inst>>26), int(inst>>18)&0xff
 		switch op {
@@ -120,10 +130,8 @@ func nameConcatCalls(proto *lua.FunctionProto, siteConsts map[int]bool) {
 				continue
 			}
 			delete(loaded, a)
-			for i := range proto.DbgCalls {
-				if proto.DbgCalls[i].Pc == pc {
-					proto.DbgCalls[i].Name = concatFrame
-				}
+			if i, ok := calls[pc]; ok {
+				proto.DbgCalls[i].Name = concatFrame
 			}
 		}
 	}
@@ -290,15 +298,20 @@ func (r *rewriter) concat(e *ast.StringConcatOpExpr) ast.Expr {
 		}
 		cur = next
 	}
-	vars := make([]string, len(operands))
+	// The key of the chain's operand names: each name with its length
+	// before it, so that no two lists are alike.
+	r.key = r.key[:0]
 	named := false
 	for i, op := range operands {
-		vars[i] = r.varInfo(op)
-		named = named || vars[i] != ""
+		kind, name := r.varInfo(op)
+		r.key = append(r.key, kind...)
+		if kind != "" {
+			named = true
+			r.key = strconv.AppendInt(append(r.key, ' '), int64(len(name)), 10)
+			r.key = append(append(r.key, ' '), name...)
+		}
+		r.key = append(r.key, ';')
 		operands[i] = r.expr(op)
-	}
-	if !named {
-		vars = nil
 	}
 	// The last operand gives one value, as an operand of .. does, not all
 	// of a call's results or all varargs.
@@ -316,19 +329,37 @@ func (r *rewriter) concat(e *ast.StringConcatOpExpr) ast.Expr {
 	call := &ast.FuncCallExpr{Func: marker, Args: operands, AdjustRet: true}
 	call.SetLine(e.Line())
 	call.SetLastLine(e.LastLine())
+	site, ok := r.byVars[string(r.key)]
+	if !ok {
+		var vars []string // nil when no operand has a name
+		if named {
+			vars = make([]string, len(operands))
+			for i, op := range operands {
+				if kind, name := r.varInfo(op); kind != "" {
+					vars[i] = kind + " '" + name + "'"
+				}
+			}
+		}
+		site = len(r.sites)
+		r.sites = append(r.sites, newConcatSite(vars))
+		if r.byVars == nil {
+			r.byVars = map[string]int{}
+		}
+		r.byVars[string(r.key)] = site
+	}
 	r.markers = append(r.markers, marker)
-	r.sites = append(r.sites, newConcatSite(vars))
+	r.siteOf = append(r.siteOf, site)
 	return call
 }
 
-// varInfo is what Lua 5.1's errors call the value of e (getobjname):
-// "local 'x'", "upvalue 'x'", "global 'x'", "field 'k'" (a field indexed
-// by a constant string, "field '?'" otherwise), or "" for a value with no
-// name.
-func (r *rewriter) varInfo(e ast.Expr) string {
+// varInfo is what Lua 5.1's errors call the value of e (getobjname): its
+// kind, "local", "upvalue", "global" or "field" (a field indexed by a
+// constant string, else named "?"), and its name; or "" for a value with
+// no name.
+func (r *rewriter) varInfo(e ast.Expr) (kind, name string) {
 	switch e := e.(type) {
 	case *ast.IdentExpr:
-		kind := "global"
+		kind = "global"
 		for sc := r.scope; sc != nil; sc = sc.parent {
 			if sc.has(e.Value) {
 				kind = "local"
@@ -338,14 +369,14 @@ func (r *rewriter) varInfo(e ast.Expr) string {
 				break
 			}
 		}
-		return kind + " '" + e.Value + "'"
+		return kind, e.Value
 	case *ast.AttrGetExpr:
 		if k, ok := e.Key.(*ast.StringExpr); ok {
-			return "field '" + k.Value + "'"
+			return "field", k.Value
 		}
-		return "field '?'"
+		return "field", "?"
 	}
-	return ""
+	return "", ""
 }
 
 func (sc *funcScope) has(name string) bool {
