@@ -42,7 +42,16 @@ func baseToString(L *lua.LState) int {
 
 // basePrint is print(...): its arguments as tostring gives them, separated
 // by tabs, and a newline, to standard output.
-func basePrint(L *lua.LState) int {
+func basePrint(L *lua.LState) int { return printTo(L, os.Stdout) }
+
+// Print returns print(...) writing to w instead of standard output: its
+// arguments as the global tostring gives them, tab-separated, and a
+// newline, as in Lua 5.1.
+func Print(w io.Writer) lua.LGFunction {
+	return func(L *lua.LState) int { return printTo(L, w) }
+}
+
+func printTo(L *lua.LState, w io.Writer) int {
 	var b strings.Builder
 	top := L.GetTop()
 	tostring := L.GetGlobal("tostring")
@@ -65,7 +74,7 @@ func basePrint(L *lua.LState) int {
 		b.WriteString(ToString(L, L.Get(i)))
 	}
 	b.WriteByte('\n')
-	os.Stdout.WriteString(b.String())
+	io.WriteString(w, b.String())
 	return 0
 }
 

@@ -99,6 +99,23 @@ func TestRunStringResults(t *testing.T) {
 	}
 }
 
+// TestRunPrintsToScriptStdout checks that print in Run writes to
+// Script.Stdout, through the script's own tostring as in Lua 5.1.
+func TestRunPrintsToScriptStdout(t *testing.T) {
+	rt := newRuntime(t, memRegistry)
+	var out strings.Builder
+	code := `local t = setmetatable({}, {__tostring = function() return "T" end})
+print(1, "a", nil, t)
+tostring = function(v) return "<" .. type(v) .. ">" end
+print(2)`
+	if _, err := rt.Run(context.Background(), runtime.Script{Name: "p", Source: strings.NewReader(code), Stdout: &out}); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := out.String(), "1\ta\tnil\tT\n<number>\n"; got != want {
+		t.Errorf("printed %q, want %q", got, want)
+	}
+}
+
 // TestPooledStatesIsolateRuns checks what one RunString leaves behind for
 // the next run on the same pooled state.
 func TestPooledStatesIsolateRuns(t *testing.T) {

@@ -62,6 +62,10 @@ type Script struct {
 	// Args become the global table arg (arg[0] = Name, arg[1..n]) and the
 	// chunk's varargs.
 	Args []string
+	// Stdout is where print writes; nil means os.Stdout. The io library
+	// (io.write, io.stdout) writes to the process's standard output
+	// whatever Stdout is: gopher-lua binds it to os.Stdout.
+	Stdout io.Writer
 }
 
 // RunFile runs a Lua file in a fresh state; args are the script's arguments.
@@ -126,6 +130,9 @@ func (rt *Runtime) Run(ctx context.Context, s Script) ([]lua.LValue, error) {
 		args[i] = lua.LString(a)
 	}
 	L.SetGlobal("arg", argt)
+	if s.Stdout != nil {
+		L.SetGlobal("print", L.NewFunction(luastd.Print(s.Stdout)))
+	}
 	L.SetContext(ctx)
 	return call(ctx, L, fn, args...)
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"os"
 
 	"github.com/spf13/cobra"
 
@@ -17,7 +16,7 @@ func newCheckCmd(g *globals) *cobra.Command {
 printed with file:line:col; the exit status is 2 when there are any.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			rt, err := g.newRuntime(cmd.Context(), os.Stderr, runtime.WithoutBoot())
+			rt, err := g.newRuntime(cmd.Context(), cmd.ErrOrStderr(), runtime.WithoutBoot())
 			if err != nil {
 				return err
 			}

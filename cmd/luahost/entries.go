@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -26,7 +25,7 @@ auto_start entries first and so shows whether they can start.`,
 			if !start {
 				extra = append(extra, runtime.WithoutBoot())
 			}
-			rt, err := g.newRuntime(cmd.Context(), os.Stderr, extra...)
+			rt, err := g.newRuntime(cmd.Context(), cmd.ErrOrStderr(), extra...)
 			if err != nil {
 				return err
 			}

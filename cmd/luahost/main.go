@@ -5,13 +5,30 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 )
 
 func main() {
 	ctx, sigs := watchSignals(context.Background())
-	err := newRootCmd(sigs).ExecuteContext(ctx)
-	os.Exit(exitCode(sigs.received(), err))
+	os.Exit(execute(ctx, sigs, os.Getenv, os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// execute runs the command line args with the given standard streams and
+// environment and returns the exit status. sigs is nil when signals are
+// not handled (in-process tests).
+func execute(ctx context.Context, sigs *signals, getenv func(string) string, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	root := newRootCmd(sigs, getenv)
+	root.SetArgs(args)
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.ExecuteContext(ctx)
+	var sig os.Signal
+	if sigs != nil {
+		sig = sigs.received()
+	}
+	return exitCode(stderr, sig, err)
 }
 
 // exitError carries a process exit status out of a command.
@@ -29,12 +46,12 @@ func (e *exitError) Error() string {
 
 func (e *exitError) Unwrap() error { return e.err }
 
-// exitCode prints err and turns it into the process exit status. After a
-// SIGINT or SIGTERM (sig) the status is always the signal's, 130 or 143,
-// whatever the command was doing (booting, running, shutting down).
-func exitCode(sig os.Signal, err error) int {
+// exitCode prints err on stderr and turns it into the process exit status.
+// After a SIGINT or SIGTERM (sig) the status is always the signal's, 130
+// or 143, whatever the command was doing (booting, running, shutting down).
+func exitCode(stderr io.Writer, sig os.Signal, err error) int {
 	if sig != nil {
-		fmt.Fprintln(os.Stderr, "luahost:", interrupted{sig})
+		fmt.Fprintln(stderr, "luahost:", interrupted{sig})
 		return signalExitCode(sig)
 	}
 	if err == nil {
@@ -43,11 +60,11 @@ func exitCode(sig os.Signal, err error) int {
 	var ee *exitError
 	if errors.As(err, &ee) {
 		if ee.err != nil {
-			fmt.Fprintln(os.Stderr, "luahost:", ee.err)
+			fmt.Fprintln(stderr, "luahost:", ee.err)
 		}
 		return ee.code
 	}
 	// Cobra's own errors: unknown flags, wrong argument counts.
-	fmt.Fprintln(os.Stderr, "luahost:", err)
+	fmt.Fprintln(stderr, "luahost:", err)
 	return 2
 }

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -56,6 +57,41 @@ func luahost(t *testing.T, dir, stdin string, args ...string) result {
 	return result{code, stdout.String(), stderr.String()}
 }
 
+// lockedBuffer is a bytes.Buffer safe for the concurrent writes of a
+// script and the runtime's logger.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// inProcess runs the command inside the test process, through the same
+// execute main uses, with stdin and LUAHOST_REGISTRY empty. The working
+// directory is the package's.
+func inProcess(t *testing.T, stdin string, args ...string) result {
+	t.Helper()
+	getenv := func(name string) string {
+		if name == "LUAHOST_REGISTRY" {
+			return ""
+		}
+		return os.Getenv(name)
+	}
+	var stdout, stderr lockedBuffer
+	code := execute(t.Context(), nil, getenv, args, strings.NewReader(stdin), &stdout, &stderr)
+	return result{code, stdout.String(), stderr.String()}
+}
+
 func testdata(t *testing.T, name string) string {
 	t.Helper()
 	p, err := filepath.Abs(filepath.Join("testdata", name))
@@ -74,6 +110,10 @@ func TestCommands(t *testing.T) {
 		wantStdout string   // exact, when not empty
 		stdoutHas  []string // substrings
 		stderrHas  []string
+		// process runs the built command in a fresh folder: the case writes
+		// the default registry's luahost.db in the working directory, or
+		// --max-memory sets the process's memory limit.
+		process bool
 	}{
 		{name: "inline code", args: []string{"run", "-e", "print(1 + 1)"}, wantStdout: "2\n"},
 		{name: "args and arg table", args: []string{"run", testdata(t, "args.lua"), "a", "--b"},
@@ -83,7 +123,7 @@ func TestCommands(t *testing.T) {
 		{name: "default registry memory and sqlite", args: []string{"run", "-e", `
 			local c = assert(store.get("app:cache")); c:set("k", {1, "two"})
 			local kv = assert(store.get("app:kv")); kv:set("k", "durable")
-			print(c:get("k")[2], kv:get("k"))`}, wantStdout: "two\tdurable\n"},
+			print(c:get("k")[2], kv:get("k"))`}, wantStdout: "two\tdurable\n", process: true},
 		{name: "script error exits 1 with traceback", args: []string{"run", testdata(t, "fail.lua")}, wantCode: 1,
 			stderrHas: []string{"fail.lua:2: something broke", "stack traceback:", "fail.lua:4: in main chunk"}},
 		{name: "assert with a store error", args: []string{"run", "-e", `local s = assert(store.get("app:cahce"))`}, wantCode: 1,
@@ -108,10 +148,10 @@ func TestCommands(t *testing.T) {
 			stdoutHas: []string{"false	", "went on"}},
 		{name: "max-memory stops a growing table", args: []string{"run", "--max-memory", "64MiB", "-e",
 			`local t = {} for i = 1, 1e9 do t[i] = string.rep("x", 1000) .. i end`}, wantCode: 1,
-			stderrHas: []string{"luahost: INVALID: memory limit of 64 MiB exceeded"}},
+			stderrHas: []string{"luahost: INVALID: memory limit of 64 MiB exceeded"}, process: true},
 		{name: "max-memory in the REPL", args: []string{"repl", "--max-memory", "64MiB"},
 			stdin: "t = {} for i = 1, 1e9 do t[i] = string.rep('x', 1000) .. i end\nt = nil print('alive')\n", wantCode: 1,
-			wantStdout: "alive\n", stderrHas: []string{"INVALID: memory limit of 64 MiB exceeded"}},
+			wantStdout: "alive\n", stderrHas: []string{"INVALID: memory limit of 64 MiB exceeded"}, process: true},
 		{name: "max-memory bad size", args: []string{"run", "--max-memory", "lots", "-e", ""}, wantCode: 2,
 			stderrHas: []string{`"lots" is not a size`}},
 		{name: "sandbox has no os.exit", args: []string{"run", "--sandbox", "-e", "print(os.exit, _printregs)"}, wantStdout: "nil\tnil\n"},
@@ -163,7 +203,13 @@ func TestCommands(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := luahost(t, t.TempDir(), tt.stdin, tt.args...)
+			var r result
+			if tt.process {
+				r = luahost(t, t.TempDir(), tt.stdin, tt.args...)
+			} else {
+				t.Parallel()
+				r = inProcess(t, tt.stdin, tt.args...)
+			}
 			if r.code != tt.wantCode {
 				t.Errorf("exit code %d, want %d\nstdout: %s\nstderr: %s", r.code, tt.wantCode, r.stdout, r.stderr)
 			}
@@ -189,7 +235,7 @@ func TestCommands(t *testing.T) {
 
 // TestCheckGolden checks the whole report for a broken registry.
 func TestCheckGolden(t *testing.T) {
-	r := luahost(t, "testdata", "", "-r", "broken.yaml", "check")
+	r := inProcess(t, "", "-r", filepath.Join("testdata", "broken.yaml"), "check")
 	if r.code != 2 {
 		t.Fatalf("exit code %d, want 2", r.code)
 	}

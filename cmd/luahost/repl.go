@@ -33,7 +33,9 @@ the exit status is 1 if any chunk failed.`,
   echo 'print(store.get("app:cache"):set("k", 1))' | luahost repl`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			interactive := repl.IsTerminal(os.Stdin)
+			in, out, errOut := cmd.InOrStdin(), cmd.OutOrStdout(), cmd.ErrOrStderr()
+			stdin, isFile := in.(*os.File)
+			interactive := isFile && repl.IsTerminal(stdin)
 			ctx := cmd.Context()
 			var extra []runtime.Option
 			if sandbox {
@@ -43,7 +45,7 @@ the exit status is 1 if any chunk failed.`,
 				extra = append(extra, runtime.WithMemoryLimit(limit))
 				setProcessMemoryLimit(limit)
 			}
-			rt, err := g.newRuntime(ctx, os.Stderr, extra...)
+			rt, err := g.newRuntime(ctx, errOut, extra...)
 			if err != nil {
 				return err
 			}
@@ -51,17 +53,17 @@ the exit status is 1 if any chunk failed.`,
 				// Ctrl-C now stops the running statement, and the REPL stays.
 				g.sigs.passInterrupt.Store(true)
 			}
-			opts := repl.Options{Interactive: interactive, Timeout: timeout, StopTimeout: g.stopTimeout}
+			opts := repl.Options{In: in, Out: out, Err: errOut, Interactive: interactive, Timeout: timeout, StopTimeout: g.stopTimeout}
 			if g.sigs != nil {
 				opts.Abandon = func() {
-					fmt.Fprintf(os.Stderr, "\nluahost: statement still running after Ctrl-C; exiting now\n")
+					fmt.Fprintf(errOut, "\nluahost: statement still running after Ctrl-C; exiting now\n")
 					g.sigs.exit(signalExitCode(os.Interrupt))
 				}
 			}
 			runErr := repl.Run(ctx, rt, opts)
 			closeErr := rt.Close(context.WithoutCancel(ctx))
 			if closeErr != nil {
-				fmt.Fprintln(os.Stderr, "luahost: shutdown:", closeErr)
+				fmt.Fprintln(errOut, "luahost: shutdown:", closeErr)
 			}
 			var exit *runtime.ExitError
 			switch {

@@ -24,10 +24,11 @@ type globals struct {
 	logFormat   string
 	stopTimeout time.Duration
 	sigs        *signals // nil when signals are not handled (tests)
+	getenv      func(string) string
 }
 
-func newRootCmd(sigs *signals) *cobra.Command {
-	g := &globals{sigs: sigs}
+func newRootCmd(sigs *signals, getenv func(string) string) *cobra.Command {
+	g := &globals{sigs: sigs, getenv: getenv}
 	root := &cobra.Command{
 		Use:   "luahost",
 		Short: "Run Lua scripts against a registry of stores",
@@ -62,7 +63,7 @@ func (g *globals) paths() []string {
 	if len(g.registries) > 0 {
 		return g.registries
 	}
-	if env := os.Getenv("LUAHOST_REGISTRY"); env != "" {
+	if env := g.getenv("LUAHOST_REGISTRY"); env != "" {
 		var out []string
 		for _, p := range filepath.SplitList(env) {
 			if p != "" {

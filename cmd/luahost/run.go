@@ -46,7 +46,7 @@ the process at once.`,
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runScript(cmd.Context(), g, f, args)
+			return runScript(cmd, g, f, args)
 		},
 	}
 	cmd.Flags().SetInterspersed(false) // flags after the script belong to it
@@ -57,13 +57,14 @@ the process at once.`,
 	return cmd
 }
 
-func runScript(ctx context.Context, g *globals, f *runFlags, args []string) error {
-	script := runtime.Script{Name: "(command line)", Source: strings.NewReader(f.code), Args: args}
+func runScript(cmd *cobra.Command, g *globals, f *runFlags, args []string) error {
+	ctx := cmd.Context()
+	script := runtime.Script{Name: "(command line)", Source: strings.NewReader(f.code), Args: args, Stdout: cmd.OutOrStdout()}
 	if f.code == "" {
 		name := args[0]
 		script.Args = args[1:]
 		if name == "-" {
-			script.Name, script.Source = "stdin", os.Stdin
+			script.Name, script.Source = "stdin", cmd.InOrStdin()
 		} else {
 			file, err := os.Open(name)
 			if err != nil {
@@ -81,7 +82,7 @@ func runScript(ctx context.Context, g *globals, f *runFlags, args []string) erro
 		extra = append(extra, runtime.WithMemoryLimit(limit))
 		setProcessMemoryLimit(limit)
 	}
-	rt, err := g.newRuntime(ctx, os.Stderr, extra...)
+	rt, err := g.newRuntime(ctx, cmd.ErrOrStderr(), extra...)
 	if err != nil {
 		return err
 	}
@@ -95,7 +96,7 @@ func runScript(ctx context.Context, g *globals, f *runFlags, args []string) erro
 	// Shut down even when interrupted: entries get their stop timeouts.
 	closeErr := rt.Close(context.WithoutCancel(ctx))
 	if closeErr != nil {
-		fmt.Fprintln(os.Stderr, "luahost: shutdown:", closeErr)
+		fmt.Fprintln(cmd.ErrOrStderr(), "luahost: shutdown:", closeErr)
 	}
 	return scriptExit(ctx, runErr, f.timeout, closeErr)
 }

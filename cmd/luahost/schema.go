@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"os"
 
 	"github.com/spf13/cobra"
 
@@ -20,7 +19,7 @@ whose kind needs no schema (store.memory, store.redis) is an error.`,
 		Example: "  luahost schema app:kv",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			rt, err := g.newRuntime(cmd.Context(), os.Stderr, runtime.WithoutBoot())
+			rt, err := g.newRuntime(cmd.Context(), cmd.ErrOrStderr(), runtime.WithoutBoot())
 			if err != nil {
 				return err
 			}
