@@ -57,9 +57,9 @@ end
 const reloadRegistry = `
 - {name: mem, kind: store.memory, lifecycle: {auto_start: true}}
 - {name: sqlite, kind: db.sql.sqlite, file: %q}
-- {name: sqlkv, kind: store.sql, database: sqlite, table_name: kv, create_table: true, cleanup_interval: %q, lifecycle: {auto_start: true}}
-- {name: pg, kind: db.sql.postgres, dsn: %q, pool: {max_open: %d}}
-- {name: pgkv, kind: store.sql, database: pg, table_name: %s, create_table: true, lifecycle: {auto_start: true}}
+- {name: sqlkv, kind: store.sql, database: sqlite, table_name: kv, create_table: true, cleanup_interval: %q, lifecycle: {auto_start: true, start_timeout: 60s, stop_timeout: 60s}}
+- {name: pg, kind: db.sql.postgres, dsn: %q, pool: {max_open: %d}, lifecycle: {start_timeout: 60s, stop_timeout: 60s}}
+- {name: pgkv, kind: store.sql, database: pg, table_name: %s, create_table: true, lifecycle: {auto_start: true, start_timeout: 60s, stop_timeout: 60s}}
 `
 
 // TestReloadUnderLoad runs 100 goroutines of store scripts on a memory,
@@ -168,7 +168,7 @@ func TestReloadUnderLoad(t *testing.T) {
 			break
 		}
 		if !reflect.DeepEqual(rep, want) {
-			errs <- fmt.Errorf("reload %d: report %+v, want %+v", i, rep, want)
+			errs <- fmt.Errorf("reload %d: report %+v, want %+v; failures: %v", i, rep, want, rep.Err())
 			break
 		}
 	}
