@@ -14,6 +14,7 @@ import (
 
 	"github.com/luahost/luahost/luamod"
 	"github.com/luahost/luahost/luastd"
+	"github.com/luahost/luahost/security"
 )
 
 // LuaLoader is a Lua module loader, as given to LState.PreloadModule.
@@ -76,8 +77,9 @@ func (rt *Runtime) RunFile(ctx context.Context, path string, args ...string) err
 }
 
 // RunString runs Lua code in a pooled state and returns its results
-// converted to Go values (see Do for what a pooled state keeps).
-func (rt *Runtime) RunString(ctx context.Context, code string) ([]any, error) {
+// converted to Go values (see Do for what a pooled state keeps). opts set
+// the run's actor and scope.
+func (rt *Runtime) RunString(ctx context.Context, code string, opts ...RunOption) ([]any, error) {
 	var out []any
 	err := rt.Do(ctx, func(L *lua.LState) error {
 		fn, err := rt.chunks.load(L, code)
@@ -94,18 +96,26 @@ func (rt *Runtime) RunString(ctx context.Context, code string) ([]any, error) {
 			out[i] = toGo(v)
 		}
 		return nil
-	})
+	}, opts...)
 	return out, err
 }
 
-// Run runs a script in a fresh state and returns its results.
-func (rt *Runtime) Run(ctx context.Context, s Script) ([]lua.LValue, error) {
+// Run runs a script in a fresh state and returns its results. opts set the
+// run's actor and scope.
+func (rt *Runtime) Run(ctx context.Context, s Script, opts ...RunOption) ([]lua.LValue, error) {
+	sec, err := rt.securityFor(opts)
+	if err != nil {
+		return nil, err
+	}
 	ctx, stopWatch := rt.limitMemory(ctx)
 	defer stopWatch()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	L, closeState := rt.newState(cancel)
-	defer closeState()
+	ps := rt.buildState(cancel)
+	defer ps.close()
+	L := ps.L
+	ps.mod.SetSecurity(sec)
+	ctx = withSecurity(ctx, sec)
 	src, err := io.ReadAll(s.Source)
 	if err != nil {
 		return nil, err
@@ -134,19 +144,27 @@ func (rt *Runtime) Run(ctx context.Context, s Script) ([]lua.LValue, error) {
 // store module and errors global loaded; what fn leaves in its globals
 // stays for the next borrower, so fn should keep its own data local. A
 // *lua.ApiError returned by fn becomes a *ScriptError, which matches the
-// context's error when the context stopped the script.
-func (rt *Runtime) Do(ctx context.Context, fn func(L *lua.LState) error) error {
+// context's error when the context stopped the script. opts set the run's
+// actor and scope: the store calls fn makes through L are checked.
+func (rt *Runtime) Do(ctx context.Context, fn func(L *lua.LState) error, opts ...RunOption) error {
+	sec, err := rt.securityFor(opts)
+	if err != nil {
+		return err
+	}
 	ps := rt.pool.get(rt)
 	if ps == nil {
 		return ErrShuttingDown
 	}
+	ps.mod.SetSecurity(sec)
+	defer ps.mod.SetSecurity(nil)
+	ctx = withSecurity(ctx, sec)
 	ctx, stopWatch := rt.limitMemory(ctx)
 	defer stopWatch()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	ps.exited.cancel = cancel
 	ps.L.SetContext(ctx)
-	err := fn(ps.L)
+	err = fn(ps.L)
 	if ae, ok := err.(*lua.ApiError); ok {
 		err = scriptError(ctx, ps.L, ae)
 	}
@@ -317,6 +335,7 @@ type pooledState struct {
 	L       *lua.LState
 	exited  *exitState
 	release func()
+	mod     *luamod.Module
 }
 
 func (ps *pooledState) close() {
@@ -395,7 +414,7 @@ func (rt *Runtime) buildState(cancel context.CancelFunc) *pooledState {
 	for name, loader := range rt.preloads {
 		L.PreloadModule(name, loader)
 	}
-	return &pooledState{L: L, exited: es, release: mod.Close}
+	return &pooledState{L: L, exited: es, release: mod.Close, mod: mod}
 }
 
 // exitStatus checks the argument of os.exit([status]): none or nil is 0,
@@ -528,4 +547,13 @@ func luaAssert(L *lua.LState) int {
 	}
 	L.RaiseError("%s", errorText(L, msg))
 	return 0
+}
+
+// withSecurity puts the run's security context in ctx for Go code the
+// script calls (security.FromContext).
+func withSecurity(ctx context.Context, sec *security.Context) context.Context {
+	if sec == nil {
+		return ctx
+	}
+	return security.NewContext(ctx, sec)
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/luahost/luahost/backends"
 	"github.com/luahost/luahost/registry"
+	"github.com/luahost/luahost/security"
 )
 
 //go:embed default_registry.yaml
@@ -40,6 +41,7 @@ type config struct {
 	preloads map[string]LuaLoader
 
 	memoryLimit int64
+	runDefaults []RunOption
 }
 
 // WithRegistry loads the registry from files and directories.
@@ -102,6 +104,10 @@ type Runtime struct {
 
 	memoryLimit int64 // default cap of a run, bytes; 0 = none
 
+	policies    *policies
+	runDefaults []RunOption
+	defaultSec  *security.Context // runDefaults resolved
+
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -141,6 +147,13 @@ func New(ctx context.Context, opts ...Option) (*Runtime, error) {
 		logger.Warn("registry: "+w.Msg, "at", w.Pos.String(), "entry", w.EntryID)
 	}
 	rt := &Runtime{reg: reg, logger: logger, sandbox: c.sandbox, preloads: c.preloads, memoryLimit: c.memoryLimit}
+	if rt.policies, err = newPolicies(reg); err != nil {
+		return nil, err
+	}
+	rt.runDefaults = c.runDefaults
+	if rt.defaultSec, err = rt.resolveSecurity(c.runDefaults); err != nil {
+		return nil, err
+	}
 	units := map[string]*unit{}
 	var buildErrs []error
 	for _, e := range reg.Order() { // dependencies are built first
