@@ -53,7 +53,7 @@ func decode(f *registry.Fields, isExpr bool) any {
 		c.Groups = append(c.Groups, id)
 	}
 	if !f.Has("policy") {
-		f.Errorf("policy", "missing required field \"policy\"")
+		f.Errorf("policy", "missing (want a mapping with actions, resources and effect)")
 		return nil
 	}
 	pf := f.Sub("policy")
