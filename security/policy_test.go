@@ -16,7 +16,7 @@ func cond(t *testing.T, field string, op Operator, value any, from string) Condi
 func TestConditionOperators(t *testing.T) {
 	actor := &Actor{ID: "user:1", Meta: map[string]any{
 		"role": "admin", "level": int64(3), "score": 2.5, "tags": []any{"a", "b"},
-		"org": map[string]any{"team": map[string]any{"name": "core"}},
+		"org":    map[string]any{"team": map[string]any{"name": "core"}},
 		"prefix": "acme/", "pattern": "^acme/", "other": "user:1",
 	}}
 	req := Request{Actor: actor, Action: "store.key.get", Resource: "app:shared",
