@@ -474,12 +474,23 @@ func NewPolicy(c Config) (*Policy, error) {
 	return p, nil
 }
 
-// exprEnv is the shape expressions are checked against.
-var exprEnv = map[string]any{
-	"actor":    map[string]any{"id": "", "meta": map[string]any{}},
-	"action":   "",
-	"resource": "",
-	"meta":     map[string]any{},
+// exprEnv is what an expression sees: actor (id, meta), action,
+// resource and meta. A struct, not a map, so expr-lang reads fields
+// without hashing. Without an actor, actor.id is "" and actor.meta nil.
+type exprEnv struct {
+	Actor    exprActor      `expr:"actor"`
+	Action   string         `expr:"action"`
+	Resource string         `expr:"resource"`
+	Meta     map[string]any `expr:"meta"`
+}
+
+// vmPool keeps expr-lang machines, which are reusable but not safe for
+// concurrent use, so a check allocates none.
+var vmPool = sync.Pool{New: func() any { return &vm.VM{} }}
+
+type exprActor struct {
+	ID   string         `expr:"id"`
+	Meta map[string]any `expr:"meta"`
 }
 
 // CompileExpression compiles a policy expression. An error reads
@@ -488,7 +499,7 @@ func CompileExpression(src string) (*vm.Program, error) {
 	if strings.TrimSpace(src) == "" {
 		return nil, errors.New("expression must not be empty")
 	}
-	prog, err := expr.Compile(src, expr.Env(exprEnv), expr.AsBool())
+	prog, err := expr.Compile(src, expr.Env(exprEnv{}), expr.AsBool())
 	if err != nil {
 		var fe *file.Error
 		if errors.As(err, &fe) {
@@ -530,7 +541,13 @@ func (p *Policy) covers(action, resource string) bool {
 // error never grants access.
 func (p *Policy) applies(r *Request) bool {
 	if p.program != nil {
-		out, err := expr.Run(p.program, r.exprEnv())
+		env := &exprEnv{Action: r.Action, Resource: r.Resource, Meta: r.Meta}
+		if r.Actor != nil {
+			env.Actor = exprActor{ID: r.Actor.ID, Meta: r.Actor.Meta}
+		}
+		machine := vmPool.Get().(*vm.VM)
+		out, err := machine.Run(p.program, env)
+		vmPool.Put(machine)
 		if err != nil {
 			return p.Effect == Deny
 		}

@@ -85,20 +85,6 @@ func (r *Request) lookup(p path) (any, bool) {
 	return v, true
 }
 
-// exprEnv is the request as an expression sees it.
-func (r *Request) exprEnv() map[string]any {
-	actor := map[string]any{}
-	if r.Actor != nil {
-		actor["id"] = r.Actor.ID
-		actor["meta"] = r.Actor.Meta
-	}
-	meta := r.Meta
-	if meta == nil {
-		meta = map[string]any{}
-	}
-	return map[string]any{"actor": actor, "action": r.Action, "resource": r.Resource, "meta": meta}
-}
-
 // Scope is a set of policies evaluated together: any applying deny denies;
 // else any applying allow allows; else the decision is Undefined, which
 // denies. A Scope is immutable (apart from its decision cache) and safe
