@@ -344,14 +344,9 @@ func (ps *pooledState) close() {
 	ps.L.Close()
 }
 
-// newState builds a Lua state with the libraries, the store module, the
+// buildState builds a Lua state with the libraries, the store module, the
 // errors global and the runtime's preloads. cancel is called by os.exit so
 // that a script that catches the exit still stops.
-func (rt *Runtime) newState(cancel context.CancelFunc) (*lua.LState, func()) {
-	ps := rt.buildState(cancel)
-	return ps.L, ps.close
-}
-
 func (rt *Runtime) buildState(cancel context.CancelFunc) *pooledState {
 	L := lua.NewState(luastd.Options())
 	libs := []struct {
