@@ -751,17 +751,3 @@ func (f *Fields) Items(name string) []*Fields {
 	}
 	return out
 }
-
-// At returns where field name's value is (where the mapping is when the
-// field is absent), for kinds that check a value further after decoding.
-func (f *Fields) At(name string) Pos {
-	if !f.ok() {
-		return Pos{}
-	}
-	for _, p := range f.pairs {
-		if p.key == name {
-			return f.valuePos(p)
-		}
-	}
-	return f.at
-}
