@@ -156,7 +156,6 @@ func (rt *Runtime) Do(ctx context.Context, fn func(L *lua.LState) error, opts ..
 		return ErrShuttingDown
 	}
 	ps.mod.SetSecurity(sec)
-	defer ps.mod.SetSecurity(nil)
 	ctx = withSecurity(ctx, sec)
 	ctx, stopWatch := rt.limitMemory(ctx)
 	defer stopWatch()
@@ -171,6 +170,7 @@ func (rt *Runtime) Do(ctx context.Context, fn func(L *lua.LState) error, opts ..
 	ps.L.RemoveContext()
 	ps.L.SetTop(0)
 	ps.exited.cancel = nil
+	ps.mod.SetSecurity(nil) // before the state goes back to the pool
 	if ps.exited.code != nil || ctx.Err() != nil {
 		// A state stopped mid-chunk may hold half-done work; drop it.
 		ps.close()

@@ -285,3 +285,39 @@ func TestSecurityDeadline(t *testing.T) {
 		t.Errorf("list with nothing visible: %v, %v", res, err)
 	}
 }
+
+// TestConcurrentScopes: runs with different scopes share pooled states
+// and never see each other's scope.
+func TestConcurrentScopes(t *testing.T) {
+	rt := newTenantRuntime(t, "memory")
+	seed(t, rt)
+	ctx := context.Background()
+	code := `local v, err = store.get("app:shared"):get("globex/k") return v ~= nil`
+	errc := make(chan error, 8)
+	for g := range 8 {
+		go func() {
+			for i := range 200 {
+				scoped := (g+i)%2 == 0
+				var opts []runtime.RunOption
+				if scoped {
+					opts = tenant("acme")
+				}
+				res, err := rt.RunString(ctx, code, opts...)
+				if err != nil {
+					errc <- err
+					return
+				}
+				if res[0] != !scoped {
+					errc <- fmt.Errorf("scoped=%v read globex/k: %v", scoped, res[0])
+					return
+				}
+			}
+			errc <- nil
+		}()
+	}
+	for range 8 {
+		if err := <-errc; err != nil {
+			t.Error(err)
+		}
+	}
+}
