@@ -38,6 +38,19 @@
 // keys keep their types, integral numbers within int64 are integers, other
 // numbers float64, and strings are str when valid UTF-8, bin otherwise.
 //
+// # Access control
+//
+// [Module.SetSecurity] gives the state the running script's actor and
+// scope (package security). With a scope, every store call is checked
+// before the store is touched: store.get as store.get on the ID, get,
+// entry and ttl as store.key.get with meta.key, set, put, incr and expire
+// as store.key.set, delete as store.key.delete, exists and has as
+// store.key.has, list as store.key.list with meta.prefix (listed keys the
+// actor may not read as store.key.get are left out), clear as store.clear
+// and info as store.info. A denial is PERMISSION_DENIED. The preloaded
+// security module (actor, scope, can) reads the same context and cannot
+// change it.
+//
 // # Caveats
 //
 //   - -0 is stored as a float64, so that it comes back as -0.

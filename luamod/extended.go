@@ -1,6 +1,7 @@
 package luamod
 
 import (
+	"context"
 	"errors"
 	"math"
 	"strconv"
@@ -31,14 +32,21 @@ func begin(L *lua.LState, method string) (*handle, backends.Extended, int, bool)
 	return h, x, n, ok
 }
 
-// beginKeyed is begin for methods that take a key in argument 2.
+// beginKeyed is begin for methods that take a key in argument 2, with the
+// check of the method's action on that key.
 func beginKeyed(L *lua.LState, method string) (*handle, backends.Extended, string, int, bool) {
 	h, x, n, ok := begin(L, method)
 	if !ok {
 		return nil, nil, "", n, false
 	}
 	key, n, ok := h.key(L)
-	return h, x, key, n, ok
+	if !ok {
+		return nil, nil, "", n, false
+	}
+	if n, ok := h.checkKey(L, method, key); !ok {
+		return nil, nil, "", n, false
+	}
+	return h, x, key, 0, true
 }
 
 // options returns argument n, an optional table of options, pushing
@@ -232,8 +240,17 @@ func handleList(L *lua.LState) int {
 		}
 		lo.Limit = int(f)
 	}
+	if !h.m.allowed(ActionKeyList, h.id, "prefix", lo.Prefix) {
+		return h.m.denied(L, ActionKeyList, h.id, "")
+	}
 	ctx := callContext(L)
-	page, err := x.List(ctx, lo)
+	var page backends.Page
+	var err error
+	if h.m.sec.Checked() {
+		page, err = listVisible(ctx, x, lo, h.visible)
+	} else {
+		page, err = x.List(ctx, lo)
+	}
 	if err != nil {
 		return h.m.pushGoError(L, ctx, err)
 	}
@@ -370,6 +387,9 @@ func handleInfo(L *lua.LState) int {
 	if !ok {
 		return n
 	}
+	if n, ok := h.check(L, ActionStoreInfo, ""); !ok {
+		return n
+	}
 	ctx := callContext(L)
 	info, err := x.Info(ctx)
 	if err != nil {
@@ -459,4 +479,44 @@ func constTable(L *lua.LState, pairs []struct{ name, value string }) *lua.LTable
 		t.RawSetString(p.name, lua.LString(p.value))
 	}
 	return t
+}
+
+// listVisible is List for a run whose scope may hide keys: it returns up
+// to lo.Limit keys that visible accepts, reading on past hidden keys, so
+// neither the page, its cursor (the last key returned, or lo.After) nor
+// has_more (true only when a visible key follows) tells anything of the
+// hidden keys' names or number.
+func listVisible(ctx context.Context, x backends.Extended, lo backends.ListOptions, visible func(string) bool) (backends.Page, error) {
+	limit := lo.Limit
+	if limit <= 0 {
+		limit = backends.DefaultListLimit
+	}
+	var out backends.Page
+	scan := lo
+	scan.Limit = min(limit+1, backends.MaxListLimit)
+	for {
+		page, err := x.List(ctx, scan)
+		if err != nil {
+			return backends.Page{}, err
+		}
+		for _, item := range page.Items {
+			if !visible(item.Key) {
+				continue
+			}
+			if len(out.Items) == limit {
+				out.HasMore = true
+				break
+			}
+			out.Items = append(out.Items, item)
+		}
+		if out.HasMore || !page.HasMore || len(page.Items) == 0 {
+			break
+		}
+		scan.After = page.Items[len(page.Items)-1].Key
+	}
+	out.Cursor = lo.After
+	if n := len(out.Items); n > 0 {
+		out.Cursor = out.Items[n-1].Key
+	}
+	return out, nil
 }

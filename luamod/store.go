@@ -10,6 +10,7 @@ import (
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/luahost/luahost/backends"
+	"github.com/luahost/luahost/security"
 )
 
 // ModuleName is the name scripts require the store module by.
@@ -36,6 +37,10 @@ type Module struct {
 	enc      *encoder
 	dec      *decoder
 	closed   bool
+	// sec is the running script's security context (nil: no checks).
+	sec *security.Context
+	// meta is reused for the attributes of each check.
+	meta map[string]any
 }
 
 // Open installs the store module in L: require("store") returns it (it is
@@ -52,6 +57,7 @@ func Open(L *lua.LState, opts Options) *Module {
 		redact:   opts.Redact,
 		enc:      newEncoder(),
 		dec:      newDecoder(),
+		meta:     make(map[string]any, 1),
 	}
 	m.errMeta = newErrorMeta(L)
 
@@ -71,6 +77,7 @@ func Open(L *lua.LState, opts Options) *Module {
 		return 1
 	})
 	L.SetGlobal("errors", newErrorsTable(L, m.errMeta))
+	m.openSecurity(L)
 	return m
 }
 
@@ -130,6 +137,11 @@ func (m *Module) storeGet(L *lua.LState) int {
 	if m.closed {
 		return m.invalid(L, "store module closed")
 	}
+	// Checked before the lookup, so a denied script cannot tell which
+	// stores exist.
+	if !m.allowed(ActionStoreGet, string(id), "", "") {
+		return m.denied(L, ActionStoreGet, string(id), "")
+	}
 	ctx := callContext(L)
 	st, err := m.resolver.Store(ctx, string(id))
 	if err != nil {
@@ -163,15 +175,21 @@ func (h *handle) live(L *lua.LState) (int, bool) {
 }
 
 // keyed starts a method that takes a key: the handle in argument 1 (an
-// argument error if it is not one) and the key in argument 2. When ok is
-// false, n results (nil, err) are pushed.
-func keyed(L *lua.LState) (h *handle, key string, n int, ok bool) {
+// argument error if it is not one), the key in argument 2, and the check of
+// the method's action on that key. When ok is false, n results (nil, err)
+// are pushed.
+func keyed(L *lua.LState, method string) (h *handle, key string, n int, ok bool) {
 	h = checkHandle(L)
 	if n, ok := h.live(L); !ok {
 		return nil, "", n, false
 	}
-	key, n, ok = h.key(L)
-	return h, key, n, ok
+	if key, n, ok = h.key(L); !ok {
+		return nil, "", n, false
+	}
+	if n, ok = h.checkKey(L, method, key); !ok {
+		return nil, "", n, false
+	}
+	return h, key, 0, true
 }
 
 // key returns argument 2 as a key, pushing the error if it is not one.
@@ -189,7 +207,7 @@ func (h *handle) key(L *lua.LState) (string, int, bool) {
 
 // handleGet implements s:get(key) -> value | nil, err.
 func handleGet(L *lua.LState) int {
-	h, key, n, ok := keyed(L)
+	h, key, n, ok := keyed(L, "get")
 	if !ok {
 		return n
 	}
@@ -217,7 +235,7 @@ const maxTTL = float64(math.MaxInt64 / int64(time.Second))
 // ttl under half a millisecond becomes one millisecond, never "no expiry");
 // nil or 0 means no expiry.
 func handleSet(L *lua.LState) int {
-	h, key, n, ok := keyed(L)
+	h, key, n, ok := keyed(L, "set")
 	if !ok {
 		return n
 	}
@@ -273,17 +291,17 @@ func parseTTL(lv lua.LValue, what string) (time.Duration, string) {
 // handleDelete implements s:delete(key) -> boolean | nil, err: true if a
 // live key was removed.
 func handleDelete(L *lua.LState) int {
-	return keyBool(L, backends.Store.Delete)
+	return keyBool(L, "delete", backends.Store.Delete)
 }
 
 // handleExists implements s:exists(key) and s:has(key) -> boolean | nil, err.
 func handleExists(L *lua.LState) int {
-	return keyBool(L, backends.Store.Exists)
+	return keyBool(L, "exists", backends.Store.Exists)
 }
 
 // keyBool runs a store method that takes a key and answers yes or no.
-func keyBool(L *lua.LState, method func(backends.Store, context.Context, string) (bool, error)) int {
-	h, key, n, ok := keyed(L)
+func keyBool(L *lua.LState, name string, method func(backends.Store, context.Context, string) (bool, error)) int {
+	h, key, n, ok := keyed(L, name)
 	if !ok {
 		return n
 	}
@@ -300,6 +318,9 @@ func keyBool(L *lua.LState, method func(backends.Store, context.Context, string)
 func handleClear(L *lua.LState) int {
 	h := checkHandle(L)
 	if n, ok := h.live(L); !ok {
+		return n
+	}
+	if n, ok := h.check(L, ActionClear, ""); !ok {
 		return n
 	}
 	ctx := callContext(L)

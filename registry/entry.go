@@ -52,8 +52,9 @@ type Lifecycle struct {
 	// fails the boot).
 	Startup string
 	// Security is the identity the entry's code runs as (Wippy's
-	// lifecycle.security); nil when absent. It is validated and kept for
-	// access control, which luahost does not have yet.
+	// lifecycle.security); nil when absent. luahost runs no code as an
+	// entry; a host that does gets the context from
+	// runtime.Runtime.EntrySecurity.
 	Security *Security
 }
 
@@ -71,9 +72,9 @@ type Security struct {
 	// ActorMeta is actor.meta, any key-value data.
 	ActorMeta map[string]any
 	// Groups and Policies are the policy groups and policies that apply,
-	// as full IDs (a bare name means the entry's namespace). They name
-	// Wippy security entries, which luahost does not load, so they are
-	// not checked against the registry.
+	// as full IDs (a bare name means the entry's namespace). The host
+	// checks that each names a policy entry, or a group holding at least
+	// one, when it builds the registry.
 	Groups   []string
 	Policies []string
 }

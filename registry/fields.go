@@ -748,3 +748,72 @@ func (f *Fields) fieldError(p FieldError) {
 	}
 	g.Errorf(name, "%s", p.Msg)
 }
+
+// StringOrList returns a field that is either one string or a sequence of
+// strings (Wippy's actions: "*" | "read" | [read, write]), as a list; nil
+// when absent.
+func (f *Fields) StringOrList(name string) []string {
+	p, v, ok := f.lookup(name)
+	if !ok {
+		return nil
+	}
+	if _, isSeq := v.(*ast.SequenceNode); isSeq {
+		return f.Strings(name)
+	}
+	if _, isScalar := scalarText(v); !isScalar {
+		f.report(f.valuePos(p), name, "want a string or a sequence of strings, got "+typeName(v))
+		return nil
+	}
+	if s := f.String(name, ""); s != "" {
+		return []string{s}
+	}
+	return []string{}
+}
+
+// Value returns a field of any YAML type converted as meta is (mappings to
+// map[string]any, sequences to []any, integers to int64, other scalars to
+// float64, bool or string), and false when absent or null.
+func (f *Fields) Value(name string) (any, bool) {
+	p, v, ok := f.lookup(name)
+	if !ok {
+		return nil, false
+	}
+	st := &metaState{budget: maxMetaValues, f: f, topPair: p}
+	return f.l.metaValue(st, v, f.prefix+name, f.valuePos(p), 0), true
+}
+
+// Items returns the mappings of a sequence field (such as a policy's
+// conditions) as Fields, each checked for unknown fields with its parent
+// and named "name[i]" in messages. Items that are not mappings are
+// reported and skipped; nil when absent.
+func (f *Fields) Items(name string) []*Fields {
+	p, v, ok := f.lookup(name)
+	if !ok {
+		return nil
+	}
+	seq, isSeq := v.(*ast.SequenceNode)
+	if !isSeq {
+		f.report(f.valuePos(p), name, "want a sequence, got "+typeName(v))
+		return nil
+	}
+	var out []*Fields
+	for i, raw := range seq.Values {
+		label := name + "[" + itoa(i) + "]"
+		pos := f.fl.nodePos(raw, f.valuePos(p))
+		m, isMap := f.fl.deref(raw).(*ast.MappingNode)
+		if !isMap {
+			f.report(pos, label, "want a mapping, got "+typeName(f.fl.deref(raw)))
+			continue
+		}
+		c := &Fields{l: f.l, fl: f.fl, id: f.id, ns: f.ns, at: f.fl.nodePos(m, pos),
+			prefix: f.prefix + label + ".", known: map[string]bool{}, entry: f.entry}
+		c.pairs = f.l.pairs(f.fl, m, f.id)
+		if f.subs == nil {
+			f.subs = map[string]*Fields{}
+		}
+		f.subs[label] = c
+		f.subOrder = append(f.subOrder, label)
+		out = append(out, c)
+	}
+	return out
+}

@@ -23,7 +23,7 @@ func wippyKind(kind string) (string, bool) {
 	if strings.HasPrefix(kind, "store.kv.") {
 		msg += "; for a store shared by several hosts use store.sql on PostgreSQL (or store.redis)"
 	} else {
-		msg += " (luahost hosts stores, databases and env entries; known kinds: " + strings.Join(KindNames(), ", ") + ")"
+		msg += " (luahost hosts stores, databases, env entries and security policies; known kinds: " + strings.Join(KindNames(), ", ") + ")"
 	}
 	return msg, true
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/luahost/luahost/luamod"
 	"github.com/luahost/luahost/luastd"
+	"github.com/luahost/luahost/security"
 )
 
 // LuaLoader is a Lua module loader, as given to LState.PreloadModule.
@@ -82,7 +83,8 @@ func (rt *Runtime) RunFile(ctx context.Context, path string, args ...string) err
 // RunString runs Lua code in a pooled state and returns its results
 // converted to Go values. The run sees nothing an earlier run on that
 // state did (see Isolation in the package doc).
-func (rt *Runtime) RunString(ctx context.Context, code string) ([]any, error) {
+// opts set the run's actor and scope.
+func (rt *Runtime) RunString(ctx context.Context, code string, opts ...RunOption) ([]any, error) {
 	var out []any
 	err := rt.Do(ctx, func(L *lua.LState) error {
 		fn, err := rt.chunks.load(L, code)
@@ -98,18 +100,26 @@ func (rt *Runtime) RunString(ctx context.Context, code string) ([]any, error) {
 			out[i] = toGo(v)
 		}
 		return nil
-	})
+	}, opts...)
 	return out, err
 }
 
-// Run runs a script in a fresh state and returns its results.
-func (rt *Runtime) Run(ctx context.Context, s Script) ([]lua.LValue, error) {
+// Run runs a script in a fresh state and returns its results. opts set the
+// run's actor and scope.
+func (rt *Runtime) Run(ctx context.Context, s Script, opts ...RunOption) ([]lua.LValue, error) {
+	sec, err := rt.securityFor(opts)
+	if err != nil {
+		return nil, err
+	}
 	ctx, stopWatch := rt.limitMemory(ctx)
 	defer stopWatch()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	L, closeState := rt.newState(cancel)
-	defer closeState()
+	ps := rt.buildState(cancel)
+	defer ps.close()
+	L := ps.L
+	ps.mod.SetSecurity(sec)
+	ctx = withSecurity(ctx, sec)
 	src, err := io.ReadAll(s.Source)
 	if err != nil {
 		return nil, err
@@ -144,12 +154,19 @@ func (rt *Runtime) Run(ctx context.Context, s Script) ([]lua.LValue, error) {
 // borrower (see Isolation in the package doc); values fn keeps in the
 // registry are the exception. A *lua.ApiError returned by fn becomes a
 // *ScriptError, which matches the context's error when the context
-// stopped the script.
-func (rt *Runtime) Do(ctx context.Context, fn func(L *lua.LState) error) error {
+// stopped the script. opts set the run's actor and scope: the store
+// calls fn makes through L are checked.
+func (rt *Runtime) Do(ctx context.Context, fn func(L *lua.LState) error, opts ...RunOption) error {
+	sec, err := rt.securityFor(opts)
+	if err != nil {
+		return err
+	}
 	ps := rt.pool.get(rt)
 	if ps == nil {
 		return ErrShuttingDown
 	}
+	ps.mod.SetSecurity(sec)
+	ctx = withSecurity(ctx, sec)
 	ctx, stopWatch := rt.limitMemory(ctx)
 	defer stopWatch()
 	ctx, cancel := context.WithCancel(ctx)
@@ -159,7 +176,7 @@ func (rt *Runtime) Do(ctx context.Context, fn func(L *lua.LState) error) error {
 	if ps.iso != nil {
 		ps.iso.begin()
 	}
-	err := fn(ps.L)
+	err = fn(ps.L)
 	if ae, ok := err.(*lua.ApiError); ok {
 		err = scriptError(ctx, ps.L, ae)
 	}
@@ -169,6 +186,7 @@ func (rt *Runtime) Do(ctx context.Context, fn func(L *lua.LState) error) error {
 	ps.L.RemoveContext()
 	ps.L.SetTop(0)
 	ps.exited.cancel = nil
+	ps.mod.SetSecurity(nil) // before the state goes back to the pool
 	if ps.exited.code != nil || ctx.Err() != nil {
 		// A state stopped mid-chunk may hold half-done work; drop it.
 		ps.close()
@@ -334,6 +352,7 @@ type pooledState struct {
 	exited  *exitState
 	release func()
 	iso     *isolation // nil for a state that is not pooled
+	mod     *luamod.Module
 }
 
 func (ps *pooledState) close() {
@@ -342,14 +361,9 @@ func (ps *pooledState) close() {
 	ps.L.Close()
 }
 
-// newState builds a Lua state with the libraries, the store module, the
+// buildState builds a Lua state with the libraries, the store module, the
 // errors global and the runtime's preloads. cancel is called by os.exit so
 // that a script that catches the exit still stops.
-func (rt *Runtime) newState(cancel context.CancelFunc) (*lua.LState, func()) {
-	ps := rt.buildState(cancel)
-	return ps.L, ps.close
-}
-
 func (rt *Runtime) buildState(cancel context.CancelFunc) *pooledState {
 	L := lua.NewState(luastd.Options())
 	libs := []struct {
@@ -423,7 +437,7 @@ func (rt *Runtime) buildState(cancel context.CancelFunc) *pooledState {
 	for name, loader := range rt.preloads {
 		L.PreloadModule(name, loader)
 	}
-	return &pooledState{L: L, exited: es, release: mod.Close}
+	return &pooledState{L: L, exited: es, release: mod.Close, mod: mod}
 }
 
 // exitStatus checks the argument of os.exit([status]): none or nil is 0,
@@ -564,4 +578,13 @@ func luaAssert(L *lua.LState) int {
 	}
 	L.RaiseError("%s", errorText(L, msg))
 	return 0
+}
+
+// withSecurity puts the run's security context in ctx for Go code the
+// script calls (security.FromContext).
+func withSecurity(ctx context.Context, sec *security.Context) context.Context {
+	if sec == nil {
+		return ctx
+	}
+	return security.NewContext(ctx, sec)
 }

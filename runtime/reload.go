@@ -169,10 +169,16 @@ func (rt *Runtime) Reload(ctx context.Context, sources ...Option) (*Report, erro
 	if err != nil {
 		return nil, err
 	}
+	st, err := rt.newSecState(reg)
+	if err != nil {
+		return nil, err
+	}
 	// From here on the reload applies: the new sources are the ones to
 	// read next time.
 	rs = next
 	rt.logWarnings(reg)
+	// The new policies decide from now on, also for calls on kept entries.
+	rt.sec.Store(st)
 	rep := rt.applyReload(ctx, old, reg, units, p)
 	rt.logReport(rep)
 	return rep, nil

@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/luahost/luahost/backends"
 	"github.com/luahost/luahost/registry"
@@ -46,6 +47,7 @@ type config struct {
 	preloads map[string]LuaLoader
 
 	memoryLimit int64
+	runDefaults []RunOption
 }
 
 // WithRegistry loads the registry from files and directories.
@@ -107,6 +109,11 @@ type Runtime struct {
 
 	memoryLimit int64 // default cap of a run, bytes; 0 = none
 
+	runDefaults []RunOption
+	// sec holds the registry's policies and runDefaults resolved against
+	// them; Reload replaces it.
+	sec atomic.Pointer[secState]
+
 	closeOnce sync.Once
 	closeErr  error
 
@@ -157,6 +164,12 @@ func New(ctx context.Context, opts ...Option) (*Runtime, error) {
 	if err != nil {
 		return nil, err
 	}
+	rt.runDefaults = c.runDefaults
+	st, err := rt.newSecState(reg)
+	if err != nil {
+		return nil, err
+	}
+	rt.sec.Store(st)
 	rt.sup.view.Store(&view{reg: reg, units: units})
 	if !c.noBoot {
 		if err := rt.sup.boot(ctx, reg.Order()); err != nil {

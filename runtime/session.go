@@ -38,6 +38,7 @@ func (rt *Runtime) NewSession() (*Session, error) {
 	// os.exit cancels the running chunk, so a script that catches the exit
 	// with pcall still stops.
 	s.ps = rt.buildState(func() { s.Interrupt() })
+	s.ps.mod.SetSecurity(rt.sec.Load().defaultSec)
 	return s, nil
 }
 

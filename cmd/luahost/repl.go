@@ -18,6 +18,7 @@ func newReplCmd(g *globals) *cobra.Command {
 		timeout   time.Duration
 		sandbox   bool
 		maxMemory byteSize
+		sec       securityFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "repl",
@@ -44,6 +45,13 @@ the exit status is 1 if any chunk failed.`,
 			if limit := memoryLimit(maxMemory, sandbox); limit > 0 {
 				extra = append(extra, runtime.WithMemoryLimit(limit))
 				setProcessMemoryLimit(limit)
+			}
+			secOpt, err := sec.option()
+			if err != nil {
+				return err
+			}
+			if secOpt != nil {
+				extra = append(extra, secOpt)
 			}
 			rt, err := g.newRuntime(ctx, errOut, extra...)
 			if err != nil {
@@ -84,5 +92,6 @@ the exit status is 1 if any chunk failed.`,
 	cmd.Flags().DurationVar(&timeout, "timeout", 0, "limit on each statement (e.g. 30s); 0 means none")
 	cmd.Flags().BoolVar(&sandbox, "sandbox", false, "no io, no os beyond time/clock/date, no loading code from disk; implies --max-memory 1GiB")
 	cmd.Flags().Var(&maxMemory, "max-memory", "cap on what each statement may allocate (e.g. 256MiB, 1GiB, or bytes); 0 means none")
+	sec.add(cmd)
 	return cmd
 }

@@ -134,6 +134,10 @@ func registryError(err error) error {
 	if errors.As(err, &pe) {
 		return &exitError{code: 2, err: err}
 	}
+	var se *runtime.ScopeError
+	if errors.As(err, &se) { // --scope naming nothing
+		return usageError(fmt.Errorf("--scope: %w", se))
+	}
 	return &exitError{code: 1, err: err}
 }
 

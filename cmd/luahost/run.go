@@ -18,6 +18,7 @@ type runFlags struct {
 	timeout   time.Duration
 	sandbox   bool
 	maxMemory byteSize
+	sec       securityFlags
 }
 
 func newRunCmd(g *globals) *cobra.Command {
@@ -38,7 +39,8 @@ the process at once.`,
 		Example: `  luahost run scripts/quickstart.lua
   luahost run -e 'print(store.get("app:cache"))'
   echo 'print(1 + 1)' | luahost run -
-  luahost run --timeout 5s --sandbox job.lua arg1 arg2`,
+  luahost run --timeout 5s --sandbox job.lua arg1 arg2
+  luahost run --scope app.security:tenant --actor acme --actor-meta prefix=acme/ job.lua`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if f.code == "" && len(args) == 0 {
 				return usageError(errors.New("run needs a script file, - for stdin, or -e CODE"))
@@ -54,6 +56,7 @@ the process at once.`,
 	cmd.Flags().DurationVar(&f.timeout, "timeout", 0, "limit on the whole script (e.g. 30s); 0 means none")
 	cmd.Flags().BoolVar(&f.sandbox, "sandbox", false, "no io, no os beyond time/clock/date, no loading code from disk; implies --max-memory 1GiB")
 	cmd.Flags().Var(&f.maxMemory, "max-memory", "cap on what the script may allocate (e.g. 256MiB, 1GiB, or bytes); 0 means none")
+	f.sec.add(cmd)
 	return cmd
 }
 
@@ -81,6 +84,13 @@ func runScript(cmd *cobra.Command, g *globals, f *runFlags, args []string) error
 	if limit := memoryLimit(f.maxMemory, f.sandbox); limit > 0 {
 		extra = append(extra, runtime.WithMemoryLimit(limit))
 		setProcessMemoryLimit(limit)
+	}
+	secOpt, err := f.sec.option()
+	if err != nil {
+		return err
+	}
+	if secOpt != nil {
+		extra = append(extra, secOpt)
 	}
 	rt, err := g.newRuntime(ctx, cmd.ErrOrStderr(), extra...)
 	if err != nil {
