@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -320,4 +321,55 @@ func TestConcurrentScopes(t *testing.T) {
 			t.Error(err)
 		}
 	}
+}
+
+// Policies are registry entries: a reload that changes one decides the
+// next calls, including those on kept stores and with the runtime's
+// default scope.
+func TestReloadChangesPolicies(t *testing.T) {
+	ctx := context.Background()
+	reg := func(effect string) string {
+		return `
+version: "1.0"
+namespace: app
+entries:
+  - name: kv
+    kind: store.memory
+  - name: readers
+    kind: security.policy
+    policy:
+      actions: ["store.get", "store.key.get"]
+      resources: "app:kv"
+      effect: ` + effect + `
+`
+	}
+	rt, err := runtime.New(ctx, runtime.WithRegistryString("app.yaml", reg("allow")),
+		runtime.WithRunDefaults(runtime.WithScope("app:readers")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = rt.Close(context.Background()) })
+	read := `local s, err = store.get("app:kv") if not s then return err:kind() end
+		local v, err = s:get("k") if err and err:kind() ~= "NotFound" then return err:kind() end return "read"`
+	check := func(want string) {
+		t.Helper()
+		for _, opts := range [][]runtime.RunOption{nil, {runtime.WithScope("app:readers")}} {
+			res, err := rt.RunString(ctx, read, opts...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := toString(res[0]); got != want {
+				t.Errorf("with %d options: got %q, want %q", len(opts), got, want)
+			}
+		}
+	}
+	check("read")
+	rep, err := rt.Reload(ctx, runtime.WithRegistryString("app.yaml", reg("deny")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(rep.Kept, "app:kv") {
+		t.Errorf("app:kv was not kept: %+v", rep)
+	}
+	check("PermissionDenied")
 }
