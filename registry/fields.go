@@ -698,15 +698,17 @@ func (f *Fields) checkUnknown(common ...string) {
 	if !f.ok() {
 		return
 	}
-	var knownNames []string
-	for k := range f.known {
-		knownNames = append(knownNames, k)
-	}
-	knownNames = append(knownNames, common...)
-	sort.Strings(knownNames)
+	var knownNames []string // built for the first unknown field only
 	for _, p := range f.pairs {
 		if f.known[p.key] || contains(common, p.key) {
 			continue
+		}
+		if knownNames == nil {
+			for k := range f.known {
+				knownNames = append(knownNames, k)
+			}
+			knownNames = append(knownNames, common...)
+			sort.Strings(knownNames)
 		}
 		msg := "unknown field " + strconv.Quote(f.prefix+p.key)
 		if s := suggest(p.key, knownNames, 1); len(s) > 0 {
