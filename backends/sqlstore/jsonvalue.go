@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"bytes"
-	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -250,12 +249,9 @@ func appendJSONValue(out []byte, v any, path string, depth int) ([]byte, error) 
 	}
 	switch v := v.(type) {
 	case nil:
-		return append(out, 0xc0), nil
+		return mpack.AppendNil(out), nil
 	case bool:
-		if v {
-			return append(out, 0xc3), nil
-		}
-		return append(out, 0xc2), nil
+		return mpack.AppendBool(out, v), nil
 	case json.Number:
 		s := string(v)
 		if !strings.ContainsAny(s, ".eE") {
@@ -274,9 +270,9 @@ func appendJSONValue(out []byte, v any, path string, depth int) ([]byte, error) 
 		}
 		return backends.AppendNumber(out, f), nil
 	case string:
-		return appendStr(out, v), nil
+		return mpack.AppendString(out, v), nil
 	case []any:
-		out = appendLen(out, len(v), 0x90, 0xdc)
+		out = mpack.AppendArrayLen(out, len(v))
 		for i, e := range v {
 			var err error
 			if out, err = appendJSONValue(out, e, fmt.Sprintf("%s[%d]", path, i+1), depth+1); err != nil {
@@ -285,9 +281,9 @@ func appendJSONValue(out []byte, v any, path string, depth int) ([]byte, error) 
 		}
 		return out, nil
 	case map[string]any:
-		out = appendLen(out, len(v), 0x80, 0xde)
+		out = mpack.AppendMapLen(out, len(v))
 		for k, e := range v {
-			out = appendStr(out, k)
+			out = mpack.AppendString(out, k)
 			var err error
 			if out, err = appendJSONValue(out, e, pathKey(path, k), depth+1); err != nil {
 				return nil, err
@@ -296,37 +292,6 @@ func appendJSONValue(out []byte, v any, path string, depth int) ([]byte, error) 
 		return out, nil
 	}
 	return nil, jsonError(path, "unexpected JSON value %T", v)
-}
-
-func appendStr(out []byte, s string) []byte {
-	n := len(s)
-	switch {
-	case n < 32:
-		out = append(out, 0xa0|byte(n))
-	case n <= math.MaxUint8:
-		out = append(out, 0xd9, byte(n))
-	case n <= math.MaxUint16:
-		out = append(out, 0xda)
-		out = binary.BigEndian.AppendUint16(out, uint16(n))
-	default:
-		out = append(out, 0xdb)
-		out = binary.BigEndian.AppendUint32(out, uint32(n))
-	}
-	return append(out, s...)
-}
-
-// appendLen appends an array or map header: fix (n < 16), 16 or 32 bits.
-func appendLen(out []byte, n int, fix, code16 byte) []byte {
-	switch {
-	case n < 16:
-		return append(out, fix|byte(n))
-	case n <= math.MaxUint16:
-		out = append(out, code16)
-		return binary.BigEndian.AppendUint16(out, uint16(n))
-	default:
-		out = append(out, code16+1)
-		return binary.BigEndian.AppendUint32(out, uint32(n))
-	}
 }
 
 // toStored returns what the value column gets for the MessagePack value:
