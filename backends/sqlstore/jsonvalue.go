@@ -2,9 +2,7 @@ package sqlstore
 
 import (
 	"bytes"
-	"encoding/binary"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -13,6 +11,7 @@ import (
 
 	"github.com/luahost/luahost/backends"
 	"github.com/luahost/luahost/backends/sqldb"
+	"github.com/luahost/luahost/internal/mpack"
 )
 
 // Value formats of Config.ValueFormat.
@@ -67,17 +66,18 @@ func isIdent(s string) bool {
 func msgpackToJSON(b []byte, noNUL bool) ([]byte, error) {
 	t := &mpToJSON{src: b, noNUL: noNUL}
 	if err := t.value("value", 0); err != nil {
-		if errors.Is(err, errShort) {
-			return nil, fmt.Errorf("value: %w: %w", err, backends.ErrInvalid)
-		}
 		return nil, err
 	}
-	if t.pos != len(b) {
-		return nil, fmt.Errorf("value: %d unexpected bytes after the value: %w", len(b)-t.pos, backends.ErrInvalid)
+	if left := len(b) - t.pos; left != 0 {
+		return nil, fmt.Errorf("value: %d unexpected bytes after the value: %w", left, backends.ErrInvalid)
 	}
 	return t.out, nil
 }
 
+// errTruncated is the error for input that ends inside a value.
+var errTruncated = fmt.Errorf("value: truncated MessagePack value: %w", backends.ErrInvalid)
+
+// mpToJSON transcodes the MessagePack value at src[pos:] token by token.
 type mpToJSON struct {
 	src   []byte
 	pos   int
@@ -85,34 +85,67 @@ type mpToJSON struct {
 	noNUL bool
 }
 
-var errShort = errors.New("truncated MessagePack value")
-
-func (t *mpToJSON) take(n int) ([]byte, error) {
-	if n < 0 || len(t.src)-t.pos < n {
-		return nil, errShort
+// peek returns the format byte of the next value, or errTruncated.
+func (t *mpToJSON) peek() (byte, error) {
+	if t.pos == len(t.src) {
+		return 0, errTruncated
 	}
-	p := t.src[t.pos : t.pos+n]
-	t.pos += n
-	return p, nil
+	return t.src[t.pos], nil
 }
 
-func (t *mpToJSON) uint(n int) (uint64, error) {
-	p, err := t.take(n)
+func (t *mpToJSON) value(path string, depth int) error {
+	if depth > maxJSONDepth {
+		return jsonError(path, "nested deeper than %d", maxJSONDepth)
+	}
+	c, err := t.peek()
 	if err != nil {
-		return 0, err
+		return err
 	}
-	var v uint64
-	for _, c := range p {
-		v = v<<8 | uint64(c)
+	// Types JSON lacks are refused on their format byte, whatever follows.
+	switch mpack.TypeOf(c) {
+	case mpack.Bin:
+		return jsonError(path, "binary string (not UTF-8) has no JSON form")
+	case mpack.Ext, mpack.Invalid:
+		return jsonError(path, "MessagePack type 0x%02x has no JSON form", c)
 	}
-	return v, nil
-}
-
-func (t *mpToJSON) int(path string, v int64) error {
-	if v > maxExactInt || v < -maxExactInt {
-		return jsonError(path, "integer %d is beyond 2^53, which JSON numbers do not hold exactly", v)
+	tok, n, err := mpack.Read(t.src[t.pos:])
+	if err != nil {
+		typ, head := mpack.TypeOf(c), mpack.HeadLen(c)
+		if (typ == mpack.Array || typ == mpack.Map) && len(t.src)-t.pos >= head {
+			// More elements than bytes left: reading them in turn runs
+			// out of input before the count does, and reports the first
+			// bad element where it is.
+			t.pos += head
+			return t.container(path, typ, math.MaxInt, depth)
+		}
+		return errTruncated
 	}
-	t.out = strconv.AppendInt(t.out, v, 10)
+	t.pos += n
+	switch tok.Type {
+	case mpack.Nil:
+		t.out = append(t.out, "null"...)
+	case mpack.Bool:
+		t.out = strconv.AppendBool(t.out, tok.Bool)
+	case mpack.Int:
+		if tok.Int > maxExactInt || tok.Int < -maxExactInt {
+			return jsonError(path, "integer %d is beyond 2^53, which JSON numbers do not hold exactly", tok.Int)
+		}
+		t.out = strconv.AppendInt(t.out, tok.Int, 10)
+	case mpack.Uint: // above math.MaxInt64
+		return jsonError(path, "integer %d is beyond 2^53, which JSON numbers do not hold exactly", tok.Uint)
+	case mpack.Float:
+		return t.float(path, tok.Float)
+	case mpack.Str:
+		if !utf8.Valid(tok.Bytes) {
+			return jsonError(path, "binary string (not UTF-8) has no JSON form")
+		}
+		if t.noNUL && bytes.IndexByte(tok.Bytes, 0) >= 0 {
+			return jsonError(path, "string holds NUL, which PostgreSQL jsonb refuses")
+		}
+		t.appendString(tok.Bytes)
+	case mpack.Array, mpack.Map:
+		return t.container(path, tok.Type, tok.Len, depth)
+	}
 	return nil
 }
 
@@ -131,170 +164,61 @@ func (t *mpToJSON) float(path string, f float64) error {
 	return nil
 }
 
-func (t *mpToJSON) str(path string, n int, key bool) error {
-	p, err := t.take(n)
-	if err != nil {
-		return err
-	}
-	if !utf8.Valid(p) {
-		return jsonError(path, "binary string (not UTF-8) has no JSON form")
-	}
-	if t.noNUL && bytes.IndexByte(p, 0) >= 0 {
-		return jsonError(path, "string holds NUL, which PostgreSQL jsonb refuses")
-	}
+func (t *mpToJSON) appendString(p []byte) {
 	enc, _ := json.Marshal(string(p))
 	t.out = append(t.out, enc...)
-	return nil
 }
 
-// keyString reads a map key, which must be a string.
-func (t *mpToJSON) keyString(path string) (string, error) {
-	c, err := t.take(1)
-	if err != nil {
-		return "", err
+// container writes the n elements of an array, or the n entries of a map
+// as an object, whose header has been read.
+func (t *mpToJSON) container(path string, typ mpack.Type, n, depth int) error {
+	open, end := byte('['), byte(']')
+	if typ == mpack.Map {
+		open, end = '{', '}'
 	}
-	var n uint64
-	switch {
-	case c[0]&0xe0 == 0xa0:
-		n = uint64(c[0] & 0x1f)
-	case c[0] == 0xd9:
-		n, err = t.uint(1)
-	case c[0] == 0xda:
-		n, err = t.uint(2)
-	case c[0] == 0xdb:
-		n, err = t.uint(4)
-	default:
-		return "", jsonError(path, "map key is not a string (JSON objects have string keys only)")
-	}
-	if err != nil {
-		return "", err
-	}
-	p, err := t.take(int(n))
-	if err != nil {
-		return "", err
-	}
-	if !utf8.Valid(p) {
-		return "", jsonError(path, "map key is not UTF-8")
-	}
-	return string(p), nil
-}
-
-func (t *mpToJSON) value(path string, depth int) error {
-	if depth > maxJSONDepth {
-		return jsonError(path, "nested deeper than %d", maxJSONDepth)
-	}
-	p, err := t.take(1)
-	if err != nil {
-		return err
-	}
-	c := p[0]
-	switch {
-	case c <= 0x7f:
-		return t.int(path, int64(c))
-	case c >= 0xe0:
-		return t.int(path, int64(int8(c)))
-	case c&0xe0 == 0xa0:
-		return t.str(path, int(c&0x1f), false)
-	case c&0xf0 == 0x90:
-		return t.array(path, int(c&0x0f), depth)
-	case c&0xf0 == 0x80:
-		return t.object(path, int(c&0x0f), depth)
-	}
-	switch c {
-	case 0xc0:
-		t.out = append(t.out, "null"...)
-	case 0xc2:
-		t.out = append(t.out, "false"...)
-	case 0xc3:
-		t.out = append(t.out, "true"...)
-	case 0xcc, 0xcd, 0xce, 0xcf:
-		v, err := t.uint(1 << (c - 0xcc))
-		if err != nil {
-			return err
-		}
-		if v > maxExactInt {
-			return jsonError(path, "integer %d is beyond 2^53, which JSON numbers do not hold exactly", v)
-		}
-		return t.int(path, int64(v))
-	case 0xd0, 0xd1, 0xd2, 0xd3:
-		n := 1 << (c - 0xd0)
-		v, err := t.uint(n)
-		if err != nil {
-			return err
-		}
-		shift := 64 - 8*n
-		return t.int(path, int64(v<<shift)>>shift)
-	case 0xca:
-		v, err := t.uint(4)
-		if err != nil {
-			return err
-		}
-		return t.float(path, float64(math.Float32frombits(uint32(v))))
-	case 0xcb:
-		v, err := t.uint(8)
-		if err != nil {
-			return err
-		}
-		return t.float(path, math.Float64frombits(v))
-	case 0xd9, 0xda, 0xdb:
-		n, err := t.uint(1 << (c - 0xd9))
-		if err != nil {
-			return err
-		}
-		return t.str(path, int(n), false)
-	case 0xc4, 0xc5, 0xc6:
-		return jsonError(path, "binary string (not UTF-8) has no JSON form")
-	case 0xdc, 0xdd:
-		n, err := t.uint(2 << (c - 0xdc))
-		if err != nil {
-			return err
-		}
-		return t.array(path, int(n), depth)
-	case 0xde, 0xdf:
-		n, err := t.uint(2 << (c - 0xde))
-		if err != nil {
-			return err
-		}
-		return t.object(path, int(n), depth)
-	default:
-		return jsonError(path, "MessagePack type 0x%02x has no JSON form", c)
-	}
-	return nil
-}
-
-func (t *mpToJSON) array(path string, n, depth int) error {
-	t.out = append(t.out, '[')
+	t.out = append(t.out, open)
 	for i := 0; i < n; i++ {
 		if i > 0 {
 			t.out = append(t.out, ',')
 		}
-		if err := t.value(fmt.Sprintf("%s[%d]", path, i+1), depth+1); err != nil {
+		var elem string
+		if typ == mpack.Map {
+			k, err := t.key(path)
+			if err != nil {
+				return err
+			}
+			t.appendString(k)
+			t.out = append(t.out, ':')
+			elem = pathKey(path, string(k))
+		} else {
+			elem = path + "[" + strconv.Itoa(i+1) + "]"
+		}
+		if err := t.value(elem, depth+1); err != nil {
 			return err
 		}
 	}
-	t.out = append(t.out, ']')
+	t.out = append(t.out, end)
 	return nil
 }
 
-func (t *mpToJSON) object(path string, n, depth int) error {
-	t.out = append(t.out, '{')
-	for i := 0; i < n; i++ {
-		if i > 0 {
-			t.out = append(t.out, ',')
-		}
-		k, err := t.keyString(path)
-		if err != nil {
-			return err
-		}
-		enc, _ := json.Marshal(k)
-		t.out = append(t.out, enc...)
-		t.out = append(t.out, ':')
-		if err := t.value(pathKey(path, k), depth+1); err != nil {
-			return err
-		}
+// key reads a map key, which must be a UTF-8 string.
+func (t *mpToJSON) key(path string) ([]byte, error) {
+	c, err := t.peek()
+	if err != nil {
+		return nil, err
 	}
-	t.out = append(t.out, '}')
-	return nil
+	if mpack.TypeOf(c) != mpack.Str {
+		return nil, jsonError(path, "map key is not a string (JSON objects have string keys only)")
+	}
+	tok, n, err := mpack.Read(t.src[t.pos:])
+	if err != nil {
+		return nil, errTruncated
+	}
+	t.pos += n
+	if !utf8.Valid(tok.Bytes) {
+		return nil, jsonError(path, "map key is not UTF-8")
+	}
+	return tok.Bytes, nil
 }
 
 // jsonToMsgpack returns the MessagePack encoding of the JSON text b, as
@@ -325,12 +249,9 @@ func appendJSONValue(out []byte, v any, path string, depth int) ([]byte, error) 
 	}
 	switch v := v.(type) {
 	case nil:
-		return append(out, 0xc0), nil
+		return mpack.AppendNil(out), nil
 	case bool:
-		if v {
-			return append(out, 0xc3), nil
-		}
-		return append(out, 0xc2), nil
+		return mpack.AppendBool(out, v), nil
 	case json.Number:
 		s := string(v)
 		if !strings.ContainsAny(s, ".eE") {
@@ -349,9 +270,9 @@ func appendJSONValue(out []byte, v any, path string, depth int) ([]byte, error) 
 		}
 		return backends.AppendNumber(out, f), nil
 	case string:
-		return appendStr(out, v), nil
+		return mpack.AppendString(out, v), nil
 	case []any:
-		out = appendLen(out, len(v), 0x90, 0xdc)
+		out = mpack.AppendArrayLen(out, len(v))
 		for i, e := range v {
 			var err error
 			if out, err = appendJSONValue(out, e, fmt.Sprintf("%s[%d]", path, i+1), depth+1); err != nil {
@@ -360,9 +281,9 @@ func appendJSONValue(out []byte, v any, path string, depth int) ([]byte, error) 
 		}
 		return out, nil
 	case map[string]any:
-		out = appendLen(out, len(v), 0x80, 0xde)
+		out = mpack.AppendMapLen(out, len(v))
 		for k, e := range v {
-			out = appendStr(out, k)
+			out = mpack.AppendString(out, k)
 			var err error
 			if out, err = appendJSONValue(out, e, pathKey(path, k), depth+1); err != nil {
 				return nil, err
@@ -371,37 +292,6 @@ func appendJSONValue(out []byte, v any, path string, depth int) ([]byte, error) 
 		return out, nil
 	}
 	return nil, jsonError(path, "unexpected JSON value %T", v)
-}
-
-func appendStr(out []byte, s string) []byte {
-	n := len(s)
-	switch {
-	case n < 32:
-		out = append(out, 0xa0|byte(n))
-	case n <= math.MaxUint8:
-		out = append(out, 0xd9, byte(n))
-	case n <= math.MaxUint16:
-		out = append(out, 0xda)
-		out = binary.BigEndian.AppendUint16(out, uint16(n))
-	default:
-		out = append(out, 0xdb)
-		out = binary.BigEndian.AppendUint32(out, uint32(n))
-	}
-	return append(out, s...)
-}
-
-// appendLen appends an array or map header: fix (n < 16), 16 or 32 bits.
-func appendLen(out []byte, n int, fix, code16 byte) []byte {
-	switch {
-	case n < 16:
-		return append(out, fix|byte(n))
-	case n <= math.MaxUint16:
-		out = append(out, code16)
-		return binary.BigEndian.AppendUint16(out, uint16(n))
-	default:
-		out = append(out, code16+1)
-		return binary.BigEndian.AppendUint32(out, uint32(n))
-	}
 }
 
 // toStored returns what the value column gets for the MessagePack value:

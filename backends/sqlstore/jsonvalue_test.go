@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"bytes"
 	"errors"
 	"math"
 	"reflect"
@@ -82,6 +83,23 @@ func TestMsgpackToJSON(t *testing.T) {
 		{"truncated", []byte{0x92, 0x01}, false, "", "truncated"},
 		{"trailing bytes", []byte{0x01, 0x02}, false, "", "1 unexpected bytes"},
 		{"empty", nil, false, "", "truncated"},
+		{"float32", mp(t, float32(0.1)), false, `0.10000000149011612`, ""},
+		{"negative zero", mp(t, math.Copysign(0, -1)), false, `0`, ""},
+		{"HTML characters", mp(t, "<&>"), false, `"\u003c\u0026\u003e"`, ""},
+		{"201 levels", append(bytes.Repeat([]byte{0x91}, 200), 0x90), false, strings.Repeat("[", 201) + strings.Repeat("]", 201), ""},
+		{"202 levels", append(bytes.Repeat([]byte{0x91}, 201), 0x90), false, "", "]: nested deeper than 200"},
+		{"nested path", mp(t, map[string]any{"a": []any{1, map[string]any{"x y": math.NaN()}}}), false, "", `value.a[2]["x y"]: NaN has no JSON form`},
+		{"below -2^53", mp(t, int64(-1)<<53-1), false, "", "value: integer -9007199254740993 is beyond 2^53"},
+		{"binary without its length", []byte{0x91, 0xc5}, false, "", "value[1]: binary string (not UTF-8) has no JSON form"},
+		{"never-used byte", []byte{0xc1}, false, "", "value: MessagePack type 0xc1 has no JSON form"},
+		{"extension without its length", []byte{0xc7}, false, "", "value: MessagePack type 0xc7 has no JSON form"},
+		{"non-UTF-8 key", []byte{0x81, 0xa1, 0xff, 0x01}, false, "", "value: map key is not UTF-8"},
+		{"binary key", []byte{0x81, 0xc4, 0x01, 'k', 0x01}, false, "", "value: map key is not a string"},
+		{"truncated key", []byte{0x81, 0xd9, 0x05, 'a'}, false, "", "value: truncated MessagePack value"},
+		{"truncated string", []byte{0xda, 0x00}, false, "", "value: truncated MessagePack value"},
+		{"truncated float", []byte{0xcb, 0x00}, false, "", "value: truncated MessagePack value"},
+		{"more elements than bytes", []byte{0x9f, 0x01, 0xc1}, false, "", "value[2]: MessagePack type 0xc1 has no JSON form"},
+		{"more entries than bytes", []byte{0xdf, 0xff, 0xff, 0xff, 0xff, 0xa1, 'k', 0x01, 0x02}, false, "", "value: map key is not a string"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
