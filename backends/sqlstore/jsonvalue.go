@@ -218,6 +218,9 @@ func (t *mpToJSON) key(path string) ([]byte, error) {
 	if !utf8.Valid(tok.Bytes) {
 		return nil, jsonError(path, "map key is not UTF-8")
 	}
+	if t.noNUL && bytes.IndexByte(tok.Bytes, 0) >= 0 {
+		return nil, jsonError(path, "map key holds NUL, which PostgreSQL jsonb refuses")
+	}
 	return tok.Bytes, nil
 }
 

@@ -79,6 +79,8 @@ func TestMsgpackToJSON(t *testing.T) {
 		{"non-UTF-8 str", []byte{0xa2, 0xff, 0xfe}, false, "", "value: binary string"},
 		{"integer key", mp(t, map[int]string{1: "a", 5: "b"}), false, "", "value: map key is not a string"},
 		{"NUL for jsonb", mp(t, []any{"a\x00b"}), true, "", "value[1]: string holds NUL"},
+		{"NUL in a key for jsonb", mp(t, map[string]any{"a\x00b": 1}), true, "", "value: map key holds NUL"},
+		{"NUL in a key for json", mp(t, map[string]any{"a\x00b": 1}), false, `{"a\u0000b":1}`, ""},
 		{"extension", []byte{0xd4, 0x01, 0x00}, false, "", "value: MessagePack type 0xd4 has no JSON form"},
 		{"truncated", []byte{0x92, 0x01}, false, "", "truncated"},
 		{"trailing bytes", []byte{0x01, 0x02}, false, "", "1 unexpected bytes"},
