@@ -35,14 +35,19 @@
 // reads no library table allocates no more than without isolation (its
 // global table is reused); one that sets globals pays for that table; the
 // first use of a library copies it (string with its metatable: about 65
-// small allocations, BenchmarkIsolation); package, require of a module
+// small allocations); package, require of a module
 // not yet loaded, or traversing _G (pairs, next, rawget, getmetatable or
-// setmetatable of _G) copies all of them. Go code in Do sees the run's
-// globals through the Lua API (L.GetGlobal and L.GetField read the host's
-// globals through the global table's metatable until the run's table is
-// complete; a raw read of L.G.Global sees only what the run set). The Lua
-// registry itself belongs to the state: Go code that stores its own
-// values there shares them between runs; scripts cannot reach it.
+// setmetatable of _G) copies all of them. A run that ends with every copy
+// it reached as it was made (compared exactly: the same keys, values,
+// metatables, environments and upvalues; no global set) hands its copies
+// on to the next run on its state, so a state running such scripts copies
+// once; a change the run leaves in place makes the next run copy afresh.
+// Go code in Do sees the run's globals through the Lua API (L.GetGlobal
+// and L.GetField read the host's globals through the global table's
+// metatable until the run's table is complete; a raw read of L.G.Global
+// sees only what the run set). The Lua registry itself belongs to the
+// state: Go code that stores its own values there shares them between
+// runs; scripts cannot reach it.
 //
 // Every call takes a context: its deadline or cancellation stops a script
 // inside long loops and store calls, and the error matches

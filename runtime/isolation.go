@@ -15,7 +15,11 @@ import (
 // private copy of that table and of what the table leads to, and from
 // then on sees only that copy: the run's globals, the registry entry and
 // the string metatable point at it. When the run ends the state points at
-// the template again and the copies are garbage.
+// the template again. A run that left every copy it made as it was made
+// (same entries, metatables, environments and upvalues, compared exactly
+// with the template) and its globals holding only those copies hands
+// them on to the next run; any change drops them, and the next run
+// copies afresh.
 //
 // Go functions are shared, not copied: Lua cannot change them, except
 // their environment through debug.setfenv, which is undone at the end of
@@ -39,7 +43,9 @@ type isolation struct {
 	// The current run; env is nil between runs.
 	env     *lua.LTable
 	spare   *lua.LTable  // a run's globals it left as they began, for the next run
-	copies  []lua.LValue // by plan position; nil until copied in this run
+	copies  []lua.LValue // by plan position; nil until copied
+	made    []int        // plan positions copied, in copy order
+	kept    bool         // copies, regUndo and given come from earlier runs
 	dirty   bool         // the run changed the state beyond env: end must undo
 	regUndo []int        // plan positions of registry values replaced by a copy
 	given   []lua.LValue // globals lazyGlobal put in env
@@ -66,6 +72,12 @@ type planObj struct {
 	env        lua.LValue // a userdata's or function's environment
 	ups        []lua.LValue
 	regKey     lua.LValue // the registry key holding obj, if any
+
+	// Plan positions of keys, vals, ups, meta and env (-1 for a value
+	// that is not copied), so that end can compare a copy with what own
+	// made it as.
+	keyAt, valAt, upAt []int
+	metaAt, envAt      int
 }
 
 // newIsolation makes L's current contents the template of every run on
@@ -107,6 +119,11 @@ func newIsolation(L *lua.LState) *isolation {
 	iso.loadedAt = iso.at(iso.registry.RawGetString("_LOADED"))
 	iso.packageAt = iso.at(iso.globals.RawGetString("package"))
 	iso.copies = make([]lua.LValue, len(iso.plan))
+	for i := range iso.plan {
+		p := &iso.plan[i]
+		p.keyAt, p.valAt, p.upAt = iso.ats(p.keys), iso.ats(p.vals), iso.ats(p.ups)
+		p.metaAt, p.envAt = iso.at(p.meta), iso.at(p.env)
+	}
 
 	// Until a run's globals are complete, they read the template's values
 	// that need no copy (Go functions, _VERSION) from base; base's own
@@ -132,6 +149,18 @@ func (iso *isolation) at(v lua.LValue) int {
 		return i
 	}
 	return -1
+}
+
+// ats returns the plan position of each of vs, -1 for none.
+func (iso *isolation) ats(vs []lua.LValue) []int {
+	if len(vs) == 0 {
+		return nil
+	}
+	at := make([]int, len(vs))
+	for i, v := range vs {
+		at[i] = iso.at(v)
+	}
+	return at
 }
 
 // add records v and everything reachable from it in the plan.
@@ -219,7 +248,8 @@ func tableOrNil(t *lua.LTable) lua.LValue {
 	return t
 }
 
-// begin starts a run: the state gets a fresh global table.
+// begin starts a run: the state gets a fresh global table, or the one
+// and the copies that the last run left as it made them.
 func (iso *isolation) begin() {
 	env := iso.spare
 	iso.spare = nil
@@ -231,18 +261,31 @@ func (iso *isolation) begin() {
 	iso.env = env
 	iso.L.G.Global = env
 	iso.L.Env = env
+	if !iso.kept {
+		return
+	}
+	for _, i := range iso.regUndo {
+		iso.registry.RawSet(iso.plan[i].regKey, iso.copies[i])
+	}
+	for _, b := range iso.builtins {
+		if b.at >= 0 && iso.copies[b.at] != nil {
+			iso.L.SetMetatable(b.sample, iso.copies[b.at])
+		}
+	}
 }
 
 // end ends a run: the state points at the template again.
 func (iso *isolation) end() {
 	L := iso.L
+	env := iso.env
+	keep := iso.dirty && iso.unchanged()
 	L.G.Global = iso.globals
 	L.Env = iso.globals
-	if iso.untouched(iso.env) {
-		// Nothing of the run is in it, so the next run may have it.
-		iso.spare = iso.env
-	}
 	iso.env = nil
+	if !keep && iso.untouched(env) {
+		// Nothing of the run is in it, so the next run may have it.
+		iso.spare = env
+	}
 	if !iso.dirty {
 		return
 	}
@@ -252,11 +295,118 @@ func (iso *isolation) end() {
 	for _, b := range iso.builtins {
 		L.SetMetatable(b.sample, b.meta)
 	}
+	if keep {
+		// begin points the registry and the builtin metatables at the
+		// copies again.
+		iso.spare, iso.kept = env, true
+		return
+	}
 	for _, f := range iso.undo {
 		f.Env = iso.globals
 	}
 	clear(iso.copies)
-	iso.regUndo, iso.undo, iso.given, iso.dirty = iso.regUndo[:0], iso.undo[:0], iso.given[:0], false
+	iso.made, iso.regUndo, iso.undo, iso.given = iso.made[:0], iso.regUndo[:0], iso.undo[:0], iso.given[:0]
+	iso.dirty, iso.kept = false, false
+}
+
+// unchanged reports whether the run left the state as the copies it made
+// (or was handed) were made: every copy holds exactly what own put in it,
+// the run's globals hold _G and the copies lazyGlobal gave them and
+// nothing else (or, completed, exactly the template's globals as copies),
+// the registry and the builtin metatables still point at the copies, and
+// no Go function's environment was changed. The next run may then start
+// from them as if it had made them itself.
+func (iso *isolation) unchanged() bool {
+	if len(iso.undo) > 0 {
+		return false
+	}
+	for _, b := range iso.builtins {
+		want := b.meta
+		if b.at >= 0 && iso.copies[b.at] != nil {
+			want = iso.copies[b.at]
+		}
+		if iso.L.GetMetatable(b.sample) != want {
+			return false
+		}
+	}
+	for _, i := range iso.regUndo {
+		if iso.registry.RawGet(iso.plan[i].regKey) != iso.copies[i] {
+			return false
+		}
+	}
+	env := iso.env
+	if iso.copies[iso.globalsAt] == nil {
+		if env.Metatable != lua.LValue(iso.envMeta) || env.RawGetString("_G") != lua.LValue(env) || count(env) != 1+len(iso.given) {
+			return false
+		}
+		for _, k := range iso.given {
+			v := iso.globals.RawGet(k)
+			if got := env.RawGet(k); got == lua.LNil || got != iso.want(v, iso.at(v)) {
+				return false
+			}
+		}
+	}
+	for _, i := range iso.made {
+		if !iso.same(i) {
+			return false
+		}
+	}
+	return true
+}
+
+// want is what a copy holds for the template value v at plan position at.
+func (iso *isolation) want(v lua.LValue, at int) lua.LValue {
+	if at < 0 {
+		return v
+	}
+	return iso.copies[at]
+}
+
+// wantEnv is want for an environment, as trEnv gives it.
+func (iso *isolation) wantEnv(p *planObj) lua.LValue {
+	if p.env == lua.LValue(iso.globals) {
+		return iso.env
+	}
+	return iso.want(p.env, p.envAt)
+}
+
+// same reports whether the copy at plan position i holds exactly what own
+// (or completeEnv) put in it.
+func (iso *isolation) same(i int) bool {
+	p := &iso.plan[i]
+	switch c := iso.copies[i].(type) {
+	case *lua.LTable:
+		if c.Metatable != iso.want(p.meta, p.metaAt) || count(c) != len(p.keys) {
+			return false
+		}
+		for j, k := range p.keys {
+			if c.RawGet(iso.want(k, p.keyAt[j])) != iso.want(p.vals[j], p.valAt[j]) {
+				return false
+			}
+		}
+	case *lua.LUserData:
+		return c.Metatable == iso.want(p.meta, p.metaAt) && tableOrNil(c.Env) == iso.wantEnv(p)
+	case *lua.LFunction:
+		if tableOrNil(c.Env) != iso.wantEnv(p) || len(c.Upvalues) != len(p.ups) {
+			return false
+		}
+		for j, u := range c.Upvalues {
+			if u.Value() != iso.want(p.ups[j], p.upAt[j]) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// count returns the number of entries of t. It walks with Next, which
+// (unlike ForEach) allocates nothing for string keys.
+func count(t *lua.LTable) int {
+	n := 0
+	for k, _ := t.Next(lua.LNil); k != lua.LNil; k, _ = t.Next(k) {
+		n++
+	}
+	return n
 }
 
 // untouched reports whether env holds only _G (itself) and still has its
@@ -310,6 +460,7 @@ func (iso *isolation) own(i int) lua.LValue {
 		}
 		c := iso.L.CreateTable(p.nArray, len(p.keys)-p.nArray)
 		iso.copies[i] = c
+		iso.made = append(iso.made, i)
 		for j, k := range p.keys {
 			c.RawSet(iso.tr(k), iso.tr(p.vals[j]))
 		}
@@ -317,11 +468,13 @@ func (iso *isolation) own(i int) lua.LValue {
 	case *lua.LUserData:
 		c := &lua.LUserData{Value: o.Value}
 		iso.copies[i] = c
+		iso.made = append(iso.made, i)
 		c.Env = iso.trEnv(p.env)
 		c.Metatable = iso.tr(p.meta)
 	case *lua.LFunction:
 		c := &lua.LFunction{IsG: o.IsG, Proto: o.Proto, GFunction: o.GFunction}
 		iso.copies[i] = c
+		iso.made = append(iso.made, i)
 		c.Env = iso.trEnv(p.env)
 		c.Upvalues = make([]*lua.Upvalue, len(p.ups))
 		for j, v := range p.ups {
@@ -358,6 +511,7 @@ func (iso *isolation) completeEnv() {
 		return
 	}
 	iso.copies[iso.globalsAt] = env
+	iso.made = append(iso.made, iso.globalsAt)
 	iso.dirty = true
 	p := &iso.plan[iso.globalsAt]
 	for j, k := range p.keys {

@@ -128,38 +128,48 @@ func pooledState(t *testing.T, rt *runtime.Runtime) *lua.LState {
 
 // TestRunIsolation runs each case's a and then its b on the same pooled
 // state, through RunString and through Do, with and without WithSandbox,
-// and requires that b sees nothing of a.
+// and requires that b sees nothing of a. With warm, a run that reads the
+// libraries without changing them goes first, so that a starts from the
+// copies it hands on.
 func TestRunIsolation(t *testing.T) {
 	ctx := context.Background()
 	modes := [][2]string{{"RunString", "RunString"}, {"Do", "RunString"}, {"RunString", "Do"}}
-	for _, sandbox := range []bool{false, true} {
-		for _, tc := range isolationCases {
-			if tc.full && sandbox {
-				continue
-			}
-			for _, m := range modes {
-				name := fmt.Sprintf("sandbox=%v/%s/%s-then-%s", sandbox, tc.name, m[0], m[1])
-				t.Run(name, func(t *testing.T) {
-					var opts []runtime.Option
-					if sandbox {
-						opts = append(opts, runtime.WithSandbox())
-					}
-					rt := newRuntime(t, isolationRegistry, opts...)
-					L := pooledState(t, rt)
-					if _, err := runLua(ctx, rt, m[0], tc.a); err != nil {
-						t.Fatalf("run A: %v", err)
-					}
-					got, err := runLua(ctx, rt, m[1], tc.b)
-					if err != nil {
-						t.Fatalf("run B: %v", err)
-					}
-					if got != true {
-						t.Errorf("run B saw what run A did (b returned %v)", got)
-					}
-					if pooledState(t, rt) != L {
-						t.Fatal("runs did not share one pooled state; the test proves nothing")
-					}
-				})
+	const warmRun = `return string.len("x") == 1 and ("x"):upper() == "X" and store.get("app:cache") ~= nil and errors.new("e") ~= nil and #package.loaders > 0 and math.floor(1.5) == 1`
+	for _, warm := range []bool{false, true} {
+		for _, sandbox := range []bool{false, true} {
+			for _, tc := range isolationCases {
+				if tc.full && sandbox {
+					continue
+				}
+				for _, m := range modes {
+					name := fmt.Sprintf("warm=%v/sandbox=%v/%s/%s-then-%s", warm, sandbox, tc.name, m[0], m[1])
+					t.Run(name, func(t *testing.T) {
+						var opts []runtime.Option
+						if sandbox {
+							opts = append(opts, runtime.WithSandbox())
+						}
+						rt := newRuntime(t, isolationRegistry, opts...)
+						L := pooledState(t, rt)
+						if warm {
+							if got, err := runLua(ctx, rt, "RunString", warmRun); err != nil || got != true {
+								t.Fatalf("warm-up run: %v, %v", got, err)
+							}
+						}
+						if _, err := runLua(ctx, rt, m[0], tc.a); err != nil {
+							t.Fatalf("run A: %v", err)
+						}
+						got, err := runLua(ctx, rt, m[1], tc.b)
+						if err != nil {
+							t.Fatalf("run B: %v", err)
+						}
+						if got != true {
+							t.Errorf("run B saw what run A did (b returned %v)", got)
+						}
+						if pooledState(t, rt) != L {
+							t.Fatal("runs did not share one pooled state; the test proves nothing")
+						}
+					})
+				}
 			}
 		}
 	}
@@ -228,5 +238,79 @@ func TestRunIsolationConcurrent(t *testing.T) {
 	close(errs)
 	for err := range errs {
 		t.Error(err)
+	}
+}
+
+// TestRunIsolationKeptCopies checks the copies a run hands on to the next
+// run on its state: a run that reaches library tables and leaves them (and
+// everything they lead to) as they were hands the same copies on, and any
+// change, however deep, makes the next run get fresh ones that show none
+// of it. Each case runs a warm-up run that reads the libraries, then a,
+// then b, on one pooled state; kept says whether b gets a's copy of the
+// global named in global.
+func TestRunIsolationKeptCopies(t *testing.T) {
+	const warm = `return string.len("x") == 1 and ("x"):upper() == "X" and store.get("app:cache") ~= nil and errors.new("e") ~= nil`
+	cases := []struct {
+		name, global string
+		a, b         string
+		kept         bool
+	}{
+		{name: "library read", global: "string", a: `assert(string.len("x") == 1 and ("x"):rep(2) == "xx")`, b: `return string.upper("x") == "X" and getmetatable("").__index == string`, kept: true},
+		{name: "store used", global: "store", a: `assert(store.get("app:cache"):set("k", 1))`, b: `return store.get("app:cache"):get("k") == 1`, kept: true},
+		{name: "value changed back", global: "string", a: `local u = string.upper string.upper = nil assert(string.upper == nil) string.upper = u`, b: `return string.upper("x") == "X"`, kept: true},
+		{name: "field added and removed", global: "string", a: `string.leaked = "A" string.leaked = nil`, b: `return string.leaked == nil`, kept: true},
+		{name: "global removed and restored", global: "string", a: `local s = string string = nil assert(string == nil) string = s`, b: `return string.len("x") == 1`, kept: true},
+		{name: "field changed", global: "string", a: `string.upper = string.lower`, b: `return string.upper("x") == "X"`},
+		{name: "field added", global: "string", a: `string.leaked = "A"`, b: `return string.leaked == nil`},
+		{name: "field removed", global: "string", a: `string.rep = nil`, b: `return string.rep("x", 2) == "xx"`},
+		{name: "nested table changed", global: "store", a: `local k = next(store.backend) store.backend[k] = "A"`, b: `for _, v in pairs(store.backend) do if v == "A" then return false end end return true`},
+		{name: "nested metatable changed", global: "store", a: `getmetatable(store.get("app:cache")).__index.leaked = "A"`, b: `return store.get("app:cache").leaked == nil`},
+		{name: "metatable set", global: "string", a: `setmetatable(string, {__index = function() return "A" end}) assert(string.nothing == "A")`, b: `return getmetatable(string) == nil and string.nothing == nil`},
+		{name: "string metatable replaced", global: "string", a: `debug.setmetatable("", {__index = {upper = function() return "A" end}})`, b: `return ("x"):upper() == "X"`},
+		{name: "Go function environment changed", global: "string", a: `assert(string.len("x") == 1) debug.setfenv(print, {leaked = "A"})`, b: `return debug.getfenv(print) == _G and leaked == nil`},
+		{name: "io default output changed", global: "io", a: `io.output(io.stderr)`, b: `return io.output() == io.stdout`},
+		{name: "global set too", global: "string", a: `assert(string.len("x") == 1) leaked = "A"`, b: `return leaked == nil and string.len("x") == 1`},
+		{name: "library global removed", global: "string", a: `assert(string.len("x") == 1) string = nil`, b: `return string.len("x") == 1`},
+		{name: "globals completed", global: "string", a: `for k, v in pairs(_G) do end`, b: `return rawget(_G, "leaked") == nil and string.len("x") == 1`, kept: true},
+		{name: "completed globals changed", global: "string", a: `for k, v in pairs(_G) do end leaked = "A"`, b: `return leaked == nil`},
+	}
+	ctx := context.Background()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			rt := newRuntime(t, isolationRegistry)
+			L := pooledState(t, rt)
+			if got, err := runLua(ctx, rt, "RunString", warm); err != nil || got != true {
+				t.Fatalf("warm-up run: %v, %v", got, err)
+			}
+			var fromA, fromB lua.LValue
+			if err := rt.Do(ctx, func(L *lua.LState) error {
+				if err := L.DoString(tc.a); err != nil {
+					return err
+				}
+				fromA = L.GetGlobal(tc.global)
+				return nil
+			}); err != nil {
+				t.Fatalf("run A: %v", err)
+			}
+			if err := rt.Do(ctx, func(L *lua.LState) error {
+				fromB = L.GetGlobal(tc.global)
+				return nil
+			}); err != nil {
+				t.Fatalf("run between: %v", err)
+			}
+			got, err := runLua(ctx, rt, "RunString", tc.b)
+			if err != nil {
+				t.Fatalf("run B: %v", err)
+			}
+			if got != true {
+				t.Errorf("run B saw what run A did (b returned %v)", got)
+			}
+			if kept := fromA == fromB; kept != tc.kept {
+				t.Errorf("the next run got run A's copy of %s: %v, want %v", tc.global, kept, tc.kept)
+			}
+			if pooledState(t, rt) != L {
+				t.Fatal("runs did not share one pooled state; the test proves nothing")
+			}
+		})
 	}
 }

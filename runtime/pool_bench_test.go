@@ -22,8 +22,9 @@ func BenchmarkRunString(b *testing.B) {
 			}
 		}
 	})
-	// A script that reads a library table: on a pooled state the run
-	// gets its own copy of the libraries (see the package doc, Isolation).
+	// A script that reads a library table: on a pooled state a run gets
+	// its own copy of the libraries, which it hands on to the next run
+	// when it leaves them unchanged (see the package doc, Isolation).
 	b.Run("pool-library", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
