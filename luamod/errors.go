@@ -351,14 +351,7 @@ func (m *Module) invalid(L *lua.LState, msg string) int {
 // newErrorMeta builds the metatable of error values.
 func newErrorMeta(L *lua.LState) *lua.LTable {
 	mt := L.NewTypeMetatable(errorMetaKey)
-	methods := L.SetFuncs(L.NewTable(), map[string]lua.LGFunction{
-		"kind":      errKind,
-		"message":   errMessage,
-		"retryable": errRetryable,
-		"details":   errDetails,
-		"stack":     errStack,
-	})
-	mt.RawSetString("__index", methods)
+	mt.RawSetString("__index", register(L, L.NewTable(), errorMethods))
 	mt.RawSetString("__tostring", L.NewFunction(errToString))
 	mt.RawSetString("__eq", L.NewFunction(errEq))
 	mt.RawSetString("__concat", L.NewFunction(errConcat))
@@ -567,11 +560,7 @@ func newErrorsTable(L *lua.LState, meta *lua.LTable) *lua.LTable {
 	for _, k := range kinds {
 		t.RawSetString(k.name, lua.LString(k.value))
 	}
-	t.RawSetString("is", L.NewFunction(errorsIs))
-	t.RawSetString("new", L.NewClosure(errorsNew, meta))
-	t.RawSetString("wrap", L.NewClosure(errorsWrap, meta))
-	t.RawSetString("call_stack", L.NewFunction(errorsCallStack))
-	return t
+	return register(L, t, errorsFuncs, meta)
 }
 
 // errorsNew implements errors.new(message), errors.new({message=, kind=,

@@ -109,25 +109,13 @@ const (
 // the run's context set with SetSecurity. Nothing in it changes that
 // context: a script cannot widen its own scope.
 func (m *Module) openSecurity(L *lua.LState) {
-	for _, mt := range []struct {
-		key     string
-		methods map[string]lua.LGFunction
-	}{
-		{actorMetaKey, map[string]lua.LGFunction{"id": actorID, "meta": actorMeta}},
-		{scopeMetaKey, map[string]lua.LGFunction{"policies": scopePolicies, "contains": scopeContains}},
-		{policyMetaKey, map[string]lua.LGFunction{"id": policyID}},
-	} {
+	for _, mt := range securityObjects {
 		meta := L.NewTypeMetatable(mt.key)
-		meta.RawSetString("__index", L.SetFuncs(L.NewTable(), mt.methods))
+		meta.RawSetString("__index", register(L, L.NewTable(), mt.methods))
 		meta.RawSetString("__metatable", lua.LFalse) // getmetatable cannot reach the methods
 	}
-	funcs := map[string]lua.LGFunction{
-		"actor": m.securityActor,
-		"scope": m.securityScope,
-		"can":   m.securityCan,
-	}
 	L.PreloadModule(SecurityModuleName, func(L *lua.LState) int {
-		L.Push(L.SetFuncs(L.NewTable(), funcs))
+		L.Push(m.bind(L, L.NewTable(), securityFuncs))
 		return 1
 	})
 }

@@ -62,13 +62,11 @@ func Open(L *lua.LState, opts Options) *Module {
 	m.errMeta = newErrorMeta(L)
 
 	m.handMeta = L.NewTypeMetatable(handleMetaKey)
-	methods := L.SetFuncs(L.NewTable(), handleMethods)
-	methods.RawSetString("has", methods.RawGetString("exists")) // one function: s.has == s.exists
-	m.handMeta.RawSetString("__index", methods)
+	m.handMeta.RawSetString("__index", register(L, L.NewTable(), handleMethods))
 	m.handMeta.RawSetString("__tostring", L.NewFunction(handleToString))
 
 	m.table = L.NewTable()
-	m.table.RawSetString("get", L.NewFunction(m.storeGet))
+	m.bind(L, m.table, storeFuncs)
 	m.table.RawSetString("backend", constTable(L, backendNames[:]))
 	m.table.RawSetString("consistency", constTable(L, consistencyNames[:]))
 
@@ -98,22 +96,6 @@ type handle struct {
 	id       string
 	st       backends.Store
 	released bool
-}
-
-var handleMethods = map[string]lua.LGFunction{
-	"get":     handleGet,
-	"set":     handleSet,
-	"delete":  handleDelete,
-	"exists":  handleExists,
-	"clear":   handleClear,
-	"release": handleRelease,
-	"entry":   handleEntry,
-	"put":     handlePut,
-	"list":    handleList,
-	"incr":    handleIncr,
-	"ttl":     handleTTL,
-	"expire":  handleExpire,
-	"info":    handleInfo,
 }
 
 // context returns the context store calls of L run under.
