@@ -377,8 +377,9 @@ func funcDocs[T fn | modFn](fns []T) []FuncDoc {
 	return out
 }
 
-// Docs describes the modules Open installs: store (a global and
-// preloaded), errors (a global) and security (preloaded).
+// Docs describes the modules Open installs, as package runtime sets them
+// up: store (preloaded, and a global, which Open leaves to the host),
+// errors (a global) and security (preloaded).
 func Docs() []ModuleDoc {
 	return []ModuleDoc{
 		{

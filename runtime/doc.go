@@ -130,6 +130,8 @@
 // RegisterTyped adds an entry kind for every runtime in the process, like
 // database/sql.Register (a registry naming a kind no imported package
 // registers fails with "forgotten import?"); Preload adds a Lua module to
-// one runtime. Nothing else is shared: two runtimes in one process see
-// neither each other's stores nor their modules.
+// one runtime, and PreloadModule adds one with a description, so the
+// editor definitions ModuleDocs feeds to package luamod/luals cover it.
+// Nothing else is shared: two runtimes in one process see neither each
+// other's stores nor their modules.
 package runtime

@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 
@@ -21,9 +22,42 @@ import (
 type LuaLoader = lua.LGFunction
 
 // Preload adds a Lua module that every state of this runtime can require.
-// Call it before running scripts.
+// Call it before running scripts. It drops any description PreloadModule
+// gave a module of that name.
 func (rt *Runtime) Preload(name string, loader LuaLoader) {
 	rt.preloads[name] = loader
+	delete(rt.docs, name)
+}
+
+// ModuleDoc describes a Lua module for editor definitions: see
+// luamod.ModuleDoc.
+type ModuleDoc = luamod.ModuleDoc
+
+// PreloadModule is Preload with a description of the module, which
+// ModuleDocs returns, so editor definitions (package luamod/luals) cover
+// it. doc.Name is set to name and doc.Require to true. Call it before
+// running scripts.
+func (rt *Runtime) PreloadModule(name string, loader LuaLoader, doc ModuleDoc) {
+	rt.Preload(name, loader)
+	doc.Name, doc.Require = name, true
+	rt.docs[name] = doc
+}
+
+// ModuleDocs describes the modules and globals scripts of this runtime
+// see beyond Lua 5.1's: store, errors and security (luamod.Docs), then
+// the modules added with PreloadModule, sorted by name. Modules added
+// with Preload have no description and are left out.
+func (rt *Runtime) ModuleDocs() []ModuleDoc {
+	out := luamod.Docs()
+	names := make([]string, 0, len(rt.docs))
+	for name := range rt.docs {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		out = append(out, rt.docs[name])
+	}
+	return out
 }
 
 // ScriptError is a Lua error raised by a script, with its traceback.

@@ -104,6 +104,7 @@ type Runtime struct {
 	logger   *slog.Logger
 	sandbox  bool
 	preloads map[string]LuaLoader
+	docs     map[string]ModuleDoc // descriptions given to PreloadModule
 	pool     statePool
 	chunks   chunkCache
 
@@ -150,7 +151,7 @@ func New(ctx context.Context, opts ...Option) (*Runtime, error) {
 	if err != nil {
 		return nil, err
 	}
-	rt := &Runtime{sandbox: c.sandbox, preloads: c.preloads, memoryLimit: c.memoryLimit,
+	rt := &Runtime{sandbox: c.sandbox, preloads: c.preloads, docs: map[string]ModuleDoc{}, memoryLimit: c.memoryLimit,
 		reloading: make(chan reloadSources, 1)}
 	rt.reloading <- reloadSources{sources: c.sources, getenv: c.getenv, clock: c.clock}
 	rt.sup = newSupervisor(map[string]*unit{}, c.clock, rand.Float64, nil)
