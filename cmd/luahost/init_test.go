@@ -1,0 +1,207 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/luahost/luahost/luamod"
+	"github.com/luahost/luahost/luamod/luals"
+)
+
+// projectListing is what init writes, relative to the project folder.
+var projectListing = []string{
+	".gitignore",
+	".luahost/types/errors.lua",
+	".luahost/types/security.lua",
+	".luahost/types/store.lua",
+	".luarc.json",
+	"README.md",
+	"main.lua",
+	"registry.yaml",
+}
+
+// listFiles returns the regular files under dir, relative and sorted.
+func listFiles(t *testing.T, dir string) []string {
+	t.Helper()
+	var out []string
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		out = append(out, filepath.ToSlash(rel))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestInitThenRun starts a project and runs its script at once, twice:
+// the SQLite counter keeps its count between runs.
+func TestInitThenRun(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "myapp") // a folder init creates
+	r := inProcess(t, "", "init", dir)
+	if r.code != 0 {
+		t.Fatalf("init: exit %d, stderr %s", r.code, r.stderr)
+	}
+	if !strings.Contains(r.stdout, "next: cd "+dir+" && luahost run -r registry.yaml main.lua") {
+		t.Errorf("init stdout does not name the next step:\n%s", r.stdout)
+	}
+	if got := listFiles(t, dir); !reflect.DeepEqual(got, projectListing) {
+		t.Fatalf("init wrote %q, want %q", got, projectListing)
+	}
+	reg := filepath.Join(dir, "registry.yaml")
+	if r := inProcess(t, "", "check", "-r", reg); r.code != 0 || r.stdout != "registry ok: 3 entries\n" {
+		t.Fatalf("check: exit %d, stdout %q, stderr %s", r.code, r.stdout, r.stderr)
+	}
+	for run := 1; run <= 2; run++ {
+		r := inProcess(t, "", "run", "-r", reg, filepath.Join(dir, "main.lua"), "Ada")
+		want := "hello, Ada\n" +
+			"Ada visits: " + string(rune('0'+run)) + "\n" +
+			"not found: key \"no such key\" not found\n" +
+			"visits:Ada\t" + string(rune('0'+run)) + "\n"
+		if r.code != 0 || r.stdout != want {
+			t.Fatalf("run %d: exit %d, stdout\n%s\nwant\n%s\nstderr %s", run, r.code, r.stdout, want, r.stderr)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "app.db")); err != nil {
+		t.Errorf("the SQLite file is not next to the registry: %v", err)
+	}
+	// The editor definitions are the same as luahost types writes.
+	defs, err := luals.Definitions(luamod.Docs())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range defs {
+		b, err := os.ReadFile(filepath.Join(dir, ".luahost", "types", d.Name))
+		if err != nil || string(b) != string(d.Data) {
+			t.Errorf("%s differs from the definitions (%v)", d.Name, err)
+		}
+	}
+	checkLuaRC(t, filepath.Join(dir, ".luarc.json"), nil)
+}
+
+// TestInitRefusesToOverwrite checks init writes nothing when any file it
+// would write exists, and names every such file.
+func TestInitRefusesToOverwrite(t *testing.T) {
+	tests := []struct {
+		name  string
+		exist []string
+	}{
+		{"script", []string{"main.lua"}},
+		{"several", []string{"README.md", ".luarc.json", "registry.yaml"}},
+		{"definitions", []string{".luahost/types/store.lua"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			for _, name := range tt.exist {
+				p := filepath.Join(dir, filepath.FromSlash(name))
+				if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(p, []byte("mine"), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			r := inProcess(t, "", "init", dir)
+			if r.code != 1 || !strings.Contains(r.stderr, "does not overwrite (nothing written)") {
+				t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
+			}
+			for _, name := range tt.exist {
+				if !strings.Contains(r.stderr, name) {
+					t.Errorf("stderr does not name %s: %q", name, r.stderr)
+				}
+				if b, _ := os.ReadFile(filepath.Join(dir, filepath.FromSlash(name))); string(b) != "mine" {
+					t.Errorf("%s was changed", name)
+				}
+			}
+			if got := listFiles(t, dir); len(got) != len(tt.exist) {
+				t.Errorf("files after a refused init: %q", got)
+			}
+		})
+	}
+}
+
+// checkLuaRC checks path is JSON with the settings types writes, plus
+// the keys of extra.
+func checkLuaRC(t *testing.T, path string, extra map[string]any) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rc map[string]any
+	if err := json.Unmarshal(b, &rc); err != nil {
+		t.Fatalf("%s is not JSON: %v\n%s", path, err, b)
+	}
+	want := map[string]any{
+		"runtime.version":     "Lua 5.1",
+		"diagnostics.globals": []any{"errors", "store"},
+		"workspace.library":   []any{".luahost/types"},
+	}
+	for k, v := range extra {
+		want[k] = v
+	}
+	for k, v := range want {
+		if !reflect.DeepEqual(rc[k], v) {
+			t.Errorf("%s: %s = %v, want %v", path, k, rc[k], v)
+		}
+	}
+}
+
+func TestTypes(t *testing.T) {
+	defs := []string{".luahost/types/errors.lua", ".luahost/types/security.lua", ".luahost/types/store.lua"}
+	tests := []struct {
+		name      string
+		luarc     string // an existing .luarc.json
+		wantCode  int
+		stderrHas string
+		extra     map[string]any // further keys the .luarc.json keeps
+	}{
+		{name: "fresh folder"},
+		{name: "merges .luarc.json", luarc: `{"hint.enable": true, "diagnostics.globals": ["ngx"]}`,
+			extra: map[string]any{"hint.enable": true, "diagnostics.globals": []any{"ngx", "errors", "store"}}},
+		{name: "again over its own output", luarc: string(luals.LuaRC(".luahost/types", luamod.Docs()))},
+		{name: ".luarc.json with comments", luarc: "{\n  // mine\n}", wantCode: 1, stderrHas: ".luarc.json: not plain JSON"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "p")
+			if tt.luarc != "" {
+				if err := os.MkdirAll(dir, 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(filepath.Join(dir, ".luarc.json"), []byte(tt.luarc), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			r := inProcess(t, "", "types", dir)
+			if r.code != tt.wantCode || !strings.Contains(r.stderr, tt.stderrHas) {
+				t.Fatalf("exit %d, stderr %q; want %d and %q", r.code, r.stderr, tt.wantCode, tt.stderrHas)
+			}
+			if tt.wantCode != 0 {
+				if got := listFiles(t, dir); !reflect.DeepEqual(got, []string{".luarc.json"}) {
+					t.Errorf("files after a failed types: %q", got)
+				}
+				return
+			}
+			want := append(append([]string(nil), defs...), ".luarc.json")
+			if got := listFiles(t, dir); !reflect.DeepEqual(got, want) {
+				t.Errorf("files %q, want %q", got, want)
+			}
+			for _, name := range want {
+				if !strings.Contains(r.stdout, "wrote "+filepath.Join(dir, filepath.FromSlash(name))+"\n") {
+					t.Errorf("stdout does not name %s:\n%s", name, r.stdout)
+				}
+			}
+			checkLuaRC(t, filepath.Join(dir, ".luarc.json"), tt.extra)
+		})
+	}
+}
