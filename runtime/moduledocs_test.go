@@ -82,3 +82,45 @@ func TestPreloadModuleDocs(t *testing.T) {
 		t.Fatalf("ModuleDocs after Preload replaced greet: %q, want %q", got, want)
 	}
 }
+
+// lua51Globals are the globals of Lua 5.1's base library and libraries.
+var lua51Globals = []string{
+	"_G", "_VERSION", "assert", "collectgarbage", "coroutine", "debug", "dofile",
+	"error", "gcinfo", "getfenv", "getmetatable", "io", "ipairs", "load", "loadfile",
+	"loadstring", "math", "module", "newproxy", "next", "os", "package", "pairs",
+	"pcall", "print", "rawequal", "rawget", "rawset", "require", "select",
+	"setfenv", "setmetatable", "string", "table", "tonumber", "tostring", "type",
+	"unpack", "xpcall",
+}
+
+// TestDocumentedGlobals checks the globals a script sees beyond Lua 5.1's
+// are exactly those the descriptions declare (and .luarc.json lists).
+func TestDocumentedGlobals(t *testing.T) {
+	ctx := context.Background()
+	rt, err := runtime.New(ctx, runtime.WithRegistryString("r.yaml", "version: \"1.0\"\nnamespace: app\nentries: []\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Close(ctx)
+	var extra []string
+	err = rt.Do(ctx, func(L *lua.LState) error {
+		// A run's global table fills with every host global the first
+		// time it is traversed.
+		if err := L.DoString("next(_G)"); err != nil {
+			return err
+		}
+		L.G.Global.ForEach(func(k, _ lua.LValue) {
+			if !slices.Contains(lua51Globals, k.String()) {
+				extra = append(extra, k.String())
+			}
+		})
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(extra)
+	if want := luals.Globals(rt.ModuleDocs()); !slices.Equal(extra, want) {
+		t.Fatalf("globals beyond Lua 5.1: %q; documented: %q", extra, want)
+	}
+}
