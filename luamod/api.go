@@ -468,7 +468,7 @@ func Docs() []ModuleDoc {
 					Methods: funcDocs(errorMethods)},
 				{Name: "luahost.ErrorSpec", Doc: "The table form of errors.new.", Fields: []FieldDoc{
 					{Name: "message", Type: "string"},
-					{Name: "kind", Type: "(luahost.ErrorKind|string)?"},
+					{Name: "kind", Type: "luahost.ErrorKind|string|nil"},
 					{Name: "retryable", Type: "boolean?"},
 					{Name: "details", Type: "table?"},
 				}},

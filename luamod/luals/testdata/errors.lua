@@ -105,7 +105,7 @@ function Error:stack() end
 ---The table form of errors.new.
 ---@class luahost.ErrorSpec
 ---@field message string
----@field kind (luahost.ErrorKind|string)?
+---@field kind luahost.ErrorKind|string|nil
 ---@field retryable boolean?
 ---@field details table?
 
