@@ -51,6 +51,13 @@
 // security module (actor, scope, can) reads the same context and cannot
 // change it.
 //
+// # Editor definitions
+//
+// Docs describes every function, constant and object type Open gives
+// scripts, as ModuleDoc values. They are read from the same tables that
+// register the Lua functions, so the description cannot miss a function;
+// package luals writes them as Lua Language Server definition files.
+//
 // # Caveats
 //
 //   - -0 is stored as a float64, so that it comes back as -0.
