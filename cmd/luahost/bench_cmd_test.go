@@ -418,6 +418,16 @@ func TestBenchBackends(t *testing.T) {
 				if _, err := fmt.Sscanf(strings.TrimPrefix(out, "other\tnot the benchmark's\n"), "%d", &n); err != nil || n <= 30 || n > 60 {
 					t.Errorf("with --keep the store holds:\n%s\nwant other and 31 to 60 bench keys", out)
 				}
+				// A later run refuses to touch the keys left under its prefix.
+				r := inProcess(t, "", "-r", reg, "bench", "app:kv", "-n", "10", "--keys", "20")
+				if r.code != 2 || !strings.Contains(r.stderr, `store app:kv already holds keys under the prefix "bench:"`) {
+					t.Errorf("bench over kept keys: exit %d, stderr %q; want 2 and the keys named", r.code, r.stderr)
+				}
+				if got := run(countKeys); got != out {
+					t.Errorf("the refused run changed the store: now\n%s\nwant\n%s", got, out)
+				}
+				parseBench(t, inProcess(t, "", "-r", reg, "bench", "app:kv", "-n", "10", "--keys", "20", "--prefix", "bench2:", "--json"),
+					[]string{"set", "get"}, nil, false)
 			})
 		})
 	}

@@ -109,7 +109,7 @@ type phaseRun struct {
 func (t *target) runPhase(ctx context.Context, rt *runtime.Runtime, spec phaseSpec) (*Phase, error) {
 	cfg := t.cfg
 	ph := &phaseRun{spec: spec}
-	perOp := !cfg.Lua || !spec.isMix()
+	perOp := !cfg.Lua || !spec.mixed
 	for c := range cfg.Clients {
 		cl := &client{n: c}
 		if cfg.Requests > 0 {
@@ -168,7 +168,13 @@ func (t *target) runPhase(ctx context.Context, rt *runtime.Runtime, spec phaseSp
 	}
 	close(ready)
 
-	stopProgress := t.progress(ph)
+	stopProgress := t.progress(spec.name, ph.start, func() (ops, errs int64) {
+		for _, cl := range ph.clients {
+			ops += cl.pub.ops.Load()
+			errs += cl.pub.errors.Load()
+		}
+		return ops, errs
+	})
 	wg.Wait()
 	elapsed := time.Since(ph.start)
 	stopProgress(elapsed)
@@ -180,13 +186,13 @@ func (t *target) runPhase(ctx context.Context, rt *runtime.Runtime, spec phaseSp
 	}
 
 	out := &Phase{Name: spec.name, Elapsed: elapsed.Seconds()}
-	total := newOpStats(!perOp || len(spec.mix) == 1)
+	total := newOpStats(!perOp || !spec.mixed)
 	for i, w := range spec.mix {
 		s := newOpStats(perOp)
 		for _, cl := range ph.clients {
 			s.merge(cl.stats[i])
 		}
-		if len(spec.mix) > 1 {
+		if spec.mixed {
 			out.ByOp = append(out.ByOp, s.result(string(w.Op), elapsed))
 		}
 		total.merge(s)
@@ -197,7 +203,7 @@ func (t *target) runPhase(ctx context.Context, rt *runtime.Runtime, spec phaseSp
 			h.merge(cl.total)
 		}
 		total.hist = h.hist
-	} else if len(spec.mix) > 1 {
+	} else if spec.mixed {
 		// The whole mix's latencies: every operation's together.
 		total.hist = hdrhistogram.New(histMin, histMax, histDigits)
 		for _, cl := range ph.clients {
@@ -206,27 +212,25 @@ func (t *target) runPhase(ctx context.Context, rt *runtime.Runtime, spec phaseSp
 			}
 		}
 	}
-	name := "mix"
-	if len(spec.mix) == 1 {
-		name = string(spec.mix[0].Op)
+	name := string(spec.mix[0].Op)
+	if spec.mixed {
+		name = "mix"
 	}
 	out.Stats = total.result(name, elapsed)
 	return out, nil
 }
 
-// progress reports the phase's progress until the returned function is
-// called with the phase's elapsed time.
-func (t *target) progress(ph *phaseRun) func(time.Duration) {
+// progress reports, about every ProgressEvery, what count says of the
+// work named name begun at start, until the returned function is called
+// with the work's elapsed time.
+func (t *target) progress(name string, start time.Time, count func() (ops, errors int64)) func(time.Duration) {
 	report := t.cfg.Progress
 	if report == nil {
 		return func(time.Duration) {}
 	}
 	sum := func(elapsed time.Duration, done bool) Progress {
-		p := Progress{Phase: ph.spec.name, Elapsed: elapsed, Done: done}
-		for _, cl := range ph.clients {
-			p.Ops += cl.pub.ops.Load()
-			p.Errors += cl.pub.errors.Load()
-		}
+		p := Progress{Phase: name, Elapsed: elapsed, Done: done}
+		p.Ops, p.Errors = count()
 		return p
 	}
 	every := t.cfg.ProgressEvery
@@ -244,7 +248,7 @@ func (t *target) progress(ph *phaseRun) func(time.Duration) {
 			case <-stop:
 				return
 			case <-tick.C:
-				report(sum(time.Since(ph.start), false))
+				report(sum(time.Since(start), false))
 			}
 		}
 	}()

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/luahost/luahost/backends"
@@ -148,7 +149,9 @@ type Config struct {
 	// Keep leaves the benchmark's keys in the store at the end.
 	Keep bool
 	// Progress, when set, is called about every ProgressEvery while a
-	// phase runs, and once at its end with Done set.
+	// phase runs, and once at its end with Done set; likewise while the
+	// keys are written before timing and deleted at the end (Phase
+	// "write keys before timing", "delete keys", "delete counters").
 	Progress func(Progress)
 	// ProgressEvery is the interval between Progress calls (0: 200ms).
 	ProgressEvery time.Duration
@@ -213,7 +216,7 @@ func (c *Config) Validate() error {
 // phases returns the phases c runs.
 func (c *Config) phases() []phaseSpec {
 	if len(c.Mix) > 0 {
-		return []phaseSpec{{name: mixName(c.Mix), mix: c.Mix}}
+		return []phaseSpec{{name: mixName(c.Mix), mix: c.Mix, mixed: true}}
 	}
 	out := make([]phaseSpec, len(c.Ops))
 	for i, op := range c.Ops {
@@ -223,11 +226,10 @@ func (c *Config) phases() []phaseSpec {
 }
 
 type phaseSpec struct {
-	name string
-	mix  []Weight
+	name  string
+	mix   []Weight
+	mixed bool // from Config.Mix, even of one operation
 }
-
-func (p phaseSpec) isMix() bool { return len(p.mix) > 1 || strings.HasPrefix(p.name, "mix ") }
 
 // UsageError is returned by Run when the benchmark cannot run as asked:
 // an invalid Config, an ID naming no store, an operation the store does
@@ -399,6 +401,9 @@ func open(ctx context.Context, rt *runtime.Runtime, cfg *Config) (*target, error
 	if len(unsupported) > 0 {
 		return nil, &UsageError{Err: errors.Join(unsupported...)}
 	}
+	if err := t.checkPrefix(ctx); err != nil {
+		return nil, err
+	}
 	width := len(strconv.Itoa(cfg.Keys - 1))
 	t.keys = make([]string, cfg.Keys)
 	t.ctrs = make([]string, cfg.Keys)
@@ -412,6 +417,24 @@ func open(ctx context.Context, rt *runtime.Runtime, cfg *Config) (*target, error
 		return nil, err
 	}
 	return t, nil
+}
+
+// checkPrefix refuses a store that already holds keys under the
+// benchmark's prefix, which the benchmark would overwrite and delete. A
+// store without list cannot be checked.
+func (t *target) checkPrefix(ctx context.Context) error {
+	if t.ext == nil || !t.info.List {
+		return nil
+	}
+	page, err := t.ext.List(ctx, backends.ListOptions{Prefix: t.cfg.Prefix, Limit: 1})
+	if err != nil {
+		return fmt.Errorf("%s: look for keys under %q: %w", t.id, t.cfg.Prefix, err)
+	}
+	if len(page.Items) > 0 {
+		return &UsageError{Err: fmt.Errorf("store %s already holds keys under the prefix %q (%q, ...), which the benchmark would overwrite and delete: choose another --prefix, or delete them (left by a run with --keep?)",
+			t.id, t.cfg.Prefix, page.Items[0].Key)}
+	}
+	return nil
 }
 
 // unsupported says why the store cannot run op, or "" when it can.
@@ -453,7 +476,7 @@ func storeList(rt *runtime.Runtime) string {
 // fill writes every data key before a phase that reads them, using every
 // client.
 func (t *target) fill(ctx context.Context) error {
-	return t.forEachKey(ctx, t.keys, func(ctx context.Context, k string) error {
+	return t.forEachKey(ctx, "write keys before timing", t.keys, func(ctx context.Context, k string) error {
 		if err := t.st.Set(ctx, k, t.value, 0); err != nil {
 			return fmt.Errorf("%s: write %q before timing: %w", t.id, k, err)
 		}
@@ -471,21 +494,30 @@ func (t *target) cleanup(ctx context.Context, data, ctrs bool) error {
 		return nil
 	}
 	if data {
-		errs = append(errs, t.forEachKey(ctx, t.keys, del))
+		errs = append(errs, t.forEachKey(ctx, "delete keys", t.keys, del))
 	}
 	if ctrs {
-		errs = append(errs, t.forEachKey(ctx, t.ctrs, del))
+		errs = append(errs, t.forEachKey(ctx, "delete counters", t.ctrs, del))
 	}
 	return errors.Join(errs...)
 }
 
-// forEachKey calls fn for every key, from Clients goroutines, and returns
-// the first error, after which it stops.
-func (t *target) forEachKey(ctx context.Context, keys []string, fn func(context.Context, string) error) error {
+// untimedWorkers is the least number of goroutines that write the keys
+// before timing and delete them after: on a database, the work is
+// mostly round trips.
+const untimedWorkers = 8
+
+// forEachKey calls fn for every key, from at least untimedWorkers
+// goroutines, reporting progress as the work named name, and returns the
+// first error, after which it stops.
+func (t *target) forEachKey(ctx context.Context, name string, keys []string, fn func(context.Context, string) error) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	var wg sync.WaitGroup
-	n := t.cfg.Clients
+	var done atomic.Int64
+	start := time.Now()
+	stopProgress := t.progress(name, start, func() (int64, int64) { return done.Load(), 0 })
+	n := max(t.cfg.Clients, untimedWorkers)
 	for c := range n {
 		wg.Go(func() {
 			for i := c; i < len(keys); i += n {
@@ -496,10 +528,12 @@ func (t *target) forEachKey(ctx context.Context, keys []string, fn func(context.
 					cancel(err)
 					return
 				}
+				done.Add(1)
 			}
 		})
 	}
 	wg.Wait()
+	stopProgress(time.Since(start))
 	if err := context.Cause(ctx); err != nil {
 		return err
 	}

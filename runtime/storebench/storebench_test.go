@@ -101,8 +101,16 @@ func TestRunProgressAndCleanup(t *testing.T) {
 			}
 		}
 		mu.Unlock()
-		if len(done) != 2 || done[0].Phase != "set" || done[1].Phase != "incr" {
-			t.Fatalf("lua %v: final progress %+v, want set then incr", lua, done)
+		var phases []string
+		for _, p := range done {
+			phases = append(phases, p.Phase)
+		}
+		// The phases, then the deletion of the keys each wrote.
+		if want := []string{"set", "incr", "delete keys", "delete counters"}; !slices.Equal(phases, want) {
+			t.Fatalf("lua %v: final progress of %q, want %q", lua, phases, want)
+		}
+		if done[2].Ops != 100 || done[3].Ops != 100 {
+			t.Errorf("lua %v: deleted %d keys and %d counters, want 100 each", lua, done[2].Ops, done[3].Ops)
 		}
 		for i, p := range res.Phases {
 			if done[i].Ops != p.Ops {
