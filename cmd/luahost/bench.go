@@ -59,7 +59,9 @@ counts at its batch's mean, so Lua percentiles are of batch means.
 
 Data safety: every key written starts with --prefix ("bench:k:<n>" and
 "bench:n:<n>" by default). The store is never cleared; at the end the
-benchmark deletes every key it may have written, unless --keep.
+benchmark deletes every key it may have written, unless --keep, and also
+when interrupted. A store that already holds keys under --prefix is
+refused (when it can list them).
 
 A progress line is written to stderr while a phase runs when stderr is a
 terminal (--progress always|never to choose). --json prints one JSON

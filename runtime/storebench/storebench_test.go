@@ -175,3 +175,42 @@ func TestRunUsageErrors(t *testing.T) {
 		t.Errorf("Ops = %v", storebench.Ops)
 	}
 }
+
+// TestRunCanceled: a canceled benchmark stops at once, returns the
+// context's error and still deletes its keys.
+func TestRunCanceled(t *testing.T) {
+	ctx := context.Background()
+	rt, err := runtime.New(ctx, runtime.WithRegistryString("reg.yaml", "- {name: cache, kind: store.memory}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Close(ctx)
+	for _, lua := range []bool{false, true} {
+		runCtx, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
+		start := time.Now()
+		_, err := storebench.Run(runCtx, rt, storebench.Config{
+			Store: "app:cache", Ops: []storebench.Op{storebench.OpGet}, Keys: 50, Clients: 2,
+			Duration: time.Hour, Prefix: "b:", ListLimit: 10, Lua: lua, LuaBatch: 10,
+		})
+		cancel()
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("lua %v: error %v, want the context's", lua, err)
+		}
+		if took := time.Since(start); took > 10*time.Second {
+			t.Errorf("lua %v: stopped after %v", lua, took)
+		}
+		kv, err := rt.Store(ctx, "app:cache")
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := kv.Raw(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range []string{"b:k:00", "b:k:49"} {
+			if ok, err := st.Exists(ctx, k); ok || err != nil {
+				t.Errorf("lua %v: %s left behind (exists %v, %v)", lua, k, ok, err)
+			}
+		}
+	}
+}
