@@ -156,7 +156,9 @@ func (t *target) runPhase(ctx context.Context, rt *runtime.Runtime, spec phaseSp
 				<-ready
 				t.goClient(ctx, ph, cl)
 			}
-			if err != nil {
+			// A client stopped by the end of ctx fails with it; the
+			// phase reports ctx's error instead.
+			if err != nil && ctx.Err() == nil {
 				setErr(err)
 			}
 		})
