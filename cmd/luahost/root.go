@@ -54,7 +54,7 @@ holding app:cache (in memory) and app:kv (SQLite file luahost.db).`,
 	pf.StringVar(&g.logFormat, "log-format", "text", "log format: text or json")
 	pf.DurationVar(&g.stopTimeout, "stop-timeout", defaultStopTimeout,
 		"after a first SIGINT or SIGTERM, how long stopping may take before the process exits anyway (130 or 143)")
-	root.AddCommand(newRunCmd(g), newCheckCmd(g), newEntriesCmd(g), newSchemaCmd(g), newReplCmd(g), newTypesCmd(), newInitCmd())
+	root.AddCommand(newRunCmd(g), newCheckCmd(g), newEntriesCmd(g), newSchemaCmd(g), newReplCmd(g), newBenchCmd(g), newTypesCmd(), newInitCmd())
 	return root
 }
 

@@ -1,0 +1,202 @@
+package storebench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strconv"
+	"strings"
+	"time"
+
+	lua "github.com/yuin/gopher-lua"
+
+	"github.com/luahost/luahost/runtime"
+)
+
+// orderLen is the length of the table of random key indexes a Lua client
+// walks round, so that choosing a key costs a table read, as in a
+// script's loop over its keys, not a call to math.random.
+const orderLen = 1 << 16
+
+// luaBodies are the Lua statements of one call of each operation; k is
+// the key, i its index, %OP% the operation's number in the phase.
+var luaBodies = map[Op]string{
+	OpSet:  `local ok, err = s:set(k, value) if not ok then fail(%OP%, err) end`,
+	OpGet:  `local v, err = s:get(k) if v == nil then fail(%OP%, err) end`,
+	OpIncr: `local v, err = s:incr(ctrs[i]) if v == nil then fail(%OP%, err) end`,
+	OpPutIfVersion: `local e, err = s:entry(k)
+		if e == nil then fail(%OP%, err) else
+			local r, perr = s:put(k, value, {if_version = e.version})
+			if r == nil then
+				if is(perr, CONFLICT) then conflicts[%OP%] = conflicts[%OP%] + 1 else fail(%OP%, perr) end
+			end
+		end`,
+	OpList: `local p, err = s:list({prefix = prefix, after = k, limit = limit}) if p == nil then fail(%OP%, err) end`,
+}
+
+// luaChunk returns the source of a chunk that acquires the store and
+// returns the batch function: batch(n) makes n calls.
+func luaChunk(mix []Weight) string {
+	var b strings.Builder
+	b.WriteString(`local store = require("store")
+local id, keys, ctrs, order, opcodes, value, prefix, limit, errs, conflicts, first, counts = ...
+local s, serr = store.get(id)
+if s == nil then error(tostring(serr), 0) end
+local is, CONFLICT = errors.is, errors.CONFLICT
+local m = #order
+local j = 1
+local function fail(c, err)
+	errs[c] = errs[c] + 1
+	if first[c] == nil then first[c] = tostring(err) end
+end
+return function(n)
+	for _ = 1, n do
+		local i = order[j]
+		local k = keys[i]
+`)
+	body := func(n int, op Op) string {
+		return strings.ReplaceAll(luaBodies[op], "%OP%", strconv.Itoa(n))
+	}
+	if len(mix) == 1 {
+		b.WriteString("\t\t" + body(1, mix[0].Op) + "\n")
+	} else {
+		b.WriteString("\t\tlocal c = opcodes[j]\n\t\tcounts[c] = counts[c] + 1\n")
+		for n, w := range mix {
+			kw := "elseif"
+			if n == 0 {
+				kw = "if"
+			}
+			fmt.Fprintf(&b, "\t\t%s c == %d then\n\t\t\t%s\n", kw, n+1, body(n+1, w.Op))
+		}
+		b.WriteString("\t\tend\n")
+	}
+	b.WriteString("\t\tj = j % m + 1\n\tend\nend\n")
+	return b.String()
+}
+
+// luaClient runs one client as a Lua state of rt. It calls prepared once
+// its state holds the store handle and its tables, then waits for ready
+// before the first timed batch.
+func (t *target) luaClient(ctx context.Context, rt *runtime.Runtime, ph *phaseRun, cl *client, prepared func(), ready <-chan struct{}) error {
+	isPrepared := false
+	defer func() {
+		if !isPrepared {
+			prepared()
+		}
+	}()
+	mix := ph.spec.mix
+	return rt.Do(ctx, func(L *lua.LState) error {
+		rng := rand.New(rand.NewPCG(uint64(cl.n)+1, 0x6c7561))
+		var totalWeight int
+		for _, w := range mix {
+			totalWeight += w.Weight
+		}
+		keys, ctrs := L.CreateTable(len(t.keys), 0), L.CreateTable(len(t.ctrs), 0)
+		for i, k := range t.keys {
+			keys.RawSetInt(i+1, lua.LString(k))
+		}
+		for _, w := range mix {
+			if w.Op == OpIncr {
+				for i, k := range t.ctrs {
+					ctrs.RawSetInt(i+1, lua.LString(k))
+				}
+				break
+			}
+		}
+		order, opcodes := L.CreateTable(orderLen, 0), L.CreateTable(orderLen, 0)
+		for j := 1; j <= orderLen; j++ {
+			order.RawSetInt(j, lua.LNumber(rng.IntN(len(t.keys))+1))
+			if len(mix) > 1 {
+				r, c := rng.IntN(totalWeight), 0
+				for r >= mix[c].Weight {
+					r -= mix[c].Weight
+					c++
+				}
+				opcodes.RawSetInt(j, lua.LNumber(c+1))
+			}
+		}
+		zeros := func() *lua.LTable {
+			tb := L.CreateTable(len(mix), 0)
+			for c := range mix {
+				tb.RawSetInt(c+1, lua.LNumber(0))
+			}
+			return tb
+		}
+		errs, conflicts, first, counts := zeros(), zeros(), L.NewTable(), zeros()
+
+		fn, err := L.LoadString(luaChunk(mix))
+		if err != nil {
+			return fmt.Errorf("storebench: compile the Lua client: %w", err)
+		}
+		if err := L.CallByParam(lua.P{Fn: fn, NRet: 1, Protect: true},
+			lua.LString(t.id), keys, ctrs, order, opcodes, lua.LString(t.raw),
+			lua.LString(t.cfg.Prefix+"k:"), lua.LNumber(t.cfg.ListLimit),
+			errs, conflicts, first, counts); err != nil {
+			return fmt.Errorf("%s: Lua client: %w", t.id, err)
+		}
+		batch, ok := L.Get(-1).(*lua.LFunction)
+		L.Pop(1)
+		if !ok {
+			return errors.New("storebench: the Lua client returned no batch function")
+		}
+
+		isPrepared = true
+		prepared()
+		select {
+		case <-ready:
+		case <-ctx.Done():
+			return nil
+		}
+		var made int64
+		size := int64(t.cfg.LuaBatch)
+		for cl.quota == 0 || made < cl.quota {
+			n := size
+			if cl.quota > 0 {
+				n = min(n, cl.quota-made)
+			}
+			start := time.Now()
+			err := L.CallByParam(lua.P{Fn: batch, NRet: 0, Protect: true}, lua.LNumber(n))
+			end := time.Now()
+			if err != nil {
+				if ctx.Err() != nil {
+					return nil // the phase reports why it stopped
+				}
+				return fmt.Errorf("%s: Lua client: %w", t.id, err)
+			}
+			mean := end.Sub(start) / time.Duration(n)
+			if cl.total != nil {
+				cl.total.record(mean, n)
+			} else {
+				cl.stats[0].record(mean, n)
+			}
+			made += n
+			cl.pub.ops.Store(made)
+			cl.pub.errors.Store(sumTable(errs, len(mix)))
+			if !ph.deadline.IsZero() && !end.Before(ph.deadline) {
+				break
+			}
+		}
+		for c, s := range cl.stats {
+			if len(mix) == 1 {
+				s.ops = made
+			} else {
+				s.ops = int64(lua.LVAsNumber(counts.RawGetInt(c + 1)))
+			}
+			s.errors = int64(lua.LVAsNumber(errs.RawGetInt(c + 1)))
+			s.conflicts = int64(lua.LVAsNumber(conflicts.RawGetInt(c + 1)))
+			if msg, ok := first.RawGetInt(c + 1).(lua.LString); ok {
+				s.first = errors.New(string(msg))
+			}
+		}
+		return nil
+	})
+}
+
+func sumTable(tb *lua.LTable, n int) int64 {
+	var sum int64
+	for i := 1; i <= n; i++ {
+		sum += int64(lua.LVAsNumber(tb.RawGetInt(i)))
+	}
+	return sum
+}
