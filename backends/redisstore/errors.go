@@ -25,7 +25,7 @@ func (noRetryCmd) NoRetry() bool { return true }
 // runOnce runs a script with EVALSHA, never re-sent after a failure that
 // may have followed its execution. A NOSCRIPT reply (the script cache is
 // empty, nothing ran) falls back to EVAL, which loads it.
-func runOnce(ctx context.Context, c redis.UniversalClient, sc *redis.Script, keys []string, args ...any) *redis.Cmd {
+func runOnce(ctx context.Context, c redis.UniversalClient, sc *script, keys []string, args ...any) *redis.Cmd {
 	call := func(name, body string) *redis.Cmd {
 		a := make([]any, 0, 3+len(keys)+len(args))
 		a = append(a, name, body, len(keys))
@@ -39,17 +39,10 @@ func runOnce(ctx context.Context, c redis.UniversalClient, sc *redis.Script, key
 	}
 	cmd := call("evalsha", sc.Hash())
 	if err := cmd.Err(); err != nil && strings.HasPrefix(err.Error(), "NOSCRIPT") {
-		return call("eval", scriptSource(sc))
+		return call("eval", sc.src)
 	}
 	return cmd
 }
-
-// sources maps each script to its text, for the EVAL fallback of runOnce.
-var sources = map[*redis.Script]string{
-	setScript: scriptPrelude + setBody, deleteScript: deleteBody, incrScript: scriptPrelude + incrBody,
-}
-
-func scriptSource(sc *redis.Script) string { return sources[sc] }
 
 // fail wraps a Redis error from operation op. Errors that say the server
 // cannot serve the call now wrap backends.ErrUnavailable. With once (a

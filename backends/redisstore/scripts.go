@@ -1,6 +1,34 @@
 package redisstore
 
-import "github.com/redis/go-redis/v9"
+import (
+	"context"
+	"sync"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// script is a Lua script run with EVALSHA, as redis.Script runs it. Its
+// SHA-1 is computed on first use, not at program start: a process that
+// never uses a Redis store does not hash every script.
+type script struct {
+	src  string
+	once sync.Once
+	rs   *redis.Script
+}
+
+func (s *script) redis() *redis.Script {
+	s.once.Do(func() { s.rs = redis.NewScript(s.src) })
+	return s.rs
+}
+
+// Hash returns the script's SHA-1 in hex, the EVALSHA argument.
+func (s *script) Hash() string { return s.redis().Hash() }
+
+// Run runs the script as redis.Script.Run does: EVALSHA, then EVAL when
+// the server answers NOSCRIPT.
+func (s *script) Run(ctx context.Context, c redis.Scripter, keys []string, args ...any) *redis.Cmd {
+	return s.redis().Run(ctx, c, keys, args...)
+}
 
 // The scripts every write runs inside Redis, so each is atomic with many
 // hosts. KEYS are always the item hash, the index, the expiry index and the
@@ -33,7 +61,7 @@ end
 // setScript writes a value. ARGV: key, value, ttl ms, condition ("",
 // "nx": only if absent, "ver": only if the version is ARGV[5]).
 // Returns {"OK", version, expires-at ms or 0}.
-var setScript = redis.NewScript(scriptPrelude + setBody)
+var setScript = &script{src: scriptPrelude + setBody}
 
 const setBody = `
 local k, idx, ei, ctr = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
@@ -50,7 +78,7 @@ return {'OK', ver, setexpiry(k, ei, key, ttl)}
 `
 
 // deleteScript removes a key. Returns 1 when a live key was removed.
-var deleteScript = redis.NewScript(deleteBody)
+var deleteScript = &script{src: deleteBody}
 
 const deleteBody = `
 local n = redis.call('DEL', KEYS[1])
@@ -61,49 +89,49 @@ return n
 
 // expireScript sets or removes a live key's expiry (ARGV[2] ms, 0: none)
 // and gives it a new version. Returns 1 when the key was live.
-var expireScript = redis.NewScript(scriptPrelude + `
+var expireScript = &script{src: scriptPrelude + `
 local k, ei = KEYS[1], KEYS[3]
 if redis.call('EXISTS', k) == 0 then return 0 end
 redis.call('HSET', k, 'ver', redis.call('INCR', KEYS[4]))
 setexpiry(k, ei, ARGV[1], tonumber(ARGV[2]))
 return 1
-`)
+`}
 
 // entryScript reads a key's value, version and expiry in one step.
 // Returns {} for a missing key, else {value, version, expires-at ms or -1}.
-var entryScript = redis.NewScript(`
+var entryScript = &script{src: `
 local r = redis.call('HMGET', KEYS[1], 'v', 'ver')
 if not r[1] then return {} end
 return {r[1], r[2], redis.call('PEXPIRETIME', KEYS[1])}
-`)
+`}
 
 // sizeScript counts live keys: indexed keys minus those whose expiry has
 // passed (which cleanup has not yet removed from the index).
-var sizeScript = redis.NewScript(scriptPrelude + `
+var sizeScript = &script{src: scriptPrelude + `
 return redis.call('ZCARD', KEYS[1]) - redis.call('ZCOUNT', KEYS[2], '-inf', now())
-`)
+`}
 
 // sweepScript removes up to ARGV[1] expired keys from both indexes (Redis
 // has already dropped or will drop their hashes). Returns how many.
-var sweepScript = redis.NewScript(scriptPrelude + `
+var sweepScript = &script{src: scriptPrelude + `
 local dead = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now(), 'LIMIT', 0, tonumber(ARGV[1]))
 if #dead > 0 then
   redis.call('ZREM', KEYS[1], unpack(dead))
   redis.call('ZREM', KEYS[2], unpack(dead))
 end
 return #dead
-`)
+`}
 
 // clearScript deletes the keys named in ARGV and their index entries;
 // KEYS are the index, the expiry index, then one item hash per ARGV.
-var clearScript = redis.NewScript(`
+var clearScript = &script{src: `
 for i = 1, #ARGV do
   redis.call('DEL', KEYS[i + 2])
 end
 redis.call('ZREM', KEYS[1], unpack(ARGV))
 redis.call('ZREM', KEYS[2], unpack(ARGV))
 return #ARGV
-`)
+`}
 
 // incrScript adds a number to a MessagePack number, as backends.Incr
 // documents. ARGV: key, ttl ms (for a new key), then delta and init, each
@@ -115,7 +143,7 @@ return #ARGV
 // INVALID. When the stored value or delta is a float, the sum is a float
 // and must be finite. The result is encoded as backends.EncodeNumber does.
 // Returns {"OK", encoded result, version} or {"INVALID", message}.
-var incrScript = redis.NewScript(scriptPrelude + incrBody)
+var incrScript = &script{src: scriptPrelude + incrBody}
 
 const incrBody = `
 local k, idx, ei, ctr = KEYS[1], KEYS[2], KEYS[3], KEYS[4]

@@ -5,7 +5,6 @@ import (
 	"maps"
 	"net"
 	"os"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -121,7 +120,7 @@ func (c Config) Problems() []registry.FieldError {
 				// pgx echoes the connection string (its password masked,
 				// so no longer equal to a value from the environment):
 				// the registry file already shows it.
-				msg = pgxEcho.ReplaceAllString(msg, "")
+				msg = pgxEcho().ReplaceAllString(msg, "")
 				add(field, "the %s driver cannot parse it: %s", c.Dialect, scrubberOf(c).Scrub(msg))
 			}
 		}
@@ -139,7 +138,7 @@ func (c Config) Problems() []registry.FieldError {
 	return ps
 }
 
-var pgxEcho = regexp.MustCompile("cannot parse `[^`]*`: ")
+var pgxEcho = lazyRE("cannot parse `[^`]*`: ")
 
 // parseConfig parses a server database's connection settings with the
 // driver's own parser.

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/spf13/cobra"
 )
 
 func main() {
@@ -19,6 +21,11 @@ func main() {
 // not handled (in-process tests).
 func execute(ctx context.Context, sigs *signals, getenv func(string) string, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	root := newRootCmd(sigs, getenv)
+	if len(args) > 0 && ownCommand(root, args[0]) {
+		// cobra builds its completion commands on every execution; a
+		// command line that names one of ours cannot reach them.
+		root.CompletionOptions.DisableDefaultCmd = true
+	}
 	root.SetArgs(args)
 	root.SetIn(stdin)
 	root.SetOut(stdout)
@@ -29,6 +36,17 @@ func execute(ctx context.Context, sigs *signals, getenv func(string) string, arg
 		sig = sigs.received()
 	}
 	return exitCode(stderr, sig, err)
+}
+
+// ownCommand reports whether name is one of root's own sub-commands
+// (not cobra's help or completion commands).
+func ownCommand(root *cobra.Command, name string) bool {
+	for _, c := range root.Commands() {
+		if c.Name() == name {
+			return true
+		}
+	}
+	return false
 }
 
 // exitError carries a process exit status out of a command.

@@ -200,6 +200,9 @@ func TestCommands(t *testing.T) {
 		{name: "schema of a missing entry", args: []string{"schema", "app:kb"}, wantCode: 2,
 			stderrHas: []string{`no entry "app:kb" in the registry (did you mean app:kv`}},
 		{name: "bad log level", args: []string{"--log-level", "loud", "check"}, wantCode: 2, stderrHas: []string{"--log-level"}},
+		{name: "help lists completion", args: []string{"--help"}, stdoutHas: []string{"completion  Generate the autocompletion script"}},
+		{name: "completion script", args: []string{"completion", "bash"}, stdoutHas: []string{"# bash completion V2 for luahost"}},
+		{name: "completion of a command name", args: []string{"__complete", "r"}, stdoutHas: []string{"repl\t", "run\t"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -277,5 +280,22 @@ func TestInterruptExits130(t *testing.T) {
 	var ee *exec.ExitError
 	if !errors.As(err, &ee) || ee.ExitCode() != 130 {
 		t.Fatalf("exit: %v, want status 130", err)
+	}
+}
+
+// TestRunStartsOnlyWhatItUses checks that a run on the built-in registry
+// that uses only app:cache leaves the SQLite entries stopped: no
+// luahost.db appears in the working directory.
+func TestRunStartsOnlyWhatItUses(t *testing.T) {
+	dir := t.TempDir()
+	if r := luahost(t, dir, "", "run", "-e", setGetScript); r.code != 0 {
+		t.Fatalf("exit code %d\nstderr: %s", r.code, r.stderr)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		t.Errorf("the run left %s in its working directory", e.Name())
 	}
 }
