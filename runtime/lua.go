@@ -35,7 +35,8 @@ type ScriptError struct {
 	// Cause is the context error when the script was stopped by its
 	// context (deadline or cancellation), or the *luamod.Error of a failed
 	// store call the script raised (error(err)), so errors.Is(err,
-	// ErrNotFound) works through a script.
+	// ErrNotFound) works through a script, or the *SyntaxError of source
+	// that does not compile.
 	Cause error
 }
 
@@ -85,23 +86,11 @@ func (rt *Runtime) RunFile(ctx context.Context, path string, args ...string) err
 // state did (see Isolation in the package doc).
 // opts set the run's actor and scope.
 func (rt *Runtime) RunString(ctx context.Context, code string, opts ...RunOption) ([]any, error) {
-	var out []any
-	err := rt.Do(ctx, func(L *lua.LState) error {
-		fn, err := rt.chunks.load(L, code)
-		if err != nil {
-			return &ScriptError{Message: err.Error()}
-		}
-		results, err := call(ctx, L, fn)
-		if err != nil {
-			return err
-		}
-		out = make([]any, len(results))
-		for i, v := range results {
-			out[i] = toGo(v)
-		}
-		return nil
-	}, opts...)
-	return out, err
+	p, err := rt.chunks.program(code)
+	if err != nil {
+		return nil, &ScriptError{Message: err.Error(), Cause: err}
+	}
+	return rt.runPooled(ctx, p, nil, opts)
 }
 
 // Run runs a script in a fresh state and returns its results. opts set the
@@ -130,7 +119,8 @@ func (rt *Runtime) Run(ctx context.Context, s Script, opts ...RunOption) ([]lua.
 		if ctx.Err() != nil {
 			return nil, scriptError(ctx, L, err)
 		}
-		return nil, &ScriptError{Message: err.Error()}
+		err = syntaxError(s.Name, string(src), err)
+		return nil, &ScriptError{Message: err.Error(), Cause: err}
 	}
 	argt := L.NewTable()
 	argt.RawSetInt(0, lua.LString(s.Name))
