@@ -70,6 +70,27 @@ type Script struct {
 	Stdout io.Writer
 }
 
+// WithStdout makes print write to w for the run (Run, RunString, Call,
+// Do) instead of the process's standard output; Script.Stdout, when set,
+// wins for Run. As with Script.Stdout, the io library still writes to the
+// process's standard output.
+func WithStdout(w io.Writer) RunOption {
+	return func(o *runOptions) { o.stdout = w }
+}
+
+// stdoutFor returns where print writes for a run: the runtime's default,
+// then opts; nil means standard output.
+func (rt *Runtime) stdoutFor(opts []RunOption) io.Writer {
+	var o runOptions
+	for _, opt := range rt.runDefaults {
+		opt(&o)
+	}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	return o.stdout
+}
+
 // RunFile runs a Lua file in a fresh state; args are the script's arguments.
 func (rt *Runtime) RunFile(ctx context.Context, path string, args ...string) error {
 	f, err := os.Open(path)
@@ -130,6 +151,9 @@ func (rt *Runtime) Run(ctx context.Context, s Script, opts ...RunOption) ([]lua.
 		args[i] = lua.LString(a)
 	}
 	L.SetGlobal("arg", argt)
+	if s.Stdout == nil {
+		s.Stdout = rt.stdoutFor(opts)
+	}
 	if s.Stdout != nil {
 		L.SetGlobal("print", L.NewFunction(luastd.Print(s.Stdout)))
 	}
@@ -166,7 +190,9 @@ func (rt *Runtime) Do(ctx context.Context, fn func(L *lua.LState) error, opts ..
 	if ps.iso != nil {
 		ps.iso.begin()
 	}
+	restorePrint := setPrint(ps, rt.stdoutFor(opts))
 	err = fn(ps.L)
+	restorePrint()
 	if ae, ok := err.(*lua.ApiError); ok {
 		err = scriptError(ctx, ps.L, ae)
 	}
@@ -184,6 +210,24 @@ func (rt *Runtime) Do(ctx context.Context, fn func(L *lua.LState) error, opts ..
 	}
 	rt.pool.put(ps)
 	return err
+}
+
+// setPrint makes print in ps's run write to w, when w is not nil. It is a
+// global of the run's own (see Isolation in the package doc); a state
+// without isolation (benchmarks only) keeps one global table, so the
+// returned function puts the old print back there.
+func setPrint(ps *pooledState, w io.Writer) (restore func()) {
+	L := ps.L
+	if w == nil {
+		return func() {}
+	}
+	if ps.iso != nil {
+		L.SetGlobal("print", L.NewFunction(luastd.Print(w)))
+		return func() {}
+	}
+	old := L.GetGlobal("print")
+	L.SetGlobal("print", L.NewFunction(luastd.Print(w)))
+	return func() { L.SetGlobal("print", old) }
 }
 
 // call runs fn with args under PCall and turns a Lua error into a

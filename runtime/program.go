@@ -76,7 +76,8 @@ func (p *Program) Function(L *lua.LState) *lua.LFunction {
 //
 // The run has everything RunString's has: ctx bounds it, the runtime's
 // memory limit applies, it sees nothing an earlier run did, opts set its
-// actor and scope, and a Lua error returns a *ScriptError.
+// actor, scope and output (WithStdout), and a Lua error returns a
+// *ScriptError.
 func (rt *Runtime) Call(ctx context.Context, p *Program, args []any, opts ...RunOption) ([]any, error) {
 	if p == nil {
 		return nil, backends.Errorf(backends.ErrInvalid, "call: program is nil")

@@ -376,3 +376,39 @@ return mine, kv:get("k:" .. id)`)
 		t.Error(err)
 	}
 }
+
+// TestWithStdout checks where print writes for each way of running a
+// script, and that the next run on a pooled state prints to its own place.
+func TestWithStdout(t *testing.T) {
+	var def strings.Builder
+	rt := newRuntime(t, memRegistry, runtime.WithRunDefaults(runtime.WithStdout(&def)))
+	ctx := context.Background()
+	p := mustCompile(t, "p.lua", `print("call", ...)`)
+	var a, b strings.Builder
+	ways := []struct {
+		name string
+		run  func() error
+		w    *strings.Builder
+		want string
+	}{
+		{"Call", func() error { _, err := rt.Call(ctx, p, []any{1, "x"}, runtime.WithStdout(&a)); return err }, &a, "call\t1\tx\n"},
+		{"Call again", func() error { _, err := rt.Call(ctx, p, []any{2}, runtime.WithStdout(&b)); return err }, &b, "call\t2\n"},
+		{"RunString", func() error { _, err := rt.RunString(ctx, `print("s", nil)`, runtime.WithStdout(&a)); return err }, &a, "call\t1\tx\ns\tnil\n"},
+		{"Run", func() error {
+			_, err := rt.Run(ctx, runtime.Script{Name: "r.lua", Source: strings.NewReader(`print("run")`)}, runtime.WithStdout(&b))
+			return err
+		}, &b, "call\t2\nrun\n"},
+		{"Do", func() error {
+			return rt.Do(ctx, func(L *lua.LState) error { return L.DoString(`print("do")`) }, runtime.WithStdout(&a))
+		}, &a, "call\t1\tx\ns\tnil\ndo\n"},
+		{"runtime default", func() error { _, err := rt.Call(ctx, p, nil); return err }, &def, "call\n"},
+	}
+	for _, w := range ways {
+		if err := w.run(); err != nil {
+			t.Fatalf("%s: %v", w.name, err)
+		}
+		if got := w.w.String(); got != w.want {
+			t.Errorf("%s: output %q, want %q", w.name, got, w.want)
+		}
+	}
+}

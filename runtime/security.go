@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"io"
 	"sort"
 	"strconv"
 	"strings"
@@ -27,6 +28,7 @@ type runOptions struct {
 	scopeSet bool
 	noScope  bool
 	base     *security.Context // from WithSecurity
+	stdout   io.Writer         // from WithStdout
 }
 
 // WithActor makes the run act as the actor id with attributes meta
