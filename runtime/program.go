@@ -111,10 +111,27 @@ func (rt *Runtime) runPooled(ctx context.Context, p *Program, args []any, opts [
 	return out, err
 }
 
-// toLua converts a Go value to a Lua value of L: the scalars directly,
-// everything else through MessagePack, as a value KV.Set stores reaches a
-// script.
+// toLua converts a Go value to a Lua value of L, as a value KV.Set
+// stores reaches a script.
 func toLua(L *lua.LState, v any) (lua.LValue, error) {
+	c := converter{L: L}
+	return c.value(v, 0)
+}
+
+// converter turns Go values into Lua values. The types hosts pass most
+// (scalars, map[string]any, []any, map[string]string, []string) it builds
+// directly; any other value goes through MessagePack. Both ways give the
+// same Lua value.
+type converter struct {
+	L     *lua.LState
+	elems int // values converted so far, see luamod.MaxElements
+}
+
+// value converts v, found inside depth tables.
+func (c *converter) value(v any, depth int) (lua.LValue, error) {
+	if c.elems++; c.elems > luamod.MaxElements {
+		return nil, backends.Errorf(backends.ErrInvalid, "value holds more than %d values", luamod.MaxElements)
+	}
 	switch v := v.(type) {
 	case nil:
 		return lua.LNil, nil
@@ -128,8 +145,76 @@ func toLua(L *lua.LState, v any) (lua.LValue, error) {
 		return lua.LNumber(v), nil
 	case int64:
 		return lua.LNumber(v), nil
+	case int32:
+		return lua.LNumber(v), nil
+	case uint64:
+		return lua.LNumber(v), nil
 	case float64:
 		return lua.LNumber(v), nil
+	case float32:
+		return lua.LNumber(v), nil
+	case map[string]any:
+		if v == nil {
+			return lua.LNil, nil
+		}
+		t, err := c.table(depth, 0, len(v))
+		if err != nil {
+			return nil, err
+		}
+		for k, e := range v {
+			lv, err := c.value(e, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			if lv != lua.LNil { // a nil value leaves the key out
+				t.RawSetString(k, lv)
+			}
+		}
+		return t, nil
+	case []any:
+		if v == nil {
+			return lua.LNil, nil
+		}
+		t, err := c.table(depth, len(v), 0)
+		if err != nil {
+			return nil, err
+		}
+		for i, e := range v {
+			lv, err := c.value(e, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			if lv != lua.LNil { // a nil element leaves a hole
+				t.RawSetInt(i+1, lv)
+			}
+		}
+		return t, nil
+	case map[string]string:
+		if v == nil {
+			return lua.LNil, nil
+		}
+		t, err := c.table(depth, 0, len(v))
+		if err != nil {
+			return nil, err
+		}
+		c.elems += len(v)
+		for k, e := range v {
+			t.RawSetString(k, lua.LString(e))
+		}
+		return t, nil
+	case []string:
+		if v == nil {
+			return lua.LNil, nil
+		}
+		t, err := c.table(depth, len(v), 0)
+		if err != nil {
+			return nil, err
+		}
+		c.elems += len(v)
+		for i, e := range v {
+			t.RawSetInt(i+1, lua.LString(e))
+		}
+		return t, nil
 	case lua.LString, lua.LNumber, lua.LBool:
 		return v.(lua.LValue), nil
 	case *lua.LNilType:
@@ -144,11 +229,20 @@ func toLua(L *lua.LState, v any) (lua.LValue, error) {
 	if len(b) == 1 && b[0] == msgpcode.Nil { // a nil pointer, map or slice
 		return lua.LNil, nil
 	}
-	lv, err := luamod.Decode(L, b)
+	lv, err := luamod.Decode(c.L, b)
 	if err != nil {
 		return nil, backends.Errorf(backends.ErrInvalid, "%T cannot be read by Lua: %w", v, err)
 	}
 	return lv, nil
+}
+
+// table makes a table found inside depth tables, which must not pass
+// luamod.MaxDepth, as a stored value may not.
+func (c *converter) table(depth, narr, nhash int) (*lua.LTable, error) {
+	if depth >= luamod.MaxDepth {
+		return nil, backends.Errorf(backends.ErrInvalid, "tables nested deeper than %d levels", luamod.MaxDepth)
+	}
+	return c.L.CreateTable(narr, nhash), nil
 }
 
 // marshal is the MessagePack encoding of v that KV.Set stores, before the
