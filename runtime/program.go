@@ -65,14 +65,17 @@ func (p *Program) Function(L *lua.LState) *lua.LFunction {
 }
 
 // Call runs p on a pooled Lua state, as RunString runs source, and returns
-// its results converted to Go values as RunString does. args are the
-// chunk's varargs (local a, b = ...), converted from Go values as KV.Set
-// converts them (see KV), except that nil is Lua nil: numbers become Lua
-// numbers, strings and []byte strings, maps, slices and structs tables. An
-// argument Lua cannot hold returns an error wrapping ErrInvalid that names
-// it, and the program does not run. Lua strings, numbers and booleans pass
-// through unchanged; other Lua values belong to the state that made them
-// and are refused.
+// its results as RunString does: as KV.Get decodes a value into any
+// (int64 for integral numbers, float64, string, bool, []any for
+// sequences, map[string]any, or map[any]any when a key is not a string),
+// nil for nil, and the text of a value no store can hold (a function).
+// args are the chunk's varargs (local a, b = ...), converted from Go
+// values as KV.Set converts them (see KV), except that nil is Lua nil:
+// numbers become Lua numbers, strings and []byte strings, maps, slices and
+// structs tables. An argument Lua cannot hold returns an error wrapping
+// ErrInvalid that names it, and the program does not run. Lua strings,
+// numbers and booleans pass through unchanged; other Lua values belong to
+// the state that made them and are refused.
 //
 // The run has everything RunString's has: ctx bounds it, the runtime's
 // memory limit applies, it sees nothing an earlier run did, opts set its
