@@ -81,6 +81,9 @@ func WithStdout(w io.Writer) RunOption {
 // stdoutFor returns where print writes for a run: the runtime's default,
 // then opts; nil means standard output.
 func (rt *Runtime) stdoutFor(opts []RunOption) io.Writer {
+	if len(opts) == 0 && len(rt.runDefaults) == 0 {
+		return nil // the common case, without allocating o
+	}
 	var o runOptions
 	for _, opt := range rt.runDefaults {
 		opt(&o)
