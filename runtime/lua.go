@@ -106,9 +106,12 @@ func (rt *Runtime) RunFile(ctx context.Context, path string, args ...string) err
 }
 
 // RunString runs Lua code in a pooled state and returns its results
-// converted to Go values. The run sees nothing an earlier run on that
-// state did (see Isolation in the package doc).
-// opts set the run's actor and scope.
+// converted to Go values (see Call for their types). The run sees nothing
+// an earlier run on that state did (see Isolation in the package doc).
+// Each distinct code is compiled once and kept; a host that runs the same
+// code often can Compile it once and Call the Program instead. Code that
+// does not compile returns a *ScriptError whose Cause is a *SyntaxError.
+// opts set the run's actor, scope and output.
 func (rt *Runtime) RunString(ctx context.Context, code string, opts ...RunOption) ([]any, error) {
 	p, err := rt.chunks.program(code)
 	if err != nil {
@@ -118,7 +121,7 @@ func (rt *Runtime) RunString(ctx context.Context, code string, opts ...RunOption
 }
 
 // Run runs a script in a fresh state and returns its results. opts set the
-// run's actor and scope.
+// run's actor, scope and output.
 func (rt *Runtime) Run(ctx context.Context, s Script, opts ...RunOption) ([]lua.LValue, error) {
 	sec, err := rt.securityFor(opts)
 	if err != nil {
@@ -171,8 +174,8 @@ func (rt *Runtime) Run(ctx context.Context, s Script, opts ...RunOption) ([]lua.
 // borrower (see Isolation in the package doc); values fn keeps in the
 // registry are the exception. A *lua.ApiError returned by fn becomes a
 // *ScriptError, which matches the context's error when the context
-// stopped the script. opts set the run's actor and scope: the store
-// calls fn makes through L are checked.
+// stopped the script. opts set the run's actor and scope (the store
+// calls fn makes through L are checked) and where print writes.
 func (rt *Runtime) Do(ctx context.Context, fn func(L *lua.LState) error, opts ...RunOption) error {
 	sec, err := rt.securityFor(opts)
 	if err != nil {

@@ -300,7 +300,7 @@ func (e *SyntaxError) Error() string {
 // Unwrap returns Err.
 func (e *SyntaxError) Unwrap() error { return e.Err }
 
-// syntaxError turns an error of luastd.Compile for src named name into a
+// syntaxError turns the compile error of src named name into a
 // *SyntaxError; other errors are returned unchanged.
 func syntaxError(name, src string, err error) error {
 	var pe *parse.Error
