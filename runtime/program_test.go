@@ -264,7 +264,9 @@ func TestCallLimits(t *testing.T) {
 			if !errors.Is(err, tt.is) {
 				t.Errorf("error %v, want it to match %v", err, tt.is)
 			}
-			if took := time.Since(start); took > 10*time.Second {
+			// How soon the memory watchdog sees the limit depends on the
+			// machine; a deadline must stop the script at once.
+			if took := time.Since(start); took > 10*time.Second && tt.is != luastd.ErrMemoryLimit {
 				t.Errorf("Call returned after %v", took)
 			}
 		})
