@@ -588,9 +588,27 @@ func (p *statePool) close() {
 // (through the same MessagePack encoding); values a store cannot hold, such
 // as functions, become their text form.
 func toGo(v lua.LValue) any {
-	if v == lua.LNil {
+	switch v := v.(type) {
+	case *lua.LNilType:
 		return nil
+	case lua.LString:
+		return string(v)
+	case lua.LBool:
+		return bool(v)
+	case lua.LNumber:
+		// The number a store holds as a MessagePack integer (see
+		// luamod.Encode) is an int64; any other a float64.
+		if f := float64(v); f == math.Trunc(f) && f >= -(1<<63) && f < 1<<63 && (f != 0 || !math.Signbit(f)) {
+			return int64(f)
+		}
+		return float64(v)
 	}
+	return toGoEncoded(v)
+}
+
+// toGoEncoded is toGo through MessagePack, for tables and the values a
+// store cannot hold.
+func toGoEncoded(v lua.LValue) any {
 	b, err := luamod.Encode(v)
 	if err != nil {
 		return v.String()

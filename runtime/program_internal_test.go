@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"reflect"
 	"testing"
@@ -93,5 +94,29 @@ func TestConverterLimits(t *testing.T) {
 	}
 	if _, err := Marshal(deep); !errors.Is(err, ErrInvalid) {
 		t.Errorf("KV's encoding of too deep: %v, want ErrInvalid", err)
+	}
+}
+
+// TestToGoScalarsMatchMessagePack checks that the scalars toGo converts
+// directly come out as they do through MessagePack, as KV.Get gives them.
+func TestToGoScalarsMatchMessagePack(t *testing.T) {
+	values := []lua.LValue{
+		lua.LNil, lua.LTrue, lua.LFalse, lua.LString(""), lua.LString("a\x00\xff"),
+		lua.LNumber(0), lua.LNumber(math.Copysign(0, -1)), lua.LNumber(1), lua.LNumber(-1),
+		lua.LNumber(0.5), lua.LNumber(1 << 53), lua.LNumber(1<<53 + 2), lua.LNumber(math.MaxUint32 + 1),
+		lua.LNumber(1 << 62), lua.LNumber(1 << 63), lua.LNumber(-(1 << 63)), lua.LNumber(-(1 << 64)),
+		lua.LNumber(math.Inf(1)), lua.LNumber(math.Inf(-1)), lua.LNumber(math.NaN()), lua.LNumber(1e300),
+	}
+	for _, v := range values {
+		got, want := toGo(v), toGoEncoded(v)
+		if v == lua.LNil {
+			want = nil // nil cannot be stored
+		}
+		if reflect.TypeOf(got) != reflect.TypeOf(want) || fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("%v: %T %v, through MessagePack %T %v", v, got, got, want, want)
+		}
+		if f, ok := got.(float64); ok && math.Signbit(f) != math.Signbit(want.(float64)) {
+			t.Errorf("%v: sign of %v lost", v, f)
+		}
 	}
 }
