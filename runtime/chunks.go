@@ -1,16 +1,10 @@
 package runtime
 
-import (
-	"sync"
-
-	lua "github.com/yuin/gopher-lua"
-
-	"github.com/luahost/luahost/luastd"
-)
+import "sync"
 
 // Compiled chunks are kept so that running the same code again skips the
 // parser and compiler, which cost far more than running a small script.
-// A FunctionProto is immutable once compiled and is shared between states.
+// A Program is immutable and is shared between states.
 const (
 	maxCachedChunks    = 256
 	maxCachedChunkSize = 64 << 10
@@ -20,37 +14,34 @@ const (
 // entry when full.
 type chunkCache struct {
 	mu    sync.Mutex
-	m     map[string]*lua.FunctionProto
+	m     map[string]*Program
 	order []string // insertion order, for eviction
 }
 
-// load returns code compiled as a function of L, named "<string>" in
-// error positions like LState.LoadString.
-func (c *chunkCache) load(L *lua.LState, code string) (*lua.LFunction, error) {
+// program returns code compiled, named "<string>" in error positions like
+// LState.LoadString.
+func (c *chunkCache) program(code string) (*Program, error) {
 	c.mu.Lock()
-	proto, ok := c.m[code]
+	p, ok := c.m[code]
 	c.mu.Unlock()
-	if !ok {
-		const name = "<string>"
-		var err error
-		if proto, err = luastd.Compile(code, name); err != nil {
-			return nil, err
-		}
-		// A main chunk cannot name the Lua 5.0 "arg" table of its varargs
-		// (it is no local there), so skip building it on every call.
-		proto.IsVarArg &^= lua.VarArgNeedsArg
-		if len(code) <= maxCachedChunkSize {
-			c.add(code, proto)
-		}
+	if ok {
+		return p, nil
 	}
-	return L.NewFunctionFromProto(proto), nil
+	p, err := Compile("<string>", code)
+	if err != nil {
+		return nil, err
+	}
+	if len(code) <= maxCachedChunkSize {
+		c.add(code, p)
+	}
+	return p, nil
 }
 
-func (c *chunkCache) add(code string, proto *lua.FunctionProto) {
+func (c *chunkCache) add(code string, p *Program) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.m == nil {
-		c.m = make(map[string]*lua.FunctionProto)
+		c.m = make(map[string]*Program)
 	}
 	if _, ok := c.m[code]; ok {
 		return
@@ -59,6 +50,6 @@ func (c *chunkCache) add(code string, proto *lua.FunctionProto) {
 		delete(c.m, c.order[0])
 		c.order = c.order[1:]
 	}
-	c.m[code] = proto
+	c.m[code] = p
 	c.order = append(c.order, code)
 }

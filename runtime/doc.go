@@ -11,9 +11,17 @@
 // ready, and RunString compiles each distinct chunk once. A state stopped
 // by its context or by os.exit is dropped, never reused.
 //
+// A host that runs one chunk many times (a request handler) compiles it
+// once with Compile or CompileFile and runs the Program with Call, from
+// any number of goroutines: Call skips the parser, the compiler and
+// RunString's cache lookup, passes Go arguments to the chunk as its
+// varargs and returns its results as Go values, and otherwise runs as
+// RunString does. Source that does not compile is a *SyntaxError, whose
+// text is Lua 5.1's ("handler.lua:3: syntax error near 'end'").
+//
 // # Isolation
 //
-// Runs that share a pooled state (RunString and Do, with or without
+// Runs that share a pooled state (RunString, Call and Do, with or without
 // WithSandbox) do not see each other: nothing one run does is visible to a
 // later one. Each run has a global table of its own: _G, getfenv(0),
 // getfenv of any library function, L.G.Global for Go code in Do, and the

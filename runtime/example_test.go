@@ -97,6 +97,46 @@ return 1 + 1, (s:get("greeting")), {n = 3}`)
 	// true
 }
 
+// A Go host that runs the same chunk for every request compiles it once;
+// Call runs the Program on a pooled state, from any number of goroutines.
+// Arguments are the chunk's varargs, converted as KV.Set converts values.
+func ExampleRuntime_Call() {
+	ctx := context.Background()
+	rt, err := runtime.New(ctx, runtime.WithRegistryString("registry.yaml", exampleRegistry))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer rt.Close(ctx)
+
+	handler, err := runtime.Compile("handler.lua", `
+local req = ...
+local s = assert(store.get("app:cache"))
+local n = (s:get("visits:" .. req.path)) or 0
+assert(s:set("visits:" .. req.path, n + 1))
+return 200, string.format("%s %s: visit %d", req.method, req.path, n + 1)`)
+	if err != nil {
+		log.Fatal(err)
+	}
+	for range 2 {
+		req := map[string]any{"method": "GET", "path": "/a"}
+		results, err := rt.Call(ctx, handler, []any{req}, runtime.WithActor("ada", nil))
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println(results[0], results[1])
+	}
+
+	// Source that does not compile is a *SyntaxError, with Lua's
+	// chunk:line: message near 'token' text.
+	_, err = runtime.Compile("bad.lua", "local x = = 1")
+	var se *runtime.SyntaxError
+	fmt.Println(errors.As(err, &se), se.Line, err)
+	// Output:
+	// 200 GET /a: visit 1
+	// 200 GET /a: visit 2
+	// true 1 bad.lua:1: syntax error near '='
+}
+
 func ExampleRuntime_RunFile() {
 	ctx := context.Background()
 	rt, err := runtime.New(ctx, runtime.WithRegistryString("registry.yaml", exampleRegistry))

@@ -69,7 +69,8 @@ type ScriptError struct {
 	// Cause is the context error when the script was stopped by its
 	// context (deadline or cancellation), or the *luamod.Error of a failed
 	// store call the script raised (error(err)), so errors.Is(err,
-	// ErrNotFound) works through a script.
+	// ErrNotFound) works through a script, or the *SyntaxError of source
+	// that does not compile.
 	Cause error
 }
 
@@ -103,6 +104,30 @@ type Script struct {
 	Stdout io.Writer
 }
 
+// WithStdout makes print write to w for the run (Run, RunString, Call,
+// Do) instead of the process's standard output; Script.Stdout, when set,
+// wins for Run. As with Script.Stdout, the io library still writes to the
+// process's standard output.
+func WithStdout(w io.Writer) RunOption {
+	return func(o *runOptions) { o.stdout = w }
+}
+
+// stdoutFor returns where print writes for a run: the runtime's default,
+// then opts; nil means standard output.
+func (rt *Runtime) stdoutFor(opts []RunOption) io.Writer {
+	if len(opts) == 0 && len(rt.runDefaults) == 0 {
+		return nil // the common case, without allocating o
+	}
+	var o runOptions
+	for _, opt := range rt.runDefaults {
+		opt(&o)
+	}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	return o.stdout
+}
+
 // RunFile runs a Lua file in a fresh state; args are the script's arguments.
 func (rt *Runtime) RunFile(ctx context.Context, path string, args ...string) error {
 	f, err := os.Open(path)
@@ -115,31 +140,22 @@ func (rt *Runtime) RunFile(ctx context.Context, path string, args ...string) err
 }
 
 // RunString runs Lua code in a pooled state and returns its results
-// converted to Go values. The run sees nothing an earlier run on that
-// state did (see Isolation in the package doc).
-// opts set the run's actor and scope.
+// converted to Go values (see Call for their types). The run sees nothing
+// an earlier run on that state did (see Isolation in the package doc).
+// Each distinct code is compiled once and kept; a host that runs the same
+// code often can Compile it once and Call the Program instead. Code that
+// does not compile returns a *ScriptError whose Cause is a *SyntaxError.
+// opts set the run's actor, scope and output.
 func (rt *Runtime) RunString(ctx context.Context, code string, opts ...RunOption) ([]any, error) {
-	var out []any
-	err := rt.Do(ctx, func(L *lua.LState) error {
-		fn, err := rt.chunks.load(L, code)
-		if err != nil {
-			return &ScriptError{Message: err.Error()}
-		}
-		results, err := call(ctx, L, fn)
-		if err != nil {
-			return err
-		}
-		out = make([]any, len(results))
-		for i, v := range results {
-			out[i] = toGo(v)
-		}
-		return nil
-	}, opts...)
-	return out, err
+	p, err := rt.chunks.program(code)
+	if err != nil {
+		return nil, &ScriptError{Message: err.Error(), Cause: err}
+	}
+	return rt.runPooled(ctx, p, nil, opts)
 }
 
 // Run runs a script in a fresh state and returns its results. opts set the
-// run's actor and scope.
+// run's actor, scope and output.
 func (rt *Runtime) Run(ctx context.Context, s Script, opts ...RunOption) ([]lua.LValue, error) {
 	sec, err := rt.securityFor(opts)
 	if err != nil {
@@ -164,7 +180,8 @@ func (rt *Runtime) Run(ctx context.Context, s Script, opts ...RunOption) ([]lua.
 		if ctx.Err() != nil {
 			return nil, scriptError(ctx, L, err)
 		}
-		return nil, &ScriptError{Message: err.Error()}
+		err = syntaxError(s.Name, string(src), err)
+		return nil, &ScriptError{Message: err.Error(), Cause: err}
 	}
 	argt := L.NewTable()
 	argt.RawSetInt(0, lua.LString(s.Name))
@@ -174,6 +191,9 @@ func (rt *Runtime) Run(ctx context.Context, s Script, opts ...RunOption) ([]lua.
 		args[i] = lua.LString(a)
 	}
 	L.SetGlobal("arg", argt)
+	if s.Stdout == nil {
+		s.Stdout = rt.stdoutFor(opts)
+	}
 	if s.Stdout != nil {
 		L.SetGlobal("print", L.NewFunction(luastd.Print(s.Stdout)))
 	}
@@ -188,8 +208,8 @@ func (rt *Runtime) Run(ctx context.Context, s Script, opts ...RunOption) ([]lua.
 // borrower (see Isolation in the package doc); values fn keeps in the
 // registry are the exception. A *lua.ApiError returned by fn becomes a
 // *ScriptError, which matches the context's error when the context
-// stopped the script. opts set the run's actor and scope: the store
-// calls fn makes through L are checked.
+// stopped the script. opts set the run's actor and scope (the store
+// calls fn makes through L are checked) and where print writes.
 func (rt *Runtime) Do(ctx context.Context, fn func(L *lua.LState) error, opts ...RunOption) error {
 	sec, err := rt.securityFor(opts)
 	if err != nil {
@@ -210,7 +230,9 @@ func (rt *Runtime) Do(ctx context.Context, fn func(L *lua.LState) error, opts ..
 	if ps.iso != nil {
 		ps.iso.begin()
 	}
+	restorePrint := setPrint(ps, rt.stdoutFor(opts))
 	err = fn(ps.L)
+	restorePrint()
 	if ae, ok := err.(*lua.ApiError); ok {
 		err = scriptError(ctx, ps.L, ae)
 	}
@@ -228,6 +250,24 @@ func (rt *Runtime) Do(ctx context.Context, fn func(L *lua.LState) error, opts ..
 	}
 	rt.pool.put(ps)
 	return err
+}
+
+// setPrint makes print in ps's run write to w, when w is not nil. It is a
+// global of the run's own (see Isolation in the package doc); a state
+// without isolation (benchmarks only) keeps one global table, so the
+// returned function puts the old print back there.
+func setPrint(ps *pooledState, w io.Writer) (restore func()) {
+	L := ps.L
+	if w == nil {
+		return func() {}
+	}
+	if ps.iso != nil {
+		L.SetGlobal("print", L.NewFunction(luastd.Print(w)))
+		return func() {}
+	}
+	old := L.GetGlobal("print")
+	L.SetGlobal("print", L.NewFunction(luastd.Print(w)))
+	return func() { L.SetGlobal("print", old) }
 }
 
 // call runs fn with args under PCall and turns a Lua error into a
@@ -582,9 +622,27 @@ func (p *statePool) close() {
 // (through the same MessagePack encoding); values a store cannot hold, such
 // as functions, become their text form.
 func toGo(v lua.LValue) any {
-	if v == lua.LNil {
+	switch v := v.(type) {
+	case *lua.LNilType:
 		return nil
+	case lua.LString:
+		return string(v)
+	case lua.LBool:
+		return bool(v)
+	case lua.LNumber:
+		// The number a store holds as a MessagePack integer (see
+		// luamod.Encode) is an int64; any other a float64.
+		if f := float64(v); f == math.Trunc(f) && f >= -(1<<63) && f < 1<<63 && (f != 0 || !math.Signbit(f)) {
+			return int64(f)
+		}
+		return float64(v)
 	}
+	return toGoEncoded(v)
+}
+
+// toGoEncoded is toGo through MessagePack, for tables and the values a
+// store cannot hold.
+func toGoEncoded(v lua.LValue) any {
 	b, err := luamod.Encode(v)
 	if err != nil {
 		return v.String()

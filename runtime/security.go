@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"io"
 	"sort"
 	"strconv"
 	"strings"
@@ -14,9 +15,10 @@ import (
 // Importing security registers the policy kinds.
 var _ = security.KindPolicy
 
-// RunOption sets the security of one run (Run, RunString, Do): who it acts
-// as and which policies check its store calls. A runtime's defaults
-// (WithRunDefaults) apply first; a run's own options replace them.
+// RunOption sets the security of one run (Run, RunString, Call, Do): who
+// it acts as and which policies check its store calls. A runtime's
+// defaults (WithRunDefaults) apply first; a run's own options replace
+// them.
 type RunOption func(*runOptions)
 
 type runOptions struct {
@@ -26,6 +28,7 @@ type runOptions struct {
 	scopeSet bool
 	noScope  bool
 	base     *security.Context // from WithSecurity
+	stdout   io.Writer         // from WithStdout
 }
 
 // WithActor makes the run act as the actor id with attributes meta
@@ -60,8 +63,8 @@ func WithoutScope() RunOption {
 }
 
 // WithRunDefaults sets the security every run of the runtime starts with
-// (Run, RunString, Do and sessions); a run's own options replace what they
-// set. Names in them are checked when the runtime is built.
+// (Run, RunString, Call, Do and sessions); a run's own options replace
+// what they set. Names in them are checked when the runtime is built.
 func WithRunDefaults(opts ...RunOption) Option {
 	return func(c *config) { c.runDefaults = append(c.runDefaults, opts...) }
 }

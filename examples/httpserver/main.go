@@ -31,9 +31,6 @@ import (
 	"syscall"
 	"time"
 
-	lua "github.com/yuin/gopher-lua"
-
-	"github.com/luahost/luahost/luastd"
 	"github.com/luahost/luahost/runtime"
 )
 
@@ -128,17 +125,17 @@ func reloadOnHangup(rt *runtime.Runtime, done func(*runtime.Report, error)) (sto
 // server runs a Lua handler per request.
 type server struct {
 	rt      *runtime.Runtime
-	handler *lua.FunctionProto // compiled once, shared by every state
+	handler *runtime.Program // compiled once, shared by every request
 	timeout time.Duration
 }
 
 // newServer compiles the handler source; name is used in error positions.
 func newServer(rt *runtime.Runtime, name, src string, timeout time.Duration) (*server, error) {
-	proto, err := luastd.Compile(src, name)
+	prog, err := runtime.Compile(name, src)
 	if err != nil {
 		return nil, err
 	}
-	return &server{rt: rt, handler: proto, timeout: timeout}, nil
+	return &server{rt: rt, handler: prog, timeout: timeout}, nil
 }
 
 func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -148,18 +145,12 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), s.timeout)
 	defer cancel()
+	results, err := s.rt.Call(ctx, s.handler, []any{request(r)})
 	var status int
 	var body string
-	err := s.rt.Do(ctx, func(L *lua.LState) error {
-		L.Push(L.NewFunctionFromProto(s.handler))
-		L.Push(requestTable(L, r))
-		if err := L.PCall(1, 2, nil); err != nil {
-			return err
-		}
-		status, body = int(lua.LVAsNumber(L.Get(-2))), lua.LVAsString(L.Get(-1))
-		L.Pop(2)
-		return nil
-	})
+	if err == nil {
+		status, body, err = response(results)
+	}
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
 		http.Error(w, "handler timed out", http.StatusGatewayTimeout)
@@ -170,9 +161,6 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case err != nil:
 		log.Printf("%s %s: %v", r.Method, r.URL.Path, err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
-	case status < 100 || status > 999:
-		log.Printf("%s %s: handler returned status %d", r.Method, r.URL.Path, status)
-		http.Error(w, "internal error", http.StatusInternalServerError)
 	default:
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.WriteHeader(status)
@@ -180,17 +168,31 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// requestTable is the request as the handler sees it.
-func requestTable(L *lua.LState, r *http.Request) *lua.LTable {
-	q := L.NewTable()
+// request is the request as the handler sees it, a table
+// {method =, path =, query = {name = value}}.
+func request(r *http.Request) map[string]any {
+	q := make(map[string]string)
 	for k, v := range r.URL.Query() {
-		q.RawSetString(k, lua.LString(v[0]))
+		q[k] = v[0]
 	}
-	req := L.NewTable()
-	req.RawSetString("method", lua.LString(r.Method))
-	req.RawSetString("path", lua.LString(r.URL.Path))
-	req.RawSetString("query", q)
-	return req
+	return map[string]any{"method": r.Method, "path": r.URL.Path, "query": q}
+}
+
+// response checks the handler's results: a status from 100 to 999 and a
+// string body.
+func response(results []any) (status int, body string, err error) {
+	if len(results) != 2 {
+		return 0, "", fmt.Errorf("handler returned %d values, want status and body", len(results))
+	}
+	n, ok := results[0].(int64)
+	if !ok || n < 100 || n > 999 {
+		return 0, "", fmt.Errorf("handler returned status %v, want an integer from 100 to 999", results[0])
+	}
+	body, ok = results[1].(string)
+	if !ok {
+		return 0, "", fmt.Errorf("handler returned a body of type %T, want a string", results[1])
+	}
+	return int(n), body, nil
 }
 
 // stats answers GET /_stats?path=/a with the handler's count for that path,

@@ -27,9 +27,6 @@ import (
 	"syscall"
 	"time"
 
-	lua "github.com/yuin/gopher-lua"
-
-	"github.com/luahost/luahost/luastd"
 	"github.com/luahost/luahost/runtime"
 )
 
@@ -87,16 +84,16 @@ func run(addr, reg string) error {
 
 type server struct {
 	rt      *runtime.Runtime
-	handler *lua.FunctionProto
+	handler *runtime.Program
 	tokens  map[string]caller
 }
 
 func newServer(rt *runtime.Runtime, tokens map[string]caller) (*server, error) {
-	proto, err := luastd.Compile(handlerLua, "handler.lua")
+	prog, err := runtime.Compile("handler.lua", handlerLua)
 	if err != nil {
 		return nil, err
 	}
-	return &server{rt: rt, handler: proto, tokens: tokens}, nil
+	return &server{rt: rt, handler: prog, tokens: tokens}, nil
 }
 
 func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -117,18 +114,13 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
+	results, err := s.rt.Call(ctx, s.handler, []any{request(r, name, string(body))},
+		runtime.WithActor(who.id, who.meta), runtime.WithScope(who.scope))
 	var status int
 	var out string
-	err = s.rt.Do(ctx, func(L *lua.LState) error {
-		L.Push(L.NewFunctionFromProto(s.handler))
-		L.Push(requestTable(L, r, name, string(body)))
-		if err := L.PCall(1, 2, nil); err != nil {
-			return err
-		}
-		status, out = int(lua.LVAsNumber(L.Get(-2))), lua.LVAsString(L.Get(-1))
-		L.Pop(2)
-		return nil
-	}, runtime.WithActor(who.id, who.meta), runtime.WithScope(who.scope))
+	if err == nil {
+		status, out, err = response(results)
+	}
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
 		http.Error(w, "handler timed out", http.StatusGatewayTimeout)
@@ -142,15 +134,29 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func requestTable(L *lua.LState, r *http.Request, name, body string) *lua.LTable {
-	q := L.NewTable()
+// request is the request as the handler sees it, a table
+// {method =, name =, body =, query = {name = value}}.
+func request(r *http.Request, name, body string) map[string]any {
+	q := make(map[string]string)
 	for k, v := range r.URL.Query() {
-		q.RawSetString(k, lua.LString(v[0]))
+		q[k] = v[0]
 	}
-	req := L.NewTable()
-	req.RawSetString("method", lua.LString(r.Method))
-	req.RawSetString("name", lua.LString(name))
-	req.RawSetString("body", lua.LString(body))
-	req.RawSetString("query", q)
-	return req
+	return map[string]any{"method": r.Method, "name": name, "body": body, "query": q}
+}
+
+// response checks the handler's results: a status from 100 to 999 and a
+// string body.
+func response(results []any) (status int, body string, err error) {
+	if len(results) != 2 {
+		return 0, "", fmt.Errorf("handler returned %d values, want status and body", len(results))
+	}
+	n, ok := results[0].(int64)
+	if !ok || n < 100 || n > 999 {
+		return 0, "", fmt.Errorf("handler returned status %v, want an integer from 100 to 999", results[0])
+	}
+	body, ok = results[1].(string)
+	if !ok {
+		return 0, "", fmt.Errorf("handler returned a body of type %T, want a string", results[1])
+	}
+	return int(n), body, nil
 }

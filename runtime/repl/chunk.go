@@ -5,10 +5,7 @@ import (
 	"fmt"
 	"strings"
 
-	lua "github.com/yuin/gopher-lua"
-	"github.com/yuin/gopher-lua/parse"
-
-	"github.com/luahost/luahost/luastd"
+	"github.com/luahost/luahost/runtime"
 )
 
 // chunkName is the name errors give the REPL's input, as in "stdin:1: ...".
@@ -22,18 +19,18 @@ var errIncomplete = errors.New("incomplete chunk")
 // expression compiles as "return <src>", so its values can be printed;
 // expr reports that. A src that ends too early in both forms returns
 // errIncomplete.
-func compileChunk(src string) (proto *lua.FunctionProto, expr bool, err error) {
+func compileChunk(src string) (prog *runtime.Program, expr bool, err error) {
 	retSrc := "return " + src
 	if rest, ok := strings.CutPrefix(src, "="); ok { // the lua command's "=expr"
 		retSrc = "return " + rest
 	}
-	proto, retErr := compileString(retSrc)
+	prog, retErr := compileString(retSrc)
 	if retErr == nil {
-		return proto, true, nil
+		return prog, true, nil
 	}
-	proto, err = compileString(src)
+	prog, err = compileString(src)
 	if err == nil {
-		return proto, false, nil
+		return prog, false, nil
 	}
 	if atEOF(err) || atEOF(retErr) {
 		return nil, false, errIncomplete
@@ -41,34 +38,34 @@ func compileChunk(src string) (proto *lua.FunctionProto, expr bool, err error) {
 	return nil, false, err
 }
 
-func compileString(src string) (*lua.FunctionProto, error) {
-	return luastd.Compile(src, chunkName)
+func compileString(src string) (*runtime.Program, error) {
+	return runtime.Compile(chunkName, src)
 }
 
-// atEOF reports whether err is a parse error at the end of the input.
+// atEOF reports whether err is a syntax error at the end of the input.
 func atEOF(err error) bool {
-	var pe *parse.Error
-	return errors.As(err, &pe) && pe.Pos.Line < 0
+	var se *runtime.SyntaxError
+	return errors.As(err, &se) && se.AtEOF
 }
 
 // syntaxError formats a compile error as "stdin:line:col: message near
 // 'token'".
 func syntaxError(err error) string {
-	var pe *parse.Error
-	if !errors.As(err, &pe) {
+	var se *runtime.SyntaxError
+	if !errors.As(err, &se) {
 		return err.Error()
 	}
-	if pe.Pos.Line < 0 {
-		return fmt.Sprintf("%s: %s at end of input", chunkName, pe.Message)
+	if se.AtEOF {
+		return fmt.Sprintf("%s: %s at end of input", chunkName, se.Message)
 	}
-	pos := fmt.Sprintf("%s:%d", chunkName, pe.Pos.Line)
-	if pe.Pos.Column > 0 {
-		pos += fmt.Sprintf(":%d", pe.Pos.Column)
+	pos := fmt.Sprintf("%s:%d", chunkName, se.Line)
+	if se.Column > 0 {
+		pos += fmt.Sprintf(":%d", se.Column)
 	}
-	if pe.Token == "" {
-		return fmt.Sprintf("%s: %s", pos, pe.Message)
+	if se.Near == "" {
+		return fmt.Sprintf("%s: %s", pos, se.Message)
 	}
-	return fmt.Sprintf("%s: %s near %s", pos, pe.Message, quoteToken(pe.Token))
+	return fmt.Sprintf("%s: %s near %s", pos, se.Message, quoteToken(se.Near))
 }
 
 // quoteToken quotes a token for an error message, escaping bytes that are

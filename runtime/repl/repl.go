@@ -204,7 +204,7 @@ func (r *repl) line(ctx context.Context, line string) error {
 		}
 	}
 	r.pending = append(r.pending, line)
-	proto, expr, err := compileChunk(strings.Join(r.pending, "\n") + "\n")
+	prog, expr, err := compileChunk(strings.Join(r.pending, "\n") + "\n")
 	if errors.Is(err, errIncomplete) {
 		return nil
 	}
@@ -214,11 +214,11 @@ func (r *repl) line(ctx context.Context, line string) error {
 		r.fail(syntaxError(err))
 		return nil
 	}
-	return r.exec(ctx, proto, expr)
+	return r.exec(ctx, prog, expr)
 }
 
 // exec runs a compiled chunk and prints an expression's values.
-func (r *repl) exec(ctx context.Context, proto *lua.FunctionProto, expr bool) error {
+func (r *repl) exec(ctx context.Context, prog *runtime.Program, expr bool) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	defer r.finished.Add(1)
@@ -229,7 +229,7 @@ func (r *repl) exec(ctx context.Context, proto *lua.FunctionProto, expr bool) er
 		defer cancel()
 	}
 	L := r.sess.L()
-	chunk := L.NewFunctionFromProto(proto)
+	chunk := prog.Function(L)
 	keepError := L.NewFunction(func(L *lua.LState) int { return 1 })
 	// The chunk runs under a Go function that keeps its error value, so a
 	// table raised with error() can be printed like a result.
