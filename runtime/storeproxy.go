@@ -25,8 +25,9 @@ type storeProxy struct {
 type extendedProxy struct{ *storeProxy }
 
 var (
-	_ backends.Store    = (*storeProxy)(nil)
-	_ backends.Extended = extendedProxy{}
+	_ backends.Store        = (*storeProxy)(nil)
+	_ backends.StringGetter = (*storeProxy)(nil)
+	_ backends.Extended     = extendedProxy{}
 )
 
 // newStoreProxy returns a proxy for the store of u, with the extended
@@ -98,6 +99,21 @@ func (p *storeProxy) Get(ctx context.Context, key string) ([]byte, error) {
 	}
 	defer g.leave()
 	return st.Get(ctx, key)
+}
+
+// GetString is Get without a copy when the running store is a
+// backends.StringGetter, and Get plus one copy when it is not.
+func (p *storeProxy) GetString(ctx context.Context, key string) (string, error) {
+	st, g, err := p.enter(ctx)
+	if err != nil {
+		return "", err
+	}
+	defer g.leave()
+	if sg, ok := st.(backends.StringGetter); ok {
+		return sg.GetString(ctx, key)
+	}
+	b, err := st.Get(ctx, key)
+	return string(b), err
 }
 
 func (p *storeProxy) Set(ctx context.Context, key string, value []byte, ttl time.Duration) error {
