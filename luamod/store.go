@@ -184,6 +184,16 @@ func (h *handle) live(L *lua.LState) (int, bool) {
 // the method's action on that key. When ok is false, n results (nil, err)
 // are pushed.
 func keyed(L *lua.LState, method string) (h *handle, key string, n int, ok bool) {
+	// The common case in one pass: a live handle, a non-empty string key,
+	// no scope to check. Anything else takes the checks below, which say
+	// what is wrong.
+	if ud, ok := L.Get(1).(*lua.LUserData); ok {
+		if h, ok := ud.Value.(*handle); ok && !h.released && !h.m.closed && !h.m.sec.Checked() {
+			if k, ok := L.Get(2).(lua.LString); ok && k != "" {
+				return h, string(k), 0, true
+			}
+		}
+	}
 	h = checkHandle(L)
 	if n, ok := h.live(L); !ok {
 		return nil, "", n, false
