@@ -106,8 +106,8 @@ func redisStat(b *testing.B, rdb *redis.Client) string {
 const callChunk = 50_000
 
 // callTableLoop and callStoreLoop call one chunk of a loop of callLoops.
-// They are two functions so that callgrind (and pprof) count each loop's
-// cost apart: callgrind_annotate --inclusive=yes gives their instructions.
+// They are two functions so that a CPU profile shows each loop's cost
+// apart.
 //
 //go:noinline
 func callTableLoop(L *lua.LState, fn lua.LValue, i0, i1 int) error {
@@ -145,6 +145,13 @@ func cpuTime(b *testing.B) time.Duration {
 //	table-ns/op, store-ns/op  CPU time per access or call
 //	wall-store/table  the same ratio in wall time
 //
+// Instructions are counted under callgrind, one loop at a time: the
+// difference of the totals of two runs with different N, over 2N, is the
+// loop's instructions per access or call:
+//
+//	GODEBUG=asyncpreemptoff=1 LUAHOST_BENCH_CALL_LOOP=store LUAHOST_BENCH_CALL_N=100000 \
+//	  valgrind --tool=callgrind ./runtime.test -test.run '^$' -test.bench StoreCall/run -test.benchtime 1x
+//
 // With LUAHOST_TEST_REDIS_ADDR set (a Redis on this machine), each op
 // also runs the same loops in Redis, each inside one EVAL (keys under a
 // prefix of their own, deleted at the end), and reports
@@ -159,9 +166,15 @@ func BenchmarkStoreCall(b *testing.B) {
 			b.Fatalf("LUAHOST_BENCH_CALL_N=%q: want a positive integer", v)
 		}
 	}
+	// LUAHOST_BENCH_CALL_LOOP=table or store runs only that loop, to count
+	// its instructions under callgrind.
+	only := os.Getenv("LUAHOST_BENCH_CALL_LOOP")
+	if only != "" && only != "table" && only != "store" {
+		b.Fatalf("LUAHOST_BENCH_CALL_LOOP=%q: want table or store", only)
+	}
 	var rdb *redis.Client
 	stat, prefix := "", ""
-	if os.Getenv(dbtest.EnvRedisAddr) != "" {
+	if os.Getenv(dbtest.EnvRedisAddr) != "" && only == "" {
 		rdb = redis.NewClient(&redis.Options{Addr: dbtest.RedisAddr(b), ReadTimeout: -1})
 		b.Cleanup(func() { rdb.Close() })
 		stat = redisStat(b, rdb)
@@ -200,11 +213,15 @@ func BenchmarkStoreCall(b *testing.B) {
 					// drifting during the run hits both alike.
 					for i0 := 1; i0 <= n; i0 += callChunk {
 						i1 := min(i0+callChunk-1, n)
-						if err := run(callTableLoop, tableLoop, i0, i1, &tableCPU, &tableWall); err != nil {
-							return err
+						if only != "store" {
+							if err := run(callTableLoop, tableLoop, i0, i1, &tableCPU, &tableWall); err != nil {
+								return err
+							}
 						}
-						if err := run(callStoreLoop, storeLoop, i0, i1, &storeCPU, &storeWall); err != nil {
-							return err
+						if only != "table" {
+							if err := run(callStoreLoop, storeLoop, i0, i1, &storeCPU, &storeWall); err != nil {
+								return err
+							}
 						}
 					}
 					return nil
@@ -218,6 +235,9 @@ func BenchmarkStoreCall(b *testing.B) {
 				}
 			}
 			calls := float64(2 * n * b.N)
+			if only != "" {
+				return
+			}
 			overhead := float64(storeCPU-tableCPU) / calls
 			b.ReportMetric(float64(storeCPU)/float64(tableCPU), "store/table")
 			b.ReportMetric(overhead, "overhead-ns/call")
