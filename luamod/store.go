@@ -6,10 +6,12 @@ import (
 	"math"
 	"strconv"
 	"time"
+	"unsafe"
 
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/luahost/luahost/backends"
+	"github.com/luahost/luahost/internal/mpack"
 	"github.com/luahost/luahost/security"
 )
 
@@ -92,9 +94,11 @@ const handleMetaKey = "luahost.store"
 
 // handle is the Go side of a store handle.
 type handle struct {
-	m        *Module
-	id       string
-	st       backends.Store
+	m  *Module
+	id string
+	st backends.Store
+	// sg is st when it hands out values without a copy, else nil.
+	sg       backends.StringGetter
 	released bool
 }
 
@@ -130,7 +134,8 @@ func (m *Module) storeGet(L *lua.LState) int {
 		return m.pushGoError(L, ctx, err)
 	}
 	ud := L.NewUserData()
-	ud.Value = &handle{m: m, id: string(id), st: st}
+	sg, _ := st.(backends.StringGetter)
+	ud.Value = &handle{m: m, id: string(id), st: st, sg: sg}
 	ud.Metatable = L.GetTypeMetatable(handleMetaKey) // the registry's, which a host may swap per run
 	L.Push(ud)
 	return 1
@@ -161,6 +166,16 @@ func (h *handle) live(L *lua.LState) (int, bool) {
 // the method's action on that key. When ok is false, n results (nil, err)
 // are pushed.
 func keyed(L *lua.LState, method string) (h *handle, key string, n int, ok bool) {
+	// The common case in one pass: a live handle, a non-empty string key,
+	// no scope to check. Anything else takes the checks below, which say
+	// what is wrong.
+	if ud, ok := L.Get(1).(*lua.LUserData); ok {
+		if h, ok := ud.Value.(*handle); ok && !h.released && !h.m.closed && !h.m.sec.Checked() {
+			if k, ok := L.Get(2).(lua.LString); ok && k != "" {
+				return h, string(k), 0, true
+			}
+		}
+	}
 	h = checkHandle(L)
 	if n, ok := h.live(L); !ok {
 		return nil, "", n, false
@@ -194,7 +209,22 @@ func handleGet(L *lua.LState) int {
 		return n
 	}
 	ctx := callContext(L)
-	b, err := h.st.Get(ctx, key)
+	var b []byte
+	var err error
+	if h.sg != nil {
+		var s string
+		if s, err = h.sg.GetString(ctx, key); err == nil {
+			if start, ok := mpack.StringStart(s); ok {
+				// The common case, a stored string: the result shares
+				// the store's bytes, which never change.
+				L.Push(lua.LString(s[start:]))
+				return 1
+			}
+			b = unsafe.Slice(unsafe.StringData(s), len(s)) // only read below
+		}
+	} else {
+		b, err = h.st.Get(ctx, key)
+	}
 	if err != nil {
 		if KindOf(err) == KindNotFound && !errors.Is(err, backends.ErrStoreRemoved) {
 			return h.m.pushError(L, storeError(KindNotFound, "key "+quote(key)+" not found", err))
@@ -317,7 +347,7 @@ func handleClear(L *lua.LState) int {
 func handleRelease(L *lua.LState) int {
 	h := checkHandle(L)
 	h.released = true
-	h.st = nil
+	h.st, h.sg = nil, nil
 	L.Push(lua.LTrue)
 	return 1
 }

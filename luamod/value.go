@@ -377,6 +377,9 @@ func (d *decoder) decode(L *lua.LState, b []byte) (lua.LValue, error) {
 	if len(b) == 0 {
 		return nil, &DecodeError{Offset: 0, Reason: "no data"}
 	}
+	if start, ok := mpack.StringStart(b); ok { // the common case, one copy
+		return lua.LString(b[start:]), nil
+	}
 	d.r.Reset(b)
 	d.holes = 0
 	defer d.release()

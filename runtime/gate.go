@@ -10,40 +10,72 @@ import (
 // gate counts the store calls in flight on one run of an entry, so that
 // the entry stops only after they end. Entering and leaving are one atomic
 // add each: calls on a running entry never wait for each other, nor for a
-// reload working on other entries.
+// reload working on other entries. The count is split over shards, each
+// on a cache line of its own, and each store handle counts on one of
+// them: Lua states calling the same store on several cores do not contend
+// for one counter.
 type gate struct {
+	shards [gateShards]gateShard
+	// idle receives when the last call of a shard leaves a closed gate.
+	idle chan struct{}
+}
+
+// gateShards is the number of counters of a gate; a power of two.
+const gateShards = 16
+
+// gateShard is one counter of a gate, alone on its cache line.
+type gateShard struct {
 	// n is the number of calls inside, plus gateClosed once closed.
 	n atomic.Int64
-	// idle receives when the last call leaves a closed gate.
-	idle chan struct{}
+	_ [64 - 8]byte
 }
 
 const gateClosed = 1 << 62
 
-// enter admits a call; it returns false once the gate is closed.
-func (g *gate) enter() bool {
-	if g.n.Add(1)&gateClosed != 0 {
-		g.leave()
-		return false
+// pass is a call admitted by a gate: it must leave exactly once.
+type pass struct {
+	g *gate
+	n *atomic.Int64
+}
+
+// enter admits a call counted on the given shard (any number; callers
+// that may run at once should use different ones); ok is false once the
+// gate is closed.
+func (g *gate) enter(shard uint32) (p pass, ok bool) {
+	p = pass{g, &g.shards[shard%gateShards].n}
+	if p.n.Add(1)&gateClosed != 0 {
+		p.leave()
+		return pass{}, false
 	}
-	return true
+	return p, true
 }
 
 // leave ends a call that entered.
-func (g *gate) leave() {
-	if g.n.Add(-1) == gateClosed {
+func (p pass) leave() {
+	if p.n.Add(-1) == gateClosed {
 		select {
-		case g.idle <- struct{}{}:
+		case p.g.idle <- struct{}{}:
 		default:
 		}
 	}
 }
 
-// close admits no more calls.
-func (g *gate) close() { g.n.Or(gateClosed) }
+// close admits no more calls. Calls that entered a shard before it closed
+// are counted until they leave.
+func (g *gate) close() {
+	for i := range g.shards {
+		g.shards[i].n.Or(gateClosed)
+	}
+}
 
 // inside returns how many calls are in flight.
-func (g *gate) inside() int64 { return g.n.Load() &^ gateClosed }
+func (g *gate) inside() int64 {
+	var n int64
+	for i := range g.shards {
+		n += g.shards[i].n.Load() &^ gateClosed
+	}
+	return n
+}
 
 // drain waits, after close, until no call is in flight, bounded by
 // timeout on clock (0: none) and by ctx. The error says how many calls

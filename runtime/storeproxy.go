@@ -19,20 +19,27 @@ type storeProxy struct {
 	rt *Runtime
 	id string
 	u  atomic.Pointer[unit] // the unit last used
+	// shard is the gate counter this proxy's calls use: handles of
+	// different states count apart.
+	shard uint32
 }
+
+// proxyShards hands out gate shards to new proxies in turn.
+var proxyShards atomic.Uint32
 
 // extendedProxy is a storeProxy for a store with the extended methods.
 type extendedProxy struct{ *storeProxy }
 
 var (
-	_ backends.Store    = (*storeProxy)(nil)
-	_ backends.Extended = extendedProxy{}
+	_ backends.Store        = (*storeProxy)(nil)
+	_ backends.StringGetter = (*storeProxy)(nil)
+	_ backends.Extended     = extendedProxy{}
 )
 
 // newStoreProxy returns a proxy for the store of u, with the extended
 // methods when u's store has them.
 func newStoreProxy(rt *Runtime, u *unit) backends.Store {
-	p := &storeProxy{rt: rt, id: u.e().ID}
+	p := &storeProxy{rt: rt, id: u.e().ID, shard: proxyShards.Add(1)}
 	p.u.Store(u)
 	if _, ok := u.st.(backends.Extended); ok {
 		return extendedProxy{p}
@@ -40,21 +47,23 @@ func newStoreProxy(rt *Runtime, u *unit) backends.Store {
 	return p
 }
 
-// enter returns the running store and the gate the call must leave.
-func (p *storeProxy) enter(ctx context.Context) (backends.Store, *gate, error) {
+// enter returns the running store and the pass the call must leave.
+func (p *storeProxy) enter(ctx context.Context) (backends.Store, pass, error) {
 	u := p.u.Load()
-	if g := u.calls.Load(); g != nil && g.enter() {
-		return u.st, g, nil
+	if g := u.calls.Load(); g != nil {
+		if ps, ok := g.enter(p.shard); ok {
+			return u.st, ps, nil
+		}
 	}
 	return p.enterSlow(ctx)
 }
 
 // enterSlow finds the entry's current unit, waiting for its start as
 // store.get does.
-func (p *storeProxy) enterSlow(ctx context.Context) (backends.Store, *gate, error) {
+func (p *storeProxy) enterSlow(ctx context.Context) (backends.Store, pass, error) {
 	for {
 		if err := ctx.Err(); err != nil {
-			return nil, nil, err
+			return nil, pass{}, err
 		}
 		u, err := p.rt.runningStore(ctx, p.id)
 		if err != nil {
@@ -67,26 +76,28 @@ func (p *storeProxy) enterSlow(ctx context.Context) (backends.Store, *gate, erro
 				}
 				last.mu.Unlock()
 			}
-			return nil, nil, redactErr(p.rt.redact, err)
+			return nil, pass{}, redactErr(p.rt.redact, err)
 		}
 		p.u.Store(u)
-		if g := u.calls.Load(); g != nil && g.enter() {
-			return u.st, g, nil
+		if g := u.calls.Load(); g != nil {
+			if ps, ok := g.enter(p.shard); ok {
+				return u.st, ps, nil
+			}
 		}
 		// It stopped since: the next round says why, or uses its next run.
 	}
 }
 
 // extended returns the running store as a backends.Extended.
-func (p extendedProxy) extended(ctx context.Context, method string) (backends.Extended, *gate, error) {
+func (p extendedProxy) extended(ctx context.Context, method string) (backends.Extended, pass, error) {
 	st, g, err := p.enter(ctx)
 	if err != nil {
-		return nil, nil, err
+		return nil, pass{}, err
 	}
 	x, ok := st.(backends.Extended)
 	if !ok {
 		g.leave()
-		return nil, nil, backends.Errorf(backends.ErrInvalid, "%s is not supported by store %s since the registry was reloaded", method, p.id)
+		return nil, pass{}, backends.Errorf(backends.ErrInvalid, "%s is not supported by store %s since the registry was reloaded", method, p.id)
 	}
 	return x, g, nil
 }
@@ -98,6 +109,21 @@ func (p *storeProxy) Get(ctx context.Context, key string) ([]byte, error) {
 	}
 	defer g.leave()
 	return st.Get(ctx, key)
+}
+
+// GetString is Get without a copy when the running store is a
+// backends.StringGetter, and Get plus one copy when it is not.
+func (p *storeProxy) GetString(ctx context.Context, key string) (string, error) {
+	st, g, err := p.enter(ctx)
+	if err != nil {
+		return "", err
+	}
+	defer g.leave()
+	if sg, ok := st.(backends.StringGetter); ok {
+		return sg.GetString(ctx, key)
+	}
+	b, err := st.Get(ctx, key)
+	return string(b), err
 }
 
 func (p *storeProxy) Set(ctx context.Context, key string, value []byte, ttl time.Duration) error {

@@ -427,6 +427,31 @@ func Read(b []byte) (Token, int, error) {
 	return t, head, nil
 }
 
+// StringStart reports whether b is exactly one str or bin value, and
+// where its payload starts: b[start:] is the string. It is the fast path
+// of a read of a stored string; anything else (another type, a length
+// that disagrees with len(b)) returns ok false, for a Decoder to decode
+// or explain.
+func StringStart[T ~string | ~[]byte](b T) (start int, ok bool) {
+	if len(b) == 0 {
+		return 0, false
+	}
+	var n int
+	switch c := b[0]; {
+	case c&0xe0 == fixStr:
+		n, start = int(c&0x1f), 1
+	case (c == codeStr8 || c == codeBin8) && len(b) >= 2:
+		n, start = int(b[1]), 2
+	case (c == codeStr16 || c == codeBin16) && len(b) >= 3:
+		n, start = int(b[1])<<8|int(b[2]), 3
+	case (c == codeStr32 || c == codeBin32) && len(b) >= 5:
+		n, start = int(b[1])<<24|int(b[2])<<16|int(b[3])<<8|int(b[4]), 5
+	default:
+		return 0, false
+	}
+	return start, len(b)-start == n
+}
+
 // truncated is the error for input b that ends inside a value; it is
 // reported where the input ends.
 func truncated(b []byte) error {

@@ -303,3 +303,54 @@ func FuzzNext(f *testing.F) {
 		}
 	})
 }
+
+func TestStringStart(t *testing.T) {
+	long := func(n int) string { return strings.Repeat("x", n) }
+	tests := []struct {
+		name      string
+		b         []byte
+		wantStart int
+		wantOK    bool
+	}{
+		{"fixstr empty", mpack.AppendString(nil, ""), 1, true},
+		{"fixstr", mpack.AppendString(nil, "value"), 1, true},
+		{"fixstr 31", mpack.AppendString(nil, long(31)), 1, true},
+		{"str8", mpack.AppendString(nil, long(32)), 2, true},
+		{"str16", mpack.AppendString(nil, long(256)), 3, true},
+		{"str32", mpack.AppendString(nil, long(1<<16)), 5, true},
+		{"bin8", mpack.AppendString(nil, "\xff"), 2, true},
+		{"bin16", mpack.AppendString(nil, "\xff"+long(300)), 3, true},
+		{"bin32", mpack.AppendString(nil, "\xff"+long(1<<16)), 5, true},
+		{"empty input", nil, 0, false},
+		{"number", mpack.AppendNumber(nil, 1), 0, false},
+		{"nil", mpack.AppendNil(nil), 0, false},
+		{"array of a string", mpack.AppendString(mpack.AppendArrayLen(nil, 1), "a"), 0, false},
+		{"trailing byte", append(mpack.AppendString(nil, "ab"), 0), 0, false},
+		{"truncated payload", mpack.AppendString(nil, "abc")[:3], 0, false},
+		{"truncated str8 head", []byte{0xd9}, 0, false},
+		{"truncated str16 head", []byte{0xda, 0}, 0, false},
+		{"truncated bin32 head", []byte{0xc6, 0, 0, 0}, 0, false},
+		{"str32 length over input", []byte{0xdb, 0xff, 0xff, 0xff, 0xff, 'a'}, 0, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			start, ok := mpack.StringStart(tc.b)
+			if ok != tc.wantOK || ok && start != tc.wantStart {
+				t.Fatalf("StringStart(% x) = %d, %v; want %d, %v", tc.b[:min(len(tc.b), 8)], start, ok, tc.wantStart, tc.wantOK)
+			}
+			if s, sok := mpack.StringStart(string(tc.b)); s != start || sok != ok {
+				t.Fatalf("StringStart of the string form = %d, %v; want %d, %v", s, sok, start, ok)
+			}
+			// Where it says ok, a Decoder reads the same string and nothing after.
+			d := mpack.NewDecoder(tc.b)
+			tok, err := d.Next()
+			decoded := err == nil && (tok.Type == mpack.Str || tok.Type == mpack.Bin) && d.Remaining() == 0
+			if decoded != ok {
+				t.Fatalf("StringStart ok = %v, but Decoder reads a whole string: %v (err %v)", ok, decoded, err)
+			}
+			if ok && !bytes.Equal(tok.Bytes, tc.b[start:]) {
+				t.Fatalf("payload %q, Decoder read %q", tc.b[start:], tok.Bytes)
+			}
+		})
+	}
+}
