@@ -14,6 +14,9 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/luahost/luahost/backends"
 	"github.com/luahost/luahost/registry"
 )
@@ -48,6 +51,10 @@ type config struct {
 
 	memoryLimit int64
 	runDefaults []RunOption
+
+	meterProvider  metric.MeterProvider
+	tracerProvider trace.TracerProvider
+	storeSpans     bool
 }
 
 // WithRegistry loads the registry from files and directories.
@@ -106,6 +113,7 @@ type Runtime struct {
 	preloads map[string]LuaLoader
 	pool     statePool
 	chunks   chunkCache
+	tel      *telemetry // nil: no OpenTelemetry provider passed
 
 	memoryLimit int64 // default cap of a run, bytes; 0 = none
 
@@ -150,8 +158,12 @@ func New(ctx context.Context, opts ...Option) (*Runtime, error) {
 	if err != nil {
 		return nil, err
 	}
+	tel, err := newTelemetry(&c)
+	if err != nil {
+		return nil, fmt.Errorf("telemetry: %w", err)
+	}
 	rt := &Runtime{sandbox: c.sandbox, preloads: c.preloads, memoryLimit: c.memoryLimit,
-		reloading: make(chan reloadSources, 1)}
+		reloading: make(chan reloadSources, 1), tel: tel}
 	rt.reloading <- reloadSources{sources: c.sources, getenv: c.getenv, clock: c.clock}
 	rt.sup = newSupervisor(map[string]*unit{}, c.clock, rand.Float64, nil)
 	rt.sup.view.Store(&view{reg: reg, units: map[string]*unit{}})
@@ -159,6 +171,7 @@ func New(ctx context.Context, opts ...Option) (*Runtime, error) {
 	rt.logger = newRedactLogger(c.logger, rt.redact)
 	rt.sup.logger = rt.logger
 	rt.sup.redact = rt.redact
+	rt.sup.tel = tel
 	rt.logWarnings(reg)
 	units, err := rt.buildUnits(reg, c.clock, func(*registry.Entry) *unit { return nil })
 	if err != nil {
@@ -171,8 +184,12 @@ func New(ctx context.Context, opts ...Option) (*Runtime, error) {
 	}
 	rt.sec.Store(st)
 	rt.sup.view.Store(&view{reg: reg, units: units})
+	if err := tel.observeEntries(rt, c.meterProvider); err != nil {
+		return nil, fmt.Errorf("telemetry: %w", err)
+	}
 	if !c.noBoot {
 		if err := rt.sup.boot(ctx, reg.Order()); err != nil {
+			tel.close()
 			return nil, err
 		}
 	}
@@ -265,6 +282,7 @@ func (rt *Runtime) Close(ctx context.Context) error {
 	rt.closeOnce.Do(func() {
 		rt.pool.close()
 		rt.closeErr = rt.sup.shutdown(ctx)
+		rt.tel.close()
 	})
 	return rt.closeErr
 }
@@ -322,6 +340,9 @@ func (rt *Runtime) backendStore(ctx context.Context, id string) (backends.Store,
 	u, err := rt.runningStore(ctx, id)
 	if err != nil {
 		return nil, err
+	}
+	if rt.tel.instrumented() {
+		return rt.tel.measure(id, newStoreProxy(rt, u)), nil
 	}
 	return newStoreProxy(rt, u), nil
 }

@@ -1,0 +1,335 @@
+package runtime
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/luahost/luahost/luamod"
+	"github.com/luahost/luahost/registry"
+)
+
+// Instrumentation scope and the names of the metrics, spans and attributes
+// the runtime reports through OpenTelemetry. They follow the OpenTelemetry
+// naming conventions (dot-separated namespaces, units in UCUM, durations in
+// seconds); error.type is the OpenTelemetry semantic-conventions attribute.
+const (
+	// ScopeName is the instrumentation scope of every meter and tracer
+	// the runtime creates.
+	ScopeName = "github.com/luahost/luahost/runtime"
+
+	// MetricStoreOperations counts store calls (unit {operation}) by
+	// store ID, operation and outcome.
+	MetricStoreOperations = "luahost.store.operations"
+	// MetricStoreOperationDuration is the latency of store calls in
+	// seconds (unit s), by store ID and operation.
+	MetricStoreOperationDuration = "luahost.store.operation.duration"
+	// MetricEntryTransitions counts lifecycle state changes of entries
+	// (unit {transition}) by entry ID, kind, previous and new state.
+	MetricEntryTransitions = "luahost.entry.transitions"
+	// MetricEntries is an observable gauge of the registry's entries
+	// (unit {entry}) by kind and state.
+	MetricEntries = "luahost.entries"
+
+	// SpanRun is the name of the span of one script run.
+	SpanRun = "luahost.run"
+	// SpanStorePrefix followed by the operation ("luahost.store.get") is
+	// the name of the span of one store call.
+	SpanStorePrefix = "luahost.store."
+
+	// AttrStoreID is a store's registry ID ("app:cache").
+	AttrStoreID = "luahost.store.id"
+	// AttrStoreOperation is the store method, as Lua names it: get, set,
+	// delete, exists, clear, entry, put, list, incr, ttl, expire, info.
+	AttrStoreOperation = "luahost.store.operation"
+	// AttrStoreOutcome is "ok" or the error kind of a failed call
+	// (NotFound, Invalid, Unavailable, ...; see the errors module).
+	AttrStoreOutcome = "luahost.store.outcome"
+	// AttrEntryID is an entry's registry ID.
+	AttrEntryID = "luahost.entry.id"
+	// AttrEntryKind is an entry's kind ("store.memory").
+	AttrEntryKind = "luahost.entry.kind"
+	// AttrEntryState is an entry's lifecycle state (see Phase).
+	AttrEntryState = "luahost.entry.state"
+	// AttrEntryPreviousState is the state an entry left.
+	AttrEntryPreviousState = "luahost.entry.previous_state"
+	// AttrScriptName is the chunk name of a run (Script.Name, a file
+	// path for RunFile); absent when the run has none (RunString, Do).
+	AttrScriptName = "luahost.script.name"
+	// AttrErrorType is the error kind of a failed run or store call, as
+	// OpenTelemetry's error.type.
+	AttrErrorType = "error.type"
+
+	outcomeOK = "ok"
+)
+
+// WithMeterProvider makes the runtime report store call counts and
+// latencies and entry lifecycle changes through mp (OpenTelemetry). Without
+// it the runtime records no metrics (the global provider is not used).
+func WithMeterProvider(mp metric.MeterProvider) Option {
+	return func(c *config) { c.meterProvider = mp }
+}
+
+// WithTracerProvider makes the runtime trace each script run (Run,
+// RunFile, RunString, Do) as a span, and each store call too with
+// WithStoreCallSpans, through tp (OpenTelemetry). Without it the runtime
+// starts no spans (the global provider is not used).
+func WithTracerProvider(tp trace.TracerProvider) Option {
+	return func(c *config) { c.tracerProvider = tp }
+}
+
+// WithStoreCallSpans adds a span per store call, a child of the run's
+// span, when a tracer provider is set. Off by default: a store loop makes
+// one span per call.
+func WithStoreCallSpans() Option { return func(c *config) { c.storeSpans = true } }
+
+// Store operations, as Lua names the methods.
+type storeOp int
+
+const (
+	opGet storeOp = iota
+	opSet
+	opDelete
+	opExists
+	opClear
+	opEntry
+	opPut
+	opList
+	opIncr
+	opTTL
+	opExpire
+	opInfo
+	numOps
+)
+
+var opNames = [numOps]string{"get", "set", "delete", "exists", "clear", "entry", "put", "list", "incr", "ttl", "expire", "info"}
+
+// telemetry holds the runtime's instruments. A nil *telemetry records
+// nothing; the runtime has one only when a provider was passed.
+type telemetry struct {
+	tracer     trace.Tracer // nil: no spans
+	storeSpans bool
+
+	ops         metric.Int64Counter // nil: no metrics
+	dur         metric.Float64Histogram
+	transitions metric.Int64Counter
+	entriesReg  metric.Registration
+
+	stores sync.Map // store ID -> *storeMetrics
+}
+
+// durationBuckets are the histogram bounds in seconds: from 10µs (a memory
+// store) to 10s (a database call at its timeout).
+var durationBuckets = []float64{0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}
+
+// newTelemetry returns the instruments for c's providers, or nil when c
+// has none.
+func newTelemetry(c *config) (*telemetry, error) {
+	if c.meterProvider == nil && c.tracerProvider == nil {
+		return nil, nil
+	}
+	t := &telemetry{}
+	if c.tracerProvider != nil {
+		t.tracer = c.tracerProvider.Tracer(ScopeName)
+		t.storeSpans = c.storeSpans
+	}
+	if c.meterProvider == nil {
+		return t, nil
+	}
+	m := c.meterProvider.Meter(ScopeName)
+	var err error
+	if t.ops, err = m.Int64Counter(MetricStoreOperations, metric.WithUnit("{operation}"),
+		metric.WithDescription("Store calls by store, operation and outcome.")); err != nil {
+		return nil, err
+	}
+	if t.dur, err = m.Float64Histogram(MetricStoreOperationDuration, metric.WithUnit("s"),
+		metric.WithDescription("Duration of store calls."),
+		metric.WithExplicitBucketBoundaries(durationBuckets...)); err != nil {
+		return nil, err
+	}
+	if t.transitions, err = m.Int64Counter(MetricEntryTransitions, metric.WithUnit("{transition}"),
+		metric.WithDescription("Lifecycle state changes of entries.")); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// observeEntries registers the gauge of entries per kind and state, read
+// from rt at each collection.
+func (t *telemetry) observeEntries(rt *Runtime, mp metric.MeterProvider) error {
+	if t == nil || mp == nil {
+		return nil
+	}
+	m := mp.Meter(ScopeName)
+	g, err := m.Int64ObservableGauge(MetricEntries, metric.WithUnit("{entry}"),
+		metric.WithDescription("Entries of the registry by kind and lifecycle state."))
+	if err != nil {
+		return err
+	}
+	t.entriesReg, err = m.RegisterCallback(func(_ context.Context, o metric.Observer) error {
+		type key struct{ kind, state string }
+		counts := map[key]int64{}
+		for _, es := range rt.States() {
+			counts[key{es.Entry.Kind, string(es.State.Phase)}]++
+		}
+		for k, n := range counts {
+			o.ObserveInt64(g, n, metric.WithAttributes(attribute.String(AttrEntryKind, k.kind), attribute.String(AttrEntryState, k.state)))
+		}
+		return nil
+	}, g)
+	return err
+}
+
+// close ends the gauge's callback.
+func (t *telemetry) close() {
+	if t != nil && t.entriesReg != nil {
+		_ = t.entriesReg.Unregister()
+	}
+}
+
+// transition records that entry e went from one state to another.
+func (t *telemetry) transition(e *registry.Entry, from, to Phase) {
+	if t == nil || t.transitions == nil {
+		return
+	}
+	t.transitions.Add(context.Background(), 1, metric.WithAttributes(
+		attribute.String(AttrEntryID, e.ID),
+		attribute.String(AttrEntryKind, e.Kind),
+		attribute.String(AttrEntryPreviousState, string(from)),
+		attribute.String(AttrEntryState, string(to)),
+	))
+}
+
+// noEnd ends a run that has no span.
+func noEnd(error) {}
+
+// startRun starts the span of a script run named name ("" when it has
+// none) and returns the context carrying it and the function that ends
+// it with the run's error.
+func (t *telemetry) startRun(ctx context.Context, name string) (context.Context, func(error)) {
+	if t == nil || t.tracer == nil {
+		return ctx, noEnd
+	}
+	var opts []trace.SpanStartOption
+	if name != "" {
+		opts = append(opts, trace.WithAttributes(attribute.String(AttrScriptName, name)))
+	}
+	ctx, span := t.tracer.Start(ctx, SpanRun, opts...)
+	return ctx, func(err error) { endSpan(span, err) }
+}
+
+// endSpan ends span, marking it failed with the error's kind. The error's
+// message is not recorded: it may quote keys or values.
+func endSpan(span trace.Span, err error) {
+	if err != nil {
+		kind := errorKind(err)
+		span.SetAttributes(attribute.String(AttrErrorType, kind))
+		span.SetStatus(codes.Error, kind)
+	}
+	span.End()
+}
+
+// errorKind is the kind of a failed call, as scripts see it.
+func errorKind(err error) string {
+	if k := luamod.KindOf(err); k != "" {
+		return k
+	}
+	return luamod.KindInternal
+}
+
+// storeMetrics are the precomputed measurement options of one store, so a
+// call records without building attribute sets.
+type storeMetrics struct {
+	id  string
+	ops [numOps]opMetrics
+}
+
+type opMetrics struct {
+	dur      []metric.RecordOption
+	ok       []metric.AddOption
+	failed   sync.Map // error kind -> []metric.AddOption
+	spanName string
+	spanOpts []trace.SpanStartOption
+}
+
+// storeMetrics returns the options of store id, built on first use.
+func (t *telemetry) storeMetrics(id string) *storeMetrics {
+	if m, ok := t.stores.Load(id); ok {
+		return m.(*storeMetrics)
+	}
+	m := &storeMetrics{id: id}
+	for op := range numOps {
+		name := opNames[op]
+		base := []attribute.KeyValue{attribute.String(AttrStoreID, id), attribute.String(AttrStoreOperation, name)}
+		o := &m.ops[op]
+		o.dur = []metric.RecordOption{metric.WithAttributeSet(attribute.NewSet(base...))}
+		o.ok = []metric.AddOption{metric.WithAttributeSet(attribute.NewSet(append(base, attribute.String(AttrStoreOutcome, outcomeOK))...))}
+		o.spanName = SpanStorePrefix + name
+		o.spanOpts = []trace.SpanStartOption{trace.WithAttributes(base...)}
+	}
+	got, _ := t.stores.LoadOrStore(id, m)
+	return got.(*storeMetrics)
+}
+
+// failedOpts returns the counter options of a call that failed with kind.
+func (o *opMetrics) failedOpts(m *storeMetrics, op storeOp, kind string) []metric.AddOption {
+	if v, ok := o.failed.Load(kind); ok {
+		return v.([]metric.AddOption)
+	}
+	opts := []metric.AddOption{metric.WithAttributeSet(attribute.NewSet(
+		attribute.String(AttrStoreID, m.id),
+		attribute.String(AttrStoreOperation, opNames[op]),
+		attribute.String(AttrStoreOutcome, kind)))}
+	o.failed.Store(kind, opts)
+	return opts
+}
+
+// instrumented reports whether store calls are measured or traced.
+func (t *telemetry) instrumented() bool {
+	return t != nil && (t.ops != nil || (t.tracer != nil && t.storeSpans))
+}
+
+// storeCall is one store call being measured.
+type storeCall struct {
+	t     *telemetry
+	m     *storeMetrics
+	op    storeOp
+	start time.Time
+	span  trace.Span
+}
+
+// begin starts measuring a call of op on the store m, returning the
+// context the call runs under (carrying its span, if any).
+func (t *telemetry) begin(ctx context.Context, m *storeMetrics, op storeOp) (context.Context, storeCall) {
+	c := storeCall{t: t, m: m, op: op}
+	if t.storeSpans {
+		o := &m.ops[op]
+		ctx, c.span = t.tracer.Start(ctx, o.spanName, o.spanOpts...)
+	}
+	if t.ops != nil {
+		c.start = time.Now()
+	}
+	return ctx, c
+}
+
+// end records the call's outcome and duration and ends its span.
+func (c storeCall) end(ctx context.Context, err error) {
+	if c.t.ops != nil {
+		d := time.Since(c.start).Seconds()
+		o := &c.m.ops[c.op]
+		c.t.dur.Record(ctx, d, o.dur...)
+		if err == nil {
+			c.t.ops.Add(ctx, 1, o.ok...)
+		} else {
+			c.t.ops.Add(ctx, 1, o.failedOpts(c.m, c.op, errorKind(err))...)
+		}
+	}
+	if c.span != nil {
+		endSpan(c.span, err)
+	}
+}
