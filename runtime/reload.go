@@ -135,7 +135,7 @@ func (rt *Runtime) Reload(ctx context.Context, sources ...Option) (*Report, erro
 		o(&c)
 	}
 	if c.logger != nil || c.clock != nil || c.sandbox || c.noBoot || c.preloads != nil || c.memoryLimit != 0 ||
-		c.meterProvider != nil || c.tracerProvider != nil || c.storeSpans {
+		c.meterProvider != nil || c.tracerProvider != nil || c.storeSpans || c.latencySampling != 0 {
 		return nil, errors.New("reload: only registry options (WithRegistry, WithRegistryFS, WithRegistryString, WithGetenv) apply to Reload")
 	}
 	var rs reloadSources

@@ -55,6 +55,9 @@ type config struct {
 	meterProvider  metric.MeterProvider
 	tracerProvider trace.TracerProvider
 	storeSpans     bool
+	// latencySampling records one call in latencySampling in the latency
+	// histogram (0 or 1: every call).
+	latencySampling int
 }
 
 // WithRegistry loads the registry from files and directories.

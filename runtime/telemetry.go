@@ -2,7 +2,9 @@ package runtime
 
 import (
 	"context"
+	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -83,6 +85,15 @@ func WithTracerProvider(tp trace.TracerProvider) Option {
 	return func(c *config) { c.tracerProvider = tp }
 }
 
+// WithStoreLatencySampling makes the latency histogram record one store
+// call in n of each store and operation (n a power of two; 1, the
+// default, records every call). Recording a duration costs about as much
+// as a call on store.memory, so a host with hot in-memory loops may
+// sample; the operations counter still counts every call.
+func WithStoreLatencySampling(n int) Option {
+	return func(c *config) { c.latencySampling = n }
+}
+
 // WithStoreCallSpans adds a span per store call, a child of the run's
 // span, when a tracer provider is set. Off by default: a store loop makes
 // one span per call.
@@ -115,10 +126,12 @@ type telemetry struct {
 	tracer     trace.Tracer // nil: no spans
 	storeSpans bool
 
-	ops         metric.Int64Counter // nil: no metrics
+	metered     bool   // false: no metrics
+	sampleMask  uint64 // a call is timed when its number & sampleMask == 0
+	ops         metric.Int64ObservableCounter
 	dur         metric.Float64Histogram
 	transitions metric.Int64Counter
-	entriesReg  metric.Registration
+	regs        []metric.Registration // callbacks to end at close
 
 	stores sync.Map // store ID -> *storeMetrics
 }
@@ -142,11 +155,25 @@ func newTelemetry(c *config) (*telemetry, error) {
 		return t, nil
 	}
 	m := c.meterProvider.Meter(ScopeName)
+	t.metered = true
+	if n := c.latencySampling; n > 1 {
+		if n&(n-1) != 0 {
+			return nil, fmt.Errorf("latency sampling %d is not a power of two", n)
+		}
+		t.sampleMask = uint64(n - 1)
+	}
 	var err error
-	if t.ops, err = m.Int64Counter(MetricStoreOperations, metric.WithUnit("{operation}"),
+	// Calls are counted in the runtime and read at collection: an atomic
+	// add per call instead of the SDK's attribute lookup.
+	if t.ops, err = m.Int64ObservableCounter(MetricStoreOperations, metric.WithUnit("{operation}"),
 		metric.WithDescription("Store calls by store, operation and outcome.")); err != nil {
 		return nil, err
 	}
+	reg, err := m.RegisterCallback(t.observeOps, t.ops)
+	if err != nil {
+		return nil, err
+	}
+	t.regs = append(t.regs, reg)
 	if t.dur, err = m.Float64Histogram(MetricStoreOperationDuration, metric.WithUnit("s"),
 		metric.WithDescription("Duration of store calls."),
 		metric.WithExplicitBucketBoundaries(durationBuckets...)); err != nil {
@@ -171,7 +198,7 @@ func (t *telemetry) observeEntries(rt *Runtime, mp metric.MeterProvider) error {
 	if err != nil {
 		return err
 	}
-	t.entriesReg, err = m.RegisterCallback(func(_ context.Context, o metric.Observer) error {
+	reg, err := m.RegisterCallback(func(_ context.Context, o metric.Observer) error {
 		type key struct{ kind, state string }
 		counts := map[key]int64{}
 		for _, es := range rt.States() {
@@ -182,13 +209,40 @@ func (t *telemetry) observeEntries(rt *Runtime, mp metric.MeterProvider) error {
 		}
 		return nil
 	}, g)
-	return err
+	if err != nil {
+		return err
+	}
+	t.regs = append(t.regs, reg)
+	return nil
 }
 
-// close ends the gauge's callback.
+// observeOps reports the store call counts.
+func (t *telemetry) observeOps(_ context.Context, o metric.Observer) error {
+	t.stores.Range(func(_, v any) bool {
+		m := v.(*storeMetrics)
+		for i := range m.ops {
+			op := &m.ops[i]
+			if n := op.ok.Load(); n > 0 {
+				o.ObserveInt64(t.ops, n, op.okAttrs...)
+			}
+			op.failed.Range(func(_, v any) bool {
+				f := v.(*failedCount)
+				o.ObserveInt64(t.ops, f.n.Load(), f.attrs...)
+				return true
+			})
+		}
+		return true
+	})
+	return nil
+}
+
+// close ends the instruments' callbacks.
 func (t *telemetry) close() {
-	if t != nil && t.entriesReg != nil {
-		_ = t.entriesReg.Unregister()
+	if t == nil {
+		return
+	}
+	for _, r := range t.regs {
+		_ = r.Unregister()
 	}
 }
 
@@ -251,10 +305,18 @@ type storeMetrics struct {
 
 type opMetrics struct {
 	dur      []metric.RecordOption
-	ok       []metric.AddOption
-	failed   sync.Map // error kind -> []metric.AddOption
+	calls    atomic.Uint64 // calls begun, for sampling
+	ok       atomic.Int64  // calls that succeeded
+	okAttrs  []metric.ObserveOption
+	failed   sync.Map // error kind -> *failedCount
 	spanName string
 	spanOpts []trace.SpanStartOption
+}
+
+// failedCount counts the calls of one operation that failed with one kind.
+type failedCount struct {
+	n     atomic.Int64
+	attrs []metric.ObserveOption
 }
 
 // storeMetrics returns the options of store id, built on first use.
@@ -268,7 +330,7 @@ func (t *telemetry) storeMetrics(id string) *storeMetrics {
 		base := []attribute.KeyValue{attribute.String(AttrStoreID, id), attribute.String(AttrStoreOperation, name)}
 		o := &m.ops[op]
 		o.dur = []metric.RecordOption{metric.WithAttributeSet(attribute.NewSet(base...))}
-		o.ok = []metric.AddOption{metric.WithAttributeSet(attribute.NewSet(append(base, attribute.String(AttrStoreOutcome, outcomeOK))...))}
+		o.okAttrs = []metric.ObserveOption{metric.WithAttributeSet(attribute.NewSet(append(base, attribute.String(AttrStoreOutcome, outcomeOK))...))}
 		o.spanName = SpanStorePrefix + name
 		o.spanOpts = []trace.SpanStartOption{trace.WithAttributes(base...)}
 	}
@@ -276,22 +338,22 @@ func (t *telemetry) storeMetrics(id string) *storeMetrics {
 	return got.(*storeMetrics)
 }
 
-// failedOpts returns the counter options of a call that failed with kind.
-func (o *opMetrics) failedOpts(m *storeMetrics, op storeOp, kind string) []metric.AddOption {
+// failedCount returns the count of calls that failed with kind.
+func (o *opMetrics) failedCount(m *storeMetrics, op storeOp, kind string) *failedCount {
 	if v, ok := o.failed.Load(kind); ok {
-		return v.([]metric.AddOption)
+		return v.(*failedCount)
 	}
-	opts := []metric.AddOption{metric.WithAttributeSet(attribute.NewSet(
+	f := &failedCount{attrs: []metric.ObserveOption{metric.WithAttributeSet(attribute.NewSet(
 		attribute.String(AttrStoreID, m.id),
 		attribute.String(AttrStoreOperation, opNames[op]),
-		attribute.String(AttrStoreOutcome, kind)))}
-	o.failed.Store(kind, opts)
-	return opts
+		attribute.String(AttrStoreOutcome, kind)))}}
+	v, _ := o.failed.LoadOrStore(kind, f)
+	return v.(*failedCount)
 }
 
 // instrumented reports whether store calls are measured or traced.
 func (t *telemetry) instrumented() bool {
-	return t != nil && (t.ops != nil || (t.tracer != nil && t.storeSpans))
+	return t != nil && (t.metered || (t.tracer != nil && t.storeSpans))
 }
 
 // storeCall is one store call being measured.
@@ -311,7 +373,7 @@ func (t *telemetry) begin(ctx context.Context, m *storeMetrics, op storeOp) (con
 		o := &m.ops[op]
 		ctx, c.span = t.tracer.Start(ctx, o.spanName, o.spanOpts...)
 	}
-	if t.ops != nil {
+	if t.metered && (t.sampleMask == 0 || m.ops[op].calls.Add(1)&t.sampleMask == 0) {
 		c.start = time.Now()
 	}
 	return ctx, c
@@ -319,14 +381,15 @@ func (t *telemetry) begin(ctx context.Context, m *storeMetrics, op storeOp) (con
 
 // end records the call's outcome and duration and ends its span.
 func (c storeCall) end(ctx context.Context, err error) {
-	if c.t.ops != nil {
-		d := time.Since(c.start).Seconds()
+	if c.t.metered {
 		o := &c.m.ops[c.op]
-		c.t.dur.Record(ctx, d, o.dur...)
+		if !c.start.IsZero() {
+			c.t.dur.Record(ctx, time.Since(c.start).Seconds(), o.dur...)
+		}
 		if err == nil {
-			c.t.ops.Add(ctx, 1, o.ok...)
+			o.ok.Add(1)
 		} else {
-			c.t.ops.Add(ctx, 1, o.failedOpts(c.m, c.op, errorKind(err))...)
+			o.failedCount(c.m, c.op, errorKind(err)).n.Add(1)
 		}
 	}
 	if c.span != nil {

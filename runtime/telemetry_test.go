@@ -391,6 +391,36 @@ func attrOf(kvs []attribute.KeyValue, key string) (string, bool) {
 	return "", false
 }
 
+// TestStoreLatencySampling: with sampling n the histogram holds one call
+// in n of each store and operation, while the counter counts every call;
+// an n that is not a power of two is refused.
+func TestStoreLatencySampling(t *testing.T) {
+	rt, reader := newMeasuredRuntime(t, `- {name: cache, kind: store.memory}`, runtime.WithStoreLatencySampling(4))
+	if _, err := rt.RunString(context.Background(), `
+local c = assert(store.get("app:cache"))
+for i = 1, 10 do assert(c:set("k", i)) end
+for i = 1, 4 do assert(c:get("k")) end`); err != nil {
+		t.Fatal(err)
+	}
+	got := metrics(t, reader)
+	ops := sums(t, got[runtime.MetricStoreOperations], runtime.AttrStoreOperation)
+	if ops["set"] != 10 || ops["get"] != 4 {
+		t.Errorf("counted %v, want set 10, get 4", ops)
+	}
+	counts := map[string]uint64{}
+	for _, p := range got[runtime.MetricStoreOperationDuration].(metricdata.Histogram[float64]).DataPoints {
+		counts[attrKey(p.Attributes, runtime.AttrStoreOperation)] += p.Count
+	}
+	if counts["set"] != 2 || counts["get"] != 1 {
+		t.Errorf("timed %v, want set 2, get 1", counts)
+	}
+
+	_, err := runtime.New(context.Background(), runtime.WithMeterProvider(sdkmetric.NewMeterProvider()), runtime.WithStoreLatencySampling(10))
+	if err == nil || !strings.Contains(err.Error(), "power of two") {
+		t.Errorf("sampling 10: New = %v, want a power-of-two error", err)
+	}
+}
+
 // TestTelemetryOptionsRejectedByReload: providers are fixed by New.
 func TestTelemetryOptionsRejectedByReload(t *testing.T) {
 	ctx := context.Background()
