@@ -371,7 +371,7 @@ func (s *supervisor) stopRetired(ctx context.Context, u *unit) error {
 			u.state = State{Phase: Stopped, LastError: err}
 			u.mu.Unlock()
 			if err == nil {
-				s.logger.Debug("entry stopped for reload", "id", u.e().ID)
+				s.logger.Info("entry stopped for reload", "entry", u.e().ID)
 			}
 			return err
 		case Retrying:
@@ -386,7 +386,7 @@ func (s *supervisor) stopRetired(ctx context.Context, u *unit) error {
 // logReport logs what a reload did: one line, and one error per failure.
 func (rt *Runtime) logReport(r *Report) {
 	for _, f := range r.Failed {
-		rt.logger.Error("reload: entry failed", "id", f.ID, "op", f.Op, "error", f.Err)
+		rt.logger.Error("reload: entry failed", "entry", f.ID, "op", f.Op, "error", f.Err)
 	}
 	attrs := []any{"kept", len(r.Kept)}
 	for _, l := range []struct {

@@ -214,7 +214,11 @@ func loadRegistry(getters []func() ([]registry.Source, error), getenv func(strin
 
 func (rt *Runtime) logWarnings(reg *registry.Registry) {
 	for _, w := range reg.Warnings() {
-		rt.logger.Warn("registry: "+w.Msg, "at", w.Pos.String(), "entry", w.EntryID)
+		attrs := []any{"warning", w.Msg, "at", w.Pos.String()}
+		if w.EntryID != "" {
+			attrs = append([]any{"entry", w.EntryID}, attrs...)
+		}
+		rt.logger.Warn("registry warning", attrs...)
 	}
 }
 

@@ -494,7 +494,7 @@ func (s *supervisor) markRunning(u *unit) error {
 	u.done = nil
 	u.mu.Unlock()
 	s.mu.Unlock()
-	s.logger.Info("entry running", "id", u.e().ID)
+	s.logger.Info("entry running", "entry", u.e().ID)
 	if exited != nil {
 		// The caller is a task, so spawn cannot be refused.
 		s.tasks.spawn(u.e().ID, func() { s.watch(u, run, exited) })
@@ -530,9 +530,9 @@ func (s *supervisor) watch(u *unit, run int, exited <-chan error) {
 	u.mu.Unlock()
 	s.running = slices.DeleteFunc(s.running, func(r *unit) bool { return r == u })
 	s.mu.Unlock()
-	s.logger.Warn("entry run ended", "id", u.e().ID, "error", err)
+	s.logger.Warn("entry run ended", "entry", u.e().ID, "error", err)
 	if stopErr := s.callStop(s.ctx, u); stopErr != nil {
-		s.logger.Error("entry stop after its run ended failed", "id", u.e().ID, "error", stopErr)
+		s.logger.Error("entry stop after its run ended failed", "entry", u.e().ID, "error", stopErr)
 	}
 	s.markFailed(u, fmt.Errorf("run ended: %w", err))
 	if s.onChange != nil {
@@ -558,17 +558,17 @@ func (s *supervisor) markFailed(u *unit, err error) {
 		return
 	case errors.Is(err, registry.ErrPermanent):
 		s.setPhaseLocked(u, Failed)
-		s.logger.Error("entry failed, not retrying", "id", u.e().ID, "error", err)
+		s.logger.Error("entry failed, not retrying", "entry", u.e().ID, "error", err)
 		return
 	case r.MaxAttempts > 0 && u.state.Attempts >= r.MaxAttempts:
 		s.setPhaseLocked(u, Failed)
-		s.logger.Error("entry failed", "id", u.e().ID, "attempts", u.state.Attempts, "error", err)
+		s.logger.Error("entry failed", "entry", u.e().ID, "attempts", u.state.Attempts, "error", err)
 		return
 	}
 	delay := backoff(r, u.state.Attempts, s.rand())
 	s.setPhaseLocked(u, Retrying)
 	u.state.NextRetry = s.clock.Now().Add(delay)
-	s.logger.Warn("entry start failed, retrying", "id", u.e().ID, "attempt", u.state.Attempts, "retry_in", delay, "error", err)
+	s.logger.Warn("entry start failed, retrying", "entry", u.e().ID, "attempt", u.state.Attempts, "retry_in", delay, "error", err)
 	// The timer starts now, not when the goroutine first runs, so the
 	// retry is due exactly at NextRetry.
 	due := s.clock.After(delay)
@@ -669,9 +669,9 @@ func (s *supervisor) shutdown(ctx context.Context) error {
 		u.mu.Unlock()
 		if err != nil {
 			errs = append(errs, fmt.Errorf("stop %s: %w", u.e().ID, err))
-			s.logger.Error("entry stop failed", "id", u.e().ID, "error", err)
+			s.logger.Error("entry stop failed", "entry", u.e().ID, "error", err)
 		} else {
-			s.logger.Debug("entry stopped", "id", u.e().ID)
+			s.logger.Info("entry stopped", "entry", u.e().ID)
 		}
 	}
 	// Entries left retrying go back to stopped: nothing of theirs runs.
@@ -707,7 +707,7 @@ func (s *supervisor) boot(ctx context.Context, order []*registry.Entry) error {
 			continue
 		}
 		if ctx.Err() == nil && e.Lifecycle.Startup == registry.StartupOptional {
-			s.logger.Warn("optional entry did not start, boot goes on", "id", e.ID, "error", err)
+			s.logger.Warn("optional entry did not start, boot goes on", "entry", e.ID, "error", err)
 			continue
 		}
 		st, _ := s.state(e.ID)
