@@ -56,7 +56,7 @@ type config struct {
 	tracerProvider trace.TracerProvider
 	storeSpans     bool
 	// latencySampling records one call in latencySampling in the latency
-	// histogram (0 or 1: every call).
+	// histogram (0: the default per kind).
 	latencySampling int
 }
 
@@ -349,7 +349,7 @@ func (rt *Runtime) backendStore(ctx context.Context, id string) (backends.Store,
 		return nil, err
 	}
 	if rt.tel.instrumented() {
-		return rt.tel.measure(id, newStoreProxy(rt, u)), nil
+		return rt.tel.measure(id, u.e().Kind, newStoreProxy(rt, u)), nil
 	}
 	return newStoreProxy(rt, u), nil
 }

@@ -68,6 +68,11 @@ const (
 	AttrErrorType = "error.type"
 
 	outcomeOK = "ok"
+
+	// DefaultMemoryLatencySampling is how many calls on a store.memory
+	// store the latency histogram has one of, unless
+	// WithStoreLatencySampling says otherwise.
+	DefaultMemoryLatencySampling = 16
 )
 
 // WithMeterProvider makes the runtime report store call counts and
@@ -86,10 +91,11 @@ func WithTracerProvider(tp trace.TracerProvider) Option {
 }
 
 // WithStoreLatencySampling makes the latency histogram record one store
-// call in n of each store and operation (n a power of two; 1, the
-// default, records every call). Recording a duration costs about as much
-// as a call on store.memory, so a host with hot in-memory loops may
-// sample; the operations counter still counts every call.
+// call in n of each store and operation (n a power of two; 1 records
+// every call). By default it records every call, except on store.memory
+// stores, where it records one in DefaultMemoryLatencySampling: timing
+// and recording a call costs more than a call on store.memory does. The
+// operations counter counts every call either way.
 func WithStoreLatencySampling(n int) Option {
 	return func(c *config) { c.latencySampling = n }
 }
@@ -128,6 +134,7 @@ type telemetry struct {
 
 	metered     bool   // false: no metrics
 	sampleMask  uint64 // a call is timed when its number & sampleMask == 0
+	sampleSet   bool   // sampleMask applies to every store
 	ops         metric.Int64ObservableCounter
 	dur         metric.Float64Histogram
 	transitions metric.Int64Counter
@@ -156,11 +163,11 @@ func newTelemetry(c *config) (*telemetry, error) {
 	}
 	m := c.meterProvider.Meter(ScopeName)
 	t.metered = true
-	if n := c.latencySampling; n > 1 {
-		if n&(n-1) != 0 {
+	if n := c.latencySampling; n != 0 {
+		if n < 1 || n&(n-1) != 0 {
 			return nil, fmt.Errorf("latency sampling %d is not a power of two", n)
 		}
-		t.sampleMask = uint64(n - 1)
+		t.sampleMask, t.sampleSet = uint64(n-1), true
 	}
 	var err error
 	// Calls are counted in the runtime and read at collection: an atomic
@@ -319,6 +326,14 @@ type failedCount struct {
 	attrs []metric.ObserveOption
 }
 
+// sampleMaskFor returns the sampling mask of a store of kind.
+func (t *telemetry) sampleMaskFor(kind string) uint64 {
+	if t.sampleSet || kind != "store.memory" {
+		return t.sampleMask
+	}
+	return DefaultMemoryLatencySampling - 1
+}
+
 // storeMetrics returns the options of store id, built on first use.
 func (t *telemetry) storeMetrics(id string) *storeMetrics {
 	if m, ok := t.stores.Load(id); ok {
@@ -367,13 +382,14 @@ type storeCall struct {
 
 // begin starts measuring a call of op on the store m, returning the
 // context the call runs under (carrying its span, if any).
-func (t *telemetry) begin(ctx context.Context, m *storeMetrics, op storeOp) (context.Context, storeCall) {
+// A call is timed when the op's call number & mask is 0.
+func (t *telemetry) begin(ctx context.Context, m *storeMetrics, op storeOp, mask uint64) (context.Context, storeCall) {
 	c := storeCall{t: t, m: m, op: op}
 	if t.storeSpans {
 		o := &m.ops[op]
 		ctx, c.span = t.tracer.Start(ctx, o.spanName, o.spanOpts...)
 	}
-	if t.metered && (t.sampleMask == 0 || m.ops[op].calls.Add(1)&t.sampleMask == 0) {
+	if t.metered && (mask == 0 || m.ops[op].calls.Add(1)&mask == 0) {
 		c.start = time.Now()
 	}
 	return ctx, c

@@ -2,6 +2,7 @@ package runtime_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -84,7 +85,7 @@ func TestStoreMetrics(t *testing.T) {
 	rt, reader := newMeasuredRuntime(t, `
 - {name: cache, kind: store.memory}
 - {name: small, kind: store.memory, max_size: 1}
-`)
+`, runtime.WithStoreLatencySampling(1))
 	ctx := context.Background()
 	_, err := rt.RunString(ctx, `
 local c = assert(store.get("app:cache"))
@@ -391,33 +392,53 @@ func attrOf(kvs []attribute.KeyValue, key string) (string, bool) {
 	return "", false
 }
 
-// TestStoreLatencySampling: with sampling n the histogram holds one call
-// in n of each store and operation, while the counter counts every call;
-// an n that is not a power of two is refused.
+// TestStoreLatencySampling: the histogram times every call, except one in
+// DefaultMemoryLatencySampling on store.memory, or one in n of each store
+// with WithStoreLatencySampling(n); the counter counts every call. An n
+// that is not a power of two is refused.
 func TestStoreLatencySampling(t *testing.T) {
-	rt, reader := newMeasuredRuntime(t, `- {name: cache, kind: store.memory}`, runtime.WithStoreLatencySampling(4))
-	if _, err := rt.RunString(context.Background(), `
-local c = assert(store.get("app:cache"))
-for i = 1, 10 do assert(c:set("k", i)) end
-for i = 1, 4 do assert(c:get("k")) end`); err != nil {
-		t.Fatal(err)
+	tests := []struct {
+		name  string
+		opts  []runtime.Option
+		timed map[string]uint64 // store -> calls in the histogram, of 32 sets
+	}{
+		{"default", nil, map[string]uint64{"app:cache": 32 / runtime.DefaultMemoryLatencySampling, "app:kv": 32}},
+		{"every call", []runtime.Option{runtime.WithStoreLatencySampling(1)}, map[string]uint64{"app:cache": 32, "app:kv": 32}},
+		{"one in 8", []runtime.Option{runtime.WithStoreLatencySampling(8)}, map[string]uint64{"app:cache": 4, "app:kv": 4}},
 	}
-	got := metrics(t, reader)
-	ops := sums(t, got[runtime.MetricStoreOperations], runtime.AttrStoreOperation)
-	if ops["set"] != 10 || ops["get"] != 4 {
-		t.Errorf("counted %v, want set 10, get 4", ops)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rt, reader := newMeasuredRuntime(t, fmt.Sprintf(`
+- {name: cache, kind: store.memory}
+- {name: db, kind: db.sql.sqlite, file: %q}
+- {name: kv, kind: store.sql, database: db, table_name: kv, create_table: true}
+`, filepath.Join(t.TempDir(), "kv.db")), tt.opts...)
+			if _, err := rt.RunString(context.Background(), `
+for _, id in ipairs{"app:cache", "app:kv"} do
+  local s = assert(store.get(id))
+  for i = 1, 32 do assert(s:set("k", i)) end
+end`); err != nil {
+				t.Fatal(err)
+			}
+			got := metrics(t, reader)
+			ops := sums(t, got[runtime.MetricStoreOperations], runtime.AttrStoreID)
+			if ops["app:cache"] != 32 || ops["app:kv"] != 32 {
+				t.Errorf("counted %v, want 32 calls of each store", ops)
+			}
+			timed := map[string]uint64{}
+			for _, p := range got[runtime.MetricStoreOperationDuration].(metricdata.Histogram[float64]).DataPoints {
+				timed[attrKey(p.Attributes, runtime.AttrStoreID)] += p.Count
+			}
+			if !mapsEqual(timed, tt.timed) {
+				t.Errorf("timed %v, want %v", timed, tt.timed)
+			}
+		})
 	}
-	counts := map[string]uint64{}
-	for _, p := range got[runtime.MetricStoreOperationDuration].(metricdata.Histogram[float64]).DataPoints {
-		counts[attrKey(p.Attributes, runtime.AttrStoreOperation)] += p.Count
-	}
-	if counts["set"] != 2 || counts["get"] != 1 {
-		t.Errorf("timed %v, want set 2, get 1", counts)
-	}
-
-	_, err := runtime.New(context.Background(), runtime.WithMeterProvider(sdkmetric.NewMeterProvider()), runtime.WithStoreLatencySampling(10))
-	if err == nil || !strings.Contains(err.Error(), "power of two") {
-		t.Errorf("sampling 10: New = %v, want a power-of-two error", err)
+	for _, n := range []int{-1, 10} {
+		_, err := runtime.New(context.Background(), runtime.WithMeterProvider(sdkmetric.NewMeterProvider()), runtime.WithStoreLatencySampling(n))
+		if err == nil || !strings.Contains(err.Error(), "power of two") {
+			t.Errorf("sampling %d: New = %v, want a power-of-two error", n, err)
+		}
 	}
 }
 
