@@ -43,7 +43,7 @@ func attrKey(set attribute.Set, keys ...string) string {
 	vals := make([]string, len(keys))
 	for i, k := range keys {
 		v, _ := set.Value(attribute.Key(k))
-		vals[i] = v.Emit()
+		vals[i] = v.String()
 	}
 	return strings.Join(vals, " ")
 }
@@ -356,8 +356,8 @@ assert(not ok)
 			}
 			for _, s := range spans {
 				for _, kv := range s.Attributes() {
-					if strings.Contains(kv.Value.Emit(), "secret") {
-						t.Errorf("span %s attribute %s = %q holds a key or value", s.Name(), kv.Key, kv.Value.Emit())
+					if strings.Contains(kv.Value.String(), "secret") {
+						t.Errorf("span %s attribute %s = %q holds a key or value", s.Name(), kv.Key, kv.Value.String())
 					}
 				}
 				if strings.Contains(s.Status().Description, "secret") || len(s.Events()) > 0 {
@@ -386,7 +386,7 @@ assert(not ok)
 func attrOf(kvs []attribute.KeyValue, key string) (string, bool) {
 	for _, kv := range kvs {
 		if string(kv.Key) == key {
-			return kv.Value.Emit(), true
+			return kv.Value.String(), true
 		}
 	}
 	return "", false
