@@ -187,7 +187,7 @@ func New(ctx context.Context, opts ...Option) (*Runtime, error) {
 	}
 	rt.sec.Store(st)
 	rt.sup.view.Store(&view{reg: reg, units: units})
-	if err := tel.observeEntries(rt, c.meterProvider); err != nil {
+	if err := tel.observe(rt, c.meterProvider); err != nil {
 		return nil, fmt.Errorf("telemetry: %w", err)
 	}
 	if !c.noBoot {

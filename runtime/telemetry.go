@@ -176,11 +176,6 @@ func newTelemetry(c *config) (*telemetry, error) {
 		metric.WithDescription("Store calls by store, operation and outcome.")); err != nil {
 		return nil, err
 	}
-	reg, err := m.RegisterCallback(t.observeOps, t.ops)
-	if err != nil {
-		return nil, err
-	}
-	t.regs = append(t.regs, reg)
 	if t.dur, err = m.Float64Histogram(MetricStoreOperationDuration, metric.WithUnit("s"),
 		metric.WithDescription("Duration of store calls."),
 		metric.WithExplicitBucketBoundaries(durationBuckets...)); err != nil {
@@ -193,19 +188,25 @@ func newTelemetry(c *config) (*telemetry, error) {
 	return t, nil
 }
 
-// observeEntries registers the gauge of entries per kind and state, read
-// from rt at each collection.
-func (t *telemetry) observeEntries(rt *Runtime, mp metric.MeterProvider) error {
+// observe registers the callbacks of the observable instruments: the
+// store call counts, and the gauge of entries per kind and state read from
+// rt. close ends them.
+func (t *telemetry) observe(rt *Runtime, mp metric.MeterProvider) error {
 	if t == nil || mp == nil {
 		return nil
 	}
 	m := mp.Meter(ScopeName)
+	reg, err := m.RegisterCallback(t.observeOps, t.ops)
+	if err != nil {
+		return err
+	}
+	t.regs = append(t.regs, reg)
 	g, err := m.Int64ObservableGauge(MetricEntries, metric.WithUnit("{entry}"),
 		metric.WithDescription("Entries of the registry by kind and lifecycle state."))
 	if err != nil {
 		return err
 	}
-	reg, err := m.RegisterCallback(func(_ context.Context, o metric.Observer) error {
+	reg, err = m.RegisterCallback(func(_ context.Context, o metric.Observer) error {
 		type key struct{ kind, state string }
 		counts := map[key]int64{}
 		for _, es := range rt.States() {
@@ -217,6 +218,7 @@ func (t *telemetry) observeEntries(rt *Runtime, mp metric.MeterProvider) error {
 		return nil
 	}, g)
 	if err != nil {
+		t.close()
 		return err
 	}
 	t.regs = append(t.regs, reg)
