@@ -63,12 +63,12 @@ func run(addr string, timeout time.Duration, registryPath string) error {
 	if registryPath != "" {
 		source = runtime.WithRegistry(registryPath)
 	}
-	metricsOpt, metricsHandler, stopMetrics, err := newMetrics()
+	metricsOpts, metricsHandler, stopMetrics, err := newMetrics()
 	if err != nil {
 		return err
 	}
 	defer stopMetrics()
-	rt, err := runtime.New(ctx, source, metricsOpt)
+	rt, err := runtime.New(ctx, append(metricsOpts, source)...)
 	if err != nil {
 		return err
 	}

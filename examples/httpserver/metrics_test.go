@@ -14,13 +14,13 @@ import (
 // TestMetricsEndpoint: after requests, /metrics serves the store call
 // counts and latencies and the entry states in the Prometheus format.
 func TestMetricsEndpoint(t *testing.T) {
-	opt, metrics, shutdown, err := newMetrics()
+	opts, metrics, shutdown, err := newMetrics()
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer shutdown()
 	ctx := context.Background()
-	rt, err := runtime.New(ctx, runtime.WithRegistryString("registry.yaml", registryYAML), opt)
+	rt, err := runtime.New(ctx, append(opts, runtime.WithRegistryString("registry.yaml", registryYAML))...)
 	if err != nil {
 		t.Fatal(err)
 	}
