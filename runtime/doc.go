@@ -133,6 +133,18 @@
 // unwraps to its Go error through *ScriptError; a registry problem is a
 // *registry.Error whose Problems carry file:line:col.
 //
+// # Observability
+//
+// WithMeterProvider and WithTracerProvider report through OpenTelemetry
+// (no-op without them; the global providers are not used): a counter of
+// store calls by store, operation and outcome (MetricStoreOperations), a
+// latency histogram in seconds (MetricStoreOperationDuration), entry
+// state changes (MetricEntryTransitions) and entries per state
+// (MetricEntries); a span per run (SpanRun) and, with WithStoreCallSpans,
+// per store call. Only store IDs, operations and error kinds are
+// recorded, never keys, values or messages. Log lines about an entry carry
+// its ID under "entry" and errors under "error".
+//
 // # Extending
 //
 // RegisterTyped adds an entry kind for every runtime in the process, like

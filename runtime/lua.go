@@ -156,7 +156,9 @@ func (rt *Runtime) RunString(ctx context.Context, code string, opts ...RunOption
 
 // Run runs a script in a fresh state and returns its results. opts set the
 // run's actor, scope and output.
-func (rt *Runtime) Run(ctx context.Context, s Script, opts ...RunOption) ([]lua.LValue, error) {
+func (rt *Runtime) Run(ctx context.Context, s Script, opts ...RunOption) (_ []lua.LValue, err error) {
+	ctx, endRun := rt.tel.startRun(ctx, s.Name)
+	defer func() { endRun(err) }()
 	sec, err := rt.securityFor(opts)
 	if err != nil {
 		return nil, err
@@ -210,7 +212,9 @@ func (rt *Runtime) Run(ctx context.Context, s Script, opts ...RunOption) ([]lua.
 // *ScriptError, which matches the context's error when the context
 // stopped the script. opts set the run's actor and scope (the store
 // calls fn makes through L are checked) and where print writes.
-func (rt *Runtime) Do(ctx context.Context, fn func(L *lua.LState) error, opts ...RunOption) error {
+func (rt *Runtime) Do(ctx context.Context, fn func(L *lua.LState) error, opts ...RunOption) (err error) {
+	ctx, endRun := rt.tel.startRun(ctx, "")
+	defer func() { endRun(err) }()
 	sec, err := rt.securityFor(opts)
 	if err != nil {
 		return err

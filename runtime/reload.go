@@ -134,7 +134,8 @@ func (rt *Runtime) Reload(ctx context.Context, sources ...Option) (*Report, erro
 	for _, o := range sources {
 		o(&c)
 	}
-	if c.logger != nil || c.clock != nil || c.sandbox || c.noBoot || c.preloads != nil || c.memoryLimit != 0 {
+	if c.logger != nil || c.clock != nil || c.sandbox || c.noBoot || c.preloads != nil || c.memoryLimit != 0 ||
+		c.meterProvider != nil || c.tracerProvider != nil || c.storeSpans || c.latencySampling != 0 {
 		return nil, errors.New("reload: only registry options (WithRegistry, WithRegistryFS, WithRegistryString, WithGetenv) apply to Reload")
 	}
 	var rs reloadSources
@@ -360,20 +361,21 @@ func (s *supervisor) stopRetired(ctx context.Context, u *unit) error {
 				return nil
 			}
 			s.running = slices.DeleteFunc(s.running, func(r *unit) bool { return r == u })
-			u.state.Phase = Stopping
+			s.setPhaseLocked(u, Stopping)
 			calls := u.closeGateLocked()
 			u.mu.Unlock()
 			s.mu.Unlock()
 			err := s.drainAndStop(ctx, u, calls)
 			u.mu.Lock()
+			s.setPhaseLocked(u, Stopped)
 			u.state = State{Phase: Stopped, LastError: err}
 			u.mu.Unlock()
 			if err == nil {
-				s.logger.Debug("entry stopped for reload", "id", u.e().ID)
+				s.logger.Info("entry stopped for reload", "entry", u.e().ID)
 			}
 			return err
 		case Retrying:
-			u.state.Phase = Stopped
+			s.setPhaseLocked(u, Stopped)
 		}
 		u.mu.Unlock()
 		s.mu.Unlock()
@@ -384,7 +386,7 @@ func (s *supervisor) stopRetired(ctx context.Context, u *unit) error {
 // logReport logs what a reload did: one line, and one error per failure.
 func (rt *Runtime) logReport(r *Report) {
 	for _, f := range r.Failed {
-		rt.logger.Error("reload: entry failed", "id", f.ID, "op", f.Op, "error", f.Err)
+		rt.logger.Error("reload: entry failed", "entry", f.ID, "op", f.Op, "error", f.Err)
 	}
 	attrs := []any{"kept", len(r.Kept)}
 	for _, l := range []struct {

@@ -14,6 +14,9 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/luahost/luahost/backends"
 	"github.com/luahost/luahost/registry"
 )
@@ -48,6 +51,13 @@ type config struct {
 
 	memoryLimit int64
 	runDefaults []RunOption
+
+	meterProvider  metric.MeterProvider
+	tracerProvider trace.TracerProvider
+	storeSpans     bool
+	// latencySampling records one call in latencySampling in the latency
+	// histogram (0: the default per kind).
+	latencySampling int
 }
 
 // WithRegistry loads the registry from files and directories.
@@ -107,6 +117,7 @@ type Runtime struct {
 	docs     map[string]ModuleDoc // descriptions given to PreloadModule
 	pool     statePool
 	chunks   chunkCache
+	tel      *telemetry // nil: no OpenTelemetry provider passed
 
 	memoryLimit int64 // default cap of a run, bytes; 0 = none
 
@@ -151,8 +162,12 @@ func New(ctx context.Context, opts ...Option) (*Runtime, error) {
 	if err != nil {
 		return nil, err
 	}
+	tel, err := newTelemetry(&c)
+	if err != nil {
+		return nil, fmt.Errorf("telemetry: %w", err)
+	}
 	rt := &Runtime{sandbox: c.sandbox, preloads: c.preloads, docs: map[string]ModuleDoc{}, memoryLimit: c.memoryLimit,
-		reloading: make(chan reloadSources, 1)}
+		reloading: make(chan reloadSources, 1), tel: tel}
 	rt.reloading <- reloadSources{sources: c.sources, getenv: c.getenv, clock: c.clock}
 	rt.sup = newSupervisor(map[string]*unit{}, c.clock, rand.Float64, nil)
 	rt.sup.view.Store(&view{reg: reg, units: map[string]*unit{}})
@@ -160,6 +175,7 @@ func New(ctx context.Context, opts ...Option) (*Runtime, error) {
 	rt.logger = newRedactLogger(c.logger, rt.redact)
 	rt.sup.logger = rt.logger
 	rt.sup.redact = rt.redact
+	rt.sup.tel = tel
 	rt.logWarnings(reg)
 	units, err := rt.buildUnits(reg, c.clock, func(*registry.Entry) *unit { return nil })
 	if err != nil {
@@ -172,8 +188,12 @@ func New(ctx context.Context, opts ...Option) (*Runtime, error) {
 	}
 	rt.sec.Store(st)
 	rt.sup.view.Store(&view{reg: reg, units: units})
+	if err := tel.observe(rt, c.meterProvider); err != nil {
+		return nil, fmt.Errorf("telemetry: %w", err)
+	}
 	if !c.noBoot {
 		if err := rt.sup.boot(ctx, reg.Order()); err != nil {
+			tel.close()
 			return nil, err
 		}
 	}
@@ -195,7 +215,11 @@ func loadRegistry(getters []func() ([]registry.Source, error), getenv func(strin
 
 func (rt *Runtime) logWarnings(reg *registry.Registry) {
 	for _, w := range reg.Warnings() {
-		rt.logger.Warn("registry: "+w.Msg, "at", w.Pos.String(), "entry", w.EntryID)
+		attrs := []any{"warning", w.Msg, "at", w.Pos.String()}
+		if w.EntryID != "" {
+			attrs = append([]any{"entry", w.EntryID}, attrs...)
+		}
+		rt.logger.Warn("registry warning", attrs...)
 	}
 }
 
@@ -266,6 +290,7 @@ func (rt *Runtime) Close(ctx context.Context) error {
 	rt.closeOnce.Do(func() {
 		rt.pool.close()
 		rt.closeErr = rt.sup.shutdown(ctx)
+		rt.tel.close()
 	})
 	return rt.closeErr
 }
@@ -323,6 +348,9 @@ func (rt *Runtime) backendStore(ctx context.Context, id string) (backends.Store,
 	u, err := rt.runningStore(ctx, id)
 	if err != nil {
 		return nil, err
+	}
+	if rt.tel.instrumented() {
+		return rt.tel.measure(id, u.e().Kind, newStoreProxy(rt, u)), nil
 	}
 	return newStoreProxy(rt, u), nil
 }

@@ -172,6 +172,9 @@ type supervisor struct {
 	// errors kept in states and returned (nil: none).
 	redact func(string) string
 
+	// tel records state changes (nil: none).
+	tel *telemetry
+
 	closing atomic.Bool
 	mu      sync.Mutex // guards running; taken before any unit's mu
 	running []*unit    // in the order they reached Running
@@ -211,6 +214,15 @@ func linkUnits(units map[string]*unit) {
 				u.deps = append(u.deps, d)
 			}
 		}
+	}
+}
+
+// setPhaseLocked moves u to phase p, recording the change. The caller
+// holds u.mu.
+func (s *supervisor) setPhaseLocked(u *unit, p Phase) {
+	if from := u.state.Phase; from != p {
+		u.state.Phase = p
+		s.tel.transition(u.e(), from, p)
 	}
 }
 
@@ -369,10 +381,10 @@ func (s *supervisor) ensureUnit(ctx context.Context, u *unit) error {
 				u.mu.Unlock()
 				return &UnavailableError{ID: id, State: u.state, Err: ErrShuttingDown}
 			}
-			u.state.Phase = Starting
+			s.setPhaseLocked(u, Starting)
 			u.done = make(chan struct{})
 			if !s.tasks.spawn(id, func() { s.attempt(u) }) {
-				u.state.Phase = Stopped
+				s.setPhaseLocked(u, Stopped)
 				close(u.done)
 				u.done = nil
 				u.mu.Unlock()
@@ -472,6 +484,7 @@ func (s *supervisor) markRunning(u *unit) error {
 	s.running = append(s.running, u)
 	u.mu.Lock()
 	// The retry counter survives until the run proves stable.
+	s.setPhaseLocked(u, Running)
 	u.state = State{Phase: Running, Attempts: u.state.Attempts}
 	u.openGateLocked()
 	u.runStart = s.clock.Now()
@@ -481,7 +494,7 @@ func (s *supervisor) markRunning(u *unit) error {
 	u.done = nil
 	u.mu.Unlock()
 	s.mu.Unlock()
-	s.logger.Info("entry running", "id", u.e().ID)
+	s.logger.Info("entry running", "entry", u.e().ID)
 	if exited != nil {
 		// The caller is a task, so spawn cannot be refused.
 		s.tasks.spawn(u.e().ID, func() { s.watch(u, run, exited) })
@@ -510,16 +523,16 @@ func (s *supervisor) watch(u *unit, run int, exited <-chan error) {
 		return
 	}
 	u.stableLocked(s.clock.Now())
-	u.state.Phase = Starting // nobody uses it while it restarts
+	s.setPhaseLocked(u, Starting) // nobody uses it while it restarts
 	u.done = make(chan struct{})
 	// The run is over: calls in flight fail on their own.
 	u.closeGateLocked()
 	u.mu.Unlock()
 	s.running = slices.DeleteFunc(s.running, func(r *unit) bool { return r == u })
 	s.mu.Unlock()
-	s.logger.Warn("entry run ended", "id", u.e().ID, "error", err)
+	s.logger.Warn("entry run ended", "entry", u.e().ID, "error", err)
 	if stopErr := s.callStop(s.ctx, u); stopErr != nil {
-		s.logger.Error("entry stop after its run ended failed", "id", u.e().ID, "error", stopErr)
+		s.logger.Error("entry stop after its run ended failed", "entry", u.e().ID, "error", stopErr)
 	}
 	s.markFailed(u, fmt.Errorf("run ended: %w", err))
 	if s.onChange != nil {
@@ -541,26 +554,26 @@ func (s *supervisor) markFailed(u *unit, err error) {
 	u.done = nil
 	switch {
 	case s.closing.Load() || u.retired != live:
-		u.state.Phase = Stopped
+		s.setPhaseLocked(u, Stopped)
 		return
 	case errors.Is(err, registry.ErrPermanent):
-		u.state.Phase = Failed
-		s.logger.Error("entry failed, not retrying", "id", u.e().ID, "error", err)
+		s.setPhaseLocked(u, Failed)
+		s.logger.Error("entry failed, not retrying", "entry", u.e().ID, "error", err)
 		return
 	case r.MaxAttempts > 0 && u.state.Attempts >= r.MaxAttempts:
-		u.state.Phase = Failed
-		s.logger.Error("entry failed", "id", u.e().ID, "attempts", u.state.Attempts, "error", err)
+		s.setPhaseLocked(u, Failed)
+		s.logger.Error("entry failed", "entry", u.e().ID, "attempts", u.state.Attempts, "error", err)
 		return
 	}
 	delay := backoff(r, u.state.Attempts, s.rand())
-	u.state.Phase = Retrying
+	s.setPhaseLocked(u, Retrying)
 	u.state.NextRetry = s.clock.Now().Add(delay)
-	s.logger.Warn("entry start failed, retrying", "id", u.e().ID, "attempt", u.state.Attempts, "retry_in", delay, "error", err)
+	s.logger.Warn("entry start failed, retrying", "entry", u.e().ID, "attempt", u.state.Attempts, "retry_in", delay, "error", err)
 	// The timer starts now, not when the goroutine first runs, so the
 	// retry is due exactly at NextRetry.
 	due := s.clock.After(delay)
 	if !s.tasks.spawn(u.e().ID, func() { s.retryAfter(u, due) }) {
-		u.state.Phase = Stopped
+		s.setPhaseLocked(u, Stopped)
 	}
 }
 
@@ -575,7 +588,7 @@ func (s *supervisor) retryAfter(u *unit, due <-chan time.Time) {
 		u.mu.Unlock()
 		return
 	}
-	u.state.Phase = Starting
+	s.setPhaseLocked(u, Starting)
 	u.done = make(chan struct{})
 	u.mu.Unlock()
 	s.attempt(u)
@@ -646,25 +659,26 @@ func (s *supervisor) shutdown(ctx context.Context) error {
 	for i := len(running) - 1; i >= 0; i-- {
 		u := running[i]
 		u.mu.Lock()
-		u.state.Phase = Stopping
+		s.setPhaseLocked(u, Stopping)
 		calls := u.closeGateLocked()
 		u.mu.Unlock()
 		err := s.drainAndStop(ctx, u, calls)
 		u.mu.Lock()
+		s.setPhaseLocked(u, Stopped)
 		u.state = State{Phase: Stopped, LastError: err}
 		u.mu.Unlock()
 		if err != nil {
 			errs = append(errs, fmt.Errorf("stop %s: %w", u.e().ID, err))
-			s.logger.Error("entry stop failed", "id", u.e().ID, "error", err)
+			s.logger.Error("entry stop failed", "entry", u.e().ID, "error", err)
 		} else {
-			s.logger.Debug("entry stopped", "id", u.e().ID)
+			s.logger.Info("entry stopped", "entry", u.e().ID)
 		}
 	}
 	// Entries left retrying go back to stopped: nothing of theirs runs.
 	for _, u := range s.view.Load().units {
 		u.mu.Lock()
 		if u.state.Phase == Retrying {
-			u.state.Phase = Stopped
+			s.setPhaseLocked(u, Stopped)
 		}
 		u.mu.Unlock()
 	}
@@ -693,7 +707,7 @@ func (s *supervisor) boot(ctx context.Context, order []*registry.Entry) error {
 			continue
 		}
 		if ctx.Err() == nil && e.Lifecycle.Startup == registry.StartupOptional {
-			s.logger.Warn("optional entry did not start, boot goes on", "id", e.ID, "error", err)
+			s.logger.Warn("optional entry did not start, boot goes on", "entry", e.ID, "error", err)
 			continue
 		}
 		st, _ := s.state(e.ID)

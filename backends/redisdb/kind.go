@@ -16,7 +16,7 @@ import (
 type clientLogger struct{}
 
 func (clientLogger) Printf(ctx context.Context, format string, v ...any) {
-	slog.DebugContext(ctx, "redis client: "+RedactURL(fmt.Sprintf(format, v...)))
+	slog.DebugContext(ctx, "redis client", "detail", RedactURL(fmt.Sprintf(format, v...)))
 }
 
 func init() {

@@ -152,7 +152,7 @@ func (s *Store) List(ctx context.Context, opts backends.ListOptions) (backends.P
 		// Drop expired keys from the index now, so later pages and
 		// info need not pass over them again.
 		if _, err := s.Sweep(ctx); err != nil {
-			s.logger.Warn("store cleanup failed", "store", s.id, "err", err)
+			s.logger.Warn("store cleanup failed", "error", err)
 		}
 	}
 	page := backends.Page{Cursor: opts.After}

@@ -129,7 +129,8 @@ func (Config) Schema(*registry.Registry) (string, error) { return "", nil }
 type Options struct {
 	// ID names the store in errors and logs, and is the default prefix.
 	ID string
-	// Logger logs cleanup failures (default: discard).
+	// Logger logs cleanup failures (default: discard); the host gives
+	// it the entry ID as an attribute.
 	Logger *slog.Logger
 	// MaxValueSize overrides MaxValueSize when smaller (for tests).
 	MaxValueSize int
@@ -273,7 +274,7 @@ func (s *Store) cleanupLoop(ctx context.Context, done chan struct{}) {
 		case <-t.C:
 		}
 		if _, err := s.Sweep(ctx); err != nil && ctx.Err() == nil {
-			s.logger.Warn("store cleanup failed", "store", s.id, "err", err)
+			s.logger.Warn("store cleanup failed", "error", err)
 		}
 	}
 }

@@ -150,7 +150,8 @@ func (c Config) withDefaults() Config {
 type Options struct {
 	// ID names the store in errors and logs (default "store.sql").
 	ID string
-	// Logger logs cleanup failures (default: discard).
+	// Logger logs cleanup failures (default: discard); the host gives
+	// it the entry ID as an attribute.
 	Logger *slog.Logger
 	// Now is the clock that decides expiry (default time.Now).
 	Now func() time.Time
@@ -574,9 +575,9 @@ func (s *Store) cleanupLoop(ctx context.Context, done chan<- struct{}) {
 			n, err := s.Cleanup(ctx)
 			switch {
 			case err != nil && ctx.Err() == nil:
-				s.logger.Warn("cleanup of expired keys failed", "store", s.id, "err", err)
+				s.logger.Warn("cleanup of expired keys failed", "error", err)
 			case n > 0:
-				s.logger.Debug("expired keys removed", "store", s.id, "count", n)
+				s.logger.Debug("expired keys removed", "count", n)
 			}
 		}
 	}

@@ -4,7 +4,9 @@
 // Each request runs handler.lua in a pooled Lua state, bounded by the
 // request's context and a per-request timeout; the handler keeps visit
 // counts in the app:cache store, which Go code reads too (GET
-// /_stats?path=/a).
+// /_stats?path=/a). GET /metrics serves the runtime's store and entry
+// metrics in the Prometheus text format (OpenTelemetry's Prometheus
+// exporter).
 //
 // The registry is the one compiled in, or the files -registry names. On
 // SIGHUP the server reads its registry again and applies what changed
@@ -14,6 +16,7 @@
 //
 //	go run ./examples/httpserver -addr 127.0.0.1:8080
 //	curl 'http://127.0.0.1:8080/hello?name=Ada'
+//	curl http://127.0.0.1:8080/metrics
 //	kill -HUP <pid>   # reload the registry
 package main
 
@@ -57,7 +60,12 @@ func run(addr string, timeout time.Duration, registryPath string) error {
 	if registryPath != "" {
 		source = runtime.WithRegistry(registryPath)
 	}
-	rt, err := runtime.New(ctx, source)
+	metricsOpts, metricsHandler, stopMetrics, err := newMetrics()
+	if err != nil {
+		return err
+	}
+	defer stopMetrics()
+	rt, err := runtime.New(ctx, append(metricsOpts, source)...)
 	if err != nil {
 		return err
 	}
@@ -77,7 +85,10 @@ func run(addr string, timeout time.Duration, registryPath string) error {
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Addr: addr, Handler: h, ReadHeaderTimeout: 5 * time.Second}
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", metricsHandler)
+	mux.Handle("/", h)
+	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
 	log.Printf("listening on http://%s", addr)
