@@ -52,6 +52,7 @@ func heapDelta(fill func()) uint64 {
 //
 //   - fig=memory: heap bytes per entry of each (ours-B/entry, map-B/entry),
 //     measured once while filling the stores the other figures share;
+//
 //   - op=get, op=set: ns per Get and per Set (an overwrite of a live key,
 //     with a TTL for the store, with a copy of the value for both), keys
 //     spread uniformly. Each run alternates blocks of 16,384 operations on
@@ -60,7 +61,7 @@ func heapDelta(fill func()) uint64 {
 //     same ratio in process CPU time, which a loaded machine disturbs less.
 //     The benchmark's own ns/op is the two together and means little.
 //
-//	go test ./backends/memory -run '^$' -bench BenchmarkMap1M -count 5
+//     go test ./backends/memory -run '^$' -bench BenchmarkMap1M -count 5
 func BenchmarkMap1M(b *testing.B) {
 	const n = 1000000
 	value := make([]byte, 100)
