@@ -45,8 +45,9 @@ func TestShardKeyOrder(t *testing.T) {
 
 func testShardKeyOrder(t *testing.T, gen func(rng *rand.Rand) string) {
 	var sh shard
-	sh.init()
 	seed := maphash.MakeSeed()
+	sh.seed = seed
+	sh.init()
 	rng := rand.New(rand.NewPCG(11, 12))
 	model := map[string]bool{}
 	insert := func(k string) {
@@ -54,7 +55,8 @@ func testShardKeyOrder(t *testing.T, gen func(rng *rand.Rand) string) {
 		if _, ok := sh.find(h, k); ok {
 			return
 		}
-		sh.insertLocked(h, k, len(k), noExpiry)
+		p, n := newBlock(k, nil)
+		sh.insertLocked(h, p, n, noExpiry)
 		model[k] = true
 	}
 	remove := func(k string) {
