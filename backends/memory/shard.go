@@ -89,15 +89,15 @@ func (s *slot) entry() entry {
 // the lock's reader count too, and a Get holds the lock for less time than
 // a RWMutex takes to tell readers from writers.
 type shard struct {
-	mu     sync.Mutex
-	seed   maphash.Seed // the store's
-	table  []uint64
-	used   int // non-empty cells
-	slots  []slot
-	hexp   []int64
-	hslot  []uint32
-	free   int32  // head of the free slot list, -1 if empty
-	root   *bnode // the slots in key order (see btree.go); nil when empty
+	mu    sync.Mutex
+	seed  maphash.Seed // the store's
+	table []uint64
+	used  int // non-empty cells
+	slots []slot
+	hexp  []int64
+	hslot []uint32
+	free  int32  // head of the free slot list, -1 if empty
+	root  *bnode // the slots in key order (see btree.go); nil when empty
 	// vclock numbers the shard's writes, for versions. init keeps it, so
 	// a key written again after Clear never gets a version it had before.
 	vclock uint64
