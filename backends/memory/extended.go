@@ -423,7 +423,7 @@ func (st *listShard) head() string {
 
 func (st *listShard) exhausted() bool { return st.done && st.pos == len(st.buf) }
 
-// refill reads the shard's next batch from from on, under its read lock.
+// refill reads the shard's next batch from from on, under its lock.
 func (st *listShard) refill(sh *shard, c *collector, from string, bounded, incl bool) {
 	c.sh, c.out, c.want, c.skips, c.ended, c.seen = sh, st.buf[:0], st.batch, st.skips, false, false
 	sh.mu.Lock()
