@@ -49,8 +49,11 @@ type Store struct {
 	seed    maphash.Seed
 	errFull error
 
-	// entries counts entries held, expired or not.
+	// entries counts entries held, expired or not. New keys write it, so
+	// it has a cache line of its own: Get reads the fields above.
+	_       [64]byte
 	entries atomic.Int64
+	_       [56]byte
 	shards  [numShards]shard
 
 	runMu  sync.Mutex
