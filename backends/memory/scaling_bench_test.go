@@ -144,7 +144,6 @@ func pairTimes(tb testing.TB, n int, a, b func(ops int)) pairResult {
 		// A collection of the 1M-entry heaps takes longer than the
 		// operations: keep it out of the benchmark's own time.
 		b.StopTimer()
-		defer b.StartTimer()
 		runtime.GC()
 		b.StartTimer()
 	}
@@ -239,7 +238,9 @@ func BenchmarkScaling(b *testing.B) {
 				workloads[w].run(b, s, n, 0, value)
 			}()
 		}
+		b.StopTimer() // a collection would count in the calibration of b.N
 		runtime.GC()
+		b.StartTimer()
 		t, c := time.Now(), cpuTime(b)
 		start.Done()
 		wg.Wait()
