@@ -63,6 +63,7 @@ func BenchmarkLuaScaling(b *testing.B) {
 	if _, err := rt.RunString(ctx, scalingFill); err != nil {
 		b.Fatal(err)
 	}
+	b.ResetTimer()
 	// timed runs g goroutines of n calls each and returns the wall time
 	// and the process CPU time of the calls.
 	timed := func(g, n int) (time.Duration, time.Duration) {

@@ -225,6 +225,7 @@ func BenchmarkScaling(b *testing.B) {
 	var s backends.Store = st
 	fill(b, st, 0, keys, value, time.Hour)
 	workloads := []mixedOps{newMixedOps(keys, 1), newMixedOps(keys, 2)}
+	b.ResetTimer()
 	// timed runs g goroutines of n operations each and returns the wall
 	// time and the process CPU time they took.
 	timed := func(g, n int) (time.Duration, time.Duration) {
