@@ -2,7 +2,6 @@ package memory
 
 import (
 	"context"
-	"encoding/binary"
 	"fmt"
 	"math"
 	"strconv"
@@ -181,7 +180,7 @@ func (s *Store) Incr(ctx context.Context, key string, delta float64, opts backen
 			old, exp = bytesOf(cur.value()), cur.exp
 		}
 		buf := make([]byte, blockHeader+len(key), blockHeader+len(key)+9)
-		binary.LittleEndian.PutUint32(buf[8:], uint32(len(key)))
+		*(*uint32)(unsafe.Pointer(&buf[8])) = uint32(len(key))
 		copy(buf[blockHeader:], key)
 		var err error
 		if sum, buf, err = backends.AddNumber(buf, old, delta); err != nil {

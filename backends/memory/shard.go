@@ -1,7 +1,6 @@
 package memory
 
 import (
-	"encoding/binary"
 	"hash/maphash"
 	"math"
 	"slices"
@@ -38,24 +37,37 @@ const maxBlock = math.MaxUint32
 // newBlock returns a block holding key and value, with version 0, and its
 // length; the caller checked that the length fits in maxBlock.
 func newBlock(key string, value []byte) (unsafe.Pointer, uint32) {
-	buf := make([]byte, blockHeader+len(key)+len(value))
-	binary.LittleEndian.PutUint32(buf[8:], uint32(len(key)))
+	n := blockHeader + len(key) + len(value)
+	// A capacity of 16 keeps blocks out of the tiny allocator, which packs
+	// objects of under 16 bytes without aligning them to 8.
+	buf := make([]byte, n, max(n, 16))
+	p := unsafe.Pointer(unsafe.SliceData(buf))
+	*(*uint32)(unsafe.Add(p, 8)) = uint32(len(key))
 	copy(buf[blockHeader+copy(buf[blockHeader:], key):], value)
-	return unsafe.Pointer(unsafe.SliceData(buf)), uint32(len(buf))
+	return p, uint32(n)
 }
 
-func (s *slot) block() string { return unsafe.String((*byte)(s.p), s.n) }
+// The header's fields are read and written in the machine's byte order at
+// their natural alignment (a block starts at least 8-byte aligned), which
+// keeps the reads of Get free of bounds checks.
 
-func (s *slot) klen() int {
-	return int(binary.LittleEndian.Uint32(unsafe.Slice((*byte)(unsafe.Add(s.p, 8)), 4)))
+func (s *slot) klen() int { return int(*(*uint32)(unsafe.Add(s.p, 8))) }
+
+func (s *slot) key() string {
+	return unsafe.String((*byte)(unsafe.Add(s.p, blockHeader)), s.klen())
 }
 
-func (s *slot) key() string   { return s.block()[blockHeader : blockHeader+s.klen()] }
-func (s *slot) value() string { return s.block()[blockHeader+s.klen():] }
+func (s *slot) value() string {
+	off := blockHeader + s.klen()
+	if int(s.n) == off {
+		return "" // a pointer past the block's end could point into the next
+	}
+	return unsafe.String((*byte)(unsafe.Add(s.p, off)), int(s.n)-off)
+}
 
-func (s *slot) ver() uint64 { return binary.LittleEndian.Uint64(unsafe.Slice((*byte)(s.p), 8)) }
+func (s *slot) ver() uint64 { return *(*uint64)(s.p) }
 
-func (s *slot) setVer(v uint64) { binary.LittleEndian.PutUint64(unsafe.Slice((*byte)(s.p), 8), v) }
+func (s *slot) setVer(v uint64) { *(*uint64)(s.p) = v }
 
 // entry is a copy of a slot's entry taken under the shard lock, for use
 // after it.
