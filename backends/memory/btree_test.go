@@ -37,16 +37,73 @@ func TestShardKeyOrder(t *testing.T) {
 			}
 			return string(b)
 		},
+		// Mostly new keys past either end of the order, which split
+		// nodes three to one; now and then an earlier key, so that
+		// removals find some.
+		"ascending":  inOrder(1),
+		"descending": inOrder(-1),
 	}
 	for name, gen := range gens {
 		t.Run(name, func(t *testing.T) { testShardKeyOrder(t, gen) })
 	}
 }
 
+// inOrder returns a generator of keys that mostly go up (step 1) or
+// down (step -1) from the last new one.
+func inOrder(step int) func(rng *rand.Rand) string {
+	n := 0
+	return func(rng *rand.Rand) string {
+		if n != 0 && rng.IntN(10) == 0 {
+			return fmt.Sprintf("k%09d", 500000000+step*rng.IntN(abs(n)))
+		}
+		n += step
+		return fmt.Sprintf("k%09d", 500000000+n)
+	}
+}
+
+func abs(n int) int { return max(n, -n) }
+
+// TestShardKeyOrderFill checks that keys inserted in order, up or down,
+// leave the tree's nodes at least 70% full (a split in the middle would
+// leave them half full).
+func TestShardKeyOrderFill(t *testing.T) {
+	for _, step := range []int{1, -1} {
+		t.Run(fmt.Sprint("step=", step), func(t *testing.T) {
+			var sh shard
+			sh.seed = maphash.MakeSeed()
+			sh.init()
+			const n = 30000
+			for i := range n {
+				k := fmt.Sprintf("k%09d", 500000000+step*i)
+				p, size := newBlock(k, nil)
+				sh.insertLocked(maphash.String(sh.seed, k), p, size, noExpiry)
+			}
+			if err := sh.checkTree(); err != nil {
+				t.Fatal(err)
+			}
+			nodes := 0
+			var walk func(nd *bnode)
+			walk = func(nd *bnode) {
+				nodes++
+				if nd.kids != nil {
+					for j := 0; j <= int(nd.n); j++ {
+						walk(nd.kids[j])
+					}
+				}
+			}
+			walk(sh.root)
+			if fill := float64(n) / float64(nodes*bMax); fill < 0.7 {
+				t.Errorf("%d keys in %d nodes: %.0f%% full, want at least 70%%", n, nodes, 100*fill)
+			}
+		})
+	}
+}
+
 func testShardKeyOrder(t *testing.T, gen func(rng *rand.Rand) string) {
 	var sh shard
-	sh.init()
 	seed := maphash.MakeSeed()
+	sh.seed = seed
+	sh.init()
 	rng := rand.New(rand.NewPCG(11, 12))
 	model := map[string]bool{}
 	insert := func(k string) {
@@ -54,7 +111,8 @@ func testShardKeyOrder(t *testing.T, gen func(rng *rand.Rand) string) {
 		if _, ok := sh.find(h, k); ok {
 			return
 		}
-		sh.insertLocked(h, k, len(k), noExpiry)
+		p, n := newBlock(k, nil)
+		sh.insertLocked(h, p, n, noExpiry)
 		model[k] = true
 	}
 	remove := func(k string) {

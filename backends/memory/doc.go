@@ -16,8 +16,11 @@
 // overwrites and deletes take their stale item out at once. No operation
 // visits the whole store: cleanup removes expired entries in small batches
 // per shard lock, and a new key on a full store evicts expired entries a
-// batch at a time until it fits or none are left. An entry's key and value
-// share one allocation.
+// batch at a time until it fits or none are left. An entry's version, key
+// and value share one allocation, which with the shard's arrays makes about
+// 197 bytes per entry for a million entries of 16-byte keys and 100-byte
+// values with a TTL (a Go map of copied values takes about 228). A key and
+// value may hold 4 GiB together.
 //
 // # Extended methods
 //
@@ -28,9 +31,9 @@
 // run under the shard's lock, which makes them atomic.
 //
 // For List each shard also keeps its keys in order, in a B-tree of slot
-// numbers with abbreviated keys (about 12 bytes per entry). Only new and
+// numbers with abbreviated keys (8 to 12 bytes per entry). Only new and
 // removed keys change it; an overwrite does not. A List page merges the
-// shards' orders: it takes each shard's read lock once for a small batch
+// shards' orders: it takes each shard's lock once for a small batch
 // of the shard's next keys (twice the shard's share of the page), refills
 // a shard that runs out, and emits the smallest key first. A page costs
 // 64 tree descents plus work in proportion to its limit, whatever the

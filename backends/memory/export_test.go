@@ -25,7 +25,7 @@ func (s *Store) CheckInvariants() error {
 	total := 0
 	for si := range s.shards {
 		sh := &s.shards[si]
-		sh.mu.RLock()
+		sh.mu.Lock()
 		total += sh.used
 		cells := 0
 		mask := uint32(len(sh.table) - 1)
@@ -54,26 +54,32 @@ func (s *Store) CheckInvariants() error {
 			switch {
 			case sl.exp == noExpiry && sl.hidx != -1:
 				errs = append(errs, fmt.Errorf("shard %d: key %q without expiry has heap position %d", si, k, sl.hidx))
-			case sl.exp != noExpiry && (sl.hidx < 0 || int(sl.hidx) >= len(sh.heap)):
+			case sl.exp != noExpiry && (sl.hidx < 0 || int(sl.hidx) >= len(sh.hexp)):
 				errs = append(errs, fmt.Errorf("shard %d: key %q with expiry has heap position %d", si, k, sl.hidx))
-			case sl.exp != noExpiry && (sh.heap[sl.hidx].slot != i || sh.heap[sl.hidx].exp > sl.exp || sh.heap[sl.hidx].tag != uint32(h>>32)):
-				errs = append(errs, fmt.Errorf("shard %d: key %q heap item %+v does not match", si, k, sh.heap[sl.hidx]))
+			case sl.exp != noExpiry && (sh.hslot[sl.hidx] != i || sh.hexp[sl.hidx] > sl.exp):
+				errs = append(errs, fmt.Errorf("shard %d: key %q heap item (%d, slot %d) does not match", si, k, sh.hexp[sl.hidx], sh.hslot[sl.hidx]))
+			}
+			if int(sl.n) != blockHeader+len(k)+len(sl.value()) {
+				errs = append(errs, fmt.Errorf("shard %d: key %q: block of %d bytes", si, k, sl.n))
 			}
 		}
-		for h, it := range sh.heap {
-			if h > 0 && sh.heap[(h-1)/4].exp > it.exp {
+		if len(sh.hexp) != len(sh.hslot) {
+			errs = append(errs, fmt.Errorf("shard %d: heap of %d expiries and %d slots", si, len(sh.hexp), len(sh.hslot)))
+		}
+		for h, exp := range sh.hexp {
+			if h > 0 && sh.hexp[(h-1)/4] > exp {
 				errs = append(errs, fmt.Errorf("shard %d: heap order broken at %d", si, h))
 			}
-			if int(sh.slots[it.slot].hidx) != h {
-				errs = append(errs, fmt.Errorf("shard %d: heap item %d points at slot %d whose position is %d", si, h, it.slot, sh.slots[it.slot].hidx))
+			if i := sh.hslot[h]; int(sh.slots[i].hidx) != h {
+				errs = append(errs, fmt.Errorf("shard %d: heap item %d points at slot %d whose position is %d", si, h, i, sh.slots[i].hidx))
 			}
 		}
 		if cells != sh.used {
 			errs = append(errs, fmt.Errorf("shard %d: %d full cells, used is %d", si, cells, sh.used))
 		}
 		next := int64(noExpiry)
-		if len(sh.heap) > 0 {
-			next = sh.heap[0].exp
+		if len(sh.hexp) > 0 {
+			next = sh.hexp[0]
 		}
 		if got := sh.next.Load(); got != next {
 			errs = append(errs, fmt.Errorf("shard %d: next is %d, heap top %d", si, got, next))
@@ -88,7 +94,7 @@ func (s *Store) CheckInvariants() error {
 		if free+sh.used != len(sh.slots) {
 			errs = append(errs, fmt.Errorf("shard %d: %d free + %d used slots, want %d", si, free, sh.used, len(sh.slots)))
 		}
-		sh.mu.RUnlock()
+		sh.mu.Unlock()
 	}
 	if total != s.Len() {
 		errs = append(errs, fmt.Errorf("Len is %d, shards hold %d", s.Len(), total))
@@ -154,7 +160,7 @@ func (sh *shard) checkTree() error {
 				break
 			}
 			i := nd.items[j]
-			if int(i) >= len(sh.slots) || sh.slots[i].data == "" {
+			if int(i) >= len(sh.slots) || sh.slots[i].p == nil {
 				return fmt.Errorf("key order holds free slot %d", i)
 			}
 			k := sh.slots[i].key()

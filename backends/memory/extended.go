@@ -21,18 +21,11 @@ func bytesOf(v string) []byte {
 	return unsafe.Slice(unsafe.StringData(v), len(v))
 }
 
-// pack returns key followed by value in one new allocation.
-func pack(key string, value []byte) string {
-	buf := make([]byte, len(key)+len(value))
-	copy(buf[copy(buf, key):], value)
-	return unsafe.String(unsafe.SliceData(buf), len(buf))
-}
-
-// item returns the item of slot sl, with version as given.
-func (s *Store) item(sl *slot, version string) backends.Item {
-	it := backends.Item{Key: sl.key(), Value: bytesOf(sl.value()), Version: version}
-	if sl.exp != noExpiry {
-		it.ExpiresAt = s.epoch.Add(time.Duration(sl.exp))
+// item returns the item of entry e, with version as given.
+func (s *Store) item(e *entry, version string) backends.Item {
+	it := backends.Item{Key: e.key, Value: bytesOf(e.value), Version: version}
+	if e.exp != noExpiry {
+		it.ExpiresAt = s.epoch.Add(time.Duration(e.exp))
 	}
 	return it
 }
@@ -48,26 +41,33 @@ func (s *Store) Entry(ctx context.Context, key string) (backends.Item, error) {
 	}
 	now := s.clock()
 	sh, h := s.shardFor(key)
-	sh.mu.RLock()
-	var sl slot
+	sh.mu.Lock()
+	var e entry
 	i, ok := sh.find(h, key)
 	if ok {
-		sl = sh.slots[i]
+		sl := &sh.slots[i]
 		ok = now < sl.exp
+		e = sl.entry()
 	}
-	sh.mu.RUnlock()
+	sh.mu.Unlock()
 	if !ok {
 		return backends.Item{}, errNotFound
 	}
-	return s.item(&sl, formatVersion(sl.ver)), nil
+	return s.item(&e, formatVersion(e.ver)), nil
 }
 
-// write stores under key the data (key followed by value) and expiry that
-// decide returns, under the shard lock, so that decide's look at the key
-// and the write are one atomic step. decide gets the key's live slot, nil
-// when the key is missing or expired; its error cancels the write. A new
-// key obeys MaxSize as in Set. write returns the slot as written.
-func (s *Store) write(key string, now int64, decide func(cur *slot) (string, int64, error)) (slot, error) {
+// block is a new entry's block (see slot) and its length.
+type block struct {
+	p unsafe.Pointer
+	n uint32
+}
+
+// write stores under key the block and expiry that decide returns, under
+// the shard lock, so that decide's look at the key and the write are one
+// atomic step. decide gets the key's live slot, nil when the key is
+// missing or expired; its error cancels the write. A new key obeys MaxSize
+// as in Set. write returns the entry as written.
+func (s *Store) write(key string, now int64, decide func(cur *slot) (block, int64, error)) (entry, error) {
 	sh, h := s.shardFor(key)
 	for {
 		sh.mu.Lock()
@@ -76,26 +76,26 @@ func (s *Store) write(key string, now int64, decide func(cur *slot) (string, int
 		if found && now < sh.slots[i].exp {
 			cur = &sh.slots[i]
 		}
-		data, exp, err := decide(cur)
+		b, exp, err := decide(cur)
 		if err != nil {
 			sh.mu.Unlock()
-			return slot{}, err
+			return entry{}, err
 		}
 		if found {
-			sh.replaceLocked(h, i, data, len(key), exp)
-			out := sh.slots[i]
+			sh.replaceLocked(i, b.p, b.n, exp)
+			out := sh.slots[i].entry()
 			sh.mu.Unlock()
 			return out, nil
 		}
 		if s.reserveLocked(sh, now) {
-			i = sh.insertLocked(h, data, len(key), exp)
-			out := sh.slots[i]
+			i = sh.insertLocked(h, b.p, b.n, exp)
+			out := sh.slots[i].entry()
 			sh.mu.Unlock()
 			return out, nil
 		}
 		sh.mu.Unlock()
 		if !s.evictElsewhere(sh, now) {
-			return slot{}, s.errFull
+			return entry{}, s.errFull
 		}
 	}
 }
@@ -120,17 +120,21 @@ func (s *Store) Put(ctx context.Context, key string, value []byte, opts backends
 	if opts.HasIfVersion {
 		want, perr = strconv.ParseUint(opts.IfVersion, 10, 64)
 	}
-	data := pack(key, value)
+	if err := checkSize(key, len(value)); err != nil {
+		return backends.Item{}, err
+	}
+	var b block
+	b.p, b.n = newBlock(key, value)
 	now := s.clock()
 	exp := expiry(now, opts.TTL)
-	sl, err := s.write(key, now, func(cur *slot) (string, int64, error) {
+	e, err := s.write(key, now, func(cur *slot) (block, int64, error) {
 		switch {
 		case opts.OnlyIfAbsent && cur != nil:
-			return "", 0, backends.ErrAlreadyExists
-		case opts.HasIfVersion && (cur == nil || perr != nil || cur.ver != want):
-			return "", 0, backends.ErrConflict
+			return block{}, 0, backends.ErrAlreadyExists
+		case opts.HasIfVersion && (cur == nil || perr != nil || cur.ver() != want):
+			return block{}, 0, backends.ErrConflict
 		}
-		return data, exp, nil
+		return b, exp, nil
 	})
 	// The messages are made here, not under the shard lock.
 	switch err {
@@ -142,7 +146,7 @@ func (s *Store) Put(ctx context.Context, key string, value []byte, opts backends
 	default:
 		return backends.Item{}, err
 	}
-	return s.item(&sl, formatVersion(sl.ver)), nil
+	return s.item(&e, formatVersion(e.ver)), nil
 }
 
 func finite(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }
@@ -163,23 +167,26 @@ func (s *Store) Incr(ctx context.Context, key string, delta float64, opts backen
 	}
 	now := s.clock()
 	var sum float64
-	_, err := s.write(key, now, func(cur *slot) (string, int64, error) {
+	if err := checkSize(key, 9); err != nil {
+		return 0, err
+	}
+	_, err := s.write(key, now, func(cur *slot) (block, int64, error) {
 		var (
 			ib  [9]byte
 			old = backends.AppendNumber(ib[:0], opts.Init)
 			exp = expiry(now, opts.TTL)
 		)
 		if cur != nil {
-			val := cur.value()
-			old, exp = unsafe.Slice(unsafe.StringData(val), len(val)), cur.exp
+			old, exp = bytesOf(cur.value()), cur.exp
 		}
-		buf := make([]byte, len(key), len(key)+9)
-		copy(buf, key)
+		buf := make([]byte, blockHeader+len(key), blockHeader+len(key)+9)
+		*(*uint32)(unsafe.Pointer(&buf[8])) = uint32(len(key))
+		copy(buf[blockHeader:], key)
 		var err error
 		if sum, buf, err = backends.AddNumber(buf, old, delta); err != nil {
-			return "", 0, fmt.Errorf("memory store: incr %q: %w", key, err)
+			return block{}, 0, fmt.Errorf("memory store: incr %q: %w", key, err)
 		}
-		return unsafe.String(unsafe.SliceData(buf), len(buf)), exp, nil
+		return block{unsafe.Pointer(unsafe.SliceData(buf)), uint32(len(buf))}, exp, nil
 	})
 	if err != nil {
 		return 0, err
@@ -196,12 +203,12 @@ func (s *Store) TTL(ctx context.Context, key string) (time.Duration, bool, error
 	}
 	now := s.clock()
 	sh, h := s.shardFor(key)
-	sh.mu.RLock()
+	sh.mu.Lock()
 	exp := int64(0)
 	if i, ok := sh.find(h, key); ok {
 		exp = sh.slots[i].exp
 	}
-	sh.mu.RUnlock()
+	sh.mu.Unlock()
 	switch {
 	case now >= exp:
 		return 0, false, errNotFound
@@ -236,8 +243,8 @@ func (s *Store) Expire(ctx context.Context, key string, ttl time.Duration) (bool
 		return false, nil
 	}
 	sh.vclock++
-	sh.slots[i].ver = sh.vclock
-	sh.setExpLocked(h, i, exp)
+	sh.slots[i].setVer(sh.vclock)
+	sh.setExpLocked(i, exp)
 	sh.publishLocked()
 	return true, nil
 }
@@ -306,7 +313,7 @@ func (s *Store) List(ctx context.Context, opts backends.ListOptions) (backends.P
 	)
 	c.now, c.prefix = s.clock(), prefix
 	if cap(sc.arena) < numShards*batch {
-		sc.arena = make([]slot, numShards*batch)
+		sc.arena = make([]entry, numShards*batch)
 	}
 	switch {
 	case after != "" && after >= prefix:
@@ -368,7 +375,7 @@ func (s *Store) List(ctx context.Context, opts backends.ListOptions) (backends.P
 	case ended && len(emitted) < limit:
 		page.Cursor = boundary
 	case len(emitted) > 0:
-		page.Cursor = emitted[len(emitted)-1].key()
+		page.Cursor = emitted[len(emitted)-1].key
 	}
 	return page, nil
 }
@@ -376,8 +383,8 @@ func (s *Store) List(ctx context.Context, opts backends.ListOptions) (backends.P
 // listScratch is the working memory of one List call, kept for reuse.
 type listScratch struct {
 	states  [numShards]listShard
-	arena   []slot // the shards' first batches
-	emitted []slot
+	arena   []entry // the shards' first batches
+	emitted []entry
 	c       collector
 }
 
@@ -396,7 +403,7 @@ func (sc *listScratch) release() {
 // listShard is one shard's part of a List page: a batch of its live
 // entries in key order, and the last key it passed over.
 type listShard struct {
-	buf   []slot
+	buf   []entry
 	pos   int
 	last  string
 	batch int  // entries per refill; buf holds them without growing
@@ -408,19 +415,19 @@ type listShard struct {
 // the key it stopped at when it has to read more.
 func (st *listShard) head() string {
 	if st.pos < len(st.buf) {
-		return st.buf[st.pos].key()
+		return st.buf[st.pos].key
 	}
 	return st.last
 }
 
 func (st *listShard) exhausted() bool { return st.done && st.pos == len(st.buf) }
 
-// refill reads the shard's next batch from from on, under its read lock.
+// refill reads the shard's next batch from from on, under its lock.
 func (st *listShard) refill(sh *shard, c *collector, from string, bounded, incl bool) {
 	c.sh, c.out, c.want, c.skips, c.ended, c.seen = sh, st.buf[:0], st.batch, st.skips, false, false
-	sh.mu.RLock()
+	sh.mu.Lock()
 	complete := sh.root == nil || sh.ascend(sh.root, from, bounded, incl, c)
-	sh.mu.RUnlock()
+	sh.mu.Unlock()
 	st.buf, st.pos, st.skips = c.out, 0, c.skips
 	st.done = complete || c.ended
 	if c.seen {
@@ -436,7 +443,7 @@ type collector struct {
 	prefix string
 	want   int
 	skips  int // expired entries it may still pass over
-	out    []slot
+	out    []entry
 	last   string
 	seen   bool
 	ended  bool // met a key without the prefix
@@ -454,7 +461,7 @@ func (c *collector) visit(i uint32) bool {
 		c.skips--
 		return c.skips > 0
 	}
-	c.out = append(c.out, *sl)
+	c.out = append(c.out, sl.entry())
 	return len(c.out) < c.want
 }
 

@@ -49,8 +49,11 @@ type Store struct {
 	seed    maphash.Seed
 	errFull error
 
-	// entries counts entries held, expired or not.
+	// entries counts entries held, expired or not. New keys write it, so
+	// it has a cache line of its own: Get reads the fields above.
+	_       [64]byte
 	entries atomic.Int64
+	_       [56]byte
 	shards  [numShards]shard
 
 	runMu  sync.Mutex
@@ -89,6 +92,7 @@ func New(opts Options) (*Store, error) {
 		s.clock = func() int64 { return int64(time.Since(epoch)) }
 	}
 	for i := range s.shards {
+		s.shards[i].seed = s.seed
 		s.shards[i].init()
 	}
 	return s, nil
@@ -131,7 +135,7 @@ func (s *Store) Get(ctx context.Context, key string) ([]byte, error) {
 	}
 	now := s.clock()
 	sh, h := s.shardFor(key)
-	sh.mu.RLock()
+	sh.mu.Lock()
 	var v string
 	i, ok := sh.find(h, key)
 	if ok {
@@ -141,7 +145,7 @@ func (s *Store) Get(ctx context.Context, key string) ([]byte, error) {
 			ok = false
 		}
 	}
-	sh.mu.RUnlock()
+	sh.mu.Unlock()
 	if !ok {
 		return nil, errNotFound
 	}
@@ -163,22 +167,24 @@ func (s *Store) Set(ctx context.Context, key string, value []byte, ttl time.Dura
 	if err := backends.ValidateTTL(ttl); err != nil {
 		return err
 	}
-	// One allocation holds key and value; nothing writes to it after this.
-	buf := make([]byte, len(key)+len(value))
-	copy(buf[copy(buf, key):], value)
-	data := unsafe.String(unsafe.SliceData(buf), len(buf))
+	if err := checkSize(key, len(value)); err != nil {
+		return err
+	}
+	// One allocation holds key and value; nothing but the version is
+	// written to it after this.
+	p, n := newBlock(key, value)
 	now := s.clock()
 	exp := expiry(now, ttl)
 	sh, h := s.shardFor(key)
 	for {
 		sh.mu.Lock()
 		if i, ok := sh.find(h, key); ok {
-			sh.replaceLocked(h, i, data, len(key), exp)
+			sh.replaceLocked(i, p, n, exp)
 			sh.mu.Unlock()
 			return nil
 		}
 		if s.reserveLocked(sh, now) {
-			sh.insertLocked(h, data, len(key), exp)
+			sh.insertLocked(h, p, n, exp)
 			sh.mu.Unlock()
 			return nil
 		}
@@ -264,10 +270,10 @@ func (s *Store) Exists(ctx context.Context, key string) (bool, error) {
 	}
 	now := s.clock()
 	sh, h := s.shardFor(key)
-	sh.mu.RLock()
+	sh.mu.Lock()
 	i, ok := sh.find(h, key)
 	ok = ok && now < sh.slots[i].exp
-	sh.mu.RUnlock()
+	sh.mu.Unlock()
 	return ok, nil
 }
 
@@ -294,6 +300,15 @@ func (s *Store) Len() int { return int(s.entries.Load()) }
 
 // MaxSize returns the store's size limit; 0 means no limit.
 func (s *Store) MaxSize() int64 { return s.maxSize }
+
+// checkSize returns an error wrapping backends.ErrInvalid when key and a
+// value of vlen bytes are too large for one entry (4 GiB together).
+func checkSize(key string, vlen int) error {
+	if uint64(blockHeader)+uint64(len(key))+uint64(vlen) > maxBlock {
+		return fmt.Errorf("memory store: key and value are %d bytes together, over the limit of %d: %w", len(key)+vlen, maxBlock-blockHeader, backends.ErrInvalid)
+	}
+	return nil
+}
 
 func check(ctx context.Context, key string) error {
 	if err := ctx.Err(); err != nil {

@@ -1,54 +1,113 @@
 package memory
 
 import (
+	"hash/maphash"
 	"math"
+	"slices"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 )
 
 // noExpiry is the expiry of a key without TTL: no clock reading reaches it.
 const noExpiry = math.MaxInt64
 
-// slot holds one entry. Key and value share one allocation (data), so an
-// entry costs a single heap object besides its share of the shard's arrays.
+// slot holds one entry. Its block is one allocation holding the entry's
+// version, the key's length, the key and the value:
+//
+//	[ver uint64][klen uint32][key][value]
+//
+// so an entry costs a single heap object besides its share of the shard's
+// arrays, and a slot 24 bytes. Nothing writes to a block after its entry
+// is written except its version (Expire), which readers copy under the
+// shard lock: Get hands out the value bytes themselves.
 type slot struct {
-	data string // key followed by value; "" when the slot is free
-	exp  int64  // expiry in nanoseconds since the store's epoch, or noExpiry
-	klen uint32
-	hidx int32  // position in the expiry heap, -1 if none; next free slot when free
-	ver  uint64 // changes on every write of the entry
+	p    unsafe.Pointer // the block; nil when the slot is free
+	exp  int64          // expiry in nanoseconds since the store's epoch, or noExpiry
+	n    uint32         // length of the block
+	hidx int32          // position in the expiry heap, -1 if none; next free slot when free
 }
 
-func (s *slot) key() string   { return s.data[:s.klen] }
-func (s *slot) value() string { return s.data[s.klen:] }
+// blockHeader is the length of a block's version and key length.
+const blockHeader = 12
 
-// item is an expiry heap element. exp is a lower bound of its slot's
-// expiry: a write that extends a key's expiry leaves the item in place, and
-// cleanup moves it down when it reaches the top. That keeps the common case
-// of refreshing a key with a new TTL at O(1) instead of sinking the item
-// through the heap on every write. tag is the key's tag (see shard), kept
-// so that cleanup finds the table cell without reading the key.
-type item struct {
-	exp  int64
-	slot uint32
-	tag  uint32
+// maxBlock is the largest block, and so bounds a key and value together.
+const maxBlock = math.MaxUint32
+
+// newBlock returns a block holding key and value, with version 0, and its
+// length; the caller checked that the length fits in maxBlock.
+func newBlock(key string, value []byte) (unsafe.Pointer, uint32) {
+	n := blockHeader + len(key) + len(value)
+	// A capacity of 16 keeps blocks out of the tiny allocator, which packs
+	// objects of under 16 bytes without aligning them to 8.
+	buf := make([]byte, n, max(n, 16))
+	p := unsafe.Pointer(unsafe.SliceData(buf))
+	*(*uint32)(unsafe.Add(p, 8)) = uint32(len(key))
+	copy(buf[blockHeader+copy(buf[blockHeader:], key):], value)
+	return p, uint32(n)
 }
+
+// The header's fields are read and written in the machine's byte order at
+// their natural alignment (a block starts at least 8-byte aligned), which
+// keeps the reads of Get free of bounds checks.
+
+func (s *slot) klen() int { return int(*(*uint32)(unsafe.Add(s.p, 8))) }
+
+func (s *slot) key() string {
+	return unsafe.String((*byte)(unsafe.Add(s.p, blockHeader)), s.klen())
+}
+
+func (s *slot) value() string {
+	off := blockHeader + s.klen()
+	if int(s.n) == off {
+		return "" // a pointer past the block's end could point into the next
+	}
+	return unsafe.String((*byte)(unsafe.Add(s.p, off)), int(s.n)-off)
+}
+
+func (s *slot) ver() uint64 { return *(*uint64)(s.p) }
+
+func (s *slot) setVer(v uint64) { *(*uint64)(s.p) = v }
+
+// entry is a copy of a slot's entry taken under the shard lock, for use
+// after it.
+type entry struct {
+	key, value string
+	exp        int64
+	ver        uint64
+}
+
+func (s *slot) entry() entry {
+	return entry{key: s.key(), value: s.value(), exp: s.exp, ver: s.ver()}
+}
+
+// The expiry heap is a 4-ary min-heap of items in two arrays: hexp[h]
+// is a lower bound of the expiry of slot hslot[h]. A write that extends a
+// key's expiry leaves its item in place, and cleanup moves it down when it
+// reaches the top. That keeps the common case of refreshing a key with a
+// new TTL at O(1) instead of sinking the item through the heap on every
+// write.
 
 // shard is one independently locked part of a store. Methods whose names
-// end in Locked must be called with mu held for writing; find needs mu held
-// for reading.
+// end in Locked, and find, must be called with mu held.
 //
 // Keys are found through table, an open-addressing hash table with linear
 // probing. Each cell is 0 (empty) or tag<<32 | slot+1, where tag is the
 // upper half of the key's hash and its low bits give the home cell. A cell
 // costs 8 bytes, a fraction of a Go map entry, and growing the table needs
 // no key, only tags.
+//
+// mu is a sync.Mutex, not a RWMutex: a read lock is an atomic write to
+// the lock's reader count too, and a Get holds the lock for less time than
+// a RWMutex takes to tell readers from writers.
 type shard struct {
-	mu    sync.RWMutex
+	mu    sync.Mutex
+	seed  maphash.Seed // the store's
 	table []uint64
 	used  int // non-empty cells
 	slots []slot
-	heap  []item // 4-ary min-heap on item.exp; slot.hidx tracks each item's position
+	hexp  []int64
+	hslot []uint32
 	free  int32  // head of the free slot list, -1 if empty
 	root  *bnode // the slots in key order (see btree.go); nil when empty
 	// vclock numbers the shard's writes, for versions. init keeps it, so
@@ -67,17 +126,33 @@ func (sh *shard) init() {
 	sh.table = nil
 	sh.used = 0
 	sh.slots = nil
-	sh.heap = nil
+	sh.hexp, sh.hslot = nil, nil
 	sh.free = -1
 	sh.root = nil
 	sh.next.Store(noExpiry)
 }
 
+// grown returns s with room for one more element. Past a few thousand
+// elements it grows by an eighth, not by Go's quarter, because the
+// shard's arrays are most of a large store's memory besides the blocks.
+func grown[T any](s []T) []T {
+	if len(s) < cap(s) {
+		return s
+	}
+	if len(s) < 4096 {
+		return slices.Grow(s, 1)
+	}
+	// slices.Grow would round up to Go's growth policy.
+	t := make([]T, len(s), len(s)+len(s)/8)
+	copy(t, s)
+	return t
+}
+
 // publishLocked records the heap's top in next.
 func (sh *shard) publishLocked() {
 	next := int64(noExpiry)
-	if len(sh.heap) > 0 {
-		next = sh.heap[0].exp
+	if len(sh.hexp) > 0 {
+		next = sh.hexp[0]
 	}
 	if sh.next.Load() != next {
 		sh.next.Store(next)
@@ -106,9 +181,9 @@ func (sh *shard) find(h uint64, key string) (uint32, bool) {
 	}
 }
 
-// insertLocked adds a new entry and returns its slot; its key (with hash
-// h) must be absent.
-func (sh *shard) insertLocked(h uint64, data string, klen int, exp int64) uint32 {
+// insertLocked adds a new entry with block p of length n and returns its
+// slot; its key (with hash h) must be absent.
+func (sh *shard) insertLocked(h uint64, p unsafe.Pointer, n uint32, exp int64) uint32 {
 	if (sh.used+1)*4 > len(sh.table)*3 {
 		sh.grow()
 	}
@@ -118,14 +193,16 @@ func (sh *shard) insertLocked(h uint64, data string, klen int, exp int64) uint32
 		sh.free = sh.slots[i].hidx
 	} else {
 		i = uint32(len(sh.slots))
-		sh.slots = append(sh.slots, slot{})
+		sh.slots = append(grown(sh.slots), slot{})
 	}
 	sh.vclock++
-	sh.slots[i] = slot{data: data, klen: uint32(klen), exp: noExpiry, hidx: -1, ver: sh.vclock}
+	sl := &sh.slots[i]
+	*sl = slot{p: p, n: n, exp: noExpiry, hidx: -1}
+	sl.setVer(sh.vclock)
 	sh.place(uint64(uint32(h>>32))<<32 | uint64(i+1))
 	sh.used++
-	sh.treeInsert(i, data[:klen])
-	sh.setExpLocked(h, i, exp)
+	sh.treeInsert(i, sl.key())
+	sh.setExpLocked(i, exp)
 	sh.publishLocked()
 	return i
 }
@@ -150,35 +227,34 @@ func (sh *shard) grow() {
 	}
 }
 
-// replaceLocked gives slot i, whose key has hash h, new data and expiry.
-func (sh *shard) replaceLocked(h uint64, i uint32, data string, klen int, exp int64) {
+// replaceLocked gives slot i the block p of length n, and expiry exp.
+func (sh *shard) replaceLocked(i uint32, p unsafe.Pointer, n uint32, exp int64) {
 	s := &sh.slots[i]
-	s.data = data
-	s.klen = uint32(klen)
+	s.p, s.n = p, n
 	sh.vclock++
-	s.ver = sh.vclock
-	sh.setExpLocked(h, i, exp)
+	s.setVer(sh.vclock)
+	sh.setExpLocked(i, exp)
 	sh.publishLocked()
 }
 
-// setExpLocked changes the expiry of slot i, whose key has hash hash,
-// keeping the heap in step.
-func (sh *shard) setExpLocked(hash uint64, i uint32, exp int64) {
+// setExpLocked changes the expiry of slot i, keeping the heap in step.
+func (sh *shard) setExpLocked(i uint32, exp int64) {
 	s := &sh.slots[i]
 	old := s.exp
 	s.exp = exp
 	switch {
 	case s.hidx < 0 && exp != noExpiry:
-		h := len(sh.heap)
-		sh.heap = append(sh.heap, item{exp: exp, slot: i, tag: uint32(hash >> 32)})
+		h := len(sh.hexp)
+		sh.hexp = append(grown(sh.hexp), exp)
+		sh.hslot = append(grown(sh.hslot), i)
 		sh.up(h)
 	case s.hidx >= 0 && exp == noExpiry:
 		sh.heapRemove(int(s.hidx))
-	case s.hidx >= 0 && exp < old && exp < sh.heap[s.hidx].exp:
+	case s.hidx >= 0 && exp < old && exp < sh.hexp[s.hidx]:
 		// Testing exp < old first spares a later expiry a read of the
 		// heap: the item's exp is at most old.
 		h := int(s.hidx)
-		sh.heap[h].exp = exp
+		sh.hexp[h] = exp
 		sh.up(h)
 	}
 }
@@ -228,29 +304,30 @@ const shrinkCap = 1024
 // and whether no expired entry is left.
 func (sh *shard) evictExpiredLocked(now int64, maxEvict, maxSteps int) (evicted int, done bool) {
 	for steps := 0; evicted < maxEvict && steps < maxSteps; steps++ {
-		if len(sh.heap) == 0 || sh.heap[0].exp > now {
+		if len(sh.hexp) == 0 || sh.hexp[0] > now {
 			return evicted, true
 		}
-		top := sh.heap[0]
-		if exp := sh.slots[top.slot].exp; exp > now {
-			sh.heap[0].exp = exp
+		i := sh.hslot[0]
+		sl := &sh.slots[i]
+		if exp := sl.exp; exp > now {
+			sh.hexp[0] = exp
 			sh.down(0)
 			sh.publishLocked()
 			continue
 		}
-		sh.removeLocked(top.tag, top.slot)
+		sh.removeLocked(uint32(maphash.String(sh.seed, sl.key())>>32), i)
 		evicted++
 	}
-	return evicted, len(sh.heap) == 0 || sh.heap[0].exp > now
+	return evicted, len(sh.hexp) == 0 || sh.hexp[0] > now
 }
 
 func (sh *shard) heapRemove(h int) {
-	sh.slots[sh.heap[h].slot].hidx = -1
-	last := len(sh.heap) - 1
+	sh.slots[sh.hslot[h]].hidx = -1
+	last := len(sh.hexp) - 1
 	if h != last {
-		sh.heap[h] = sh.heap[last]
+		sh.hexp[h], sh.hslot[h] = sh.hexp[last], sh.hslot[last]
 	}
-	sh.heap = sh.heap[:last]
+	sh.hexp, sh.hslot = sh.hexp[:last], sh.hslot[:last]
 	if h < last && !sh.up(h) {
 		sh.down(h)
 	}
@@ -258,25 +335,25 @@ func (sh *shard) heapRemove(h int) {
 
 // up moves the item at h towards the root and reports whether it moved.
 func (sh *shard) up(h int) bool {
-	it := sh.heap[h]
+	exp, i := sh.hexp[h], sh.hslot[h]
 	start := h
 	for h > 0 {
 		p := (h - 1) / 4
-		if sh.heap[p].exp <= it.exp {
+		if sh.hexp[p] <= exp {
 			break
 		}
-		sh.heap[h] = sh.heap[p]
-		sh.slots[sh.heap[h].slot].hidx = int32(h)
+		sh.hexp[h], sh.hslot[h] = sh.hexp[p], sh.hslot[p]
+		sh.slots[sh.hslot[h]].hidx = int32(h)
 		h = p
 	}
-	sh.heap[h] = it
-	sh.slots[it.slot].hidx = int32(h)
+	sh.hexp[h], sh.hslot[h] = exp, i
+	sh.slots[i].hidx = int32(h)
 	return h != start
 }
 
 func (sh *shard) down(h int) {
-	it := sh.heap[h]
-	n := len(sh.heap)
+	exp, i := sh.hexp[h], sh.hslot[h]
+	n := len(sh.hexp)
 	for {
 		c := 4*h + 1
 		if c >= n {
@@ -284,17 +361,17 @@ func (sh *shard) down(h int) {
 		}
 		m := c
 		for j, end := c+1, min(c+4, n); j < end; j++ {
-			if sh.heap[j].exp < sh.heap[m].exp {
+			if sh.hexp[j] < sh.hexp[m] {
 				m = j
 			}
 		}
-		if sh.heap[m].exp >= it.exp {
+		if sh.hexp[m] >= exp {
 			break
 		}
-		sh.heap[h] = sh.heap[m]
-		sh.slots[sh.heap[h].slot].hidx = int32(h)
+		sh.hexp[h], sh.hslot[h] = sh.hexp[m], sh.hslot[m]
+		sh.slots[sh.hslot[h]].hidx = int32(h)
 		h = m
 	}
-	sh.heap[h] = it
-	sh.slots[it.slot].hidx = int32(h)
+	sh.hexp[h], sh.hslot[h] = exp, i
+	sh.slots[i].hidx = int32(h)
 }
