@@ -171,9 +171,10 @@ func (s *Store) Set(ctx context.Context, key string, value []byte, ttl time.Dura
 	if err := checkSize(key, len(value)); err != nil {
 		return err
 	}
-	// Without a TTL or a size limit the clock is not needed.
+	// The clock is read only for a TTL, or to evict from a full store.
 	var now int64
-	if ttl != 0 || s.maxSize != 0 {
+	haveNow := ttl != 0
+	if haveNow {
 		now = s.clock()
 	}
 	exp := expiry(now, ttl)
@@ -200,6 +201,9 @@ func (s *Store) Set(ctx context.Context, key string, value []byte, ttl time.Dura
 			sh.replaceLocked(i, p, n, exp)
 			sh.mu.Unlock()
 			return nil
+		}
+		if !haveNow && s.maxSize != 0 {
+			now, haveNow = s.clock(), true
 		}
 		if s.reserveLocked(sh, now) {
 			sh.insertLocked(h, p, n, exp)
