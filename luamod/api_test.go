@@ -32,8 +32,17 @@ func liveTables(t *testing.T) (*lua.LState, map[string]*lua.LTable) {
 		L.Pop(1)
 		return v
 	}
+	// index returns the table of all methods: the last __index table of
+	// the chain (store handles find a few methods in a table before it).
 	index := func(key string) *lua.LTable {
-		return L.GetTypeMetatable(key).(*lua.LTable).RawGetString("__index").(*lua.LTable)
+		t := L.GetTypeMetatable(key).(*lua.LTable).RawGetString("__index").(*lua.LTable)
+		for {
+			mt, ok := t.Metatable.(*lua.LTable)
+			if !ok {
+				return t
+			}
+			t = mt.RawGetString("__index").(*lua.LTable)
+		}
 	}
 	live := map[string]*lua.LTable{
 		ModuleName:         require(ModuleName),
@@ -152,4 +161,23 @@ func TestSameFunctionUnderOtherNames(t *testing.T) {
 	if methods.RawGetString("has") != methods.RawGetString("exists") {
 		t.Fatal("s.has is not s.exists")
 	}
+}
+
+// TestHotMethodsAreTheMethods checks the handle methods found first are
+// the registered functions themselves, and that every method is reached
+// from a handle's metatable.
+func TestHotMethodsAreTheMethods(t *testing.T) {
+	L, live := liveTables(t)
+	all := live["luahost.Store"]
+	hot := L.GetTypeMetatable(handleMetaKey).(*lua.LTable).RawGetString("__index").(*lua.LTable)
+	for _, name := range hotMethods {
+		if v := hot.RawGetString(name); v == lua.LNil || v != all.RawGetString(name) {
+			t.Errorf("hot method %q is %v, want the registered %v", name, v, all.RawGetString(name))
+		}
+	}
+	all.ForEach(func(k, v lua.LValue) {
+		if got := L.GetField(hot, k.String()); got != v {
+			t.Errorf("method %q found through the handle's metatable is %v, want %v", k, got, v)
+		}
+	})
 }

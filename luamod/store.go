@@ -63,9 +63,7 @@ func Open(L *lua.LState, opts Options) *Module {
 	}
 	m.errMeta = newErrorMeta(L)
 
-	m.handMeta = L.NewTypeMetatable(handleMetaKey)
-	m.handMeta.RawSetString("__index", register(L, L.NewTable(), handleMethods))
-	m.handMeta.RawSetString("__tostring", L.NewFunction(handleToString))
+	m.handMeta = newHandleMeta(L)
 
 	m.table = L.NewTable()
 	m.bind(L, m.table, storeFuncs)
@@ -91,6 +89,34 @@ func (m *Module) Close() {
 }
 
 const handleMetaKey = "luahost.store"
+
+// hotMethods are the handle methods a method call finds first: at most 8,
+// the most entries a Go map holds in one group, found without hashing the
+// name. The rest are reached through the __index of their table.
+var hotMethods = [...]string{"get", "set", "delete", "exists", "incr", "entry", "put", "ttl"}
+
+// newHandleMeta makes the metatable of store handles, registered as
+// NewTypeMetatable does. Its tables are made small: gopher-lua's NewTable
+// sizes a table's string keys for 32, which makes each method call's two
+// lookups slower.
+func newHandleMeta(L *lua.LState) *lua.LTable {
+	reg := L.Get(lua.RegistryIndex)
+	if mt, ok := L.GetField(reg, handleMetaKey).(*lua.LTable); ok {
+		return mt
+	}
+	all := register(L, L.CreateTable(0, len(handleMethods)+1), handleMethods)
+	hot := L.CreateTable(0, len(hotMethods))
+	for _, name := range hotMethods {
+		hot.RawSetString(name, all.RawGetString(name))
+	}
+	hot.Metatable = L.CreateTable(0, 1)
+	hot.Metatable.(*lua.LTable).RawSetString("__index", all)
+	mt := L.CreateTable(0, 2)
+	mt.RawSetString("__index", hot)
+	mt.RawSetString("__tostring", L.NewFunction(handleToString))
+	L.SetField(reg, handleMetaKey, mt)
+	return mt
+}
 
 // handle is the Go side of a store handle.
 type handle struct {

@@ -62,6 +62,7 @@ methods.set = function(self, k, v) error("went through run A's set") end
 assert(not pcall(h.set, h, "k", "A"))
 assert(not pcall(store.get("app:cache").set, store.get("app:cache"), "k", "A"))`,
 		b: `local h = store.get("app:cache") assert(h:set("k", "B")) return h:get("k") == "B"`},
+	{name: "store handle methods behind the common ones", a: `getmetatable(getmetatable(store.get("app:cache")).__index).__index.info = function() error("run A's info") end`, b: `return store.get("app:cache"):info() ~= nil`},
 	{name: "store handle __tostring", a: `getmetatable(store.get("app:cache")).__tostring = function() return "A" end`, b: `return tostring(store.get("app:cache")) ~= "A"`},
 	{name: "package.loaded", a: `package.loaded.leaked = "A" package.loaded.string = {upper = function() return "A" end}`, b: `return package.loaded.leaked == nil and require("string").upper("x") == "X" and package.loaded.string == string`},
 	{name: "package.loaded.store replaced", a: `package.loaded.store = {get = function() error("run A's store") end} assert(require("store") ~= store)`, b: `return require("store") == store and store.get("app:cache") ~= nil`},

@@ -133,13 +133,14 @@ func (s *Store) Get(ctx context.Context, key string) ([]byte, error) {
 	if err := check(ctx, key); err != nil {
 		return nil, err
 	}
-	now := s.clock()
 	sh, h := s.shardFor(key)
 	sh.mu.Lock()
 	var v string
 	i, ok := sh.find(h, key)
 	if ok {
-		if sl := &sh.slots[i]; now < sl.exp {
+		// A key without expiry needs no clock reading.
+		if sl := &sh.slots[i]; sl.exp == noExpiry || s.clock() < sl.exp {
+			sl.share()
 			v = sl.value()
 		} else {
 			ok = false
@@ -170,18 +171,39 @@ func (s *Store) Set(ctx context.Context, key string, value []byte, ttl time.Dura
 	if err := checkSize(key, len(value)); err != nil {
 		return err
 	}
-	// One allocation holds key and value; nothing but the version is
-	// written to it after this.
-	p, n := newBlock(key, value)
-	now := s.clock()
+	// The clock is read only for a TTL, or to evict from a full store.
+	var now int64
+	haveNow := ttl != 0
+	if haveNow {
+		now = s.clock()
+	}
 	exp := expiry(now, ttl)
 	sh, h := s.shardFor(key)
+	var p unsafe.Pointer
+	var n uint32
 	for {
 		sh.mu.Lock()
-		if i, ok := sh.find(h, key); ok {
+		i, ok := sh.find(h, key)
+		if ok && p == nil {
+			if sl := &sh.slots[i]; sl.overwrite(key, value) {
+				sh.replaceLocked(i, sl.p, sl.n, exp)
+				sh.mu.Unlock()
+				return nil
+			}
+		}
+		if p == nil {
+			// One allocation holds key and value. It is made under the
+			// lock so that a write takes the lock once; a shard's lock is
+			// rarely wanted by two cores at once.
+			p, n = newBlock(key, value)
+		}
+		if ok {
 			sh.replaceLocked(i, p, n, exp)
 			sh.mu.Unlock()
 			return nil
+		}
+		if !haveNow && s.maxSize != 0 {
+			now, haveNow = s.clock(), true
 		}
 		if s.reserveLocked(sh, now) {
 			sh.insertLocked(h, p, n, exp)

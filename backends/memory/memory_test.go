@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unsafe"
 
 	"go.uber.org/goleak"
 
@@ -734,3 +735,72 @@ func TestEmptiedStoreIsReusable(t *testing.T) {
 		})
 	}
 }
+
+// TestValuesHandedOutNeverChange checks that a value returned by any read
+// keeps its bytes when the key is written again, whatever the length of
+// the new value, while writes between reads still take effect.
+func TestValuesHandedOutNeverChange(t *testing.T) {
+	ctx := context.Background()
+	reads := []struct {
+		name string
+		read func(s *memory.Store) (string, error)
+	}{
+		{"Get", func(s *memory.Store) (string, error) {
+			b, err := s.Get(ctx, "k")
+			return unsafeString(b), err
+		}},
+		{"GetString", func(s *memory.Store) (string, error) { return s.GetString(ctx, "k") }},
+		{"Entry", func(s *memory.Store) (string, error) {
+			it, err := s.Entry(ctx, "k")
+			return unsafeString(it.Value), err
+		}},
+		{"List", func(s *memory.Store) (string, error) {
+			p, err := s.List(ctx, backends.ListOptions{Prefix: "k"})
+			if err != nil || len(p.Items) != 1 {
+				return "", fmt.Errorf("list: %d items, %v", len(p.Items), err)
+			}
+			return unsafeString(p.Items[0].Value), nil
+		}},
+	}
+	// Overwrites of the same length, shorter, empty, and longer.
+	writes := []string{"hello", "HELLO", "hel", "", "hello, world", "hello, wor", "x"}
+	for _, rd := range reads {
+		t.Run(rd.name, func(t *testing.T) {
+			s, _ := newStore(t, memory.Options{})
+			if err := s.Set(ctx, "k", []byte("first"), 0); err != nil {
+				t.Fatal(err)
+			}
+			got, err := rd.read(s)
+			if err != nil || got != "first" {
+				t.Fatalf("read %q, %v; want %q", got, err, "first")
+			}
+			for i, w := range writes {
+				// A write of the length just read, then unread writes in a
+				// row, which may reuse the stored copy.
+				for _, v := range []string{strings.ToUpper(got), w + "-", w} {
+					if err := s.Set(ctx, "k", []byte(v), 0); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if got != "first" {
+					t.Fatalf("after write %d (%q), the value read first changed to %q", i, w, got)
+				}
+				now, err := rd.read(s)
+				if err != nil || now != w {
+					t.Fatalf("after write %d: read %q, %v; want %q", i, now, err, w)
+				}
+				got2 := now
+				if err := s.Set(ctx, "k", []byte(strings.ToUpper(w)), 0); err != nil {
+					t.Fatal(err)
+				}
+				if got2 != w {
+					t.Fatalf("after write %d: the value read changed to %q, want %q", i, got2, w)
+				}
+			}
+		})
+	}
+}
+
+// unsafeString views b as a string without a copy, as luamod does, so a
+// later change of the store's bytes would show.
+func unsafeString(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }

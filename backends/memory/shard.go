@@ -15,12 +15,14 @@ const noExpiry = math.MaxInt64
 // slot holds one entry. Its block is one allocation holding the entry's
 // version, the key's length, the key and the value:
 //
-//	[ver uint64][klen uint32][key][value]
+//	[ver uint64][shared 1 bit | klen 31 bits][key][value]
 //
 // so an entry costs a single heap object besides its share of the shard's
-// arrays, and a slot 24 bytes. Nothing writes to a block after its entry
-// is written except its version (Expire), which readers copy under the
-// shard lock: Get hands out the value bytes themselves.
+// arrays, and a slot 24 bytes. Get and entry hand out the value bytes
+// themselves, and mark the block shared first: the value bytes of a
+// shared block are never written again. Set overwrites the value of an
+// unshared block in place instead of allocating a new one. The header is
+// written only under the shard lock, and readers copy it under that lock.
 type slot struct {
 	p    unsafe.Pointer // the block; nil when the slot is free
 	exp  int64          // expiry in nanoseconds since the store's epoch, or noExpiry
@@ -30,6 +32,10 @@ type slot struct {
 
 // blockHeader is the length of a block's version and key length.
 const blockHeader = 12
+
+// sharedBit marks, in a block's key length word, a block whose value bytes
+// were handed out; keys are shorter than 1<<31 bytes (MaxKeyLen).
+const sharedBit = 1 << 31
 
 // maxBlock is the largest block, and so bounds a key and value together.
 const maxBlock = math.MaxUint32
@@ -51,7 +57,31 @@ func newBlock(key string, value []byte) (unsafe.Pointer, uint32) {
 // their natural alignment (a block starts at least 8-byte aligned), which
 // keeps the reads of Get free of bounds checks.
 
-func (s *slot) klen() int { return int(*(*uint32)(unsafe.Add(s.p, 8))) }
+func (s *slot) klenWord() *uint32 { return (*uint32)(unsafe.Add(s.p, 8)) }
+
+func (s *slot) klen() int { return int(*s.klenWord() &^ sharedBit) }
+
+// share marks the block shared, before its value bytes leave the lock.
+func (s *slot) share() {
+	if w := s.klenWord(); *w&sharedBit == 0 {
+		*w |= sharedBit
+	}
+}
+
+// overwrite writes value into the block in place when the block is not
+// shared and has room for it, wasting at most half of the block, and
+// reports whether it did. key is the block's key.
+func (s *slot) overwrite(key string, value []byte) bool {
+	n := blockHeader + len(key) + len(value)
+	if *s.klenWord()&sharedBit != 0 || n > int(s.n) || 2*n < int(s.n) {
+		return false
+	}
+	if len(value) > 0 {
+		copy(unsafe.Slice((*byte)(unsafe.Add(s.p, blockHeader+len(key))), len(value)), value)
+	}
+	s.n = uint32(n)
+	return true
+}
 
 func (s *slot) key() string {
 	return unsafe.String((*byte)(unsafe.Add(s.p, blockHeader)), s.klen())
@@ -77,7 +107,9 @@ type entry struct {
 	ver        uint64
 }
 
+// entry marks the block shared: the value leaves the lock.
 func (s *slot) entry() entry {
+	s.share()
 	return entry{key: s.key(), value: s.value(), exp: s.exp, ver: s.ver()}
 }
 
