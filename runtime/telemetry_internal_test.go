@@ -6,11 +6,14 @@ import (
 
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+
+	"github.com/luahost/luahost/backends"
 )
 
 // TestTelemetryWrapsOnlyWithProviders: without providers (or with only a
 // tracer and no store call spans) a handle holds the store proxy itself,
-// so store calls cost what they did; with a meter it is measured.
+// so store calls cost what they did; with a meter it is measured, and
+// keeps the store's copy-free string read.
 func TestTelemetryWrapsOnlyWithProviders(t *testing.T) {
 	mp := sdkmetric.NewMeterProvider()
 	tp := sdktrace.NewTracerProvider()
@@ -38,6 +41,11 @@ func TestTelemetryWrapsOnlyWithProviders(t *testing.T) {
 			st, err := rt.backendStore(ctx, "app:cache")
 			if err != nil {
 				t.Fatal(err)
+			}
+			// Measured or not, a handle keeps the copy-free read of
+			// strings.
+			if _, ok := st.(backends.StringGetter); !ok {
+				t.Errorf("store %T is not a backends.StringGetter", st)
 			}
 			switch st.(type) {
 			case extendedProxy:

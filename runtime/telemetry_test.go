@@ -92,6 +92,7 @@ local c = assert(store.get("app:cache"))
 assert(c:set("a", 1))
 assert(c:set("b", "text"))
 assert(c:get("a"))
+assert(c:get("b") == "text")
 assert(c:get("missing") == nil)
 assert(c:incr("a", 2))
 assert(not c:incr("b", 1))
@@ -116,7 +117,7 @@ assert(not s:set("y", 1))
 	got := metrics(t, reader)
 	wantOps := map[string]int64{
 		"app:cache set ok":          3,
-		"app:cache get ok":          1,
+		"app:cache get ok":          2,
 		"app:cache get NotFound":    1,
 		"app:cache incr ok":         1,
 		"app:cache incr Invalid":    1,
@@ -152,7 +153,7 @@ assert(not s:set("y", 1))
 		}
 		counts[attrKey(p.Attributes, runtime.AttrStoreID, runtime.AttrStoreOperation)] += p.Count
 	}
-	wantCounts := map[string]uint64{"app:cache set": 3, "app:cache get": 2, "app:cache incr": 2,
+	wantCounts := map[string]uint64{"app:cache set": 3, "app:cache get": 3, "app:cache incr": 2,
 		"app:cache delete": 1, "app:cache exists": 1, "app:cache list": 1, "app:small set": 2}
 	for k, want := range wantCounts {
 		if counts[k] != want {
