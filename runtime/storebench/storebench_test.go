@@ -214,3 +214,37 @@ func TestRunCanceled(t *testing.T) {
 		}
 	}
 }
+
+// TestLuaKeysSpreadOverEveryKey: a Lua client's calls reach nearly every
+// key, also when there are more keys than a Lua client's table of key
+// draws used to hold (65,536).
+func TestLuaKeysSpreadOverEveryKey(t *testing.T) {
+	if testing.Short() {
+		t.Skip("writes 280,000 keys")
+	}
+	ctx := context.Background()
+	rt, err := runtime.New(ctx, runtime.WithRegistryString("reg.yaml", "- {name: cache, kind: store.memory, max_size: 0}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Close(ctx)
+	const keys = 70_000
+	res, err := storebench.Run(ctx, rt, storebench.Config{
+		Store: "app:cache", Ops: []storebench.Op{storebench.OpSet}, Keys: keys, ValueSize: 1,
+		Clients: 1, Requests: 4 * keys, Prefix: "bench:", ListLimit: 100, Lua: true, LuaBatch: 1000, Keep: true,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Failed() != 0 {
+		t.Fatalf("%d calls failed", res.Failed())
+	}
+	out, err := rt.RunString(ctx, `return store.get("app:cache"):info().size`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Four draws per key leave about e^-4 (1.8%) of the keys undrawn.
+	if got := out[0].(int64); got < keys*96/100 {
+		t.Errorf("the set phase wrote %d of %d keys, want at least 96%%", got, keys)
+	}
+}
