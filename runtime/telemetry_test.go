@@ -169,11 +169,11 @@ type lifecycleCase struct {
 	reg    string
 	act    func(t *testing.T, rt *runtime.Runtime)
 	want   map[string]int64
-	states map[string]int64 // the entries gauge after act: "kind state" -> n
+	states map[string]int64 // the entry count after act: "kind state" -> n
 }
 
 // TestEntryTransitionMetrics: boot, a failed start, a reload and shutdown
-// record each state change of each entry, and the entries gauge counts
+// record each state change of each entry, and the entry count gives the
 // entries by kind and state.
 func TestEntryTransitionMetrics(t *testing.T) {
 	ctx := context.Background()
@@ -239,16 +239,16 @@ func TestEntryTransitionMetrics(t *testing.T) {
 			if tt.states == nil {
 				return
 			}
-			g, ok := got[runtime.MetricEntries].(metricdata.Gauge[int64])
-			if !ok {
-				t.Fatalf("%s is %T, want an int64 gauge", runtime.MetricEntries, got[runtime.MetricEntries])
+			g, ok := got[runtime.MetricEntries].(metricdata.Sum[int64])
+			if !ok || g.IsMonotonic {
+				t.Fatalf("%s is %T (monotonic %v), want an int64 up-down counter", runtime.MetricEntries, got[runtime.MetricEntries], g.IsMonotonic)
 			}
 			states := map[string]int64{}
 			for _, p := range g.DataPoints {
 				states[attrKey(p.Attributes, runtime.AttrEntryKind, runtime.AttrEntryState)] = p.Value
 			}
 			if !mapsEqual(states, tt.states) {
-				t.Errorf("entries gauge:\n got %v\nwant %v", states, tt.states)
+				t.Errorf("entry count:\n got %v\nwant %v", states, tt.states)
 			}
 		})
 	}
