@@ -248,6 +248,14 @@ func (t *target) progress(name string, start time.Time, count func() (ops, error
 		for {
 			select {
 			case <-stop:
+				// A tick that came while this goroutine waited to run
+				// (a busy machine) still reports: work longer than every
+				// shows progress at least once.
+				select {
+				case <-tick.C:
+					report(sum(time.Since(start), false))
+				default:
+				}
 				return
 			case <-tick.C:
 				report(sum(time.Since(start), false))
