@@ -207,6 +207,7 @@ func (t *telemetry) observe(rt *Runtime, mp metric.MeterProvider) error {
 	g, err := m.Int64ObservableUpDownCounter(MetricEntries, metric.WithUnit("{entry}"),
 		metric.WithDescription("Entries of the registry by kind and lifecycle state."))
 	if err != nil {
+		t.close()
 		return err
 	}
 	reg, err = m.RegisterCallback(func(_ context.Context, o metric.Observer) error {
