@@ -248,3 +248,27 @@ func TestLuaKeysSpreadOverEveryKey(t *testing.T) {
 		t.Errorf("the set phase wrote %d of %d keys, want at least 96%%", got, keys)
 	}
 }
+
+// TestFirstErrorAtBothLevels: a failed call's first error reads as a
+// script prints it, with its kind, at the Go level as at the Lua level.
+func TestFirstErrorAtBothLevels(t *testing.T) {
+	ctx := context.Background()
+	rt, err := runtime.New(ctx, runtime.WithRegistryString("reg.yaml", "- {name: tiny, kind: store.memory, max_size: 10}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Close(ctx)
+	for _, lua := range []bool{false, true} {
+		res, err := storebench.Run(ctx, rt, storebench.Config{
+			Store: "app:tiny", Ops: []storebench.Op{storebench.OpSet}, Keys: 100, ValueSize: 1,
+			Clients: 1, Requests: 200, Prefix: "bench:", ListLimit: 100, Lua: lua, LuaBatch: 10,
+		})
+		if err != nil {
+			t.Fatalf("lua %v: %v", lua, err)
+		}
+		p := res.Phases[0]
+		if want := "UNAVAILABLE: store is full (max_size 10)"; p.Errors == 0 || p.FirstError != want {
+			t.Errorf("lua %v: %d errors, first %q; want some, first %q", lua, p.Errors, p.FirstError, want)
+		}
+	}
+}
