@@ -86,7 +86,7 @@ func WithMeterProvider(mp metric.MeterProvider) Option {
 }
 
 // WithTracerProvider makes the runtime trace each script run (Run,
-// RunFile, RunString, Do) as a span, and each store call too with
+// RunFile, RunString, Call, Do) as a span, and each store call too with
 // WithStoreCallSpans, through tp (OpenTelemetry). Without it the runtime
 // starts no spans (the global provider is not used).
 func WithTracerProvider(tp trace.TracerProvider) Option {

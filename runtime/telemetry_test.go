@@ -307,6 +307,16 @@ assert(not ok)
 				return err
 			},
 			wantStore: []string{"luahost.store.set"}},
+		{name: "compiled program with store spans", storeSpans: true,
+			run: func(rt *runtime.Runtime) error {
+				p, err := runtime.Compile("handler.lua", `assert(store.get("app:cache")):get(...)`)
+				if err != nil {
+					return err
+				}
+				_, err = rt.Call(ctx, p, []any{"secret-key-3"})
+				return err
+			},
+			wantStore: []string{"luahost.store.get"}},
 		{name: "failed run",
 			run: func(rt *runtime.Runtime) error {
 				_, err := rt.RunString(ctx, `error(errors.new{kind = errors.CONFLICT, message = "secret-value-3"})`)
