@@ -44,7 +44,7 @@ s:get("user:2") -- missing: counted as NotFound`); err != nil {
 		for _, m := range sm.Metrics {
 			if sum, ok := m.Data.(metricdata.Sum[int64]); ok && m.Name == runtime.MetricStoreOperations {
 				for _, p := range sum.DataPoints {
-					v := func(k string) string { x, _ := p.Attributes.Value(attribute.Key(k)); return x.Emit() }
+					v := func(k string) string { x, _ := p.Attributes.Value(attribute.Key(k)); return x.String() }
 					lines = append(lines, fmt.Sprintf("%s %s %s %s: %d", m.Name, v(runtime.AttrStoreID),
 						v(runtime.AttrStoreOperation), v(runtime.AttrStoreOutcome), p.Value))
 				}
