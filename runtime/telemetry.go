@@ -34,9 +34,12 @@ const (
 	// MetricEntryTransitions counts lifecycle state changes of entries
 	// (unit {transition}) by entry ID, kind, previous and new state.
 	MetricEntryTransitions = "luahost.entry.transitions"
-	// MetricEntries is an observable gauge of the registry's entries
-	// (unit {entry}) by kind and state.
-	MetricEntries = "luahost.entries"
+	// MetricEntries is the number of the registry's entries (unit
+	// {entry}) by kind and state: an observable up-down counter, as
+	// OpenTelemetry counts things in a state (the sum over states is the
+	// number of entries), named as its conventions name one
+	// (system.process.count).
+	MetricEntries = "luahost.entry.count"
 
 	// SpanRun is the name of the span of one script run.
 	SpanRun = "luahost.run"
@@ -83,7 +86,7 @@ func WithMeterProvider(mp metric.MeterProvider) Option {
 }
 
 // WithTracerProvider makes the runtime trace each script run (Run,
-// RunFile, RunString, Do) as a span, and each store call too with
+// RunFile, RunString, Call, Do) as a span, and each store call too with
 // WithStoreCallSpans, through tp (OpenTelemetry). Without it the runtime
 // starts no spans (the global provider is not used).
 func WithTracerProvider(tp trace.TracerProvider) Option {
@@ -189,8 +192,8 @@ func newTelemetry(c *config) (*telemetry, error) {
 }
 
 // observe registers the callbacks of the observable instruments: the
-// store call counts, and the gauge of entries per kind and state read from
-// rt. close ends them.
+// store call counts, and the count of entries per kind and state read
+// from rt. close ends them.
 func (t *telemetry) observe(rt *Runtime, mp metric.MeterProvider) error {
 	if t == nil || mp == nil {
 		return nil
@@ -201,9 +204,10 @@ func (t *telemetry) observe(rt *Runtime, mp metric.MeterProvider) error {
 		return err
 	}
 	t.regs = append(t.regs, reg)
-	g, err := m.Int64ObservableGauge(MetricEntries, metric.WithUnit("{entry}"),
+	g, err := m.Int64ObservableUpDownCounter(MetricEntries, metric.WithUnit("{entry}"),
 		metric.WithDescription("Entries of the registry by kind and lifecycle state."))
 	if err != nil {
+		t.close()
 		return err
 	}
 	reg, err = m.RegisterCallback(func(_ context.Context, o metric.Observer) error {

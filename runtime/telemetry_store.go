@@ -24,8 +24,9 @@ type measuredExtended struct {
 }
 
 var (
-	_ backends.Store    = (*measuredStore)(nil)
-	_ backends.Extended = measuredExtended{}
+	_ backends.Store        = (*measuredStore)(nil)
+	_ backends.StringGetter = (*measuredStore)(nil)
+	_ backends.Extended     = measuredExtended{}
 )
 
 // measure returns st (the store of entry id, of kind) measured, or st
@@ -44,6 +45,23 @@ func (t *telemetry) measure(id, kind string, st backends.Store) backends.Store {
 func (s *measuredStore) Get(ctx context.Context, key string) ([]byte, error) {
 	ctx, c := s.t.begin(ctx, s.m, opGet, s.mask)
 	v, err := s.next.Get(ctx, key)
+	c.end(ctx, err)
+	return v, err
+}
+
+// GetString is Get through the store's own GetString when it has one, so
+// that measuring keeps the copy-free read of strings; it counts as get.
+func (s *measuredStore) GetString(ctx context.Context, key string) (string, error) {
+	ctx, c := s.t.begin(ctx, s.m, opGet, s.mask)
+	var v string
+	var err error
+	if sg, ok := s.next.(backends.StringGetter); ok {
+		v, err = sg.GetString(ctx, key)
+	} else {
+		var b []byte
+		b, err = s.next.Get(ctx, key)
+		v = string(b)
+	}
 	c.end(ctx, err)
 	return v, err
 }

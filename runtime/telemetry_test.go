@@ -92,6 +92,7 @@ local c = assert(store.get("app:cache"))
 assert(c:set("a", 1))
 assert(c:set("b", "text"))
 assert(c:get("a"))
+assert(c:get("b") == "text")
 assert(c:get("missing") == nil)
 assert(c:incr("a", 2))
 assert(not c:incr("b", 1))
@@ -116,7 +117,7 @@ assert(not s:set("y", 1))
 	got := metrics(t, reader)
 	wantOps := map[string]int64{
 		"app:cache set ok":          3,
-		"app:cache get ok":          1,
+		"app:cache get ok":          2,
 		"app:cache get NotFound":    1,
 		"app:cache incr ok":         1,
 		"app:cache incr Invalid":    1,
@@ -152,7 +153,7 @@ assert(not s:set("y", 1))
 		}
 		counts[attrKey(p.Attributes, runtime.AttrStoreID, runtime.AttrStoreOperation)] += p.Count
 	}
-	wantCounts := map[string]uint64{"app:cache set": 3, "app:cache get": 2, "app:cache incr": 2,
+	wantCounts := map[string]uint64{"app:cache set": 3, "app:cache get": 3, "app:cache incr": 2,
 		"app:cache delete": 1, "app:cache exists": 1, "app:cache list": 1, "app:small set": 2}
 	for k, want := range wantCounts {
 		if counts[k] != want {
@@ -168,11 +169,11 @@ type lifecycleCase struct {
 	reg    string
 	act    func(t *testing.T, rt *runtime.Runtime)
 	want   map[string]int64
-	states map[string]int64 // the entries gauge after act: "kind state" -> n
+	states map[string]int64 // the entry count after act: "kind state" -> n
 }
 
 // TestEntryTransitionMetrics: boot, a failed start, a reload and shutdown
-// record each state change of each entry, and the entries gauge counts
+// record each state change of each entry, and the entry count gives the
 // entries by kind and state.
 func TestEntryTransitionMetrics(t *testing.T) {
 	ctx := context.Background()
@@ -238,16 +239,16 @@ func TestEntryTransitionMetrics(t *testing.T) {
 			if tt.states == nil {
 				return
 			}
-			g, ok := got[runtime.MetricEntries].(metricdata.Gauge[int64])
-			if !ok {
-				t.Fatalf("%s is %T, want an int64 gauge", runtime.MetricEntries, got[runtime.MetricEntries])
+			g, ok := got[runtime.MetricEntries].(metricdata.Sum[int64])
+			if !ok || g.IsMonotonic {
+				t.Fatalf("%s is %T (monotonic %v), want an int64 up-down counter", runtime.MetricEntries, got[runtime.MetricEntries], g.IsMonotonic)
 			}
 			states := map[string]int64{}
 			for _, p := range g.DataPoints {
 				states[attrKey(p.Attributes, runtime.AttrEntryKind, runtime.AttrEntryState)] = p.Value
 			}
 			if !mapsEqual(states, tt.states) {
-				t.Errorf("entries gauge:\n got %v\nwant %v", states, tt.states)
+				t.Errorf("entry count:\n got %v\nwant %v", states, tt.states)
 			}
 		})
 	}
@@ -306,6 +307,16 @@ assert(not ok)
 				return err
 			},
 			wantStore: []string{"luahost.store.set"}},
+		{name: "compiled program with store spans", storeSpans: true,
+			run: func(rt *runtime.Runtime) error {
+				p, err := runtime.Compile("handler.lua", `assert(store.get("app:cache")):get(...)`)
+				if err != nil {
+					return err
+				}
+				_, err = rt.Call(ctx, p, []any{"secret-key-3"})
+				return err
+			},
+			wantStore: []string{"luahost.store.get"}},
 		{name: "failed run",
 			run: func(rt *runtime.Runtime) error {
 				_, err := rt.RunString(ctx, `error(errors.new{kind = errors.CONFLICT, message = "secret-value-3"})`)

@@ -109,8 +109,13 @@ an operation the store does not support.`,
 
 // config turns the flags into a benchmark, or a usage error.
 func (f *benchFlags) config(cmd *cobra.Command, id string) (storebench.Config, error) {
+	// Checked here, before the conversion to int, so the message shows
+	// the size as given.
+	if f.valueSize.n > storebench.MaxValue {
+		return storebench.Config{}, usageError(fmt.Errorf("--value-size %d: want at most %d bytes (64 MiB)", f.valueSize.n, storebench.MaxValue))
+	}
 	cfg := storebench.Config{
-		Store: id, Keys: f.keys, ValueSize: int(min(f.valueSize.n, storebench.MaxValue+1)),
+		Store: id, Keys: f.keys, ValueSize: int(f.valueSize.n),
 		Clients: f.clients, Duration: f.duration, Requests: f.requests,
 		Prefix: f.prefix, ListLimit: f.listLimit, Lua: f.lua, LuaBatch: f.luaBatch, Keep: f.keep,
 	}

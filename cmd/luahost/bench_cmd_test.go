@@ -292,6 +292,8 @@ func TestBenchUsageErrors(t *testing.T) {
 			stderrHas: []string{"bad flags", "keys 0", "clients 0", "list limit 5000", "prefix"}},
 		{name: "no limit", args: []string{"app:cache", "--duration", "0"}, stderrHas: []string{"duration and requests are both 0"}},
 		{name: "bad progress", args: []string{"app:cache", "--progress", "sometimes"}, stderrHas: []string{`--progress "sometimes"`}},
+		{name: "value too large", args: []string{"app:cache", "--value-size", "2GiB"},
+			stderrHas: []string{"--value-size 2147483648: want at most 67108864 bytes"}},
 		{name: "bad value size", args: []string{"app:cache", "--value-size", "lots"}, stderrHas: []string{`"lots" is not a size`}},
 		{name: "no store", args: nil, stderrHas: []string{"bench needs one store ID"}},
 	}

@@ -7,8 +7,11 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
+	"slices"
 	"strings"
+	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -85,14 +88,20 @@ func initProject(w io.Writer, dir string) error {
 	if err != nil {
 		return &exitError{code: 1, err: err}
 	}
+	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
+		return &exitError{code: 1, err: fmt.Errorf("init %s: %s is a file, not a folder (nothing written)", dir, dir)}
+	}
 	var exist []string
 	for _, f := range files {
 		if _, err := os.Lstat(filepath.Join(dir, filepath.FromSlash(f.Name))); err == nil {
 			exist = append(exist, f.Name)
+		} else if errors.Is(err, syscall.ENOTDIR) {
+			exist = append(exist, notFolder(dir, f.Name)+" (a file where init needs a folder)")
 		} else if !errors.Is(err, fs.ErrNotExist) {
 			return &exitError{code: 1, err: err}
 		}
 	}
+	exist = slices.Compact(exist)
 	if len(exist) > 0 {
 		return &exitError{code: 1, err: fmt.Errorf("init %s: these files exist, and init does not overwrite (nothing written): %s", dir, strings.Join(exist, ", "))}
 	}
@@ -133,4 +142,19 @@ func initProject(w io.Writer, dir string) error {
 	}
 	fmt.Fprintln(w, "next:", next)
 	return nil
+}
+
+// notFolder returns the first parent folder of name (a slash-separated
+// path in dir) that exists as something other than a folder.
+func notFolder(dir, name string) string {
+	var parents []string
+	for p := path.Dir(name); p != "."; p = path.Dir(p) {
+		parents = append(parents, p)
+	}
+	for i := len(parents) - 1; i >= 0; i-- {
+		if fi, err := os.Lstat(filepath.Join(dir, filepath.FromSlash(parents[i]))); err == nil && !fi.IsDir() {
+			return parents[i]
+		}
+	}
+	return name
 }

@@ -97,6 +97,7 @@ func TestInitRefusesToOverwrite(t *testing.T) {
 		{"script", []string{"main.lua"}},
 		{"several", []string{"README.md", ".luarc.json", "registry.yaml"}},
 		{"definitions", []string{".luahost/types/store.lua"}},
+		{"a file where a folder goes", []string{".luahost"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -126,6 +127,21 @@ func TestInitRefusesToOverwrite(t *testing.T) {
 				t.Errorf("files after a refused init: %q", got)
 			}
 		})
+	}
+}
+
+// TestInitIntoAFile checks init names a DIR that is a file as such.
+func TestInitIntoAFile(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "notes.txt")
+	if err := os.WriteFile(file, []byte("mine"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := inProcess(t, "", "init", file)
+	if r.code != 1 || !strings.Contains(r.stderr, file+" is a file, not a folder (nothing written)") {
+		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
+	}
+	if b, _ := os.ReadFile(file); string(b) != "mine" {
+		t.Errorf("%s was changed", file)
 	}
 }
 

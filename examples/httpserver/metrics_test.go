@@ -51,7 +51,7 @@ func TestMetricsEndpoint(t *testing.T) {
 		`luahost_store_operation_duration_seconds_count{luahost_store_id="app:cache",luahost_store_operation="set",otel_scope_name="github.com/luahost/luahost/runtime",otel_scope_schema_url="",otel_scope_version=""} 3`,
 		`luahost_store_operation_duration_seconds_bucket{luahost_store_id="app:cache",luahost_store_operation="get",`,
 		`luahost_entry_transitions_total{luahost_entry_id="app:cache",luahost_entry_kind="store.memory",luahost_entry_previous_state="starting",luahost_entry_state="running"`,
-		`luahost_entries{luahost_entry_kind="store.memory",luahost_entry_state="running"`,
+		`luahost_entry_count{luahost_entry_kind="store.memory",luahost_entry_state="running"`,
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("/metrics has no %s", want)

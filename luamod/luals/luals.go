@@ -92,11 +92,11 @@ func MergeLuaRC(existing []byte, library string, mods []luamod.ModuleDoc) ([]byt
 	rc := map[string]any{}
 	if len(bytes.TrimSpace(existing)) > 0 {
 		if err := json.Unmarshal(existing, &rc); err != nil {
-			return nil, fmt.Errorf("not plain JSON (%v); add runtime.version %q, diagnostics.globals %q and workspace.library %q yourself", err, RuntimeVersion, Globals(mods), library)
+			return nil, fmt.Errorf("not plain JSON (%v); %s", err, addByHand(library, mods))
 		}
 		for _, nested := range []string{"runtime", "diagnostics", "workspace"} {
 			if _, ok := rc[nested]; ok {
-				return nil, fmt.Errorf("key %q is nested; luahost merges only dotted keys (\"%s.…\"): add runtime.version %q, diagnostics.globals %q and workspace.library %q yourself", nested, nested, RuntimeVersion, Globals(mods), library)
+				return nil, fmt.Errorf("key %q is nested; luahost merges only dotted keys (\"%s.…\"): %s", nested, nested, addByHand(library, mods))
 			}
 		}
 	} else {
@@ -128,6 +128,13 @@ func MergeLuaRC(existing []byte, library string, mods []luamod.ModuleDoc) ([]byt
 		return nil, err
 	}
 	return append(b, '\n'), nil
+}
+
+// addByHand says what to add to a .luarc.json luahost cannot merge, with
+// the values in JSON so they can be pasted in.
+func addByHand(library string, mods []luamod.ModuleDoc) string {
+	return fmt.Sprintf("add runtime.version %s, diagnostics.globals %s and workspace.library %s yourself",
+		mustJSON(RuntimeVersion), mustJSON(Globals(mods)), mustJSON([]string{library}))
 }
 
 func mustJSON(v any) []byte {

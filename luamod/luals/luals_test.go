@@ -111,7 +111,11 @@ func TestLuaRC(t *testing.T) {
 				"hint.enable":         true,
 			}},
 		{name: "comments", existing: "{\n// editor settings\n}", err: "not plain JSON"},
+		// What to add by hand is JSON, so it can be pasted in.
+		{name: "comments say what to add", existing: "{\n// editor settings\n}",
+			err: `add runtime.version "Lua 5.1", diagnostics.globals ["errors","store"] and workspace.library ["types"] yourself`},
 		{name: "nested keys", existing: `{"runtime": {"version": "Lua 5.4"}}`, err: `key "runtime" is nested`},
+		{name: "nested keys say what to add", existing: `{"runtime": {"version": "Lua 5.4"}}`, err: `diagnostics.globals ["errors","store"]`},
 		{name: "wrong type", existing: `{"workspace.library": "lib"}`, err: `key "workspace.library": want an array`},
 	}
 	for _, tt := range tests {

@@ -14,10 +14,21 @@ import (
 	"github.com/luahost/luahost/runtime"
 )
 
-// orderLen is the length of the table of random key indexes a Lua client
-// walks round, so that choosing a key costs a table read, as in a
-// script's loop over its keys, not a call to math.random.
-const orderLen = 1 << 16
+// A Lua client walks round a table of random key indexes, drawn before
+// the clock starts, so that choosing a key costs a table read, as in a
+// script's loop over its keys, not a call to math.random. The table holds
+// orderPerKey draws per key (so that nearly every key is drawn: all but
+// e^-4, about 2%), at least orderMin and at most orderMax.
+const (
+	orderMin    = 1 << 16
+	orderMax    = 1 << 22
+	orderPerKey = 4
+)
+
+// orderLen is the length of the table of key indexes for keys keys.
+func orderLen(keys int) int {
+	return min(max(orderPerKey*keys, orderMin), orderMax)
+}
 
 // luaBodies are the Lua statements of one call of each operation; k is
 // the key, i its index, %OP% the operation's number in the phase.
@@ -104,8 +115,12 @@ func (t *target) luaClient(ctx context.Context, rt *runtime.Runtime, ph *phaseRu
 				break
 			}
 		}
-		order, opcodes := L.CreateTable(orderLen, 0), L.CreateTable(orderLen, 0)
-		for j := 1; j <= orderLen; j++ {
+		n := orderLen(len(t.keys))
+		order, opcodes := L.CreateTable(n, 0), L.CreateTable(0, 0)
+		if len(mix) > 1 {
+			opcodes = L.CreateTable(n, 0)
+		}
+		for j := 1; j <= n; j++ {
 			order.RawSetInt(j, lua.LNumber(rng.IntN(len(t.keys))+1))
 			if len(mix) > 1 {
 				r, c := rng.IntN(totalWeight), 0

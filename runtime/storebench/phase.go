@@ -3,6 +3,7 @@ package storebench
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"sync"
 	"sync/atomic"
@@ -11,6 +12,7 @@ import (
 	"github.com/HdrHistogram/hdrhistogram-go"
 
 	"github.com/luahost/luahost/backends"
+	"github.com/luahost/luahost/luamod"
 	"github.com/luahost/luahost/runtime"
 )
 
@@ -44,10 +46,17 @@ func (s *opStats) record(d time.Duration, n int64) {
 	_ = s.hist.RecordValues(v, n) // v is in range: cannot fail
 }
 
+// fail counts a failed Go-level call. The first error is kept as a
+// script would print it, "KIND: message", as the Lua level keeps it.
 func (s *opStats) fail(err error) {
 	s.errors++
 	if s.first == nil {
-		s.first = err
+		var le *luamod.Error
+		if errors.As(err, &le) {
+			s.first = err
+		} else {
+			s.first = fmt.Errorf("%s: %w", luamod.KindName(luamod.KindOf(err)), err)
+		}
 	}
 }
 
@@ -248,6 +257,14 @@ func (t *target) progress(name string, start time.Time, count func() (ops, error
 		for {
 			select {
 			case <-stop:
+				// A tick that came while this goroutine waited to run
+				// (a busy machine) still reports: work longer than every
+				// shows progress at least once.
+				select {
+				case <-tick.C:
+					report(sum(time.Since(start), false))
+				default:
+				}
 				return
 			case <-tick.C:
 				report(sum(time.Since(start), false))

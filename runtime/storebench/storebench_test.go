@@ -214,3 +214,61 @@ func TestRunCanceled(t *testing.T) {
 		}
 	}
 }
+
+// TestLuaKeysSpreadOverEveryKey: a Lua client's calls reach nearly every
+// key, also when there are more keys than a Lua client's table of key
+// draws used to hold (65,536).
+func TestLuaKeysSpreadOverEveryKey(t *testing.T) {
+	if testing.Short() {
+		t.Skip("writes 280,000 keys")
+	}
+	ctx := context.Background()
+	rt, err := runtime.New(ctx, runtime.WithRegistryString("reg.yaml", "- {name: cache, kind: store.memory, max_size: 0}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Close(ctx)
+	const keys = 70_000
+	res, err := storebench.Run(ctx, rt, storebench.Config{
+		Store: "app:cache", Ops: []storebench.Op{storebench.OpSet}, Keys: keys, ValueSize: 1,
+		Clients: 1, Requests: 4 * keys, Prefix: "bench:", ListLimit: 100, Lua: true, LuaBatch: 1000, Keep: true,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Failed() != 0 {
+		t.Fatalf("%d calls failed", res.Failed())
+	}
+	out, err := rt.RunString(ctx, `return store.get("app:cache"):info().size`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Four draws per key leave about e^-4 (1.8%) of the keys undrawn.
+	if got := out[0].(int64); got < keys*96/100 {
+		t.Errorf("the set phase wrote %d of %d keys, want at least 96%%", got, keys)
+	}
+}
+
+// TestFirstErrorAtBothLevels: a failed call's first error reads as a
+// script prints it, with its kind, at the Go level as at the Lua level.
+func TestFirstErrorAtBothLevels(t *testing.T) {
+	ctx := context.Background()
+	rt, err := runtime.New(ctx, runtime.WithRegistryString("reg.yaml", "- {name: tiny, kind: store.memory, max_size: 10}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Close(ctx)
+	for _, lua := range []bool{false, true} {
+		res, err := storebench.Run(ctx, rt, storebench.Config{
+			Store: "app:tiny", Ops: []storebench.Op{storebench.OpSet}, Keys: 100, ValueSize: 1,
+			Clients: 1, Requests: 200, Prefix: "bench:", ListLimit: 100, Lua: lua, LuaBatch: 10,
+		})
+		if err != nil {
+			t.Fatalf("lua %v: %v", lua, err)
+		}
+		p := res.Phases[0]
+		if want := "UNAVAILABLE: store is full (max_size 10)"; p.Errors == 0 || p.FirstError != want {
+			t.Errorf("lua %v: %d errors, first %q; want some, first %q", lua, p.Errors, p.FirstError, want)
+		}
+	}
+}
