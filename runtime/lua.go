@@ -149,9 +149,12 @@ func (rt *Runtime) RunFile(ctx context.Context, path string, args ...string) err
 func (rt *Runtime) RunString(ctx context.Context, code string, opts ...RunOption) ([]any, error) {
 	p, err := rt.chunks.program(code)
 	if err != nil {
-		return nil, &ScriptError{Message: err.Error(), Cause: err}
+		err = &ScriptError{Message: err.Error(), Cause: err}
+		_, endRun := rt.tel.startRun(ctx, "")
+		endRun(err) // a run that did not compile is a failed run
+		return nil, err
 	}
-	return rt.runPooled(ctx, p, nil, opts)
+	return rt.runPooled(ctx, "", p, nil, opts)
 }
 
 // Run runs a script in a fresh state and returns its results. opts set the
@@ -212,8 +215,13 @@ func (rt *Runtime) Run(ctx context.Context, s Script, opts ...RunOption) (_ []lu
 // *ScriptError, which matches the context's error when the context
 // stopped the script. opts set the run's actor and scope (the store
 // calls fn makes through L are checked) and where print writes.
-func (rt *Runtime) Do(ctx context.Context, fn func(L *lua.LState) error, opts ...RunOption) (err error) {
-	ctx, endRun := rt.tel.startRun(ctx, "")
+func (rt *Runtime) Do(ctx context.Context, fn func(L *lua.LState) error, opts ...RunOption) error {
+	return rt.do(ctx, "", fn, opts)
+}
+
+// do is Do with the script name its run span carries ("" for none).
+func (rt *Runtime) do(ctx context.Context, name string, fn func(L *lua.LState) error, opts []RunOption) (err error) {
+	ctx, endRun := rt.tel.startRun(ctx, name)
 	defer func() { endRun(err) }()
 	sec, err := rt.securityFor(opts)
 	if err != nil {

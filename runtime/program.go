@@ -85,14 +85,14 @@ func (rt *Runtime) Call(ctx context.Context, p *Program, args []any, opts ...Run
 	if p == nil {
 		return nil, backends.Errorf(backends.ErrInvalid, "call: program is nil")
 	}
-	return rt.runPooled(ctx, p, args, opts)
+	return rt.runPooled(ctx, p.name, p, args, opts)
 }
 
 // runPooled runs p with args on a pooled state: the run path of RunString
-// and Call.
-func (rt *Runtime) runPooled(ctx context.Context, p *Program, args []any, opts []RunOption) ([]any, error) {
+// and Call. name is the script name of the run's span ("" for none).
+func (rt *Runtime) runPooled(ctx context.Context, name string, p *Program, args []any, opts []RunOption) ([]any, error) {
 	var out []any
-	err := rt.Do(ctx, func(L *lua.LState) error {
+	err := rt.do(ctx, name, func(L *lua.LState) error {
 		largs := make([]lua.LValue, len(args))
 		for i, a := range args {
 			v, err := toLua(L, a)
@@ -110,7 +110,7 @@ func (rt *Runtime) runPooled(ctx context.Context, p *Program, args []any, opts [
 			out[i] = toGo(v)
 		}
 		return nil
-	}, opts...)
+	}, opts)
 	return out, err
 }
 

@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -303,6 +304,9 @@ func endSpan(span trace.Span, err error) {
 
 // errorKind is the kind of a failed call, as scripts see it.
 func errorKind(err error) string {
+	if se := (*SyntaxError)(nil); errors.As(err, &se) {
+		return luamod.KindInvalid // the caller's code, not the host, is at fault
+	}
 	if k := luamod.KindOf(err); k != "" {
 		return k
 	}

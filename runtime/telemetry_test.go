@@ -316,7 +316,14 @@ assert(not ok)
 				_, err = rt.Call(ctx, p, []any{"secret-key-3"})
 				return err
 			},
-			wantStore: []string{"luahost.store.get"}},
+			scriptName: "handler.lua",
+			wantStore:  []string{"luahost.store.get"}},
+		{name: "string that does not compile",
+			run: func(rt *runtime.Runtime) error {
+				_, err := rt.RunString(ctx, `return "secret-value-4" +`)
+				return err
+			},
+			runErr: "Invalid"},
 		{name: "failed run",
 			run: func(rt *runtime.Runtime) error {
 				_, err := rt.RunString(ctx, `error(errors.new{kind = errors.CONFLICT, message = "secret-value-3"})`)
