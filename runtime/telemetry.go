@@ -65,7 +65,8 @@ const (
 	// AttrEntryPreviousState is the state an entry left.
 	AttrEntryPreviousState = "luahost.entry.previous_state"
 	// AttrScriptName is the chunk name of a run (Script.Name, a file
-	// path for RunFile); absent when the run has none (RunString, Do).
+	// path for RunFile, the Program's name for Call); absent when the run
+	// has none (RunString, Do).
 	AttrScriptName = "luahost.script.name"
 	// AttrErrorType is the error kind of a failed run or store call, as
 	// OpenTelemetry's error.type.
