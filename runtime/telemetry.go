@@ -77,7 +77,7 @@ const (
 	// DefaultMemoryLatencySampling is how many calls on a store.memory
 	// store the latency histogram has one of, unless
 	// WithStoreLatencySampling says otherwise.
-	DefaultMemoryLatencySampling = 16
+	DefaultMemoryLatencySampling = 64
 )
 
 // WithMeterProvider makes the runtime report store call counts and

@@ -418,11 +418,11 @@ func TestStoreLatencySampling(t *testing.T) {
 	tests := []struct {
 		name  string
 		opts  []runtime.Option
-		timed map[string]uint64 // store -> calls in the histogram, of 32 sets
+		timed map[string]uint64 // store -> calls in the histogram, of 128 sets
 	}{
-		{"default", nil, map[string]uint64{"app:cache": 32 / runtime.DefaultMemoryLatencySampling, "app:kv": 32}},
-		{"every call", []runtime.Option{runtime.WithStoreLatencySampling(1)}, map[string]uint64{"app:cache": 32, "app:kv": 32}},
-		{"one in 8", []runtime.Option{runtime.WithStoreLatencySampling(8)}, map[string]uint64{"app:cache": 4, "app:kv": 4}},
+		{"default", nil, map[string]uint64{"app:cache": 128 / runtime.DefaultMemoryLatencySampling, "app:kv": 128}},
+		{"every call", []runtime.Option{runtime.WithStoreLatencySampling(1)}, map[string]uint64{"app:cache": 128, "app:kv": 128}},
+		{"one in 8", []runtime.Option{runtime.WithStoreLatencySampling(8)}, map[string]uint64{"app:cache": 16, "app:kv": 16}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -434,14 +434,14 @@ func TestStoreLatencySampling(t *testing.T) {
 			if _, err := rt.RunString(context.Background(), `
 for _, id in ipairs{"app:cache", "app:kv"} do
   local s = assert(store.get(id))
-  for i = 1, 32 do assert(s:set("k", i)) end
+  for i = 1, 128 do assert(s:set("k", i)) end
 end`); err != nil {
 				t.Fatal(err)
 			}
 			got := metrics(t, reader)
 			ops := sums(t, got[runtime.MetricStoreOperations], runtime.AttrStoreID)
-			if ops["app:cache"] != 32 || ops["app:kv"] != 32 {
-				t.Errorf("counted %v, want 32 calls of each store", ops)
+			if ops["app:cache"] != 128 || ops["app:kv"] != 128 {
+				t.Errorf("counted %v, want 128 calls of each store", ops)
 			}
 			timed := map[string]uint64{}
 			for _, p := range got[runtime.MetricStoreOperationDuration].(metricdata.Histogram[float64]).DataPoints {
