@@ -565,30 +565,49 @@ type stringItem struct {
 // stringItems returns the expanded scalars of a sequence field, skipping
 // (and reporting) items that are not scalars.
 func (f *Fields) stringItems(name string) []stringItem {
-	p, v, ok := f.lookup(name)
+	items, ok := f.sequence(name)
 	if !ok {
 		return nil
+	}
+	out := []stringItem{}
+	for _, it := range items {
+		text, isScalar := scalarText(it.node)
+		if !isScalar || isNull(it.node) {
+			f.report(it.pos, it.label, "want a string, got "+typeName(it.node))
+			continue
+		}
+		if s := f.expand(it.node, text, it.pos, f.prefix+it.label); !s.bad {
+			out = append(out, stringItem{s: s, pos: it.pos})
+		}
+	}
+	return out
+}
+
+// seqItem is one item of a sequence field: its node (aliases resolved),
+// its label "name[i]" for messages, and its position.
+type seqItem struct {
+	node  ast.Node
+	label string
+	pos   Pos
+}
+
+// sequence returns the items of a sequence field. A field that is not a
+// sequence is reported; ok is false then and when the field is absent.
+func (f *Fields) sequence(name string) (items []seqItem, ok bool) {
+	p, v, ok := f.lookup(name)
+	if !ok {
+		return nil, false
 	}
 	seq, isSeq := v.(*ast.SequenceNode)
 	if !isSeq {
 		f.report(f.valuePos(p), name, "want a sequence, got "+typeName(v))
-		return nil
+		return nil, false
 	}
-	out := []stringItem{}
+	items = make([]seqItem, len(seq.Values))
 	for i, raw := range seq.Values {
-		item := f.fl.deref(raw)
-		pos := f.fl.nodePos(raw, f.valuePos(p))
-		label := name + "[" + itoa(i) + "]"
-		text, isScalar := scalarText(item)
-		if !isScalar || isNull(item) {
-			f.report(pos, label, "want a string, got "+typeName(item))
-			continue
-		}
-		if s := f.expand(item, text, pos, f.prefix+label); !s.bad {
-			out = append(out, stringItem{s: s, pos: pos})
-		}
+		items[i] = seqItem{node: f.fl.deref(raw), label: name + "[" + itoa(i) + "]", pos: f.fl.nodePos(raw, f.valuePos(p))}
 	}
-	return out
+	return items, true
 }
 
 // Ref returns the full ID of a reference to another entry ("ns:name", or a
@@ -789,22 +808,16 @@ func (f *Fields) Value(name string) (any, bool) {
 // and named "name[i]" in messages. Items that are not mappings are
 // reported and skipped; nil when absent.
 func (f *Fields) Items(name string) []*Fields {
-	p, v, ok := f.lookup(name)
+	items, ok := f.sequence(name)
 	if !ok {
 		return nil
 	}
-	seq, isSeq := v.(*ast.SequenceNode)
-	if !isSeq {
-		f.report(f.valuePos(p), name, "want a sequence, got "+typeName(v))
-		return nil
-	}
 	var out []*Fields
-	for i, raw := range seq.Values {
-		label := name + "[" + itoa(i) + "]"
-		pos := f.fl.nodePos(raw, f.valuePos(p))
-		m, isMap := f.fl.deref(raw).(*ast.MappingNode)
+	for _, it := range items {
+		label, pos := it.label, it.pos
+		m, isMap := it.node.(*ast.MappingNode)
 		if !isMap {
-			f.report(pos, label, "want a mapping, got "+typeName(f.fl.deref(raw)))
+			f.report(pos, label, "want a mapping, got "+typeName(it.node))
 			continue
 		}
 		c := &Fields{l: f.l, fl: f.fl, id: f.id, ns: f.ns, at: f.fl.nodePos(m, pos),
