@@ -361,15 +361,7 @@ func (s *supervisor) stopRetired(ctx context.Context, u *unit) error {
 				return nil
 			}
 			s.running = slices.DeleteFunc(s.running, func(r *unit) bool { return r == u })
-			s.setPhaseLocked(u, Stopping)
-			calls := u.closeGateLocked()
-			u.mu.Unlock()
-			s.mu.Unlock()
-			err := s.drainAndStop(ctx, u, calls)
-			u.mu.Lock()
-			s.setPhaseLocked(u, Stopped)
-			u.state = State{Phase: Stopped, LastError: err}
-			u.mu.Unlock()
+			err := s.stopHeld(ctx, u, s.mu.Unlock)
 			if err == nil {
 				s.logger.Info("entry stopped for reload", "entry", u.e().ID)
 			}

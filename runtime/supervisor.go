@@ -634,6 +634,25 @@ func (s *supervisor) callStop(ctx context.Context, u *unit) error {
 	}
 }
 
+// stopHeld stops u, whose mu the caller holds: it moves u to Stopping and
+// closes its gate, releases u.mu and then calls release (if not nil) to
+// drop the caller's other locks, drains the calls in flight, stops the
+// instance and records Stopped with the stop's error, which it returns.
+func (s *supervisor) stopHeld(ctx context.Context, u *unit, release func()) error {
+	s.setPhaseLocked(u, Stopping)
+	calls := u.closeGateLocked()
+	u.mu.Unlock()
+	if release != nil {
+		release()
+	}
+	err := s.drainAndStop(ctx, u, calls)
+	u.mu.Lock()
+	s.setPhaseLocked(u, Stopped)
+	u.state = State{Phase: Stopped, LastError: err}
+	u.mu.Unlock()
+	return err
+}
+
 // drainAndStop waits for the store calls in flight on u's run that ended
 // (calls, possibly nil) and then stops u, each wait bounded by ctx and the
 // entry's stop_timeout. A drain that times out does not keep the entry
@@ -659,14 +678,7 @@ func (s *supervisor) shutdown(ctx context.Context) error {
 	for i := len(running) - 1; i >= 0; i-- {
 		u := running[i]
 		u.mu.Lock()
-		s.setPhaseLocked(u, Stopping)
-		calls := u.closeGateLocked()
-		u.mu.Unlock()
-		err := s.drainAndStop(ctx, u, calls)
-		u.mu.Lock()
-		s.setPhaseLocked(u, Stopped)
-		u.state = State{Phase: Stopped, LastError: err}
-		u.mu.Unlock()
+		err := s.stopHeld(ctx, u, nil)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("stop %s: %w", u.e().ID, err))
 			s.logger.Error("entry stop failed", "entry", u.e().ID, "error", err)
