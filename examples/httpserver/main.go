@@ -34,6 +34,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/luahost/luahost/examples/internal/serve"
 	"github.com/luahost/luahost/runtime"
 )
 
@@ -88,18 +89,7 @@ func run(addr string, timeout time.Duration, registryPath string) error {
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", metricsHandler)
 	mux.Handle("/", h)
-	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.ListenAndServe() }()
-	log.Printf("listening on http://%s", addr)
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	return srv.Shutdown(shutdownCtx)
+	return serve.Run(ctx, addr, mux)
 }
 
 // reloadOnHangup reloads rt's registry on each SIGHUP, one at a time, and
@@ -160,7 +150,7 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var status int
 	var body string
 	if err == nil {
-		status, body, err = response(results)
+		status, body, err = serve.Response(results)
 	}
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
@@ -187,23 +177,6 @@ func request(r *http.Request) map[string]any {
 		q[k] = v[0]
 	}
 	return map[string]any{"method": r.Method, "path": r.URL.Path, "query": q}
-}
-
-// response checks the handler's results: a status from 100 to 999 and a
-// string body.
-func response(results []any) (status int, body string, err error) {
-	if len(results) != 2 {
-		return 0, "", fmt.Errorf("handler returned %d values, want status and body", len(results))
-	}
-	n, ok := results[0].(int64)
-	if !ok || n < 100 || n > 999 {
-		return 0, "", fmt.Errorf("handler returned status %v, want an integer from 100 to 999", results[0])
-	}
-	body, ok = results[1].(string)
-	if !ok {
-		return 0, "", fmt.Errorf("handler returned a body of type %T, want a string", results[1])
-	}
-	return int(n), body, nil
 }
 
 // stats answers GET /_stats?path=/a with the handler's count for that path,

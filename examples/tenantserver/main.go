@@ -27,6 +27,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/luahost/luahost/examples/internal/serve"
 	"github.com/luahost/luahost/runtime"
 )
 
@@ -68,18 +69,7 @@ func run(addr, reg string) error {
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Addr: addr, Handler: h, ReadHeaderTimeout: 5 * time.Second}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.ListenAndServe() }()
-	log.Printf("listening on http://%s", addr)
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	return srv.Shutdown(shutdownCtx)
+	return serve.Run(ctx, addr, h)
 }
 
 type server struct {
@@ -119,7 +109,7 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var status int
 	var out string
 	if err == nil {
-		status, out, err = response(results)
+		status, out, err = serve.Response(results)
 	}
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
@@ -142,21 +132,4 @@ func request(r *http.Request, name, body string) map[string]any {
 		q[k] = v[0]
 	}
 	return map[string]any{"method": r.Method, "name": name, "body": body, "query": q}
-}
-
-// response checks the handler's results: a status from 100 to 999 and a
-// string body.
-func response(results []any) (status int, body string, err error) {
-	if len(results) != 2 {
-		return 0, "", fmt.Errorf("handler returned %d values, want status and body", len(results))
-	}
-	n, ok := results[0].(int64)
-	if !ok || n < 100 || n > 999 {
-		return 0, "", fmt.Errorf("handler returned status %v, want an integer from 100 to 999", results[0])
-	}
-	body, ok = results[1].(string)
-	if !ok {
-		return 0, "", fmt.Errorf("handler returned a body of type %T, want a string", results[1])
-	}
-	return int(n), body, nil
 }
