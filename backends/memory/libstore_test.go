@@ -94,15 +94,7 @@ type libShard struct {
 
 func newLibStore(opts memory.Options) *libStore {
 	s := &libStore{interval: opts.CleanupInterval, seed: maphash.MakeSeed()}
-	if now := opts.Now; now != nil {
-		epoch := now()
-		s.epoch = epoch
-		s.clock = func() int64 { return int64(now().Sub(epoch)) }
-	} else {
-		epoch := time.Now()
-		s.epoch = epoch.Round(0)
-		s.clock = func() int64 { return int64(time.Since(epoch)) }
-	}
+	s.epoch, s.clock = memory.NewClock(opts.Now)
 	for i := range s.shards {
 		sh := &s.shards[i]
 		sh.m = make(map[string]*libEntry)

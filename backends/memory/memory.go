@@ -81,16 +81,7 @@ func New(opts Options) (*Store, error) {
 		errFull:   fmt.Errorf("%w (max_size %d)", backends.ErrFull, opts.MaxSize),
 		newTicker: realTicker,
 	}
-	if now := opts.Now; now != nil {
-		epoch := now()
-		s.epoch = epoch
-		s.clock = func() int64 { return int64(now().Sub(epoch)) }
-	} else {
-		// time.Since reads only the monotonic clock, half the cost of time.Now.
-		epoch := time.Now()
-		s.epoch = epoch.Round(0)
-		s.clock = func() int64 { return int64(time.Since(epoch)) }
-	}
+	s.epoch, s.clock = newClock(opts.Now)
 	for i := range s.shards {
 		s.shards[i].seed = s.seed
 		s.shards[i].init()
@@ -420,3 +411,16 @@ func (s *Store) sweep(ctx context.Context) {
 }
 
 var _ backends.Store = (*Store)(nil)
+
+// newClock returns the time a store's clock counts from and the clock:
+// nanoseconds since then, read from now, or from the monotonic clock when
+// now is nil.
+func newClock(now func() time.Time) (epoch time.Time, clock func() int64) {
+	if now != nil {
+		epoch := now()
+		return epoch, func() int64 { return int64(now().Sub(epoch)) }
+	}
+	// time.Since reads only the monotonic clock, half the cost of time.Now.
+	start := time.Now()
+	return start.Round(0), func() int64 { return int64(time.Since(start)) }
+}
