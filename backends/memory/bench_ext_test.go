@@ -52,7 +52,7 @@ func BenchmarkList(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	fill(b, s, 0, n, make([]byte, 100), time.Hour)
+	fillStore(b, s, 0, n, make([]byte, 100), time.Hour)
 	order := benchOrder(n, 0)
 	ctx := context.Background()
 	for _, bc := range []struct {

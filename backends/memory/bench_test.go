@@ -45,18 +45,6 @@ func benchOrder(n, hot int) []int32 {
 	return order
 }
 
-// fill sets keys [from, to) with value and ttl.
-func fill(tb testing.TB, s *memory.Store, from, to int, value []byte, ttl time.Duration) {
-	tb.Helper()
-	ctx := context.Background()
-	var kb keyBuf
-	for i := from; i < to; i++ {
-		if err := s.Set(ctx, kb.key(i), value, ttl); err != nil {
-			tb.Fatal(err)
-		}
-	}
-}
-
 // benchCases are the store sizes and access patterns of BenchmarkGet and
 // BenchmarkSet: uniform touches every key in random order (memory bound
 // once the store outgrows the CPU caches); hot touches 1000 random keys of
@@ -85,7 +73,7 @@ func BenchmarkGet(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			fill(b, s, 0, bc.entries, value, time.Hour)
+			fillStore(b, s, 0, bc.entries, value, time.Hour)
 			order := benchOrder(bc.entries, bc.hot)
 			ctx := context.Background()
 			var kb keyBuf
@@ -110,7 +98,7 @@ func BenchmarkSet(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			fill(b, s, 0, bc.entries, value, time.Hour)
+			fillStore(b, s, 0, bc.entries, value, time.Hour)
 			order := benchOrder(bc.entries, bc.hot)
 			ctx := context.Background()
 			var kb keyBuf
@@ -181,7 +169,7 @@ func BenchmarkMemory(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		fill(b, s, 0, n, value, time.Hour)
+		fillStore(b, s, 0, n, value, time.Hour)
 		runtime.GC()
 		runtime.ReadMemStats(&after)
 		perEntry = float64(after.HeapAlloc-before.HeapAlloc) / n
@@ -267,8 +255,8 @@ func benchExpiryLatency(b *testing.B, expire bool) {
 		if err := s.Start(ctx); err != nil {
 			b.Fatal(err)
 		}
-		fill(b, s, 0, n, value, time.Second)
-		fill(b, s, n, n+lasting, value, 0)
+		fillStore(b, s, 0, n, value, time.Second)
+		fillStore(b, s, n, n+lasting, value, 0)
 		runtime.GC()
 
 		var stop atomic.Bool
@@ -328,7 +316,7 @@ func BenchmarkChurn(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			fill(b, s, 0, n, value, time.Hour)
+			fillStore(b, s, 0, n, value, time.Hour)
 			order := benchOrder(n, 0)
 			ctx := context.Background()
 			var kb keyBuf

@@ -72,7 +72,7 @@ func BenchmarkMap1M(b *testing.B) {
 		if s, err = memory.New(memory.Options{}); err != nil {
 			b.Fatal(err)
 		}
-		fill(b, s, 0, n, value, time.Hour)
+		fillStore(b, s, 0, n, value, time.Hour)
 	})
 	lm := &lockedMap{}
 	mapBytes := heapDelta(func() {
@@ -95,16 +95,7 @@ func BenchmarkMap1M(b *testing.B) {
 			i := 0
 			ours := func(ops int) {
 				for range ops {
-					k := kb.key(int(order[i&(len(order)-1)]))
-					var err error
-					if op == "get" {
-						_, err = s.Get(ctx, k)
-					} else {
-						err = s.Set(ctx, k, value, time.Hour)
-					}
-					if err != nil {
-						b.Fatal(err)
-					}
+					storeOp(b, ctx, s, op, kb.key(int(order[i&(len(order)-1)])), value)
 					i++
 				}
 			}
@@ -223,7 +214,7 @@ func BenchmarkScaling(b *testing.B) {
 		b.Fatal(err)
 	}
 	var s backends.Store = st
-	fill(b, st, 0, keys, value, time.Hour)
+	fillStore(b, st, 0, keys, value, time.Hour)
 	workloads := []mixedOps{newMixedOps(keys, 1), newMixedOps(keys, 2)}
 	b.ResetTimer()
 	// timed runs g goroutines of n operations each and returns the wall

@@ -51,6 +51,20 @@ func cpuTime(tb testing.TB) time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
+// storeOp does one get or set (op) of key on s, failing tb on an error.
+func storeOp(tb testing.TB, ctx context.Context, s benchStore, op, key string, value []byte) {
+	var err error
+	if op == "get" {
+		_, err = s.Get(ctx, key)
+	} else {
+		err = s.Set(ctx, key, value, time.Hour)
+	}
+	if err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// fillStore sets keys [from, to) with value and ttl.
 func fillStore(tb testing.TB, s benchStore, from, to int, value []byte, ttl time.Duration) {
 	tb.Helper()
 	ctx := context.Background()
@@ -127,16 +141,7 @@ func BenchmarkStructures(b *testing.B) {
 						cpu := cpuTime(b)
 						i := 0
 						for b.Loop() {
-							k := kb.key(int(order[i&(len(order)-1)]))
-							var err error
-							if op == "get" {
-								_, err = s.Get(ctx, k)
-							} else {
-								err = s.Set(ctx, k, value, time.Hour)
-							}
-							if err != nil {
-								b.Fatal(err)
-							}
+							storeOp(b, ctx, s, op, kb.key(int(order[i&(len(order)-1)])), value)
 							i++
 						}
 						b.ReportMetric(float64(cpuTime(b)-cpu)/float64(b.N), "cpu-ns/op")
