@@ -277,9 +277,12 @@ func handleSet(L *lua.LState) int {
 	if !ok {
 		return n
 	}
-	ttl, msg := parseTTL(L.Get(4), "ttl")
-	if msg != "" {
-		return h.m.invalid(L, msg)
+	var ttl time.Duration
+	if L.GetTop() >= 4 {
+		var msg string
+		if ttl, msg = parseTTL(L.Get(4), "ttl"); msg != "" {
+			return h.m.invalid(L, msg)
+		}
 	}
 	b, err := h.m.enc.encode(L.Get(3))
 	if err != nil {

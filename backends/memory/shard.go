@@ -265,6 +265,9 @@ func (sh *shard) replaceLocked(i uint32, p unsafe.Pointer, n uint32, exp int64) 
 	s.p, s.n = p, n
 	sh.vclock++
 	s.setVer(sh.vclock)
+	if exp == noExpiry && s.exp == noExpiry && s.hidx < 0 {
+		return // no expiry before or after: the heap stays as it is
+	}
 	sh.setExpLocked(i, exp)
 	sh.publishLocked()
 }

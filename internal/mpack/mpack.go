@@ -224,12 +224,26 @@ func AppendInt(b []byte, n int64) []byte {
 // MaxStringLen is the longest string or bin MessagePack holds, in bytes.
 const MaxStringLen = math.MaxUint32
 
+// validUTF8 is utf8.ValidString with a byte loop for short strings, which
+// the standard one walks slower than this.
+func validUTF8(s string) bool {
+	if len(s) >= 16 {
+		return utf8.ValidString(s)
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return utf8.ValidString(s[i:])
+		}
+	}
+	return true
+}
+
 // AppendString appends s as a str when it is valid UTF-8, else as bin, so
 // that other programs read text as text and any bytes survive. The caller
 // checks len(s) <= MaxStringLen.
 func AppendString(b []byte, s string) []byte {
 	n := len(s)
-	if utf8.ValidString(s) {
+	if validUTF8(s) {
 		switch {
 		case n < 32:
 			b = append(b, fixStr|byte(n))
