@@ -47,12 +47,12 @@ func newStoreProxy(rt *Runtime, u *unit) backends.Store {
 	return p
 }
 
-// enter returns the running store and the pass the call must leave.
-func (p *storeProxy) enter(ctx context.Context) (backends.Store, pass, error) {
+// enter returns the running unit and the pass the call must leave.
+func (p *storeProxy) enter(ctx context.Context) (*unit, pass, error) {
 	u := p.u.Load()
 	if g := u.calls.Load(); g != nil {
 		if ps, ok := g.enter(p.shard); ok {
-			return u.st, ps, nil
+			return u, ps, nil
 		}
 	}
 	return p.enterSlow(ctx)
@@ -60,7 +60,7 @@ func (p *storeProxy) enter(ctx context.Context) (backends.Store, pass, error) {
 
 // enterSlow finds the entry's current unit, waiting for its start as
 // store.get does.
-func (p *storeProxy) enterSlow(ctx context.Context) (backends.Store, pass, error) {
+func (p *storeProxy) enterSlow(ctx context.Context) (*unit, pass, error) {
 	for {
 		if err := ctx.Err(); err != nil {
 			return nil, pass{}, err
@@ -81,7 +81,7 @@ func (p *storeProxy) enterSlow(ctx context.Context) (backends.Store, pass, error
 		p.u.Store(u)
 		if g := u.calls.Load(); g != nil {
 			if ps, ok := g.enter(p.shard); ok {
-				return u.st, ps, nil
+				return u, ps, nil
 			}
 		}
 		// It stopped since: the next round says why, or uses its next run.
@@ -90,11 +90,11 @@ func (p *storeProxy) enterSlow(ctx context.Context) (backends.Store, pass, error
 
 // extended returns the running store as a backends.Extended.
 func (p extendedProxy) extended(ctx context.Context, method string) (backends.Extended, pass, error) {
-	st, g, err := p.enter(ctx)
+	u, g, err := p.enter(ctx)
 	if err != nil {
 		return nil, pass{}, err
 	}
-	x, ok := st.(backends.Extended)
+	x, ok := u.st.(backends.Extended)
 	if !ok {
 		g.leave()
 		return nil, pass{}, backends.Errorf(backends.ErrInvalid, "%s is not supported by store %s since the registry was reloaded", method, p.id)
@@ -103,63 +103,63 @@ func (p extendedProxy) extended(ctx context.Context, method string) (backends.Ex
 }
 
 func (p *storeProxy) Get(ctx context.Context, key string) ([]byte, error) {
-	st, g, err := p.enter(ctx)
+	u, g, err := p.enter(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer g.leave()
-	return st.Get(ctx, key)
+	return u.st.Get(ctx, key)
 }
 
 // GetString is Get without a copy when the running store is a
 // backends.StringGetter, and Get plus one copy when it is not.
 func (p *storeProxy) GetString(ctx context.Context, key string) (string, error) {
-	st, g, err := p.enter(ctx)
+	u, g, err := p.enter(ctx)
 	if err != nil {
 		return "", err
 	}
 	defer g.leave()
-	if sg, ok := st.(backends.StringGetter); ok {
-		return sg.GetString(ctx, key)
+	if u.sg != nil {
+		return u.sg.GetString(ctx, key)
 	}
-	b, err := st.Get(ctx, key)
+	b, err := u.st.Get(ctx, key)
 	return string(b), err
 }
 
 func (p *storeProxy) Set(ctx context.Context, key string, value []byte, ttl time.Duration) error {
-	st, g, err := p.enter(ctx)
+	u, g, err := p.enter(ctx)
 	if err != nil {
 		return err
 	}
 	defer g.leave()
-	return st.Set(ctx, key, value, ttl)
+	return u.st.Set(ctx, key, value, ttl)
 }
 
 func (p *storeProxy) Delete(ctx context.Context, key string) (bool, error) {
-	st, g, err := p.enter(ctx)
+	u, g, err := p.enter(ctx)
 	if err != nil {
 		return false, err
 	}
 	defer g.leave()
-	return st.Delete(ctx, key)
+	return u.st.Delete(ctx, key)
 }
 
 func (p *storeProxy) Exists(ctx context.Context, key string) (bool, error) {
-	st, g, err := p.enter(ctx)
+	u, g, err := p.enter(ctx)
 	if err != nil {
 		return false, err
 	}
 	defer g.leave()
-	return st.Exists(ctx, key)
+	return u.st.Exists(ctx, key)
 }
 
 func (p *storeProxy) Clear(ctx context.Context) error {
-	st, g, err := p.enter(ctx)
+	u, g, err := p.enter(ctx)
 	if err != nil {
 		return err
 	}
 	defer g.leave()
-	return st.Clear(ctx)
+	return u.st.Clear(ctx)
 }
 
 func (p extendedProxy) Entry(ctx context.Context, key string) (backends.Item, error) {

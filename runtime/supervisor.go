@@ -88,8 +88,10 @@ type unit struct {
 	// position swaps it, since the component stays the same.
 	def  atomic.Pointer[registry.Entry]
 	comp registry.Component
-	// st is comp as a store (nil when it is not one).
+	// st is comp as a store (nil when it is not one), and sg is st as a
+	// StringGetter (nil when it is not one): a get asks once, not per call.
 	st backends.Store
+	sg backends.StringGetter
 	// deps are the units of def's dependencies, in def.Deps order.
 	deps []*unit
 	// calls counts the store calls in flight on the current run; nil
@@ -122,6 +124,7 @@ func newUnit(e *registry.Entry, comp registry.Component) *unit {
 	u := &unit{comp: comp}
 	u.def.Store(e)
 	u.st, _ = comp.(backends.Store)
+	u.sg, _ = comp.(backends.StringGetter)
 	return u
 }
 

@@ -2,7 +2,6 @@ package memory
 
 import (
 	"context"
-	"unsafe"
 
 	"github.com/luahost/luahost/backends"
 )
@@ -10,11 +9,27 @@ import (
 var _ backends.StringGetter = (*Store)(nil)
 
 // GetString is Get returning the stored copy as a string, without copying
-// it: the copy is never written after Set made it.
+// it: the copy is never written after a reader was handed it.
 func (s *Store) GetString(ctx context.Context, key string) (string, error) {
-	b, err := s.Get(ctx, key)
-	if err != nil {
+	if err := check(ctx, key); err != nil {
 		return "", err
 	}
-	return unsafe.String(unsafe.SliceData(b), len(b)), nil
+	sh, h := s.shardFor(key)
+	sh.mu.Lock()
+	var v string
+	i, ok := sh.find(h, key)
+	if ok {
+		// A key without expiry needs no clock reading.
+		if sl := &sh.slots[i]; sl.exp == noExpiry || s.clock() < sl.exp {
+			sl.share()
+			v = sl.value()
+		} else {
+			ok = false
+		}
+	}
+	sh.mu.Unlock()
+	if !ok {
+		return "", errNotFound
+	}
+	return v, nil
 }

@@ -121,25 +121,9 @@ func (s *Store) shardFor(key string) (*shard, uint64) {
 // slice is the stored copy: it is read-only and stays valid after the key
 // changes.
 func (s *Store) Get(ctx context.Context, key string) ([]byte, error) {
-	if err := check(ctx, key); err != nil {
+	v, err := s.GetString(ctx, key)
+	if err != nil {
 		return nil, err
-	}
-	sh, h := s.shardFor(key)
-	sh.mu.Lock()
-	var v string
-	i, ok := sh.find(h, key)
-	if ok {
-		// A key without expiry needs no clock reading.
-		if sl := &sh.slots[i]; sl.exp == noExpiry || s.clock() < sl.exp {
-			sl.share()
-			v = sl.value()
-		} else {
-			ok = false
-		}
-	}
-	sh.mu.Unlock()
-	if !ok {
-		return nil, errNotFound
 	}
 	if len(v) == 0 {
 		return []byte{}, nil
