@@ -2,9 +2,11 @@ package main
 
 import (
 	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -218,6 +220,92 @@ func TestTypes(t *testing.T) {
 				}
 			}
 			checkLuaRC(t, filepath.Join(dir, ".luarc.json"), tt.extra)
+		})
+	}
+}
+
+// tree returns everything under root: each path, relative and
+// slash-separated, with "dir" for a folder or the file's content.
+func tree(t *testing.T, root string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, p)
+		rel = filepath.ToSlash(rel)
+		if d.IsDir() {
+			out[rel] = "dir"
+			return nil
+		}
+		b, err := os.ReadFile(p)
+		out[rel] = string(b)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestInitFailureLeavesNoTrace: when writing fails after some files and
+// folders were written, what init wrote is removed, folders included,
+// and nothing else: the tree is as before. The failures are a path that
+// an earlier file made a folder, and a file where a later file needs a
+// folder (neither depends on permissions, which root ignores).
+func TestInitFailureLeavesNoTrace(t *testing.T) {
+	tests := []struct {
+		name    string
+		dir     string            // relative to the root; "" is the root
+		before  map[string]string // files and folders ("dir") there before
+		files   []string          // to write, in order
+		wantErr string
+	}{
+		{name: "a folder where a later file goes", dir: "new/project",
+			files:   []string{"one.txt", "a/b/two.txt", "a/b"},
+			wantErr: "file exists (nothing written)"},
+		{name: "a file where a later folder goes", dir: "new",
+			files:   []string{"a/one.txt", "a/one.txt/two.txt"},
+			wantErr: "not a directory (nothing written)"},
+		{name: "folders of the user stay", dir: "mine",
+			before:  map[string]string{"mine": "dir", "mine/a": "dir", "mine/a/notes.txt": "my notes", "mine/empty": "dir"},
+			files:   []string{"a/x/one.txt", "empty/two.txt", "top.txt", "a/x"},
+			wantErr: "file exists (nothing written)"},
+		{name: "into the root itself",
+			files:   []string{".luahost/types/store.lua", ".luahost"},
+			wantErr: "file exists (nothing written)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			root := t.TempDir()
+			for _, name := range slices.Sorted(maps.Keys(tt.before)) {
+				p := filepath.Join(root, filepath.FromSlash(name))
+				var err error
+				if tt.before[name] == "dir" {
+					err = os.Mkdir(p, 0o755)
+				} else {
+					err = os.WriteFile(p, []byte(tt.before[name]), 0o644)
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			want := tree(t, root)
+			var files []luals.File
+			for _, name := range tt.files {
+				files = append(files, luals.File{Name: name, Data: []byte("init's " + name)})
+			}
+			written, err := writeFiles(filepath.Join(root, tt.dir), files)
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Fatalf("error %v, want one containing %q", err, tt.wantErr)
+			}
+			if written != nil {
+				t.Errorf("on failure writeFiles says it wrote %q", written)
+			}
+			if got := tree(t, root); !reflect.DeepEqual(got, want) {
+				t.Errorf("after the failure the tree is\n%v\nwant\n%v", got, want)
+			}
 		})
 	}
 }
