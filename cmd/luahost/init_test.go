@@ -309,3 +309,68 @@ func TestInitFailureLeavesNoTrace(t *testing.T) {
 		})
 	}
 }
+
+// TestTypesRemovesStale: types removes the definition files an earlier
+// run wrote that it no longer writes, says so, and leaves a user's own
+// files in the folder alone.
+func TestTypesRemovesStale(t *testing.T) {
+	stale := "---@meta oldmod\n" + luals.Header + "\n\n---@class oldmodlib\n"
+	tests := []struct {
+		name        string
+		before      map[string]string // in .luahost/types
+		wantRemoved []string
+		wantKept    []string
+	}{
+		{name: "a stale generated file", before: map[string]string{"oldmod.lua": stale},
+			wantRemoved: []string{"oldmod.lua"}},
+		{name: "a user's file", before: map[string]string{"helpers.lua": "---@meta helpers\n-- mine\n"},
+			wantKept: []string{"helpers.lua"}},
+		{name: "both, and an outdated store.lua", before: map[string]string{
+			"oldmod.lua": stale, "helpers.lua": "-- mine\n", "store.lua": "---@meta store\n" + luals.Header + "\n-- old\n"},
+			wantRemoved: []string{"oldmod.lua"}, wantKept: []string{"helpers.lua"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			types := filepath.Join(dir, ".luahost", "types")
+			if err := os.MkdirAll(types, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			for name, text := range tt.before {
+				if err := os.WriteFile(filepath.Join(types, name), []byte(text), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			r := inProcess(t, "", "types", dir)
+			if r.code != 0 {
+				t.Fatalf("exit %d, stderr %s", r.code, r.stderr)
+			}
+			for _, name := range tt.wantRemoved {
+				p := filepath.Join(types, name)
+				if _, err := os.Stat(p); !os.IsNotExist(err) {
+					t.Errorf("%s is still there (%v)", name, err)
+				}
+				if !strings.Contains(r.stdout, "removed "+p+" (definitions luahost no longer has)\n") {
+					t.Errorf("stdout does not say %s was removed:\n%s", name, r.stdout)
+				}
+			}
+			for _, name := range tt.wantKept {
+				p := filepath.Join(types, name)
+				if b, err := os.ReadFile(p); err != nil || string(b) != tt.before[name] {
+					t.Errorf("%s was changed or removed: %q, %v", name, b, err)
+				}
+				if strings.Contains(r.stdout, p) {
+					t.Errorf("stdout names the user's %s:\n%s", name, r.stdout)
+				}
+			}
+			want := append(append([]string(nil), tt.wantKept...), "errors.lua", "security.lua", "store.lua")
+			slices.Sort(want)
+			if got := listFiles(t, types); !slices.Equal(got, want) {
+				t.Errorf("%s holds %q, want %q", types, got, want)
+			}
+			if n := strings.Count(r.stdout, "removed "); n != len(tt.wantRemoved) {
+				t.Errorf("stdout says %d removed, want %d:\n%s", n, len(tt.wantRemoved), r.stdout)
+			}
+		})
+	}
+}
