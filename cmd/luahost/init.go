@@ -43,7 +43,8 @@ missing):
 Run the script at once with: luahost run -r registry.yaml main.lua
 
 init never overwrites: if any of these files exists, it writes nothing and
-lists them.`,
+lists them. If writing fails midway, it removes the files and folders it
+created, leaving the folder as it was.`,
 		Example: `  luahost init myapp && cd myapp && luahost run -r registry.yaml main.lua`,
 		Args:    cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -105,33 +106,9 @@ func initProject(w io.Writer, dir string) error {
 	if len(exist) > 0 {
 		return &exitError{code: 1, err: fmt.Errorf("init %s: these files exist, and init does not overwrite (nothing written): %s", dir, strings.Join(exist, ", "))}
 	}
-	var written []string
-	undo := func() {
-		for i := len(written) - 1; i >= 0; i-- {
-			os.Remove(written[i])
-		}
-	}
-	for _, f := range files {
-		p := filepath.Join(dir, filepath.FromSlash(f.Name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			undo()
-			return &exitError{code: 1, err: err}
-		}
-		// O_EXCL: a file that appeared since the check is not overwritten.
-		fh, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-		if err != nil {
-			undo()
-			return &exitError{code: 1, err: fmt.Errorf("init %s: %w (nothing written)", dir, err)}
-		}
-		written = append(written, p)
-		_, err = fh.Write(f.Data)
-		if cerr := fh.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			undo()
-			return &exitError{code: 1, err: fmt.Errorf("init %s: %w (nothing written)", dir, err)}
-		}
+	written, err := writeFiles(dir, files)
+	if err != nil {
+		return &exitError{code: 1, err: fmt.Errorf("init %s: %w", dir, err)}
 	}
 	for _, p := range written {
 		fmt.Fprintln(w, "wrote", p)
@@ -141,6 +118,96 @@ func initProject(w io.Writer, dir string) error {
 		next = "cd " + dir + " && " + next
 	}
 	fmt.Fprintln(w, "next:", next)
+	return nil
+}
+
+// writeFiles writes files in dir, creating dir and the folders they go
+// in, and returns the paths it wrote. It overwrites nothing: a file that
+// exists is an error. On an error it removes what it wrote, files and
+// then the folders it created, innermost first, so that the file system
+// is as it found it; the error says so ("nothing written"), or names
+// what it could not remove.
+func writeFiles(dir string, files []luals.File) (written []string, err error) {
+	var made []string // folders created, outermost first
+	defer func() {
+		if err == nil {
+			return
+		}
+		var left []error
+		for i := len(written) - 1; i >= 0; i-- {
+			if rerr := os.Remove(written[i]); rerr != nil {
+				left = append(left, rerr)
+			}
+		}
+		// os.Remove leaves a folder that is not empty: one where
+		// something else put a file meanwhile stays, with its file.
+		for i := len(made) - 1; i >= 0; i-- {
+			if rerr := os.Remove(made[i]); rerr != nil {
+				left = append(left, rerr)
+			}
+		}
+		if len(left) > 0 {
+			err = fmt.Errorf("%w; removing what was written failed: %w", err, errors.Join(left...))
+		} else {
+			err = fmt.Errorf("%w (nothing written)", err)
+		}
+		written = nil
+	}()
+	for _, f := range files {
+		p := filepath.Join(dir, filepath.FromSlash(f.Name))
+		if err := mkdirs(filepath.Dir(p), &made); err != nil {
+			return written, err
+		}
+		// O_EXCL: a file that appeared since the check is not overwritten.
+		fh, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		if err != nil {
+			return written, err
+		}
+		written = append(written, p)
+		_, err = fh.Write(f.Data)
+		if cerr := fh.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return written, err
+		}
+	}
+	return written, nil
+}
+
+// mkdirs creates folder p and the missing folders above it, as
+// os.MkdirAll does, appending each one it created to made, outermost
+// first.
+func mkdirs(p string, made *[]string) error {
+	var missing []string
+	for q := p; ; {
+		fi, err := os.Stat(q)
+		if err == nil {
+			if !fi.IsDir() {
+				return &fs.PathError{Op: "mkdir", Path: q, Err: syscall.ENOTDIR}
+			}
+			break
+		}
+		if !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+		missing = append(missing, q)
+		up := filepath.Dir(q)
+		if up == q {
+			break
+		}
+		q = up
+	}
+	for i := len(missing) - 1; i >= 0; i-- {
+		if err := os.Mkdir(missing[i], 0o755); err != nil {
+			// Made by someone else meanwhile: not ours to remove.
+			if fi, serr := os.Stat(missing[i]); serr == nil && fi.IsDir() {
+				continue
+			}
+			return err
+		}
+		*made = append(*made, missing[i])
+	}
 	return nil
 }
 

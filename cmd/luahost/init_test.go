@@ -2,9 +2,11 @@ package main
 
 import (
 	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -218,6 +220,157 @@ func TestTypes(t *testing.T) {
 				}
 			}
 			checkLuaRC(t, filepath.Join(dir, ".luarc.json"), tt.extra)
+		})
+	}
+}
+
+// tree returns everything under root: each path, relative and
+// slash-separated, with "dir" for a folder or the file's content.
+func tree(t *testing.T, root string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, p)
+		rel = filepath.ToSlash(rel)
+		if d.IsDir() {
+			out[rel] = "dir"
+			return nil
+		}
+		b, err := os.ReadFile(p)
+		out[rel] = string(b)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestInitFailureLeavesNoTrace: when writing fails after some files and
+// folders were written, what init wrote is removed, folders included,
+// and nothing else: the tree is as before. The failures are a path that
+// an earlier file made a folder, and a file where a later file needs a
+// folder (neither depends on permissions, which root ignores).
+func TestInitFailureLeavesNoTrace(t *testing.T) {
+	tests := []struct {
+		name    string
+		dir     string            // relative to the root; "" is the root
+		before  map[string]string // files and folders ("dir") there before
+		files   []string          // to write, in order
+		wantErr string
+	}{
+		{name: "a folder where a later file goes", dir: "new/project",
+			files:   []string{"one.txt", "a/b/two.txt", "a/b"},
+			wantErr: "file exists (nothing written)"},
+		{name: "a file where a later folder goes", dir: "new",
+			files:   []string{"a/one.txt", "a/one.txt/two.txt"},
+			wantErr: "not a directory (nothing written)"},
+		{name: "folders of the user stay", dir: "mine",
+			before:  map[string]string{"mine": "dir", "mine/a": "dir", "mine/a/notes.txt": "my notes", "mine/empty": "dir"},
+			files:   []string{"a/x/one.txt", "empty/two.txt", "top.txt", "a/x"},
+			wantErr: "file exists (nothing written)"},
+		{name: "into the root itself",
+			files:   []string{".luahost/types/store.lua", ".luahost"},
+			wantErr: "file exists (nothing written)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			root := t.TempDir()
+			for _, name := range slices.Sorted(maps.Keys(tt.before)) {
+				p := filepath.Join(root, filepath.FromSlash(name))
+				var err error
+				if tt.before[name] == "dir" {
+					err = os.Mkdir(p, 0o755)
+				} else {
+					err = os.WriteFile(p, []byte(tt.before[name]), 0o644)
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			want := tree(t, root)
+			var files []luals.File
+			for _, name := range tt.files {
+				files = append(files, luals.File{Name: name, Data: []byte("init's " + name)})
+			}
+			written, err := writeFiles(filepath.Join(root, tt.dir), files)
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Fatalf("error %v, want one containing %q", err, tt.wantErr)
+			}
+			if written != nil {
+				t.Errorf("on failure writeFiles says it wrote %q", written)
+			}
+			if got := tree(t, root); !reflect.DeepEqual(got, want) {
+				t.Errorf("after the failure the tree is\n%v\nwant\n%v", got, want)
+			}
+		})
+	}
+}
+
+// TestTypesRemovesStale: types removes the definition files an earlier
+// run wrote that it no longer writes, says so, and leaves a user's own
+// files in the folder alone.
+func TestTypesRemovesStale(t *testing.T) {
+	stale := "---@meta oldmod\n" + luals.Header + "\n\n---@class oldmodlib\n"
+	tests := []struct {
+		name        string
+		before      map[string]string // in .luahost/types
+		wantRemoved []string
+		wantKept    []string
+	}{
+		{name: "a stale generated file", before: map[string]string{"oldmod.lua": stale},
+			wantRemoved: []string{"oldmod.lua"}},
+		{name: "a user's file", before: map[string]string{"helpers.lua": "---@meta helpers\n-- mine\n"},
+			wantKept: []string{"helpers.lua"}},
+		{name: "both, and an outdated store.lua", before: map[string]string{
+			"oldmod.lua": stale, "helpers.lua": "-- mine\n", "store.lua": "---@meta store\n" + luals.Header + "\n-- old\n"},
+			wantRemoved: []string{"oldmod.lua"}, wantKept: []string{"helpers.lua"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			types := filepath.Join(dir, ".luahost", "types")
+			if err := os.MkdirAll(types, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			for name, text := range tt.before {
+				if err := os.WriteFile(filepath.Join(types, name), []byte(text), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			r := inProcess(t, "", "types", dir)
+			if r.code != 0 {
+				t.Fatalf("exit %d, stderr %s", r.code, r.stderr)
+			}
+			for _, name := range tt.wantRemoved {
+				p := filepath.Join(types, name)
+				if _, err := os.Stat(p); !os.IsNotExist(err) {
+					t.Errorf("%s is still there (%v)", name, err)
+				}
+				if !strings.Contains(r.stdout, "removed "+p+" (definitions luahost no longer has)\n") {
+					t.Errorf("stdout does not say %s was removed:\n%s", name, r.stdout)
+				}
+			}
+			for _, name := range tt.wantKept {
+				p := filepath.Join(types, name)
+				if b, err := os.ReadFile(p); err != nil || string(b) != tt.before[name] {
+					t.Errorf("%s was changed or removed: %q, %v", name, b, err)
+				}
+				if strings.Contains(r.stdout, p) {
+					t.Errorf("stdout names the user's %s:\n%s", name, r.stdout)
+				}
+			}
+			want := append(append([]string(nil), tt.wantKept...), "errors.lua", "security.lua", "store.lua")
+			slices.Sort(want)
+			if got := listFiles(t, types); !slices.Equal(got, want) {
+				t.Errorf("%s holds %q, want %q", types, got, want)
+			}
+			if n := strings.Count(r.stdout, "removed "); n != len(tt.wantRemoved) {
+				t.Errorf("stdout says %d removed, want %d:\n%s", n, len(tt.wantRemoved), r.stdout)
+			}
 		})
 	}
 }

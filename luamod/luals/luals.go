@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -158,6 +159,64 @@ func Write(dir string, mods []luamod.ModuleDoc) error {
 		}
 	}
 	return nil
+}
+
+// Generated reports whether data is the text of a definition file as
+// Definitions writes it: a ---@meta line, then Header. A file without
+// them is someone else's, whatever its name.
+func Generated(data []byte) bool {
+	meta, rest, _ := bytes.Cut(data, []byte("\n"))
+	header, _, _ := bytes.Cut(rest, []byte("\n"))
+	meta, header = bytes.TrimSuffix(meta, []byte("\r")), bytes.TrimSuffix(header, []byte("\r"))
+	return (string(meta) == "---@meta _" || bytes.HasPrefix(meta, []byte("---@meta "))) && string(header) == Header
+}
+
+// Stale returns the paths, sorted, of the definition files in dir that
+// an earlier run wrote and keep (the files written now) does not name:
+// the regular *.lua files of dir, not in its subfolders, that Generated
+// says are generated. A folder that does not exist holds none. Removing
+// them keeps an editor from offering definitions luahost no longer has.
+func Stale(dir string, keep []File) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, e := range entries {
+		name := e.Name()
+		if !e.Type().IsRegular() || !strings.HasSuffix(name, ".lua") ||
+			slices.ContainsFunc(keep, func(f File) bool { return f.Name == name }) {
+			continue
+		}
+		p := filepath.Join(dir, name)
+		gen, err := startsGenerated(p)
+		if err != nil {
+			return nil, err
+		}
+		if gen {
+			out = append(out, p)
+		}
+	}
+	return out, nil // os.ReadDir sorts by name
+}
+
+// startsGenerated reports whether the file at p starts as Generated
+// wants, reading no more than its first lines.
+func startsGenerated(p string) (bool, error) {
+	f, err := os.Open(p)
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	// Enough for a ---@meta line with any sensible module name.
+	b, err := io.ReadAll(io.LimitReader(f, 64<<10))
+	if err != nil {
+		return false, err
+	}
+	return Generated(b), nil
 }
 
 // writer builds the text of one definition file.

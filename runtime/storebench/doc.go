@@ -22,15 +22,24 @@
 // cost of entering Lua once per call). A Lua client draws its keys (and
 // a mix's operations) before the clock starts, four per key (at least
 // 65,536, at most 4,194,304), and walks round them, so it reaches nearly
-// every key.
+// every key (of up to 1,048,576 keys; beyond, the draws cover a share).
+//
+// Memory does not grow with Config.Keys beyond one bit per key: key names
+// are made when a call needs one (one allocation per Go-level call), and
+// a bitmap records which keys the benchmark may have written, for the
+// cleanup. A Lua client holds a table naming each key of its walk, so at
+// most 4,194,304 names per client and phase.
 //
 // # Caveats
 //
 // The benchmark writes only keys under Config.Prefix: data keys
 // "<prefix>k:<n>" and, for incr, counter keys "<prefix>n:<n>". It never
-// clears the store, and at the end deletes every key it may have written
-// unless Config.Keep is set. Values are MessagePack strings of
-// Config.ValueSize bytes, the bytes a script's s:set(k, string) writes.
+// clears the store, and at the end deletes every key it may have written,
+// and no other, unless Config.Keep is set: the key of every writing call,
+// failed ones included (a write may land after an error), counting at the
+// Lua level every call of each batch begun. Values are MessagePack
+// strings of Config.ValueSize bytes, the bytes a script's s:set(k,
+// string) writes.
 // Latencies are recorded in an HDR histogram with 3 significant digits,
 // from 1 ns to 1 minute (longer calls count as 1 minute).
 package storebench

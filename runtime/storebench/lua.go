@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -31,7 +32,7 @@ func orderLen(keys int) int {
 }
 
 // luaBodies are the Lua statements of one call of each operation; k is
-// the key, i its index, %OP% the operation's number in the phase.
+// the data key, i its index in keys and ctrs, %OP% the operation's number in the phase.
 var luaBodies = map[Op]string{
 	OpSet:  `local ok, err = s:set(k, value) if not ok then fail(%OP%, err) end`,
 	OpGet:  `local v, err = s:get(k) if v == nil then fail(%OP%, err) end`,
@@ -47,15 +48,15 @@ var luaBodies = map[Op]string{
 }
 
 // luaChunk returns the source of a chunk that acquires the store and
-// returns the batch function: batch(n) makes n calls.
-func luaChunk(mix []Weight) string {
+// returns the batch function: batch(n) makes n calls. With byPosition,
+// keys[j] names the key at position j of the walk and order is unused.
+func luaChunk(mix []Weight, byPosition bool) string {
 	var b strings.Builder
 	b.WriteString(`local store = require("store")
-local id, keys, ctrs, order, opcodes, value, prefix, limit, errs, conflicts, first, counts = ...
+local id, m, keys, ctrs, order, opcodes, value, prefix, limit, errs, conflicts, first, counts = ...
 local s, serr = store.get(id)
 if s == nil then error(tostring(serr), 0) end
 local is, CONFLICT = errors.is, errors.CONFLICT
-local m = #order
 local j = 1
 local function fail(c, err)
 	errs[c] = errs[c] + 1
@@ -63,9 +64,13 @@ local function fail(c, err)
 end
 return function(n)
 	for _ = 1, n do
-		local i = order[j]
-		local k = keys[i]
 `)
+	if byPosition {
+		b.WriteString("\t\tlocal i = j\n")
+	} else {
+		b.WriteString("\t\tlocal i = order[j]\n")
+	}
+	b.WriteString("\t\tlocal k = keys[i]\n")
 	body := func(n int, op Op) string {
 		return strings.ReplaceAll(luaBodies[op], "%OP%", strconv.Itoa(n))
 	}
@@ -103,32 +108,73 @@ func (t *target) luaClient(ctx context.Context, rt *runtime.Runtime, ph *phaseRu
 		for _, w := range mix {
 			totalWeight += w.Weight
 		}
-		keys, ctrs := L.CreateTable(len(t.keys), 0), L.CreateTable(len(t.ctrs), 0)
-		for i, k := range t.keys {
-			keys.RawSetInt(i+1, lua.LString(k))
-		}
-		for _, w := range mix {
-			if w.Op == OpIncr {
-				for i, k := range t.ctrs {
-					ctrs.RawSetInt(i+1, lua.LString(k))
-				}
-				break
-			}
-		}
-		n := orderLen(len(t.keys))
-		order, opcodes := L.CreateTable(n, 0), L.CreateTable(0, 0)
+		nkeys := t.cfg.Keys
+		walk := orderLen(nkeys)
+		// The walk: the number of the key at each position and, in a
+		// mix, the operation (0-based); a key, then an operation, per
+		// position, so that a client's seed always gives the same walk.
+		draws := make([]uint32, walk)
+		var opAt []uint8
 		if len(mix) > 1 {
-			opcodes = L.CreateTable(n, 0)
+			opAt = make([]uint8, walk)
 		}
-		for j := 1; j <= n; j++ {
-			order.RawSetInt(j, lua.LNumber(rng.IntN(len(t.keys))+1))
+		for j := range walk {
+			draws[j] = uint32(rng.IntN(nkeys))
 			if len(mix) > 1 {
 				r, c := rng.IntN(totalWeight), 0
 				for r >= mix[c].Weight {
 					r -= mix[c].Weight
 					c++
 				}
-				opcodes.RawSetInt(j, lua.LNumber(c+1))
+				opAt[j] = uint8(c)
+			}
+		}
+		var attempted int64 // calls begun, for what cleanup deletes
+		defer func() { t.luaCalled(mix, draws, opAt, attempted) }()
+
+		// keys[i] (and ctrs[i]) name key i when there are no more keys
+		// than positions; beyond, a table of every key would grow with
+		// Config.Keys, so they name the key at position i of the walk.
+		incr := slices.ContainsFunc(mix, func(w Weight) bool { return w.Op == OpIncr })
+		data := slices.ContainsFunc(mix, func(w Weight) bool { return w.Op != OpIncr })
+		dense := nkeys <= walk
+		slots := walk
+		if dense {
+			slots = nkeys
+		}
+		names := newKeyNamer(t.cfg.Prefix, nkeys)
+		keys, ctrs := L.CreateTable(0, 0), L.CreateTable(0, 0)
+		if data {
+			keys = L.CreateTable(slots, 0)
+		}
+		if incr {
+			ctrs = L.CreateTable(slots, 0)
+		}
+		for i := range slots {
+			k := uint64(i)
+			if !dense {
+				k = uint64(draws[i])
+			}
+			if data {
+				keys.RawSetInt(i+1, lua.LString(names.name(dataKind, k)))
+			}
+			if incr {
+				ctrs.RawSetInt(i+1, lua.LString(names.name(counterKind, k)))
+			}
+		}
+		order, opcodes := L.CreateTable(0, 0), L.CreateTable(0, 0)
+		if dense {
+			order = L.CreateTable(walk, 0)
+		}
+		if len(mix) > 1 {
+			opcodes = L.CreateTable(walk, 0)
+		}
+		for j := range walk {
+			if dense {
+				order.RawSetInt(j+1, lua.LNumber(draws[j]+1))
+			}
+			if len(mix) > 1 {
+				opcodes.RawSetInt(j+1, lua.LNumber(opAt[j]+1))
 			}
 		}
 		zeros := func() *lua.LTable {
@@ -140,13 +186,13 @@ func (t *target) luaClient(ctx context.Context, rt *runtime.Runtime, ph *phaseRu
 		}
 		errs, conflicts, first, counts := zeros(), zeros(), L.NewTable(), zeros()
 
-		fn, err := L.LoadString(luaChunk(mix))
+		fn, err := L.LoadString(luaChunk(mix, !dense))
 		if err != nil {
 			return fmt.Errorf("storebench: compile the Lua client: %w", err)
 		}
 		if err := L.CallByParam(lua.P{Fn: fn, NRet: 1, Protect: true},
-			lua.LString(t.id), keys, ctrs, order, opcodes, lua.LString(t.raw),
-			lua.LString(t.cfg.Prefix+"k:"), lua.LNumber(t.cfg.ListLimit),
+			lua.LString(t.id), lua.LNumber(walk), keys, ctrs, order, opcodes, lua.LString(t.raw),
+			lua.LString(t.listFrom), lua.LNumber(t.cfg.ListLimit),
 			errs, conflicts, first, counts); err != nil {
 			return fmt.Errorf("%s: Lua client: %w", t.id, err)
 		}
@@ -170,6 +216,7 @@ func (t *target) luaClient(ctx context.Context, rt *runtime.Runtime, ph *phaseRu
 			if cl.quota > 0 {
 				n = min(n, cl.quota-made)
 			}
+			attempted = made + n
 			start := time.Now()
 			err := L.CallByParam(lua.P{Fn: batch, NRet: 0, Protect: true}, lua.LNumber(n))
 			end := time.Now()
@@ -206,6 +253,19 @@ func (t *target) luaClient(ctx context.Context, rt *runtime.Runtime, ph *phaseRu
 		}
 		return nil
 	})
+}
+
+// luaCalled records the keys a Lua client's first attempted calls may
+// have written: the walk starts at its first position each phase and
+// takes one step per call.
+func (t *target) luaCalled(mix []Weight, draws []uint32, opAt []uint8, attempted int64) {
+	for j := range min(attempted, int64(len(draws))) {
+		op := mix[0].Op
+		if opAt != nil {
+			op = mix[opAt[j]].Op
+		}
+		t.called(op, uint64(draws[j]))
+	}
 }
 
 func sumTable(tb *lua.LTable, n int) int64 {

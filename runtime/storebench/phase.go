@@ -291,7 +291,8 @@ func (t *target) goClient(ctx context.Context, ph *phaseRun, cl *client) {
 		totalWeight += w.Weight
 	}
 	rng := rand.New(rand.NewPCG(uint64(cl.n)+1, 0x6c7561686f7374)) // per client, repeatable
-	nkeys := uint64(len(t.keys))
+	nkeys := uint64(t.cfg.Keys)
+	names := newKeyNamer(t.cfg.Prefix, t.cfg.Keys)
 	done := ctx.Done()
 	var made, failed int64
 	for {
@@ -318,8 +319,9 @@ func (t *target) goClient(ctx context.Context, ph *phaseRun, cl *client) {
 		k := rng.Uint64N(nkeys)
 		s := cl.stats[i]
 		start := time.Now()
-		err := t.call(ctx, mix[i].Op, k)
+		err := t.call(ctx, names, mix[i].Op, k)
 		end := time.Now()
+		t.called(mix[i].Op, k)
 		s.record(end.Sub(start), 1)
 		s.ops++
 		made++
@@ -339,19 +341,19 @@ func (t *target) goClient(ctx context.Context, ph *phaseRun, cl *client) {
 	cl.pub.errors.Store(failed)
 }
 
-// call makes one call of op on key number k.
-func (t *target) call(ctx context.Context, op Op, k uint64) error {
-	key := t.keys[k]
+// call makes one call of op on key number k, named by names.
+func (t *target) call(ctx context.Context, names *keyNamer, op Op, k uint64) error {
 	switch op {
 	case OpSet:
-		return t.st.Set(ctx, key, t.value, 0)
+		return t.st.Set(ctx, names.name(dataKind, k), t.value, 0)
 	case OpGet:
-		_, err := t.st.Get(ctx, key)
+		_, err := t.st.Get(ctx, names.name(dataKind, k))
 		return err
 	case OpIncr:
-		_, err := t.ext.Incr(ctx, t.ctrs[k], 1, backends.IncrOptions{})
+		_, err := t.ext.Incr(ctx, names.name(counterKind, k), 1, backends.IncrOptions{})
 		return err
 	case OpPutIfVersion:
+		key := names.name(dataKind, k)
 		it, err := t.ext.Entry(ctx, key)
 		if err != nil {
 			return err
@@ -359,8 +361,19 @@ func (t *target) call(ctx context.Context, op Op, k uint64) error {
 		_, err = t.ext.Put(ctx, key, t.value, backends.PutOptions{IfVersion: it.Version, HasIfVersion: true})
 		return err
 	case OpList:
-		_, err := t.ext.List(ctx, backends.ListOptions{Prefix: t.cfg.Prefix + "k:", After: key, Limit: t.cfg.ListLimit})
+		_, err := t.ext.List(ctx, backends.ListOptions{Prefix: t.listFrom, After: names.name(dataKind, k), Limit: t.cfg.ListLimit})
 		return err
 	}
 	panic("storebench: unknown operation " + string(op)) // ParseOps admits no other
+}
+
+// called records that a call of op on key number k may have written the
+// key, failed or not, so that cleanup deletes it.
+func (t *target) called(op Op, k uint64) {
+	switch op {
+	case OpSet, OpPutIfVersion:
+		t.wrote(t.data, k)
+	case OpIncr:
+		t.wrote(t.ctrs, k)
+	}
 }

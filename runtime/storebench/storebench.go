@@ -126,7 +126,8 @@ type Config struct {
 	Ops []Op
 	// Mix, when set, runs one phase mixing these operations by weight.
 	Mix []Weight
-	// Keys is how many distinct keys the calls spread over, uniformly.
+	// Keys is how many distinct keys the calls spread over, uniformly
+	// (1 to MaxKeys). Memory grows by one bit per key, not by a name.
 	Keys int
 	// ValueSize is the length in bytes of the string value each write
 	// stores.
@@ -304,15 +305,18 @@ func (r *Result) Failed() int64 {
 
 // target is the store under test.
 type target struct {
-	id    string
-	st    backends.Store
-	ext   backends.Extended // nil without the extended methods
-	info  backends.Info
-	keys  []string // data keys, "<prefix>k:<n>"
-	ctrs  []string // counter keys, "<prefix>n:<n>"
-	value []byte   // MessagePack string of ValueSize bytes
-	raw   string   // the string itself, for Lua
-	cfg   *Config
+	id   string
+	st   backends.Store
+	ext  backends.Extended // nil without the extended methods
+	info backends.Info
+	// data and ctrs hold the numbers of the data keys and counter keys
+	// the benchmark may have written, which cleanup deletes; nil with
+	// Config.Keep, or when no phase writes keys of that kind.
+	data, ctrs *keySet
+	listFrom   string // the prefix of data keys, "<prefix>k:"
+	value      []byte // MessagePack string of ValueSize bytes
+	raw        string // the string itself, for Lua
+	cfg        *Config
 }
 
 // Run runs the benchmark cfg against rt's store cfg.Store and returns what
@@ -404,14 +408,22 @@ func open(ctx context.Context, rt *runtime.Runtime, cfg *Config) (*target, error
 	if err := t.checkPrefix(ctx); err != nil {
 		return nil, err
 	}
-	width := len(strconv.Itoa(cfg.Keys - 1))
-	t.keys = make([]string, cfg.Keys)
-	t.ctrs = make([]string, cfg.Keys)
-	for i := range cfg.Keys {
-		n := fmt.Sprintf("%0*d", width, i)
-		t.keys[i] = cfg.Prefix + "k:" + n
-		t.ctrs[i] = cfg.Prefix + "n:" + n
+	// Key names are made when needed; only one bit per key is kept, for
+	// the cleanup (see keySet). Listing the prefix instead would need
+	// a store that can list, and could not tell the benchmark's keys
+	// from others written under the prefix during the run.
+	if !cfg.Keep {
+		for _, ph := range cfg.phases() {
+			for _, w := range ph.mix {
+				if w.Op == OpIncr && t.ctrs == nil {
+					t.ctrs = newKeySet(cfg.Keys)
+				} else if w.Op != OpIncr && t.data == nil {
+					t.data = newKeySet(cfg.Keys)
+				}
+			}
+		}
 	}
+	t.listFrom = cfg.Prefix + string(dataKind) + ":"
 	t.raw = strings.Repeat("0123456789abcdef", cfg.ValueSize/16+1)[:cfg.ValueSize]
 	if t.value, err = runtime.Marshal(t.raw); err != nil {
 		return nil, err
@@ -476,7 +488,8 @@ func storeList(rt *runtime.Runtime) string {
 // fill writes every data key before a phase that reads them, using every
 // client.
 func (t *target) fill(ctx context.Context) error {
-	return t.forEachKey(ctx, "write keys before timing", t.keys, func(ctx context.Context, k string) error {
+	return t.forEachKey(ctx, "write keys before timing", dataKind, nil, func(ctx context.Context, i uint64, k string) error {
+		t.wrote(t.data, i) // before the call: a failed write may still land
 		if err := t.st.Set(ctx, k, t.value, 0); err != nil {
 			return fmt.Errorf("%s: write %q before timing: %w", t.id, k, err)
 		}
@@ -484,20 +497,29 @@ func (t *target) fill(ctx context.Context) error {
 	})
 }
 
-// cleanup deletes the keys the benchmark may have written.
+// wrote records that the benchmark may have written key i of set, which
+// is nil when nothing is recorded (Config.Keep).
+func (t *target) wrote(set *keySet, i uint64) {
+	if set != nil {
+		set.add(i)
+	}
+}
+
+// cleanup deletes the keys the benchmark may have written: the data keys
+// when data is set, the counters when ctrs is.
 func (t *target) cleanup(ctx context.Context, data, ctrs bool) error {
 	var errs []error
-	del := func(ctx context.Context, k string) error {
+	del := func(ctx context.Context, _ uint64, k string) error {
 		if _, err := t.st.Delete(ctx, k); err != nil {
 			return fmt.Errorf("%s: delete benchmark key %q: %w", t.id, k, err)
 		}
 		return nil
 	}
-	if data {
-		errs = append(errs, t.forEachKey(ctx, "delete keys", t.keys, del))
+	if data && t.data != nil {
+		errs = append(errs, t.forEachKey(ctx, "delete keys", dataKind, t.data, del))
 	}
-	if ctrs {
-		errs = append(errs, t.forEachKey(ctx, "delete counters", t.ctrs, del))
+	if ctrs && t.ctrs != nil {
+		errs = append(errs, t.forEachKey(ctx, "delete counters", counterKind, t.ctrs, del))
 	}
 	return errors.Join(errs...)
 }
@@ -507,24 +529,33 @@ func (t *target) cleanup(ctx context.Context, data, ctrs bool) error {
 // mostly round trips.
 const untimedWorkers = 8
 
-// forEachKey calls fn for every key, from at least untimedWorkers
-// goroutines, reporting progress as the work named name, and returns the
-// first error, after which it stops.
-func (t *target) forEachKey(ctx context.Context, name string, keys []string, fn func(context.Context, string) error) error {
+// forEachKey calls fn with the number and name of every key of kind in
+// set (every key below Config.Keys when set is nil), from at least
+// untimedWorkers goroutines, reporting progress as the work named name,
+// and returns the first error, after which it stops.
+func (t *target) forEachKey(ctx context.Context, name string, kind byte, set *keySet, fn func(ctx context.Context, i uint64, k string) error) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	var wg sync.WaitGroup
 	var done atomic.Int64
 	start := time.Now()
 	stopProgress := t.progress(name, start, func() (int64, int64) { return done.Load(), 0 })
-	n := max(t.cfg.Clients, untimedWorkers)
+	n := uint64(max(t.cfg.Clients, untimedWorkers))
+	keys := uint64(t.cfg.Keys)
+	next := func(i uint64) uint64 {
+		if set == nil {
+			return i
+		}
+		return set.nextFrom(i, n)
+	}
 	for c := range n {
 		wg.Go(func() {
-			for i := c; i < len(keys); i += n {
+			names := newKeyNamer(t.cfg.Prefix, t.cfg.Keys)
+			for i := next(c); i < keys; i = next(i + n) {
 				if ctx.Err() != nil {
 					return
 				}
-				if err := fn(ctx, keys[i]); err != nil {
+				if err := fn(ctx, i, names.name(kind, i)); err != nil {
 					cancel(err)
 					return
 				}

@@ -272,3 +272,32 @@ func TestFirstErrorAtBothLevels(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkGoLevel runs each operation at the Go level against a memory
+// store, one call per b.N, so its allocs/op are the benchmark's own per
+// call plus the store's (setup and cleanup of 1,000 keys are spread over
+// b.N; run with -benchtime 200000x or more to make them negligible).
+func BenchmarkGoLevel(b *testing.B) {
+	ctx := context.Background()
+	rt, err := runtime.New(ctx, runtime.WithRegistryString("reg.yaml",
+		"- {name: cache, kind: store.memory, max_size: 0}\n"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer rt.Close(ctx)
+	for _, op := range storebench.Ops {
+		b.Run(string(op), func(b *testing.B) {
+			b.ReportAllocs()
+			res, err := storebench.Run(ctx, rt, storebench.Config{
+				Store: "app:cache", Ops: []storebench.Op{op}, Keys: 1000, ValueSize: 16,
+				Clients: 1, Requests: int64(b.N), Prefix: "bench:", ListLimit: 10,
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if n := res.Failed(); n > 0 {
+				b.Fatalf("%d calls failed: %s", n, res.Phases[0].FirstError)
+			}
+		})
+	}
+}
