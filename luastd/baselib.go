@@ -119,17 +119,28 @@ func baseSelect(L *lua.LState) int {
 	return n - i
 }
 
-// chunkID is how Lua 5.1 shows a chunk name in messages (luaO_chunkid):
-// "=name" as name, "@file" as file, source text as [string "first line"].
-func chunkID(name string) string {
-	const idSize = 60
+// Lua 5.1's room for a chunk name in messages: LUA_IDSIZE in run-time
+// errors and tracebacks, MAXSRC (llex.c) in syntax errors.
+const (
+	runtimeIDSize = 60
+	syntaxIDSize  = 80
+)
+
+// chunkID is how Lua 5.1 shows a chunk name in messages (luaO_chunkid)
+// with idSize bytes of room: "=name" as name, "@file" as file (its end,
+// after "...", when long), source text as [string "first line"]. The
+// name ends at a NUL byte, as a C string does.
+func chunkID(name string, idSize int) string {
+	if i := strings.IndexByte(name, 0); i >= 0 {
+		name = name[:i]
+	}
 	switch {
 	case strings.HasPrefix(name, "="):
 		return truncate(name[1:], idSize-1)
 	case strings.HasPrefix(name, "@"):
 		name = name[1:]
-		if len(name) > idSize-1 {
-			return "..." + name[len(name)-(idSize-1-3):]
+		if room := idSize - len(" '...' ") - 1; len(name) > room {
+			return "..." + name[len(name)-room:]
 		}
 		return name
 	}
@@ -137,8 +148,7 @@ func chunkID(name string) string {
 	if i := strings.IndexAny(line, "\n\r"); i >= 0 {
 		line = line[:i]
 	}
-	const room = idSize - len(` [string "..."] `) - 1
-	if len(line) > room {
+	if room := idSize - len(` [string "..."] `) - 1; len(line) > room {
 		line = line[:room]
 	}
 	if len(line) < len(name) {
@@ -170,7 +180,7 @@ func loadResult(L *lua.LState, fn *lua.LFunction, err error) int {
 func baseLoadString(L *lua.LState) int {
 	src := L.CheckString(1)
 	name := L.OptString(2, src)
-	fn, err := Load(L, src, chunkID(name))
+	fn, err := loadChunk(L, src, name)
 	return loadResult(L, fn, err)
 }
 
@@ -178,7 +188,7 @@ func baseLoadString(L *lua.LState) int {
 // to a nil or empty string.
 func baseLoad(L *lua.LState) int {
 	if s, ok := L.Get(1).(lua.LString); ok { // as Lua 5.2; 5.1 wants a function
-		fn, err := Load(L, string(s), chunkID(L.OptString(2, string(s))))
+		fn, err := loadChunk(L, string(s), L.OptString(2, string(s)))
 		return loadResult(L, fn, err)
 	}
 	reader := L.CheckFunction(1)
@@ -205,7 +215,7 @@ func baseLoad(L *lua.LState) int {
 		checkAlloc(L, "load", int64(b.Len())+int64(len(s)))
 		b.WriteString(string(s))
 	}
-	fn, err := Load(L, b.String(), chunkID(name))
+	fn, err := loadChunk(L, b.String(), name)
 	return loadResult(L, fn, err)
 }
 
@@ -248,7 +258,7 @@ func baseLoadFile(L *lua.LState) int {
 		L.Push(lua.LString("cannot open " + strings.TrimPrefix(name, "@")))
 		return 2
 	}
-	fn, err := Load(L, src, chunkID(name))
+	fn, err := loadChunk(L, src, name)
 	return loadResult(L, fn, err)
 }
 
@@ -260,7 +270,7 @@ func baseDoFile(L *lua.LState) int {
 	if err != nil {
 		L.RaiseError("cannot open %s", strings.TrimPrefix(name, "@"))
 	}
-	fn, err := Load(L, src, chunkID(name))
+	fn, err := loadChunk(L, src, name)
 	if err != nil {
 		L.RaiseError("%s", err.Error())
 	}
