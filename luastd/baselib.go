@@ -1,10 +1,15 @@
 package luastd
 
 import (
+	"errors"
+	"fmt"
 	"io"
 	"os"
 	"strconv"
 	"strings"
+	"syscall"
+	"unicode"
+	"unicode/utf8"
 
 	lua "github.com/yuin/gopher-lua"
 )
@@ -220,23 +225,27 @@ func baseLoad(L *lua.LState) int {
 }
 
 // readChunkFile reads a Lua source file (standard input for ""),
-// dropping a first line that starts with '#' as the lua command does.
+// dropping a first line that starts with '#' as the lua command does. It
+// returns the chunk's Lua 5.1 name ("@path" or "=stdin"), and on failure
+// luaL_loadfile's message: "cannot open path: No such file or directory".
 func readChunkFile(L *lua.LState, path string) (string, string, error) {
-	var data []byte
-	var err error
 	name := "=stdin"
-	if path == "" {
-		data, err = io.ReadAll(os.Stdin)
-	} else {
+	var r io.Reader = os.Stdin
+	if path != "" {
 		name = "@" + path
-		var fi os.FileInfo
-		if fi, err = os.Stat(path); err == nil && fi.Mode().IsRegular() {
+		f, err := os.Open(path)
+		if err != nil {
+			return "", name, fileError("open", path, err)
+		}
+		defer f.Close()
+		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
 			checkAlloc(L, "load", fi.Size())
 		}
-		data, err = os.ReadFile(path)
+		r = f
 	}
+	data, err := io.ReadAll(r)
 	if err != nil {
-		return "", name, err
+		return "", name, fileError("read", name[1:], err)
 	}
 	src := string(data)
 	if strings.HasPrefix(src, "#") {
@@ -249,35 +258,48 @@ func readChunkFile(L *lua.LState, path string) (string, string, error) {
 	return src, name, nil
 }
 
+// fileError is luaL_loadfile's "cannot open name: reason", with the
+// reason as C's strerror words it ("No such file or directory").
+func fileError(what, name string, err error) error {
+	var errno syscall.Errno
+	reason := err.Error()
+	if errors.As(err, &errno) {
+		reason = errno.Error()
+		if r, size := utf8.DecodeRuneInString(reason); size > 0 {
+			reason = string(unicode.ToUpper(r)) + reason[size:]
+		}
+	}
+	return fmt.Errorf("cannot %s %s: %s", what, name, reason)
+}
+
 // baseLoadFile is loadfile([filename]).
 func baseLoadFile(L *lua.LState) int {
 	path := L.OptString(1, "")
 	src, name, err := readChunkFile(L, path)
 	if err != nil {
-		L.Push(lua.LNil)
-		L.Push(lua.LString("cannot open " + strings.TrimPrefix(name, "@")))
-		return 2
+		return loadResult(L, nil, err)
 	}
 	fn, err := loadChunk(L, src, name)
 	return loadResult(L, fn, err)
 }
 
 // baseDoFile is dofile([filename]): runs the file and returns its results;
-// its errors are raised.
+// its errors are raised, a syntax error with no position of dofile's
+// caller, as in Lua 5.1.
 func baseDoFile(L *lua.LState) int {
 	path := L.OptString(1, "")
 	src, name, err := readChunkFile(L, path)
-	if err != nil {
-		L.RaiseError("cannot open %s", strings.TrimPrefix(name, "@"))
+	if err == nil {
+		var fn *lua.LFunction
+		if fn, err = loadChunk(L, src, name); err == nil {
+			top := L.GetTop()
+			L.Push(fn)
+			L.Call(0, lua.MultRet)
+			return L.GetTop() - top
+		}
 	}
-	fn, err := loadChunk(L, src, name)
-	if err != nil {
-		L.RaiseError("%s", err.Error())
-	}
-	top := L.GetTop()
-	L.Push(fn)
-	L.Call(0, lua.MultRet)
-	return L.GetTop() - top
+	L.Error(lua.LString(err.Error()), 0)
+	return 0
 }
 
 // baseError is error(message [, level]): a string message gets the

@@ -238,9 +238,11 @@ func (c *checker) saveAndAdvance() {
 
 func (c *checker) atNewline() bool { return c.cur == '\n' || c.cur == '\r' }
 
-// checkNext consumes and saves the current byte if it is in set.
+// checkNext consumes and saves the current byte if it is in set. A NUL
+// byte is in every set, as C's strchr finds a string's terminator: Lua
+// 5.1 reads "1\0" as a numeral.
 func (c *checker) checkNext(set string) bool {
-	if c.cur == eoz || !strings.ContainsRune(set, rune(c.cur)) {
+	if c.cur == eoz || c.cur != 0 && !strings.ContainsRune(set, rune(c.cur)) {
 		return false
 	}
 	c.saveAndAdvance()
@@ -300,7 +302,7 @@ func (c *checker) tokenText(t int) string {
 	return tokenString(t)
 }
 
-func isDigit(b int) bool { return b >= '0' && b <= '9' }
+func isDigit(b int) bool  { return b >= '0' && b <= '9' }
 func isAlphaC(b int) bool { return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' }
 func isAlnumC(b int) bool { return isAlphaC(b) || isDigit(b) }
 
@@ -317,7 +319,11 @@ func (c *checker) readNumeral() {
 	for isAlnumC(c.cur) || c.cur == '_' {
 		c.saveAndAdvance()
 	}
-	if s := string(c.buf); strtodLen(s) != len(s) {
+	s := string(c.buf)
+	if i := strings.IndexByte(s, 0); i >= 0 {
+		s = s[:i] // strtod reads a C string
+	}
+	if strtodLen(s) != len(s) {
 		c.lexError("malformed number", tkNumber, c.startCol)
 	}
 }
