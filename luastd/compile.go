@@ -187,8 +187,14 @@ func CheckNesting(src, name string) error {
 		case "==", "~=", "<", "<=", ">", ">=", "and", "or":
 			chain = 0
 			terms++
-		case "name", "number", "string", "nil", "true", "false", "...":
+		case "name", "number", "nil", "true", "false", "...":
+			if prevOperand {
+				// Two operands in a row: a new statement starts (f(1) g(2)).
+				chain, terms = 0, 0
+			}
 			operand = true
+		case "string":
+			operand = true // after an operand, a call's argument (f "x")
 		default:
 			chain, terms = 0, 0
 		}

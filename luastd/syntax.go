@@ -45,17 +45,39 @@ type SyntaxError struct {
 }
 
 // Error returns "chunk:line: message near 'token'", or
-// "chunk:line: message" without a token. A token holding bytes that are
-// not printable UTF-8 is shown Go-escaped, where Lua 5.1 writes them raw.
+// "chunk:line: message" without a token. Where Lua 5.1 writes a token's
+// bytes raw, control bytes other than tab and newline, bytes that are not
+// UTF-8 and runes that are not printable are written as \xNN, so an
+// error text cannot carry terminal control sequences.
 func (e *SyntaxError) Error() string {
 	if e.Near == "" {
 		return fmt.Sprintf("%s:%d: %s", e.Chunk, e.Line, e.Message)
 	}
-	near := e.Near
-	if strings.ContainsFunc(near, func(r rune) bool { return r == utf8.RuneError || !strconv.IsPrint(r) }) {
-		near = strings.Trim(strconv.Quote(near), `"`) // no control bytes in an error text
+	return fmt.Sprintf("%s:%d: %s near '%s'", e.Chunk, e.Line, e.Message, escapeToken(e.Near))
+}
+
+// escapeToken writes the bytes of s that Error must not write raw as
+// \xNN.
+func escapeToken(s string) string {
+	unsafe := func(r rune) bool {
+		return r == utf8.RuneError || r != '\t' && r != '\n' && !strconv.IsPrint(r)
 	}
-	return fmt.Sprintf("%s:%d: %s near '%s'", e.Chunk, e.Line, e.Message, near)
+	if !strings.ContainsFunc(s, unsafe) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if unsafe(r) {
+			for _, c := range []byte(s[i : i+size]) {
+				fmt.Fprintf(&b, "\\x%02x", c)
+			}
+		} else {
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	return b.String()
 }
 
 // Unwrap returns Err.
