@@ -95,7 +95,9 @@ func syntaxError(chunk, src string, err error) error {
 		se := &SyntaxError{Chunk: chunk, Line: pe.Pos.Line, Column: pe.Pos.Column, Message: pe.Message, Near: pe.Token, Err: err}
 		if pe.Pos.Line == parse.EOF {
 			// Lua 5.1 counts a line for every newline read before the end.
-			se.Line, se.Column, se.Near, se.AtEOF = 1+strings.Count(src, "\n"), 0, "<eof>", true
+			// The source is complete by Lua 5.1's rules, so AtEOF stays
+			// false: more input would not help.
+			se.Line, se.Column, se.Near = 1+strings.Count(src, "\n"), 0, "<eof>"
 		}
 		return se
 	case errors.As(err, &le):
