@@ -1,10 +1,15 @@
 package luastd
 
 import (
+	"errors"
+	"fmt"
 	"io"
 	"os"
 	"strconv"
 	"strings"
+	"syscall"
+	"unicode"
+	"unicode/utf8"
 
 	lua "github.com/yuin/gopher-lua"
 )
@@ -119,17 +124,28 @@ func baseSelect(L *lua.LState) int {
 	return n - i
 }
 
-// chunkID is how Lua 5.1 shows a chunk name in messages (luaO_chunkid):
-// "=name" as name, "@file" as file, source text as [string "first line"].
-func chunkID(name string) string {
-	const idSize = 60
+// Lua 5.1's room for a chunk name in messages: LUA_IDSIZE in run-time
+// errors and tracebacks, MAXSRC (llex.c) in syntax errors.
+const (
+	runtimeIDSize = 60
+	syntaxIDSize  = 80
+)
+
+// chunkID is how Lua 5.1 shows a chunk name in messages (luaO_chunkid)
+// with idSize bytes of room: "=name" as name, "@file" as file (its end,
+// after "...", when long), source text as [string "first line"]. The
+// name ends at a NUL byte, as a C string does.
+func chunkID(name string, idSize int) string {
+	if i := strings.IndexByte(name, 0); i >= 0 {
+		name = name[:i]
+	}
 	switch {
 	case strings.HasPrefix(name, "="):
 		return truncate(name[1:], idSize-1)
 	case strings.HasPrefix(name, "@"):
 		name = name[1:]
-		if len(name) > idSize-1 {
-			return "..." + name[len(name)-(idSize-1-3):]
+		if room := idSize - len(" '...' ") - 1; len(name) > room {
+			return "..." + name[len(name)-room:]
 		}
 		return name
 	}
@@ -137,8 +153,7 @@ func chunkID(name string) string {
 	if i := strings.IndexAny(line, "\n\r"); i >= 0 {
 		line = line[:i]
 	}
-	const room = idSize - len(` [string "..."] `) - 1
-	if len(line) > room {
+	if room := idSize - len(` [string "..."] `) - 1; len(line) > room {
 		line = line[:room]
 	}
 	if len(line) < len(name) {
@@ -170,7 +185,7 @@ func loadResult(L *lua.LState, fn *lua.LFunction, err error) int {
 func baseLoadString(L *lua.LState) int {
 	src := L.CheckString(1)
 	name := L.OptString(2, src)
-	fn, err := Load(L, src, chunkID(name))
+	fn, err := loadChunk(L, src, name)
 	return loadResult(L, fn, err)
 }
 
@@ -178,7 +193,7 @@ func baseLoadString(L *lua.LState) int {
 // to a nil or empty string.
 func baseLoad(L *lua.LState) int {
 	if s, ok := L.Get(1).(lua.LString); ok { // as Lua 5.2; 5.1 wants a function
-		fn, err := Load(L, string(s), chunkID(L.OptString(2, string(s))))
+		fn, err := loadChunk(L, string(s), L.OptString(2, string(s)))
 		return loadResult(L, fn, err)
 	}
 	reader := L.CheckFunction(1)
@@ -205,28 +220,32 @@ func baseLoad(L *lua.LState) int {
 		checkAlloc(L, "load", int64(b.Len())+int64(len(s)))
 		b.WriteString(string(s))
 	}
-	fn, err := Load(L, b.String(), chunkID(name))
+	fn, err := loadChunk(L, b.String(), name)
 	return loadResult(L, fn, err)
 }
 
 // readChunkFile reads a Lua source file (standard input for ""),
-// dropping a first line that starts with '#' as the lua command does.
+// dropping a first line that starts with '#' as the lua command does. It
+// returns the chunk's Lua 5.1 name ("@path" or "=stdin"), and on failure
+// luaL_loadfile's message: "cannot open path: No such file or directory".
 func readChunkFile(L *lua.LState, path string) (string, string, error) {
-	var data []byte
-	var err error
 	name := "=stdin"
-	if path == "" {
-		data, err = io.ReadAll(os.Stdin)
-	} else {
+	var r io.Reader = os.Stdin
+	if path != "" {
 		name = "@" + path
-		var fi os.FileInfo
-		if fi, err = os.Stat(path); err == nil && fi.Mode().IsRegular() {
+		f, err := os.Open(path)
+		if err != nil {
+			return "", name, fileError("open", path, err)
+		}
+		defer f.Close()
+		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
 			checkAlloc(L, "load", fi.Size())
 		}
-		data, err = os.ReadFile(path)
+		r = f
 	}
+	data, err := io.ReadAll(r)
 	if err != nil {
-		return "", name, err
+		return "", name, fileError("read", name[1:], err)
 	}
 	src := string(data)
 	if strings.HasPrefix(src, "#") {
@@ -239,35 +258,48 @@ func readChunkFile(L *lua.LState, path string) (string, string, error) {
 	return src, name, nil
 }
 
+// fileError is luaL_loadfile's "cannot open name: reason", with the
+// reason as C's strerror words it ("No such file or directory").
+func fileError(what, name string, err error) error {
+	var errno syscall.Errno
+	reason := err.Error()
+	if errors.As(err, &errno) {
+		reason = errno.Error()
+		if r, size := utf8.DecodeRuneInString(reason); size > 0 {
+			reason = string(unicode.ToUpper(r)) + reason[size:]
+		}
+	}
+	return fmt.Errorf("cannot %s %s: %s", what, name, reason)
+}
+
 // baseLoadFile is loadfile([filename]).
 func baseLoadFile(L *lua.LState) int {
 	path := L.OptString(1, "")
 	src, name, err := readChunkFile(L, path)
 	if err != nil {
-		L.Push(lua.LNil)
-		L.Push(lua.LString("cannot open " + strings.TrimPrefix(name, "@")))
-		return 2
+		return loadResult(L, nil, err)
 	}
-	fn, err := Load(L, src, chunkID(name))
+	fn, err := loadChunk(L, src, name)
 	return loadResult(L, fn, err)
 }
 
 // baseDoFile is dofile([filename]): runs the file and returns its results;
-// its errors are raised.
+// its errors are raised, a syntax error with no position of dofile's
+// caller, as in Lua 5.1.
 func baseDoFile(L *lua.LState) int {
 	path := L.OptString(1, "")
 	src, name, err := readChunkFile(L, path)
-	if err != nil {
-		L.RaiseError("cannot open %s", strings.TrimPrefix(name, "@"))
+	if err == nil {
+		var fn *lua.LFunction
+		if fn, err = loadChunk(L, src, name); err == nil {
+			top := L.GetTop()
+			L.Push(fn)
+			L.Call(0, lua.MultRet)
+			return L.GetTop() - top
+		}
 	}
-	fn, err := Load(L, src, chunkID(name))
-	if err != nil {
-		L.RaiseError("%s", err.Error())
-	}
-	top := L.GetTop()
-	L.Push(fn)
-	L.Call(0, lua.MultRet)
-	return L.GetTop() - top
+	L.Error(lua.LString(err.Error()), 0)
+	return 0
 }
 
 // baseError is error(message [, level]): a string message gets the

@@ -40,7 +40,8 @@ func (e *SyntaxLevelError) Error() string {
 // Compile compiles Lua source named name (used in error positions, e.g. a
 // file path or "<string>") into a function prototype, after checking that
 // it nests no deeper than MaxSyntaxLevels. Every place luahost compiles
-// source goes through it.
+// source goes through it. Source that does not compile returns a
+// *SyntaxError named name, with Lua 5.1's message.
 //
 // The .. operator compiles to a call of a luastd function, which no name
 // in source can reach: it checks the size of the string against the run's
@@ -49,17 +50,30 @@ func (e *SyntaxLevelError) Error() string {
 // __concat metamethods, and "attempt to concatenate local 'x' (a nil
 // value)" errors. Tracebacks show it as a Go function named "..".
 func Compile(src, name string) (*lua.FunctionProto, error) {
-	if err := CheckNesting(src, name); err != nil {
+	return compile(src, name, name)
+}
+
+// compile is Compile with errName as the chunk's name in a *SyntaxError:
+// Lua 5.1 shows a chunk name at more length in syntax errors than in
+// run-time ones.
+func compile(src, name, errName string) (*lua.FunctionProto, error) {
+	// Lua 5.1's rules come first: gopher-lua accepts some source Lua 5.1
+	// rejects (f\n(g), empty statements, 1e, \300), and its own errors
+	// name no Lua 5.1 message.
+	if err := checkSyntax(src, errName); err != nil {
 		return nil, err
+	}
+	if err := CheckNesting(src, name); err != nil {
+		return nil, syntaxError(errName, src, err)
 	}
 	chunk, err := parse.Parse(strings.NewReader(src), name)
 	if err != nil {
-		return nil, err
+		return nil, syntaxError(errName, src, err)
 	}
 	marker, sites := rewriteConcat(chunk)
 	proto, err := lua.Compile(chunk, name)
 	if err != nil {
-		return nil, err
+		return nil, syntaxError(errName, src, err)
 	}
 	if len(sites) > 0 {
 		patchConcat(proto, marker, sites)
@@ -73,9 +87,19 @@ func Compile(src, name string) (*lua.FunctionProto, error) {
 // unused, on its own goroutine; the limits Compile enforces bound how long
 // that takes.
 func Load(L *lua.LState, src, name string) (*lua.LFunction, error) {
+	return load(L, src, name, name)
+}
+
+// loadChunk is Load for a Lua 5.1 chunk name (source): "=name", "@file",
+// or the source text, shown in messages as luaO_chunkid shows it.
+func loadChunk(L *lua.LState, src, source string) (*lua.LFunction, error) {
+	return load(L, src, chunkID(source, runtimeIDSize), chunkID(source, syntaxIDSize))
+}
+
+func load(L *lua.LState, src, name, errName string) (*lua.LFunction, error) {
 	ctx := L.Context()
 	if ctx == nil || len(src) < 64<<10 {
-		proto, err := Compile(src, name)
+		proto, err := compile(src, name, errName)
 		if err != nil {
 			return nil, err
 		}
@@ -87,7 +111,7 @@ func Load(L *lua.LState, src, name string) (*lua.LFunction, error) {
 	}
 	done := make(chan result, 1)
 	go func() {
-		proto, err := Compile(src, name)
+		proto, err := compile(src, name, errName)
 		done <- result{proto, err}
 	}()
 	select {
@@ -163,8 +187,14 @@ func CheckNesting(src, name string) error {
 		case "==", "~=", "<", "<=", ">", ">=", "and", "or":
 			chain = 0
 			terms++
-		case "name", "number", "string", "nil", "true", "false", "...":
+		case "name", "number", "nil", "true", "false", "...":
+			if prevOperand {
+				// Two operands in a row: a new statement starts (f(1) g(2)).
+				chain, terms = 0, 0
+			}
 			operand = true
+		case "string":
+			operand = true // after an operand, a call's argument (f "x")
 		default:
 			chain, terms = 0, 0
 		}

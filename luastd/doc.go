@@ -13,6 +13,17 @@
 // CheckNesting has bounded its nesting, with each chain of .. operators
 // turned into a call of a luastd function that no name in source reaches.
 //
+// # Syntax errors
+//
+// Before gopher-lua's parser sees source, a port of PUC Lua 5.1.5's
+// scanner and syntax rules reads it: source Lua 5.1 rejects fails with
+// Lua 5.1's message ("[string \"x = \"]:1: unexpected symbol near
+// '<eof>'"), as a *SyntaxError, from Compile, Load, loadstring, load,
+// loadfile and dofile alike, even where gopher-lua would accept it
+// (f\n(g), empty statements, 1e, "\300", nested [[). Source Lua 5.1
+// accepts and gopher-lua does not (hexadecimal exponents such as 0x1p4, a
+// NUL byte after a numeral) fails with gopher-lua's message instead.
+//
 // # Limits
 //
 // Loops in these functions look at the state's context every 1024 steps

@@ -17,7 +17,7 @@
 // RunString's cache lookup, passes Go arguments to the chunk as its
 // varargs and returns its results as Go values, and otherwise runs as
 // RunString does. Source that does not compile is a *SyntaxError, whose
-// text is Lua 5.1's ("handler.lua:3: syntax error near 'end'").
+// text is Lua 5.1's ("handler.lua:3: '<eof>' expected near 'end'").
 //
 // # Isolation
 //

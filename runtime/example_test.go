@@ -134,7 +134,7 @@ return 200, string.format("%s %s: visit %d", req.method, req.path, n + 1)`)
 	// Output:
 	// 200 GET /a: visit 1
 	// 200 GET /a: visit 2
-	// true 1 bad.lua:1: syntax error near '='
+	// true 1 bad.lua:1: unexpected symbol near '='
 }
 
 func ExampleRuntime_RunFile() {

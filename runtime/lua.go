@@ -185,7 +185,6 @@ func (rt *Runtime) Run(ctx context.Context, s Script, opts ...RunOption) (_ []lu
 		if ctx.Err() != nil {
 			return nil, scriptError(ctx, L, err)
 		}
-		err = syntaxError(s.Name, string(src), err)
 		return nil, &ScriptError{Message: err.Error(), Cause: err}
 	}
 	argt := L.NewTable()

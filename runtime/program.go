@@ -3,17 +3,12 @@ package runtime
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"os"
-	"strconv"
-	"strings"
-	"unicode/utf8"
 
 	"github.com/vmihailenco/msgpack/v5"
 	"github.com/vmihailenco/msgpack/v5/msgpcode"
 	lua "github.com/yuin/gopher-lua"
-	"github.com/yuin/gopher-lua/parse"
 
 	"github.com/luahost/luahost/backends"
 	"github.com/luahost/luahost/luamod"
@@ -36,7 +31,7 @@ type Program struct {
 func Compile(name, source string) (*Program, error) {
 	proto, err := luastd.Compile(source, name)
 	if err != nil {
-		return nil, syntaxError(name, source, err)
+		return nil, err
 	}
 	// A main chunk cannot name the Lua 5.0 "arg" table of its varargs
 	// (it is no local there), so skip building it on every run.
@@ -262,63 +257,7 @@ func marshal(v any) ([]byte, error) {
 
 // SyntaxError is Lua source that does not compile: a syntax error, or
 // source nested deeper than luastd.MaxSyntaxLevels. Its text is Lua 5.1's,
-// "chunk:line: message near 'token'". Compile returns it; RunString and
-// Run return it as the Cause of a *ScriptError.
-type SyntaxError struct {
-	// Chunk is the chunk's name, as given to Compile.
-	Chunk string
-	// Line is where the error was found, from 1. When the source ends too
-	// early it is the last line, as Lua 5.1 counts it.
-	Line int
-	// Column is the column, from 1, of the token the error was found at;
-	// 0 when unknown.
-	Column int
-	// Message says what is wrong, e.g. "syntax error" or "unterminated
-	// string".
-	Message string
-	// Near is the token the error was found at, as it is in the source
-	// ("<eof>" at the end of the source); "" when there is none.
-	Near string
-	// AtEOF reports that the source ended too early: more input could
-	// complete it (an interactive shell reads another line).
-	AtEOF bool
-	// Err is the parser's or compiler's own error.
-	Err error
-}
-
-func (e *SyntaxError) Error() string {
-	if e.Near == "" {
-		return fmt.Sprintf("%s:%d: %s", e.Chunk, e.Line, e.Message)
-	}
-	near := e.Near
-	if strings.ContainsFunc(near, func(r rune) bool { return r == utf8.RuneError || !strconv.IsPrint(r) }) {
-		near = strings.Trim(strconv.Quote(near), `"`) // no control bytes in an error text
-	}
-	return fmt.Sprintf("%s:%d: %s near '%s'", e.Chunk, e.Line, e.Message, near)
-}
-
-// Unwrap returns Err.
-func (e *SyntaxError) Unwrap() error { return e.Err }
-
-// syntaxError turns the compile error of src named name into a
-// *SyntaxError; other errors are returned unchanged.
-func syntaxError(name, src string, err error) error {
-	var pe *parse.Error
-	var le *luastd.SyntaxLevelError
-	var ce *lua.CompileError
-	switch {
-	case errors.As(err, &pe):
-		se := &SyntaxError{Chunk: name, Line: pe.Pos.Line, Column: pe.Pos.Column, Message: pe.Message, Near: pe.Token, Err: err}
-		if pe.Pos.Line == parse.EOF {
-			// Lua 5.1 counts a line for every newline read before the end.
-			se.Line, se.Column, se.Near, se.AtEOF = 1+strings.Count(src, "\n"), 0, "<eof>", true
-		}
-		return se
-	case errors.As(err, &le):
-		msg := strings.TrimPrefix(le.Error(), fmt.Sprintf("%s:%d: ", le.Chunk, le.Line))
-		return &SyntaxError{Chunk: name, Line: le.Line, Message: msg, Err: err}
-	case errors.As(err, &ce):
-		return &SyntaxError{Chunk: name, Line: ce.Line, Message: ce.Message, Err: err}
-	}
-	return err
-}
+// "chunk:line: message near 'token'", with the message PUC Lua 5.1 gives
+// for the same source (see luastd.SyntaxError for its fields). Compile
+// returns it; RunString and Run return it as the Cause of a *ScriptError.
+type SyntaxError = luastd.SyntaxError

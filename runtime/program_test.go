@@ -40,12 +40,15 @@ func TestCompileSyntaxError(t *testing.T) {
 		line      int
 		atEOF     bool
 	}{
-		{"unexpected token", "x = = 1", "h.lua:1: syntax error near '='", 1, false},
-		{"keyword", "local x = 1\nend", "h.lua:2: syntax error near 'end'", 2, false},
-		{"ends early", "return (", "h.lua:1: syntax error near '<eof>'", 1, true},
-		{"ends early after newline", "x = 1\nreturn (\n", "h.lua:3: syntax error near '<eof>'", 3, true},
-		{"unterminated string", "x = 'abc", "h.lua:1: unterminated string near '<eof>'", 1, true},
-		{"control byte", "x = 1\ny = \x01", `h.lua:2: Invalid token near '\x01'`, 2, false},
+		{"unexpected token", "x = = 1", "h.lua:1: unexpected symbol near '='", 1, false},
+		{"keyword", "local x = 1\nend", "h.lua:2: '<eof>' expected near 'end'", 2, false},
+		{"ends early", "return (", "h.lua:1: unexpected symbol near '<eof>'", 1, true},
+		{"ends early after newline", "x = 1\nreturn (\n", "h.lua:3: unexpected symbol near '<eof>'", 3, true},
+		{"block ends early", "function f()\n  return 1\n", "h.lua:3: 'end' expected (to close 'function' at line 1) near '<eof>'", 3, true},
+		{"unfinished string", "x = 'abc", "h.lua:1: unfinished string near '<eof>'", 1, true},
+		{"string ends at a newline", "x = 'abc\n'", "h.lua:1: unfinished string near ''abc'", 1, false},
+		{"control byte", "x = 1\ny = \x01", "h.lua:2: unexpected symbol near 'char(1)'", 2, false},
+		{"ambiguous call", "local x = f\n(g)()", "h.lua:2: ambiguous syntax (function call x new statement) near '('", 2, false},
 		{"too deep", "return " + strings.Repeat("(", 300), "h.lua:1: chunk has too many syntax levels", 1, false},
 	}
 	for _, tt := range tests {
@@ -58,8 +61,12 @@ func TestCompileSyntaxError(t *testing.T) {
 			if got := err.Error(); got != tt.want {
 				t.Errorf("error %q, want %q", got, tt.want)
 			}
-			if se.Chunk != "h.lua" || se.Line != tt.line || se.AtEOF != tt.atEOF || se.Err == nil {
-				t.Errorf("got %+v, want chunk h.lua, line %d, AtEOF %v and the parser's error", se, tt.line, tt.atEOF)
+			if se.Chunk != "h.lua" || se.Line != tt.line || se.AtEOF != tt.atEOF {
+				t.Errorf("got %+v, want chunk h.lua, line %d, AtEOF %v", se, tt.line, tt.atEOF)
+			}
+			var le *luastd.SyntaxLevelError
+			if got, want := errors.As(err, &le), strings.HasSuffix(tt.want, "too many syntax levels"); got != want {
+				t.Errorf("error wraps a *luastd.SyntaxLevelError: %v, want %v", got, want)
 			}
 			// RunString names its chunks "<string>"; Run names them by
 			// Script.Name.
@@ -103,8 +110,8 @@ func TestCompileFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	var se *runtime.SyntaxError
-	if _, err := runtime.CompileFile(bad); !errors.As(err, &se) || err.Error() != bad+":3: syntax error near '<eof>'" {
-		t.Errorf("CompileFile of bad source: %v, want %s:3: syntax error near '<eof>'", err, bad)
+	if _, err := runtime.CompileFile(bad); !errors.As(err, &se) || err.Error() != bad+":3: unexpected symbol near '<eof>'" {
+		t.Errorf("CompileFile of bad source: %v, want %s:3: unexpected symbol near '<eof>'", err, bad)
 	}
 }
 

@@ -31,9 +31,10 @@ func TestCompileChunk(t *testing.T) {
 		{"--[[ comment", "incomplete"},
 		{"x = 'a\\", "incomplete"},
 		{"1 +", "incomplete"},
-		{"x = 'unfinished", "stdin:2: unterminated string near 'unfinished'"},
-		{"x = = 1", "stdin:1:5: syntax error near '='"},
-		{"end", "stdin:1:3: syntax error near 'end'"},
+		{"x = 'unfinished", `stdin:1:5: unfinished string near '\'unfinished'`},
+		{"x = = 1", "stdin:1:5: unexpected symbol near '='"},
+		{"end", "stdin:1:1: '<eof>' expected near 'end'"},
+		{"f\n(g)", "stdin:2:1: ambiguous syntax (function call x new statement) near '('"},
 	}
 	for _, tt := range tests {
 		_, expr, err := compileChunk(tt.src + "\n")
