@@ -251,7 +251,7 @@ func (rt *Runtime) do(ctx context.Context, name string, fn func(L *lua.LState) e
 	}
 	ps.stdout.Set(rt.stdoutFor(opts))
 	err = fn(ps.L)
-	ps.stdout.Set(nil) // the next borrower must not write to this run's writer
+	ps.stdout.Set(nil) // the pool must not keep the run's writer alive
 	if ae, ok := err.(*lua.ApiError); ok {
 		err = scriptError(ctx, ps.L, ae)
 	}
