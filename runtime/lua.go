@@ -112,10 +112,9 @@ type Script struct {
 // Run when set. As a runtime default (WithRunDefaults) it is a Session's
 // standard output too. A run on a pooled state writes only to its own
 // writer: the state's standard output goes back to os.Stdout when the run
-// ends. Writes reach w in the order the script makes them, each print or
-// io.write argument as one Write, with no buffering of luahost's; runs
-// that may write to one w at the same time need a w safe for concurrent
-// use.
+// ends. Writes reach w in the order the script makes them, unbuffered: a
+// Write for each print call and for each io.write argument. Runs that may
+// write to one w at the same time need a w safe for concurrent use.
 func WithStdout(w io.Writer) RunOption {
 	return func(o *runOptions) { o.stdout = w }
 }

@@ -37,7 +37,8 @@ const HistoryEnv = "LUAHOST_HISTORY"
 // Options configure Run.
 type Options struct {
 	// In is read for input; Out gets results and the chunks' standard
-	// output (print, io.write, io.stdout); Err gets error messages. Nil means os.Stdin, os.Stdout, os.Stderr.
+	// output (print, io.write, io.stdout); Err gets error messages. Nil
+	// means os.Stdin, os.Stdout, os.Stderr.
 	In       io.Reader
 	Out, Err io.Writer
 
