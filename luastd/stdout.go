@@ -54,8 +54,9 @@ func (s *Stdout) Writer() io.Writer {
 //     method call (f:write(...)) does in Lua 5.1.
 //
 // Every other file (io.stderr, io.open's, io.output(name)'s) and io.type,
-// io.output, io.input, io.read and io.lines stay gopher-lua's; io.stdout is
-// still the userdata gopher-lua made, so io.type(io.stdout) is "file" and
+// io.input, io.read and io.lines stay gopher-lua's, and so does io.output,
+// whose result luastd records as the default output; io.stdout is still
+// the userdata gopher-lua made, so io.type(io.stdout) is "file" and
 // getmetatable(io.stdout) is every file's metatable. Call OpenStdout after
 // Open, once the libraries the state keeps are open; a state without io
 // (a sandbox) gets the print alone.
@@ -76,16 +77,19 @@ func OpenStdout(L *lua.LState) *Stdout {
 	if mt, ok := ud.Metatable.(*lua.LTable); ok {
 		f.wrapMethods(L, mt)
 	}
-	output, ok := iolib.RawGetString("output").(*lua.LFunction)
-	if !ok {
+	if _, ok := iolib.RawGetString("output").(*lua.LFunction); !ok {
 		return s
 	}
-	for name, fn := range map[string]func(L *lua.LState, nups int) (int, bool){
-		"write": f.ioWrite,
-		"flush": f.ioFlush,
-		"close": f.ioClose,
+	// current[1] is the default output, as io.output last returned it.
+	current := L.CreateTable(1, 0)
+	current.RawSetInt(1, ud)
+	for name, fn := range map[string]ioFunc{
+		"output": f.ioOutput,
+		"write":  f.ioWrite,
+		"flush":  f.ioFlush,
+		"close":  f.ioClose,
 	} {
-		wrapIO(L, iolib, name, output, fn)
+		wrapIO(L, iolib, name, current, fn)
 	}
 	return s
 }
@@ -141,26 +145,29 @@ func (f *stdoutFile) wrapMethods(L *lua.LState, mt *lua.LTable) {
 	}
 }
 
-// wrapIO replaces io[name], a gopher-lua function acting on the default
-// output when called without a file, by one that runs fn when that output
-// is io.stdout and the original otherwise. The replacement has the
-// original's upvalues (so the original runs as it would), then output,
-// gopher-lua's io.output, whose result without arguments is the default
-// output. Both are Lua upvalues, not Go variables, so that a state that
+// ioFunc is the part of an io function luastd does. current is the
+// table whose [1] is the default output; orig runs gopher-lua's function.
+type ioFunc func(L *lua.LState, current *lua.LTable, orig lua.LGFunction) int
+
+// wrapIO replaces io[name], a gopher-lua function, by one that runs fn.
+// The replacement has the original's upvalues, so the original runs as
+// it would, then current, the table that records the default output.
+// current is a Lua upvalue, not a Go variable, so that a state that
 // copies library functions for each run (the runtime's isolation) gives
 // the run's copy its own default output.
-func wrapIO(L *lua.LState, iolib *lua.LTable, name string, output *lua.LFunction, fn func(L *lua.LState, nups int) (int, bool)) {
+func wrapIO(L *lua.LState, iolib *lua.LTable, name string, current *lua.LTable, fn ioFunc) {
 	orig, ok := iolib.RawGetString(name).(*lua.LFunction)
 	if !ok || !orig.IsG {
 		return
 	}
-	ups := append(upvalues(orig), output)
-	nups := len(ups)
+	ups := append(upvalues(orig), current)
+	at := lua.UpvalueIndex(len(ups))
 	iolib.RawSetString(name, L.NewClosure(func(L *lua.LState) int {
-		if n, done := fn(L, nups); done {
-			return n
+		cur, ok := L.Get(at).(*lua.LTable)
+		if !ok { // debug.setupvalue replaced it: nothing is known
+			return orig.GFunction(L)
 		}
-		return orig.GFunction(L)
+		return fn(L, cur, orig.GFunction)
 	}, ups...))
 }
 
@@ -172,44 +179,45 @@ func upvalues(fn *lua.LFunction) []lua.LValue {
 	return ups
 }
 
-// defaultIsStdout reports whether the default output is io.stdout, by
-// calling io.output(), upvalue nups of the running io function.
-func (f *stdoutFile) defaultIsStdout(L *lua.LState, nups int) bool {
-	top := L.GetTop()
-	L.Push(L.Get(lua.UpvalueIndex(nups)))
-	L.Call(0, 1)
-	out := L.Get(-1)
-	L.SetTop(top)
-	return f.is(out)
-}
-
-// ioWrite is io.write(...) while the default output is io.stdout.
-func (f *stdoutFile) ioWrite(L *lua.LState, nups int) (int, bool) {
-	if !f.defaultIsStdout(L, nups) {
-		return 0, false
+// ioOutput is io.output([file]): gopher-lua's, whose result, the default
+// output from then on, is recorded in current.
+func (f *stdoutFile) ioOutput(L *lua.LState, current *lua.LTable, orig lua.LGFunction) int {
+	n := orig(L)
+	if n == 1 {
+		current.RawSetInt(1, L.Get(-1))
 	}
-	return f.writeArgs(L, 1, 0), true
+	return n
 }
 
-// ioFlush is io.flush() while the default output is io.stdout.
-func (f *stdoutFile) ioFlush(L *lua.LState, nups int) (int, bool) {
-	if !f.defaultIsStdout(L, nups) {
-		return 0, false
+// ioWrite is io.write(...): luastd's while the default output is
+// io.stdout, gopher-lua's otherwise.
+func (f *stdoutFile) ioWrite(L *lua.LState, current *lua.LTable, orig lua.LGFunction) int {
+	if !f.is(current.RawGetInt(1)) {
+		return orig(L)
 	}
-	return f.flushWriter(L), true
+	return f.writeArgs(L, 1, 0)
 }
 
-// ioClose is io.close() of the default output, or io.close(io.stdout):
-// standard output cannot be closed, as in Lua 5.1.
-func (f *stdoutFile) ioClose(L *lua.LState, nups int) (int, bool) {
+// ioFlush is io.flush(): luastd's while the default output is io.stdout,
+// gopher-lua's otherwise.
+func (f *stdoutFile) ioFlush(L *lua.LState, current *lua.LTable, orig lua.LGFunction) int {
+	if !f.is(current.RawGetInt(1)) {
+		return orig(L)
+	}
+	return f.flushWriter(L)
+}
+
+// ioClose is io.close([file]): standard output, given or the default one,
+// cannot be closed, as in Lua 5.1; other files are gopher-lua's.
+func (f *stdoutFile) ioClose(L *lua.LState, current *lua.LTable, orig lua.LGFunction) int {
+	target := L.Get(1)
 	if L.GetTop() == 0 {
-		if !f.defaultIsStdout(L, nups) {
-			return 0, false
-		}
-	} else if !f.is(L.Get(1)) {
-		return 0, false
+		target = current.RawGetInt(1)
 	}
-	return noClose(L), true
+	if !f.is(target) {
+		return orig(L)
+	}
+	return noClose(L)
 }
 
 // write is f:write(...).

@@ -135,9 +135,10 @@ func TestStdoutOtherOutput(t *testing.T) {
 		local r = io.write("to the file ", 1.5)
 		assert(f:write(" and its method"))
 		io.flush()
+		assert(io.close())
+		assert(io.output() == f and io.type(f) == "closed file")
 		io.output(io.stdout)
 		io.write("after")
-		f:close()
 		return r, io.type(f)`)
 	if err != nil {
 		t.Fatal(err)
