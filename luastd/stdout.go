@@ -164,8 +164,11 @@ func wrapIO(L *lua.LState, iolib *lua.LTable, name string, current *lua.LTable, 
 	at := lua.UpvalueIndex(len(ups))
 	iolib.RawSetString(name, L.NewClosure(func(L *lua.LState) int {
 		cur, ok := L.Get(at).(*lua.LTable)
-		if !ok { // debug.setupvalue replaced it: nothing is known
-			return orig.GFunction(L)
+		if !ok {
+			// Go code replaced it (debug.setupvalue leaves Go functions
+			// alone). gopher-lua's function might write to the process's
+			// standard output: refuse instead.
+			raise(L, "io.%s: its upvalue %d (the default output) was replaced", name, len(ups))
 		}
 		return fn(L, cur, orig.GFunction)
 	}, ups...))
