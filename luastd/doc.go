@@ -9,9 +9,12 @@
 // it puts luastd's functions over gopher-lua's (string patterns, format,
 // rep, byte, char; table concat, sort, insert, remove; unpack, select,
 // tostring, tonumber, print, error, load, loadstring, loadfile, dofile;
-// os.date, os.time; math.huge). Compile (or Load) compiles source after
-// CheckNesting has bounded its nesting, with each chain of .. operators
-// turned into a call of a luastd function that no name in source reaches.
+// os.date, os.time; math.huge). OpenStdout then gives the state a
+// standard output the host points at any io.Writer, for print and for
+// io.write and io.stdout, which gopher-lua binds to os.Stdout. Compile (or
+// Load) compiles source after CheckNesting has bounded its nesting, with
+// each chain of .. operators turned into a call of a luastd function that
+// no name in source reaches.
 //
 // # Syntax errors
 //

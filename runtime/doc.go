@@ -37,7 +37,9 @@
 // booleans, nil and functions (debug.setmetatable) and to the environment
 // of library functions (debug.setfenv) are undone when the run ends. A
 // module the runtime preloads is loaded afresh by each run that requires
-// it.
+// it. A run's standard output (WithStdout: print, io.write, io.stdout) is
+// its own: the state writes to os.Stdout again once the run ends, and a
+// default output the run chose with io.output ends with the run.
 //
 // A run pays only for what it reaches: a script that sets no global and
 // reads no library table allocates no more than without isolation (its

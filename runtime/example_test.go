@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log"
 	"sort"
+	"strings"
 	"time"
 
 	lua "github.com/yuin/gopher-lua"
@@ -135,6 +136,30 @@ return 200, string.format("%s %s: visit %d", req.method, req.path, n + 1)`)
 	// 200 GET /a: visit 1
 	// 200 GET /a: visit 2
 	// true 1 bad.lua:1: unexpected symbol near '='
+}
+
+// A host that runs other people's scripts captures all of their standard
+// output: print, io.write and io.stdout write to the run's writer, and
+// nothing reaches the process's standard output.
+func ExampleWithStdout() {
+	ctx := context.Background()
+	rt, err := runtime.New(ctx, runtime.WithRegistryString("registry.yaml", exampleRegistry))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer rt.Close(ctx)
+
+	var out strings.Builder
+	_, err = rt.RunString(ctx, `
+print("total", 0.1 + 0.2)
+io.write("items: ", 3, "\n")
+io.stdout:write("done\n")`, runtime.WithStdout(&out))
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("%q\n", out.String())
+	// Output:
+	// "total\t0.3\nitems: 3\ndone\n"
 }
 
 func ExampleRuntime_RunFile() {

@@ -98,22 +98,29 @@ type Script struct {
 	// Args become the global table arg (arg[0] = Name, arg[1..n]) and the
 	// chunk's varargs.
 	Args []string
-	// Stdout is where print writes; nil means os.Stdout. The io library
-	// (io.write, io.stdout) writes to the process's standard output
-	// whatever Stdout is: gopher-lua binds it to os.Stdout.
+	// Stdout is the script's standard output: where print, io.write,
+	// io.stdout:write and io.output():write (while the default output is
+	// io.stdout) write, as Lua 5.1 writes them (see luastd.OpenStdout).
+	// io.stdout:flush() calls its Flush method, if any. Nil means the
+	// runtime's WithStdout default, then os.Stdout.
 	Stdout io.Writer
 }
 
-// WithStdout makes print write to w for the run (Run, RunString, Call,
-// Do) instead of the process's standard output; Script.Stdout, when set,
-// wins for Run. As with Script.Stdout, the io library still writes to the
-// process's standard output.
+// WithStdout makes w the standard output of the run (Run, RunString,
+// Call, Do), instead of the process's: print, io.write, io.stdout:write
+// and io.output():write write to it, as for Script.Stdout, which wins for
+// Run when set. As a runtime default (WithRunDefaults) it is a Session's
+// standard output too. A run on a pooled state writes only to its own
+// writer: the state's standard output goes back to os.Stdout when the run
+// ends. Writes reach w in the order the script makes them, unbuffered: a
+// Write for each print call and for each io.write argument. Runs that may
+// write to one w at the same time need a w safe for concurrent use.
 func WithStdout(w io.Writer) RunOption {
 	return func(o *runOptions) { o.stdout = w }
 }
 
-// stdoutFor returns where print writes for a run: the runtime's default,
-// then opts; nil means standard output.
+// stdoutFor returns a run's standard output: the runtime's default, then
+// opts; nil means os.Stdout.
 func (rt *Runtime) stdoutFor(opts []RunOption) io.Writer {
 	if len(opts) == 0 && len(rt.runDefaults) == 0 {
 		return nil // the common case, without allocating o
@@ -198,9 +205,7 @@ func (rt *Runtime) Run(ctx context.Context, s Script, opts ...RunOption) (_ []lu
 	if s.Stdout == nil {
 		s.Stdout = rt.stdoutFor(opts)
 	}
-	if s.Stdout != nil {
-		L.SetGlobal("print", L.NewFunction(luastd.Print(s.Stdout)))
-	}
+	ps.stdout.Set(s.Stdout)
 	L.SetContext(ctx)
 	return call(ctx, L, fn, args...)
 }
@@ -213,7 +218,8 @@ func (rt *Runtime) Run(ctx context.Context, s Script, opts ...RunOption) (_ []lu
 // registry are the exception. A *lua.ApiError returned by fn becomes a
 // *ScriptError, which matches the context's error when the context
 // stopped the script. opts set the run's actor and scope (the store
-// calls fn makes through L are checked) and where print writes.
+// calls fn makes through L are checked) and its standard output
+// (WithStdout).
 func (rt *Runtime) Do(ctx context.Context, fn func(L *lua.LState) error, opts ...RunOption) error {
 	return rt.do(ctx, "", fn, opts)
 }
@@ -241,9 +247,9 @@ func (rt *Runtime) do(ctx context.Context, name string, fn func(L *lua.LState) e
 	if ps.iso != nil {
 		ps.iso.begin()
 	}
-	restorePrint := setPrint(ps, rt.stdoutFor(opts))
+	ps.stdout.Set(rt.stdoutFor(opts))
 	err = fn(ps.L)
-	restorePrint()
+	ps.stdout.Set(nil) // the pool must not keep the run's writer alive
 	if ae, ok := err.(*lua.ApiError); ok {
 		err = scriptError(ctx, ps.L, ae)
 	}
@@ -261,24 +267,6 @@ func (rt *Runtime) do(ctx context.Context, name string, fn func(L *lua.LState) e
 	}
 	rt.pool.put(ps)
 	return err
-}
-
-// setPrint makes print in ps's run write to w, when w is not nil. It is a
-// global of the run's own (see Isolation in the package doc); a state
-// without isolation (benchmarks only) keeps one global table, so the
-// returned function puts the old print back there.
-func setPrint(ps *pooledState, w io.Writer) (restore func()) {
-	L := ps.L
-	if w == nil {
-		return func() {}
-	}
-	if ps.iso != nil {
-		L.SetGlobal("print", L.NewFunction(luastd.Print(w)))
-		return func() {}
-	}
-	old := L.GetGlobal("print")
-	L.SetGlobal("print", L.NewFunction(luastd.Print(w)))
-	return func() { L.SetGlobal("print", old) }
 }
 
 // call runs fn with args under PCall and turns a Lua error into a
@@ -438,6 +426,8 @@ type pooledState struct {
 	release func()
 	iso     *isolation // nil for a state that is not pooled
 	mod     *luamod.Module
+	// stdout is the state's standard output, set for each run.
+	stdout *luastd.Stdout
 }
 
 func (ps *pooledState) close() {
@@ -480,6 +470,7 @@ func (rt *Runtime) buildState(cancel context.CancelFunc) *pooledState {
 		L.Call(1, 0)
 	}
 	luastd.Open(L)
+	stdout := luastd.OpenStdout(L)
 	es := &exitState{}
 	ud := L.NewUserData()
 	ud.Value = es
@@ -522,7 +513,7 @@ func (rt *Runtime) buildState(cancel context.CancelFunc) *pooledState {
 	for name, loader := range rt.preloads {
 		L.PreloadModule(name, loader)
 	}
-	return &pooledState{L: L, exited: es, release: mod.Close, mod: mod}
+	return &pooledState{L: L, exited: es, release: mod.Close, mod: mod, stdout: stdout}
 }
 
 // exitStatus checks the argument of os.exit([status]): none or nil is 0,

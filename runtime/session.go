@@ -3,6 +3,7 @@ package runtime
 import (
 	"context"
 	"fmt"
+	"io"
 	"sync"
 
 	lua "github.com/yuin/gopher-lua"
@@ -13,6 +14,9 @@ import (
 // its own context, and a chunk that fails or is interrupted leaves the
 // state usable. The state has the store module, the store and errors
 // globals and the runtime's preloads, like every state of the runtime.
+// Its standard output (print, io.write, io.stdout) is the runtime's
+// WithStdout default, or os.Stdout; SetStdout changes it. Each Call is a
+// run for telemetry: it gets a luahost.run span (see WithTracerProvider).
 //
 // Call and L must be used from one goroutine at a time; Interrupt may be
 // called from any goroutine.
@@ -39,8 +43,14 @@ func (rt *Runtime) NewSession() (*Session, error) {
 	// with pcall still stops.
 	s.ps = rt.buildState(func() { s.Interrupt() })
 	s.ps.mod.SetSecurity(rt.sec.Load().defaultSec)
+	s.ps.stdout.Set(rt.stdoutFor(nil))
 	return s, nil
 }
+
+// SetStdout makes w the session's standard output, where print, io.write,
+// io.stdout:write and io.output():write write from the next Call on; nil
+// means os.Stdout. Call it between chunks, not while one runs.
+func (s *Session) SetStdout(w io.Writer) { s.ps.stdout.Set(w) }
 
 // L returns the session's state, for compiling chunks and inspecting
 // globals between calls.
@@ -51,12 +61,16 @@ func (s *Session) L() *lua.LState { return s.ps.L }
 // error value through tostring (so store error values read "KIND:
 // message"); when ctx ended or Interrupt stopped the chunk, Cause is the
 // context error (context.Canceled for Interrupt). os.exit(n) is returned
-// as an *ExitError, and every later Call returns it again.
-func (s *Session) Call(ctx context.Context, fn *lua.LFunction, args ...lua.LValue) ([]lua.LValue, error) {
+// as an *ExitError, and every later Call returns it again. With a tracer
+// provider the call is a luahost.run span named, by its
+// luahost.script.name attribute, after fn's chunk.
+func (s *Session) Call(ctx context.Context, fn *lua.LFunction, args ...lua.LValue) (_ []lua.LValue, err error) {
 	L := s.ps.L
 	if code, ok := exitCode(L); ok {
-		return nil, &ExitError{Code: code}
+		return nil, &ExitError{Code: code} // nothing runs: no span
 	}
+	ctx, endRun := s.rt.tel.startRun(ctx, chunkName(fn))
+	defer func() { endRun(err) }()
 	ctx, stopWatch := s.rt.limitMemory(ctx)
 	defer stopWatch()
 	ctx, cancel := context.WithCancel(ctx)
@@ -73,6 +87,14 @@ func (s *Session) Call(ctx context.Context, fn *lua.LFunction, args ...lua.LValu
 	L.SetContext(ctx)
 	defer L.RemoveContext()
 	return call(ctx, L, fn, args...)
+}
+
+// chunkName is the chunk name of a Lua function, "" for a Go function.
+func chunkName(fn *lua.LFunction) string {
+	if fn == nil || fn.IsG || fn.Proto == nil {
+		return ""
+	}
+	return fn.Proto.SourceName
 }
 
 // errorText is an error value as a script would see it through tostring.

@@ -65,8 +65,9 @@ const (
 	// AttrEntryPreviousState is the state an entry left.
 	AttrEntryPreviousState = "luahost.entry.previous_state"
 	// AttrScriptName is the chunk name of a run (Script.Name, a file
-	// path for RunFile, the Program's name for Call); absent when the run
-	// has none (RunString, Do).
+	// path for RunFile, the Program's name for Call, the chunk name of the
+	// function a Session calls); absent when the run has none (RunString,
+	// Do).
 	AttrScriptName = "luahost.script.name"
 	// AttrErrorType is the error kind of a failed run or store call, as
 	// OpenTelemetry's error.type.
@@ -88,7 +89,7 @@ func WithMeterProvider(mp metric.MeterProvider) Option {
 }
 
 // WithTracerProvider makes the runtime trace each script run (Run,
-// RunFile, RunString, Call, Do) as a span, and each store call too with
+// RunFile, RunString, Call, Do, Session.Call) as a span, and each store call too with
 // WithStoreCallSpans, through tp (OpenTelemetry). Without it the runtime
 // starts no spans (the global provider is not used).
 func WithTracerProvider(tp trace.TracerProvider) Option {

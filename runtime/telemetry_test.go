@@ -318,6 +318,18 @@ assert(not ok)
 			},
 			scriptName: "handler.lua",
 			wantStore:  []string{"luahost.store.get"}},
+		{name: "session chunk with store spans", storeSpans: true,
+			run: func(rt *runtime.Runtime) error {
+				return inSession(rt, "session.lua", `assert(store.get("app:cache")):get("secret-key-5")`)
+			},
+			scriptName: "session.lua",
+			wantStore:  []string{"luahost.store.get"}},
+		{name: "failed session chunk",
+			run: func(rt *runtime.Runtime) error {
+				return inSession(rt, "stdin", `error(errors.new{kind = errors.CONFLICT, message = "secret-value-5"})`)
+			},
+			scriptName: "stdin",
+			runErr:     "Conflict"},
 		{name: "string that does not compile",
 			run: func(rt *runtime.Runtime) error {
 				_, err := rt.RunString(ctx, `return "secret-value-4" +`)
@@ -399,6 +411,21 @@ assert(not ok)
 			}
 		})
 	}
+}
+
+// inSession runs code, compiled as name, as a chunk of a new Session.
+func inSession(rt *runtime.Runtime, name, code string) error {
+	p, err := runtime.Compile(name, code)
+	if err != nil {
+		return err
+	}
+	s, err := rt.NewSession()
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	_, err = s.Call(context.Background(), p.Function(s.L()))
+	return err
 }
 
 func attrOf(kvs []attribute.KeyValue, key string) (string, bool) {

@@ -19,7 +19,6 @@ import (
 
 	lua "github.com/yuin/gopher-lua"
 
-	"github.com/luahost/luahost/luastd"
 	"github.com/luahost/luahost/runtime"
 )
 
@@ -37,8 +36,9 @@ const HistoryEnv = "LUAHOST_HISTORY"
 
 // Options configure Run.
 type Options struct {
-	// In is read for input; Out gets results and what print writes; Err
-	// gets error messages. Nil means os.Stdin, os.Stdout, os.Stderr.
+	// In is read for input; Out gets results and the chunks' standard
+	// output (print, io.write, io.stdout); Err gets error messages. Nil
+	// means os.Stdin, os.Stdout, os.Stderr.
 	In       io.Reader
 	Out, Err io.Writer
 
@@ -113,7 +113,7 @@ func Run(ctx context.Context, rt *runtime.Runtime, opts Options) error {
 		opts:  opts,
 		color: opts.Interactive && !opts.NoColor && os.Getenv("NO_COLOR") == "",
 	}
-	r.setPrint()
+	sess.SetStdout(opts.Out)
 	if opts.Interactive {
 		return r.interactive(ctx)
 	}
@@ -136,23 +136,6 @@ type repl struct {
 	// finished counts statements that ended, so an interrupt can tell
 	// whether the statement it stopped is still the one running.
 	finished atomic.Uint64
-}
-
-// setPrint makes print write to Options.Out.
-func (r *repl) setPrint() {
-	L := r.sess.L()
-	L.SetGlobal("print", L.NewFunction(func(L *lua.LState) int {
-		var b strings.Builder
-		for i := 1; i <= L.GetTop(); i++ {
-			if i > 1 {
-				b.WriteByte('\t')
-			}
-			b.WriteString(luastd.ToString(L, L.Get(i)))
-		}
-		b.WriteByte('\n')
-		io.WriteString(r.opts.Out, b.String())
-		return 0
-	}))
 }
 
 // quiet runs piped input chunk by chunk.

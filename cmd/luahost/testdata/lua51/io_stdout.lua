@@ -1,0 +1,20 @@
+-- io.write, io.stdout and io.output() write to the script's standard
+-- output as Lua 5.1 writes to stdout, in order with print.
+local function check(f) local ok, err = pcall(f) print(ok, (string.gsub(err, "^.-:%d+: ", ""))) end
+io.write(0.1 + 0.2, " ", 1e100, " ", 2^53, " ", -3, " ", 1e15, " ", 2.5, "\n")
+print("after write")
+print(io.write("a", 1, "\n"))
+print(io.stdout:write("b\n"))
+print(io.output():write("c\n"))
+print(io.output() == io.stdout, io.type(io.stdout), tostring(io.stdout):sub(1, 4))
+print(io.stdout:flush(), io.flush())
+print(io.stdout:close())
+print(io.close())
+print(io.stdout:setvbuf("full"), io.stdout:setvbuf("no", 10))
+check(function() io.write("x", nil) end)
+check(function() io.stdout:write({}) end)
+check(function() io.stdout:write("y", true) end)
+check(function() io.stdout.write("z") end)
+check(function() io.stdout:setvbuf("sometimes") end)
+io.write("\n")
+print(select("#", io.write()))
