@@ -49,6 +49,9 @@ func (s *Stdout) Writer() io.Writer {
 //     standard file"; read gives nil, "Bad file descriptor", 9 and seek
 //     nil, "Illegal seek", 29, as for a pipe; setvbuf checks its mode and
 //     returns true.
+//   - io.stdin and io.stderr cannot be closed either (io.close(f) and
+//     f:close() return nil, "cannot close standard file" as in Lua 5.1):
+//     gopher-lua's close would close the host process's own streams.
 //   - A bad argument raises Lua 5.1's error, "bad argument #2 to 'write'
 //     (string expected, got nil)". Methods number their arguments as a
 //     method call (f:write(...)) does in Lua 5.1.
@@ -74,6 +77,11 @@ func OpenStdout(L *lua.LState) *Stdout {
 		return s
 	}
 	f := &stdoutFile{s: s, id: ud.Value}
+	for _, name := range []string{"stdin", "stderr"} {
+		if u, ok := iolib.RawGetString(name).(*lua.LUserData); ok {
+			f.std = append(f.std, u.Value)
+		}
+	}
 	if mt, ok := ud.Metatable.(*lua.LTable); ok {
 		f.wrapMethods(L, mt)
 	}
@@ -100,6 +108,23 @@ func OpenStdout(L *lua.LState) *Stdout {
 type stdoutFile struct {
 	s  *Stdout
 	id any
+	// std are the Values of io.stdin's and io.stderr's userdata: closing
+	// them would close the host's own streams.
+	std []any
+}
+
+// isStd reports whether v is io.stdin or io.stderr (or a copy of one).
+func (f *stdoutFile) isStd(v lua.LValue) bool {
+	ud, ok := v.(*lua.LUserData)
+	if !ok {
+		return false
+	}
+	for _, id := range f.std {
+		if ud.Value == id {
+			return true
+		}
+	}
+	return false
 }
 
 // is reports whether v is io.stdout (or a copy of it).
@@ -136,6 +161,9 @@ func (f *stdoutFile) wrapMethods(L *lua.LState, mt *lua.LTable) {
 			self := L.Get(1)
 			if f.is(self) {
 				return method(f, L)
+			}
+			if name == "close" && f.isStd(self) {
+				return noClose(L)
 			}
 			if _, ok := self.(*lua.LUserData); !ok {
 				argError(L, 1, name, "FILE* expected, got "+typeName(L, 1))
@@ -210,14 +238,15 @@ func (f *stdoutFile) ioFlush(L *lua.LState, current *lua.LTable, orig lua.LGFunc
 	return f.flushWriter(L)
 }
 
-// ioClose is io.close([file]): standard output, given or the default one,
-// cannot be closed, as in Lua 5.1; other files are gopher-lua's.
+// ioClose is io.close([file]): the standard files (io.stdout, given or
+// the default output, io.stdin and io.stderr) cannot be closed, as in Lua
+// 5.1; other files are gopher-lua's.
 func (f *stdoutFile) ioClose(L *lua.LState, current *lua.LTable, orig lua.LGFunction) int {
 	target := L.Get(1)
 	if L.GetTop() == 0 {
 		target = current.RawGetInt(1)
 	}
-	if !f.is(target) {
+	if !f.is(target) && !f.isStd(target) {
 		return orig(L)
 	}
 	return noClose(L)

@@ -90,6 +90,8 @@ func TestStdout(t *testing.T) {
 		{name: "setvbuf mode", code: `io.stdout:setvbuf("sometimes")`, err: "bad argument #1 to 'setvbuf' (invalid option 'sometimes')"},
 		{name: "setvbuf size", code: `io.stdout:setvbuf("full", "big")`, err: "bad argument #2 to 'setvbuf' (number expected, got string)"},
 		{name: "seek whence", code: `io.stdout:seek("middle")`, err: "bad argument #1 to 'seek' (invalid option 'middle')"},
+		{name: "standard input and error cannot be closed", code: `local a, b = io.stderr:close() local c, d = io.close(io.stdin) local e, f = io.stdin:close() local g = io.close(io.stderr) return a, b, c, d, e, f, g, io.type(io.stderr), io.type(io.stdin)`,
+			result: "nil\tcannot close standard file\tnil\tcannot close standard file\tnil\tcannot close standard file\tnil\tfile\tfile"},
 		{name: "io.stderr is gopher-lua's", code: `return io.type(io.stderr), io.stderr ~= io.stdout`, result: "file\ttrue"},
 	}
 	for _, tt := range tests {
