@@ -44,6 +44,11 @@
 // YAML anchors, aliases and merge keys (<<: *defaults) may be used. A key
 // given twice in one mapping is an error.
 //
+// Flow style ([ ] and { }) may be used anywhere. As in YAML 1.2, an item
+// of a flow sequence with a ":" not followed by a space is one scalar:
+// lifecycle: {requires: [app:db]} requires app:db, while [app: db] holds
+// a mapping.
+//
 // # Kinds
 //
 // A kind is registered once per process, from the init function of the

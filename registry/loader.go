@@ -133,7 +133,8 @@ func (e errTooDeep) Error() string {
 }
 
 // parseYAML parses data, turning a parser panic into an error so that no
-// input can crash the host.
+// input can crash the host. Plain scalars with a ":" in flow sequences are
+// read as YAML 1.2 reads them (see joinFlowColons).
 func parseYAML(data []byte) (f *ast.File, err error) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -153,7 +154,7 @@ func parseYAML(data []byte) (f *ast.File, err error) {
 			depth--
 		}
 	}
-	return parser.Parse(tokens, 0, parser.AllowDuplicateMapKey())
+	return parser.Parse(joinFlowColons(tokens), 0, parser.AllowDuplicateMapKey())
 }
 
 func (l *loader) loadSource(index int, src Source, name string) {

@@ -17,8 +17,16 @@ import (
 // then the warnings) with the archive's "expected" file. Inputs are the
 // *.yaml files; "env" holds the OS environment (NAME=VALUE lines); any
 // other file is written to the folder the registry files live in.
-func TestWippyRegistries(t *testing.T) {
-	paths, err := filepath.Glob(filepath.Join("testdata", "wippy", "*.txtar"))
+func TestWippyRegistries(t *testing.T) { testLoadArchives(t, "wippy") }
+
+// TestFlowStyle loads each registry in testdata/flow, written with flow
+// collections ([ ] and { }), as TestWippyRegistries does.
+func TestFlowStyle(t *testing.T) { testLoadArchives(t, "flow") }
+
+// testLoadArchives runs the load archives in testdata/<dir>.
+func testLoadArchives(t *testing.T, dir string) {
+	t.Helper()
+	paths, err := filepath.Glob(filepath.Join("testdata", dir, "*.txtar"))
 	if err != nil || len(paths) == 0 {
 		t.Fatalf("no fixtures: %v", err)
 	}
