@@ -89,7 +89,7 @@ the exit status is 1 if any chunk failed.`,
 			return &exitError{code: 1, err: runErr}
 		},
 	}
-	cmd.Flags().DurationVar(&timeout, "timeout", 0, "limit on each statement (e.g. 30s); 0 means none")
+	cmd.Flags().Var((*duration)(&timeout), "timeout", "limit on each statement (e.g. 30s); 0 means none")
 	cmd.Flags().BoolVar(&sandbox, "sandbox", false, "no io, no os beyond time/clock/date, no loading code from disk; implies --max-memory 1GiB")
 	cmd.Flags().Var(&maxMemory, "max-memory", "cap on what each statement may allocate (e.g. 256MiB, 1GiB, or bytes); 0 means none")
 	sec.add(cmd)
