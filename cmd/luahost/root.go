@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -99,9 +100,17 @@ func (g *globals) options(stderr io.Writer) ([]runtime.Option, error) {
 	opts := []runtime.Option{runtime.WithLogger(logger)}
 	if paths := g.paths(); len(paths) > 0 {
 		opts = append(opts, runtime.WithRegistry(paths...))
+	} else if fi, err := os.Stat(localRegistry); err == nil && fi.Mode().IsRegular() {
+		// Most likely a project folder (luahost init) and a forgotten -r.
+		fmt.Fprintf(stderr, "luahost: using the built-in registry; pass -r %s to use ./%s\n", localRegistry, localRegistry)
 	}
 	return opts, nil
 }
+
+// localRegistry is the registry file luahost init writes. Found in the
+// working directory when no registry is given, it earns a hint on stderr;
+// it is never loaded without -r or LUAHOST_REGISTRY.
+const localRegistry = "registry.yaml"
 
 // newRuntime builds a runtime; a registry problem exits 2.
 func (g *globals) newRuntime(ctx context.Context, stderr io.Writer, extra ...runtime.Option) (*runtime.Runtime, error) {
