@@ -186,6 +186,8 @@ func TestCommands(t *testing.T) {
 			stderrHas: []string{`invalid argument "5" for "--timeout" flag: "5" is not a duration`}},
 		{name: "NaN max-memory", args: []string{"run", "--max-memory", "NaN", "-e", "print(1)"}, wantCode: 2,
 			stderrHas: []string{`invalid argument "NaN" for "--max-memory" flag`}},
+		{name: "repl prints returned values", args: []string{"repl"}, stdin: "return 5\n= 6\nreturn\nreturn 'a', 1\n",
+			wantStdout: "5\n6\na\t1\n"},
 		{name: "check default", args: []string{"check"}, wantStdout: "registry ok: 3 entries\n"},
 		{name: "broken registry exits 2 listing every problem", args: []string{"-r", testdata(t, "broken.yaml"), "run", "-e", "print(1)"},
 			wantCode: 2, stderrHas: []string{

@@ -24,7 +24,8 @@ func newReplCmd(g *globals) *cobra.Command {
 		Use:   "repl",
 		Short: "Interactive Lua with the registry booted",
 		Long: `Interactive Lua with the registry booted and the globals store and errors
-ready. Expressions print their values; tables are pretty-printed. .help lists
+ready. Expressions print their values, as do return statements (return 5,
+or =5 as in Lua 5.1's lua); tables are pretty-printed. .help lists
 the dot commands (.entries, .exit). Ctrl-C interrupts a running statement;
 Ctrl-C on an empty line or Ctrl-D exits, stopping every entry.
 
