@@ -397,7 +397,9 @@ func (r *repl) entries() {
 	tw := tabwriter.NewWriter(r.opts.Out, 0, 8, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tKIND\tSTATE\tDEFINED AT")
 	for _, es := range states {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", es.Entry.ID, es.Entry.Kind, es.State, es.Entry.Pos)
+		// A multi-line error (a driver's) would break the table's columns.
+		state := strings.Join(strings.Fields(es.State.String()), " ")
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", es.Entry.ID, es.Entry.Kind, state, es.Entry.Pos)
 	}
 	tw.Flush()
 }
