@@ -143,8 +143,10 @@ type reloadSources struct {
 
 // New loads and validates the registry (the built-in default when no
 // registry option is given), builds every entry and starts the auto_start
-// ones in dependency order. A registry problem is returned as a
-// *registry.Error listing every problem.
+// ones in dependency order. A registry that cannot be read, loaded or
+// built is returned as a *RegistryError; errors.As finds in it the
+// *registry.Error listing every problem, when there is one. A failed boot
+// is returned as is.
 func New(ctx context.Context, opts ...Option) (*Runtime, error) {
 	c := config{clock: registry.SystemClock{}, preloads: map[string]LuaLoader{}}
 	for _, o := range opts {
