@@ -143,8 +143,10 @@ type reloadSources struct {
 
 // New loads and validates the registry (the built-in default when no
 // registry option is given), builds every entry and starts the auto_start
-// ones in dependency order. A registry problem is returned as a
-// *registry.Error listing every problem.
+// ones in dependency order. A registry that cannot be read, loaded or
+// built is returned as a *RegistryError; errors.As finds in it the
+// *registry.Error listing every problem, when there is one. A failed boot
+// is returned as is.
 func New(ctx context.Context, opts ...Option) (*Runtime, error) {
 	c := config{clock: registry.SystemClock{}, preloads: map[string]LuaLoader{}}
 	for _, o := range opts {
@@ -160,7 +162,7 @@ func New(ctx context.Context, opts ...Option) (*Runtime, error) {
 	}
 	reg, err := loadRegistry(c.sources, c.getenv)
 	if err != nil {
-		return nil, err
+		return nil, &RegistryError{Err: err}
 	}
 	tel, err := newTelemetry(&c)
 	if err != nil {
@@ -179,7 +181,7 @@ func New(ctx context.Context, opts ...Option) (*Runtime, error) {
 	rt.logWarnings(reg)
 	units, err := rt.buildUnits(reg, c.clock, func(*registry.Entry) *unit { return nil })
 	if err != nil {
-		return nil, err
+		return nil, &RegistryError{Err: err}
 	}
 	rt.runDefaults = c.runDefaults
 	st, err := rt.newSecState(reg)
@@ -199,6 +201,18 @@ func New(ctx context.Context, opts ...Option) (*Runtime, error) {
 	}
 	return rt, nil
 }
+
+// RegistryError is returned by New when the registry cannot be used: a
+// path that cannot be read (missing, not a regular file, a folder without
+// *.yaml files), a *registry.Error listing invalid entries, or an entry
+// whose kind rejects its config. Nothing was started. Err says which path
+// or entry.
+type RegistryError struct{ Err error }
+
+func (e *RegistryError) Error() string { return e.Err.Error() }
+
+// Unwrap returns Err, so errors.As finds a *registry.Error in it.
+func (e *RegistryError) Unwrap() error { return e.Err }
 
 // loadRegistry reads every source and loads them as one registry.
 func loadRegistry(getters []func() ([]registry.Source, error), getenv func(string) (string, bool)) (*registry.Registry, error) {

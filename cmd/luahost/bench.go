@@ -95,7 +95,8 @@ an operation the store does not support.`,
 	fl.IntVar(&f.keys, "keys", 10000, "number of distinct keys, chosen uniformly")
 	fl.Var(&f.valueSize, "value-size", "bytes per value (e.g. 100, 4KiB)")
 	fl.IntVarP(&f.clients, "clients", "c", 1, "clients calling the store at once")
-	fl.DurationVarP(&f.duration, "duration", "t", 5*time.Second, "how long each phase runs (0 with --requests: no limit)")
+	f.duration = 5 * time.Second
+	fl.VarP((*duration)(&f.duration), "duration", "t", "how long each phase runs (0 with --requests: no limit)")
 	fl.Int64VarP(&f.requests, "requests", "n", 0, "end each phase after this many calls in all (then --duration defaults to no limit)")
 	fl.StringVar(&f.prefix, "prefix", "bench:", "prefix of every key the benchmark writes")
 	fl.IntVar(&f.listLimit, "list-limit", 100, "entries per page for list (1 to 1000)")

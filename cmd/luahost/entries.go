@@ -1,13 +1,17 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
+	"github.com/luahost/luahost/registry"
 	"github.com/luahost/luahost/runtime"
 )
 
@@ -17,34 +21,129 @@ func newEntriesCmd(g *globals) *cobra.Command {
 		Use:   "entries",
 		Short: "List registry entries: ID, kind, lifecycle state, where defined",
 		Long: `List the registry's entries with their kind, lifecycle state and where they
-are defined. Nothing is started unless --start is given, which boots the
-auto_start entries first and so shows whether they can start.`,
+are defined. Nothing is started unless --start is given, which starts the
+auto_start entries first and so shows whether they can start: the table
+then has an ERROR column for entries that failed or are retrying.
+
+Exit status: 0 when listed; 2 for bad usage or an invalid registry; with
+--start, 1 when a required auto_start entry failed for good (the case in
+which run and repl refuse to boot), after printing the list.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var extra []runtime.Option
-			if !start {
-				extra = append(extra, runtime.WithoutBoot())
-			}
-			rt, err := g.newRuntime(cmd.Context(), cmd.ErrOrStderr(), extra...)
+			ctx := cmd.Context()
+			// Entries are started here rather than by the runtime's boot,
+			// which stops everything at the first failure and lists nothing.
+			rt, err := g.newRuntime(ctx, cmd.ErrOrStderr(), runtime.WithoutBoot())
 			if err != nil {
 				return err
 			}
-			defer rt.Close(context.WithoutCancel(cmd.Context()))
+			defer rt.Close(context.WithoutCancel(ctx))
+			var failed []string
+			if start {
+				failed = startAuto(ctx, rt)
+				if ctx.Err() != nil {
+					return &exitError{code: 1, err: context.Cause(ctx)}
+				}
+			}
 			states := rt.States()
 			if asJSON {
-				return writeEntriesJSON(cmd, states)
+				err = writeEntriesJSON(cmd, states)
+			} else {
+				err = writeEntriesTable(cmd, states)
 			}
-			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tKIND\tSTATE\tDEFINED AT")
-			for _, s := range states {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", s.Entry.ID, s.Entry.Kind, s.State, s.Entry.Pos)
+			if err != nil {
+				return err
 			}
-			return tw.Flush()
+			if len(failed) > 0 {
+				return &exitError{code: 1, err: fmt.Errorf("cannot boot: required %s failed to start: %s",
+					plural(len(failed), "entry", "entries"), strings.Join(failed, ", "))}
+			}
+			return nil
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
-	cmd.Flags().BoolVar(&start, "start", false, "boot auto_start entries before listing")
+	cmd.Flags().BoolVar(&start, "start", false, "start auto_start entries before listing")
 	return cmd
+}
+
+// startAuto starts every auto_start entry in dependency order, going on
+// after failures so that every entry gets its state, and returns the IDs
+// of required ones that failed for good (the runtime's boot would fail).
+func startAuto(ctx context.Context, rt *runtime.Runtime) []string {
+	var failed []string
+	for _, e := range rt.Registry().Order() {
+		if !e.Lifecycle.AutoStart {
+			continue
+		}
+		if err := rt.Start(ctx, e.ID); err == nil || ctx.Err() != nil {
+			continue
+		}
+		if e.Lifecycle.Startup != registry.StartupOptional && rt.State(e.ID).Phase == runtime.Failed {
+			failed = append(failed, e.ID)
+		}
+	}
+	return failed
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// writeEntriesTable prints one line per entry. The ERROR column, present
+// only when some entry has an error, holds the last error on one line.
+func writeEntriesTable(cmd *cobra.Command, states []runtime.EntryState) error {
+	withErr := false
+	for _, s := range states {
+		withErr = withErr || entryError(s.State) != ""
+	}
+	var buf bytes.Buffer
+	tw := tabwriter.NewWriter(&buf, 0, 4, 2, ' ', 0)
+	head := "ID\tKIND\tSTATE\tDEFINED AT"
+	if withErr {
+		head += "\tERROR"
+	}
+	fmt.Fprintln(tw, head)
+	for _, s := range states {
+		line := fmt.Sprintf("%s\t%s\t%s\t%s", s.Entry.ID, s.Entry.Kind, phaseText(s.State), s.Entry.Pos)
+		if withErr {
+			line += "\t" + entryError(s.State)
+		}
+		fmt.Fprintln(tw, line)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	// An empty last cell leaves padding behind.
+	out := cmd.OutOrStdout()
+	for _, line := range strings.SplitAfter(buf.String(), "\n") {
+		if line != "" {
+			if _, err := io.WriteString(out, strings.TrimRight(line, " \n")+"\n"); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// phaseText is the state without its error: "retrying (attempt 2)".
+func phaseText(st runtime.State) string {
+	if st.Phase == runtime.Retrying || st.Phase == runtime.Failed {
+		return fmt.Sprintf("%s (attempt %d)", st.Phase, st.Attempts)
+	}
+	return string(st.Phase)
+}
+
+// entryError is the last error of an entry that is not running or
+// stopped, with line breaks and tabs folded to single spaces so that it
+// fits one table cell.
+func entryError(st runtime.State) string {
+	if st.LastError == nil || st.Phase == runtime.Running || st.Phase == runtime.Stopped {
+		return ""
+	}
+	return strings.Join(strings.Fields(st.LastError.Error()), " ")
 }
 
 type entryJSON struct {

@@ -38,7 +38,8 @@ missing):
   README.md        the next steps
   .luarc.json      Lua Language Server settings (see luahost types)
   ` + typesDir + `  definitions of store, errors and security
-  .gitignore       leaves out app.db
+  .gitignore       leaves out app.db, and luahost.db (the built-in
+                   registry's file, made by a run without -r)
 
 Run the script at once with: luahost run -r registry.yaml main.lua
 

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"maps"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -372,5 +373,65 @@ func TestTypesRemovesStale(t *testing.T) {
 				t.Errorf("stdout says %d removed, want %d:\n%s", n, len(tt.wantRemoved), r.stdout)
 			}
 		})
+	}
+}
+
+// TestBuiltinRegistryHint checks the one-line hint a command prints when
+// it uses the built-in registry in a folder holding registry.yaml (a
+// project made by init, run without -r), and that it is quiet otherwise.
+func TestBuiltinRegistryHint(t *testing.T) {
+	const hint = "luahost: using the built-in registry; pass -r registry.yaml to use ./registry.yaml\n"
+	project := t.TempDir()
+	if r := inProcess(t, "", "init", project); r.code != 0 {
+		t.Fatalf("init: exit %d, stderr %s", r.code, r.stderr)
+	}
+	empty := t.TempDir()
+	tests := []struct {
+		name       string
+		dir        string
+		env        string // LUAHOST_REGISTRY
+		args       []string
+		wantStderr string
+	}{
+		{"project folder without -r", project, "", []string{"run", "-e", "print(1)"}, hint},
+		{"check in a project folder without -r", project, "", []string{"check"}, hint},
+		{"project folder with -r", project, "", []string{"-r", "registry.yaml", "run", "-e", "print(1)"}, ""},
+		{"project folder with LUAHOST_REGISTRY", project, "registry.yaml", []string{"run", "-e", "print(1)"}, ""},
+		{"folder without registry.yaml", empty, "", []string{"run", "-e", "print(1)"}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cmd := exec.Command(binary, tt.args...)
+			cmd.Dir = tt.dir
+			cmd.Env = append(os.Environ(), "LUAHOST_REGISTRY="+tt.env)
+			var stdout, stderr strings.Builder
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			if err := cmd.Run(); err != nil {
+				t.Fatalf("%v\nstderr: %s", err, stderr.String())
+			}
+			if got := stderr.String(); got != tt.wantStderr {
+				t.Errorf("stderr %q, want %q", got, tt.wantStderr)
+			}
+		})
+	}
+}
+
+// TestInitGitignore checks the generated .gitignore leaves out the
+// project's SQLite file and the one the built-in registry writes when a
+// command runs there without -r.
+func TestInitGitignore(t *testing.T) {
+	dir := t.TempDir()
+	if r := inProcess(t, "", "init", dir); r.code != 0 {
+		t.Fatalf("init: exit %d, stderr %s", r.code, r.stderr)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, ".gitignore"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(b), "\n")
+	for _, want := range []string{"app.db", "app.db-*", "luahost.db", "luahost.db-*"} {
+		if !slices.Contains(lines, want) {
+			t.Errorf(".gitignore lacks the line %q:\n%s", want, b)
+		}
 	}
 }

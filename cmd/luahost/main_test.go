@@ -102,6 +102,7 @@ func testdata(t *testing.T, name string) string {
 }
 
 func TestCommands(t *testing.T) {
+	emptyDir := t.TempDir()
 	tests := []struct {
 		name       string
 		args       []string
@@ -174,6 +175,28 @@ func TestCommands(t *testing.T) {
 		{name: "missing script", args: []string{"run", "nosuch.lua"}, wantCode: 2, stderrHas: []string{"nosuch.lua"}},
 		{name: "run without script", args: []string{"run"}, wantCode: 2, stderrHas: []string{"needs a script"}},
 		{name: "unknown flag", args: []string{"run", "--nope", "x.lua"}, wantCode: 2, stderrHas: []string{"unknown flag: --nope"}},
+		{name: "registry dir without yaml files exits 2", args: []string{"-r", emptyDir, "check"}, wantCode: 2,
+			stderrHas: []string{"luahost: invalid registry: read registry dir " + emptyDir + ": no *.yaml or *.yml files"}},
+		{name: "registry that is a device exits 2", args: []string{"-r", "/dev/null", "run", "-e", "print(1)"}, wantCode: 2,
+			stderrHas: []string{"luahost: invalid registry: read registry: /dev/null: a device, not a regular file"}},
+		{name: "missing registry exits 2", args: []string{"-r", "nosuch.yaml", "entries"}, wantCode: 2,
+			stderrHas: []string{"luahost: invalid registry: read registry: stat nosuch.yaml: no such file or directory"}},
+		{name: "negative timeout", args: []string{"run", "--timeout", "-1s", "-e", "print(1)"}, wantCode: 2,
+			stderrHas: []string{`invalid argument "-1s" for "--timeout" flag: -1s is negative`}},
+		{name: "negative repl timeout", args: []string{"repl", "--timeout", "-5ms"}, stdin: "print(1)\n", wantCode: 2,
+			stderrHas: []string{`invalid argument "-5ms" for "--timeout" flag: -5ms is negative`}},
+		{name: "negative stop timeout", args: []string{"--stop-timeout", "-1s", "run", "-e", "print(1)"}, wantCode: 2,
+			stderrHas: []string{`invalid argument "-1s" for "--stop-timeout" flag`}},
+		{name: "zero stop timeout", args: []string{"--stop-timeout", "0", "run", "-e", "print(1)"}, wantCode: 2,
+			stderrHas: []string{`--stop-timeout 0s: want a positive duration`}},
+		{name: "negative bench duration", args: []string{"bench", "app:cache", "--duration", "-1s", "-n", "10"}, wantCode: 2,
+			stderrHas: []string{`invalid argument "-1s" for "-t, --duration" flag: -1s is negative`}},
+		{name: "bad timeout", args: []string{"run", "--timeout", "5", "-e", "print(1)"}, wantCode: 2,
+			stderrHas: []string{`invalid argument "5" for "--timeout" flag: "5" is not a duration`}},
+		{name: "NaN max-memory", args: []string{"run", "--max-memory", "NaN", "-e", "print(1)"}, wantCode: 2,
+			stderrHas: []string{`invalid argument "NaN" for "--max-memory" flag`}},
+		{name: "repl prints returned values", args: []string{"repl"}, stdin: "return 5\n= 6\nreturn\nreturn 'a', 1\n",
+			wantStdout: "5\n6\na\t1\n"},
 		{name: "check default", args: []string{"check"}, wantStdout: "registry ok: 3 entries\n"},
 		{name: "broken registry exits 2 listing every problem", args: []string{"-r", testdata(t, "broken.yaml"), "run", "-e", "print(1)"},
 			wantCode: 2, stderrHas: []string{
@@ -190,6 +213,21 @@ func TestCommands(t *testing.T) {
 		{name: "entries json", args: []string{"entries", "--json"}, stdoutHas: []string{`"id": "app:kvdb"`, `"kind": "db.sql.sqlite"`}},
 		{name: "entries --start shows retrying without the password", args: []string{"-r", testdata(t, "retry.yaml"), "entries", "--start"},
 			stdoutHas: []string{"app:db  db.sql.postgres  retrying (attempt 1)"}},
+		{name: "entries --start lists a failed required entry and exits 1", args: []string{"-r", testdata(t, "failed.yaml"), "entries", "--start"},
+			wantCode: 1, stdoutHas: []string{
+				"ID         KIND             STATE               DEFINED AT",
+				"ERROR\n",
+				"app:cache  store.memory     running             ",
+				"app:db     db.sql.postgres  failed (attempt 1)  ",
+				"app:db: connect to 127.0.0.1:1/none as nobody: unavailable: failed to connect to `user=nobody database=none`: 127.0.0.1:1",
+				"app:optdb  db.sql.postgres  failed (attempt 1)  ",
+			},
+			stderrHas: []string{"luahost: cannot boot: required entry failed to start: app:db\n"}},
+		{name: "entries --start --json with a failed entry", args: []string{"-r", testdata(t, "failed.yaml"), "entries", "--start", "--json"},
+			wantCode: 1, stdoutHas: []string{`"id": "app:db"`, `"state": "failed"`, `"last_error": "app:db: connect to 127.0.0.1:1/none`, `"state": "running"`},
+			stderrHas: []string{"required entry failed to start: app:db\n"}},
+		{name: "entries --start with only an optional entry failed exits 0", args: []string{"-r", testdata(t, "optional.yaml"), "entries", "--start"},
+			stdoutHas: []string{"app:cache  store.memory     running", "app:optdb  db.sql.postgres  failed (attempt 1)  ", "app:optdb: connect to"}},
 		{name: "unavailable store", args: []string{"-r", testdata(t, "retry.yaml"), "run", "-e",
 			"local s, err = store.get('app:kv'); print(s, err:kind(), err:retryable())"},
 			wantStdout: "nil\tUnavailable\ttrue\n"},

@@ -24,7 +24,8 @@ func newReplCmd(g *globals) *cobra.Command {
 		Use:   "repl",
 		Short: "Interactive Lua with the registry booted",
 		Long: `Interactive Lua with the registry booted and the globals store and errors
-ready. Expressions print their values; tables are pretty-printed. .help lists
+ready. Expressions print their values, as do return statements (return 5,
+or =5 as in Lua 5.1's lua); tables are pretty-printed. .help lists
 the dot commands (.entries, .exit). Ctrl-C interrupts a running statement;
 Ctrl-C on an empty line or Ctrl-D exits, stopping every entry.
 
@@ -89,7 +90,7 @@ the exit status is 1 if any chunk failed.`,
 			return &exitError{code: 1, err: runErr}
 		},
 	}
-	cmd.Flags().DurationVar(&timeout, "timeout", 0, "limit on each statement (e.g. 30s); 0 means none")
+	cmd.Flags().Var((*duration)(&timeout), "timeout", "limit on each statement (e.g. 30s); 0 means none")
 	cmd.Flags().BoolVar(&sandbox, "sandbox", false, "no io, no os beyond time/clock/date, no loading code from disk; implies --max-memory 1GiB")
 	cmd.Flags().Var(&maxMemory, "max-memory", "cap on what each statement may allocate (e.g. 256MiB, 1GiB, or bytes); 0 means none")
 	sec.add(cmd)

@@ -52,7 +52,8 @@ holding app:cache (in memory) and app:kv (SQLite file luahost.db).`,
 		"registry file or directory (repeatable; default $LUAHOST_REGISTRY, ':'-separated, else the built-in registry)")
 	pf.StringVar(&g.logLevel, "log-level", "warn", "log level: debug, info, warn or error")
 	pf.StringVar(&g.logFormat, "log-format", "text", "log format: text or json")
-	pf.DurationVar(&g.stopTimeout, "stop-timeout", defaultStopTimeout,
+	g.stopTimeout = defaultStopTimeout
+	pf.Var((*duration)(&g.stopTimeout), "stop-timeout",
 		"after a first SIGINT or SIGTERM, how long stopping may take before the process exits anyway (130 or 143)")
 	root.AddCommand(newRunCmd(g), newCheckCmd(g), newEntriesCmd(g), newSchemaCmd(g), newReplCmd(g), newBenchCmd(g), newTypesCmd(), newInitCmd())
 	return root
@@ -99,9 +100,17 @@ func (g *globals) options(stderr io.Writer) ([]runtime.Option, error) {
 	opts := []runtime.Option{runtime.WithLogger(logger)}
 	if paths := g.paths(); len(paths) > 0 {
 		opts = append(opts, runtime.WithRegistry(paths...))
+	} else if fi, err := os.Stat(localRegistry); err == nil && fi.Mode().IsRegular() {
+		// Most likely a project folder (luahost init) and a forgotten -r.
+		fmt.Fprintf(stderr, "luahost: using the built-in registry; pass -r %s to use ./%s\n", localRegistry, localRegistry)
 	}
 	return opts, nil
 }
+
+// localRegistry is the registry file luahost init writes. Found in the
+// working directory when no registry is given, it earns a hint on stderr;
+// it is never loaded without -r or LUAHOST_REGISTRY.
+const localRegistry = "registry.yaml"
 
 // newRuntime builds a runtime; a registry problem exits 2.
 func (g *globals) newRuntime(ctx context.Context, stderr io.Writer, extra ...runtime.Option) (*runtime.Runtime, error) {
@@ -118,8 +127,9 @@ func (g *globals) newRuntime(ctx context.Context, stderr io.Writer, extra ...run
 
 func usageError(err error) error { return &exitError{code: 2, err: err} }
 
-// registryError exits 2 for an invalid registry, listing every problem,
-// and 1 for anything else that stops a boot.
+// registryError exits 2 for a registry that cannot be loaded (cli.md:
+// "an invalid registry"), listing every problem, and 1 for anything else
+// that stops a boot, such as a required entry that cannot start.
 func registryError(err error) error {
 	var re *registry.Error
 	if errors.As(err, &re) {
@@ -130,9 +140,9 @@ func registryError(err error) error {
 		}
 		return &exitError{code: 2, err: fmt.Errorf("invalid registry, %d problem%s:\n%s", n, plural, indent(re.Error()))}
 	}
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return &exitError{code: 2, err: err}
+	var le *runtime.RegistryError
+	if errors.As(err, &le) {
+		return &exitError{code: 2, err: fmt.Errorf("invalid registry: %w", le.Err)}
 	}
 	var se *runtime.ScopeError
 	if errors.As(err, &se) { // --scope naming nothing

@@ -53,7 +53,7 @@ the process at once.`,
 	}
 	cmd.Flags().SetInterspersed(false) // flags after the script belong to it
 	cmd.Flags().StringVarP(&f.code, "execute", "e", "", "run CODE instead of a script file")
-	cmd.Flags().DurationVar(&f.timeout, "timeout", 0, "limit on the whole script (e.g. 30s); 0 means none")
+	cmd.Flags().Var((*duration)(&f.timeout), "timeout", "limit on the whole script (e.g. 30s); 0 means none")
 	cmd.Flags().BoolVar(&f.sandbox, "sandbox", false, "no io, no os beyond time/clock/date, no loading code from disk; implies --max-memory 1GiB")
 	cmd.Flags().Var(&f.maxMemory, "max-memory", "cap on what the script may allocate (e.g. 256MiB, 1GiB, or bytes); 0 means none")
 	f.sec.add(cmd)

@@ -55,7 +55,7 @@ func parseByteSize(s string) (int64, error) {
 		}
 	}
 	f, err := strconv.ParseFloat(num, 64)
-	if err != nil || f < 0 || math.IsInf(f, 0) || f*mult > math.MaxInt64 {
+	if err != nil || f < 0 || math.IsNaN(f) || math.IsInf(f, 0) || f*mult > math.MaxInt64 {
 		return 0, fmt.Errorf("%q is not a size: want bytes, or a number with KiB, MiB, GiB, TiB, KB, MB, GB or TB (e.g. 256MiB)", s)
 	}
 	return int64(f * mult), nil

@@ -22,6 +22,9 @@ func TestParseByteSize(t *testing.T) {
 		{"-1MiB", 0, true},
 		{"256mb", 0, true},
 		{"1e30GiB", 0, true},
+		{"NaN", 0, true},
+		{"NaNMiB", 0, true},
+		{"-0.5KiB", 0, true},
 	}
 	for _, tt := range tests {
 		got, err := parseByteSize(tt.in)

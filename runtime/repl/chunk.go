@@ -16,26 +16,26 @@ const chunkName = "stdin"
 var errIncomplete = errors.New("incomplete chunk")
 
 // compileChunk compiles src, the lines of one chunk each ending in "\n". An
-// expression compiles as "return <src>", so its values can be printed;
-// expr reports that. A src that ends too early in both forms returns
-// errIncomplete.
-func compileChunk(src string) (prog *runtime.Program, expr bool, err error) {
+// expression compiles as "return <src>", so that it returns its values to
+// be printed, as does "=<src>" (the lua command's shorthand). A src that
+// ends too early in both forms returns errIncomplete.
+func compileChunk(src string) (*runtime.Program, error) {
 	retSrc := "return " + src
 	if rest, ok := strings.CutPrefix(src, "="); ok { // the lua command's "=expr"
 		retSrc = "return " + rest
 	}
 	prog, retErr := compileString(retSrc)
 	if retErr == nil {
-		return prog, true, nil
+		return prog, nil
 	}
-	prog, err = compileString(src)
+	prog, err := compileString(src)
 	if err == nil {
-		return prog, false, nil
+		return prog, nil
 	}
 	if atEOF(err) || atEOF(retErr) {
-		return nil, false, errIncomplete
+		return nil, errIncomplete
 	}
-	return nil, false, err
+	return nil, err
 }
 
 func compileString(src string) (*runtime.Program, error) {

@@ -25,12 +25,27 @@ func init() {
 			return &kvStore{id: env.Entry.ID, data: map[string][]byte{}}, nil
 		},
 	})
+	runtime.RegisterTyped(registry.TypedKind[struct{}]{
+		Name:   "test.broken",
+		Decode: func(f *registry.Fields) struct{} { return struct{}{} },
+		New:    func(struct{}, registry.Env) (registry.Component, error) { return broken{}, nil },
+	})
 	runtime.RegisterTyped(registry.TypedKind[gated]{
 		Name:   "test.gated",
 		Decode: func(f *registry.Fields) gated { return gated(f.String("gate", "")) },
 		New:    func(cfg gated, env registry.Env) (registry.Component, error) { return cfg, nil },
 	})
 }
+
+// broken is a component that never starts, with a multi-line error as
+// some database drivers give.
+type broken struct{}
+
+func (broken) Start(context.Context) error {
+	return fmt.Errorf("cannot connect:\n\tfirst try refused\n\tsecond try refused: %w", registry.ErrPermanent)
+}
+
+func (broken) Stop(context.Context) error { return nil }
 
 // gated is a component whose Start waits until a writer opens and closes
 // the FIFO it names, so a test decides when a start ends.

@@ -174,3 +174,37 @@ print('next')
 		t.Errorf("stderr %q, want %q", got, wantErr)
 	}
 }
+
+// TestQuietEntriesKeepsOneLinePerEntry checks that .entries folds an
+// entry's multi-line error onto its line, so the table stays aligned.
+func TestQuietEntriesKeepsOneLinePerEntry(t *testing.T) {
+	rt, err := runtime.New(context.Background(), runtime.WithRegistryString("test.yaml", `namespace: app
+entries:
+  - name: broken
+    kind: test.broken
+    lifecycle: {auto_start: true, startup: optional}
+  - name: kv
+    kind: test.kv
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { rt.Close(context.Background()) })
+	var stdout, stderr bytes.Buffer
+	err = repl.Run(context.Background(), rt, repl.Options{
+		In:  strings.NewReader(".entries\n"),
+		Out: &stdout,
+		Err: &stderr,
+	})
+	if err != nil {
+		t.Fatalf("Run: %v\nstderr: %s", err, stderr.String())
+	}
+	state := "failed (attempt 1): cannot connect: first try refused second try refused: permanent failure"
+	cell := func(s string) string { return s + strings.Repeat(" ", len(state)+2-len(s)) }
+	want := "ID          KIND         " + cell("STATE") + "DEFINED AT\n" +
+		"app:broken  test.broken  " + cell(state) + "test.yaml:3:5\n" +
+		"app:kv      test.kv      " + cell("stopped") + "test.yaml:6:5\n"
+	if got := stdout.String(); got != want {
+		t.Errorf(".entries printed\n%s\nwant\n%s", got, want)
+	}
+}

@@ -76,7 +76,9 @@ type Options struct {
 
 // Run reads, runs and prints Lua chunks in one Lua state of rt until the
 // input ends, .exit, or ctx is done. The store and errors globals are
-// ready. Expressions print their values; statements print nothing. The
+// ready. Expressions, and chunks that return values (return 5, or =5 as
+// in Lua 5.1's lua command), print the values; other statements print
+// nothing. The
 // caller closes rt afterwards, which stops every entry.
 //
 // Interactive mode prompts with "> " (">> " inside an unfinished chunk).
@@ -187,7 +189,7 @@ func (r *repl) line(ctx context.Context, line string) error {
 		}
 	}
 	r.pending = append(r.pending, line)
-	prog, expr, err := compileChunk(strings.Join(r.pending, "\n") + "\n")
+	prog, err := compileChunk(strings.Join(r.pending, "\n") + "\n")
 	if errors.Is(err, errIncomplete) {
 		return nil
 	}
@@ -197,11 +199,13 @@ func (r *repl) line(ctx context.Context, line string) error {
 		r.fail(syntaxError(err))
 		return nil
 	}
-	return r.exec(ctx, prog, expr)
+	return r.exec(ctx, prog)
 }
 
-// exec runs a compiled chunk and prints an expression's values.
-func (r *repl) exec(ctx context.Context, prog *runtime.Program, expr bool) error {
+// exec runs a compiled chunk and prints the values it returns, as Lua
+// 5.1's interactive lua does: those of an expression, and those of a
+// return statement.
+func (r *repl) exec(ctx context.Context, prog *runtime.Program) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	defer r.finished.Add(1)
@@ -242,7 +246,7 @@ func (r *repl) exec(ctx context.Context, prog *runtime.Program, expr bool) error
 		}
 		return r.callError(ctx, err)
 	}
-	if expr && len(results) > 0 {
+	if len(results) > 0 {
 		io.WriteString(r.opts.Out, format(L, r.opts.Limits, tostring, results))
 	}
 	return nil
@@ -310,7 +314,8 @@ func isCommand(line string) bool {
 	return len(line) > 1 && line[0] == '.' && (line[1] >= 'a' && line[1] <= 'z' || line[1] >= 'A' && line[1] <= 'Z')
 }
 
-const helpText = `Type Lua statements or expressions; an expression prints its value.
+const helpText = `Type Lua statements or expressions; an expression prints its values,
+as does return (return 5, or =5).
 A chunk that is not finished continues on the next line (prompt ">> ").
 The globals store and errors are ready: s = store.get("app:cache").
 
@@ -375,7 +380,9 @@ func (r *repl) entries() {
 	tw := tabwriter.NewWriter(r.opts.Out, 0, 8, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tKIND\tSTATE\tDEFINED AT")
 	for _, es := range states {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", es.Entry.ID, es.Entry.Kind, es.State, es.Entry.Pos)
+		// A multi-line error (a driver's) would break the table's columns.
+		state := strings.Join(strings.Fields(es.State.String()), " ")
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", es.Entry.ID, es.Entry.Kind, state, es.Entry.Pos)
 	}
 	tw.Flush()
 }
