@@ -43,6 +43,17 @@ const (
 	KindMySQL    = "db.sql.mysql"
 )
 
+// ErrSQLiteUnavailable is the problem of every db.sql.sqlite entry in a
+// binary built without cgo (CGO_ENABLED=0, the default of cross builds):
+// the SQLite driver, mattn/go-sqlite3, is C code. The registry reports it
+// at the entry's kind, so `luahost check` shows it; Start returns it too.
+var ErrSQLiteUnavailable = errors.New(KindSQLite + " is not available: this luahost was built without cgo (CGO_ENABLED=0), " +
+	"and the SQLite driver needs it; build with CGO_ENABLED=1 and a C compiler, or use " + KindPostgres + " or " + KindMySQL)
+
+// SQLiteAvailable reports whether this binary can open SQLite databases:
+// false when it was built without cgo (see ErrSQLiteUnavailable).
+func SQLiteAvailable() bool { return newSQLiteDriver != nil }
+
 // Dialect is the SQL flavour of a database.
 type Dialect string
 
