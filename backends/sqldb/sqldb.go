@@ -13,7 +13,8 @@
 // SQLite file databases run in WAL mode with one writer connection (so
 // writers queue in Go instead of failing with "database is locked") and a
 // separate pool of read-only connections. A ":memory:" database uses one
-// connection for everything, kept open for the life of the entry.
+// connection for everything, kept open for the life of the entry. A
+// binary built without cgo has no SQLite (see ErrSQLiteUnavailable).
 //
 // Passwords never appear in errors or logs: every error this package
 // returns has the password and any DSN credentials replaced by "xxxxx".
