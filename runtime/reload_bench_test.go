@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -65,15 +64,6 @@ func BenchmarkReloadOneOf1000Quiet(b *testing.B) {
 	b.ReportMetric(ms(elapsed), "ms/reload")
 	b.ReportMetric(ms(reloadCPU), "cpu-ms/reload")
 	b.ReportMetric(ms(loadCPU), "cpu-ms/load")
-}
-
-// cpuTime returns the CPU time (user and system) the process used so far.
-func cpuTime(b *testing.B) time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		b.Fatal(err)
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // BenchmarkReloadOneOf1000 reloads a registry of 1,000 running memory

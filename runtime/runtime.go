@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -18,14 +19,42 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/luahost/luahost/backends"
+	"github.com/luahost/luahost/backends/sqldb"
 	"github.com/luahost/luahost/registry"
 )
 
 //go:embed default_registry.yaml
 var defaultRegistry []byte
 
-// DefaultRegistry returns the built-in registry used when none is given.
-func DefaultRegistry() []byte { return defaultRegistry }
+// defaultRegistryNoSQLite is the built-in registry of a binary without
+// SQLite (built without cgo): defaultRegistry without sqliteDefaultIDs.
+//
+//go:embed default_registry_nosqlite.yaml
+var defaultRegistryNoSQLite []byte
+
+// sqliteDefaultIDs are the entries of the built-in registry that need
+// SQLite.
+var sqliteDefaultIDs = []string{"app:kv", "app:kvdb"}
+
+// defaultRegistryName is the file name of the built-in registry's
+// entries, in positions and errors.
+const defaultRegistryName = "<default registry>"
+
+// sqliteAvailable reports whether this binary has SQLite; tests replace
+// it to run the registry of a binary without.
+var sqliteAvailable = sqldb.SQLiteAvailable
+
+// DefaultRegistry returns the built-in registry used when none is given:
+// app:cache (store.memory) and app:kv (store.sql on app:kvdb, the SQLite
+// file luahost.db in the working directory). A binary built without cgo
+// has no SQLite (see sqldb.ErrSQLiteUnavailable), and its built-in
+// registry holds app:cache alone; asking it for app:kv says why.
+func DefaultRegistry() []byte {
+	if sqliteAvailable() {
+		return defaultRegistry
+	}
+	return defaultRegistryNoSQLite
+}
 
 // RegisterTyped adds an entry kind whose config is a C to the
 // process-wide kind table, like database/sql.Register: Decode returns a C
@@ -157,7 +186,7 @@ func New(ctx context.Context, opts ...Option) (*Runtime, error) {
 	}
 	if len(c.sources) == 0 {
 		c.sources = append(c.sources, func() ([]registry.Source, error) {
-			return []registry.Source{{Name: "<default registry>", Data: defaultRegistry}}, nil
+			return []registry.Source{{Name: defaultRegistryName, Data: DefaultRegistry()}}, nil
 		})
 	}
 	reg, err := loadRegistry(c.sources, c.getenv)
@@ -390,10 +419,25 @@ func (rt *Runtime) runningStore(ctx context.Context, id string) (*unit, error) {
 
 func (rt *Runtime) notFound(id string) error {
 	msg := fmt.Sprintf("no entry %q in the registry", id)
+	if rt.noSQLiteDefault(id) {
+		return backends.Errorf(backends.ErrNotFound, "%s: the built-in registry has %s only when luahost is built with cgo, which SQLite needs; "+
+			"this binary was built without (CGO_ENABLED=0)", msg, id)
+	}
 	if similar := rt.reg().Similar(id); len(similar) > 0 {
 		msg += fmt.Sprintf(" (did you mean %s?)", quoteList(similar))
 	}
 	return backends.Errorf(backends.ErrNotFound, "%s", msg)
+}
+
+// noSQLiteDefault reports whether id is an entry of the built-in registry
+// that this binary, without SQLite, left out of the built-in registry it
+// runs.
+func (rt *Runtime) noSQLiteDefault(id string) bool {
+	if sqliteAvailable() || !slices.Contains(sqliteDefaultIDs, id) {
+		return false
+	}
+	e, ok := rt.reg().Entry("app:cache")
+	return ok && e.Pos.File == defaultRegistryName
 }
 
 func quoteList(ids []string) string {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"runtime"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -38,17 +37,6 @@ var impls = []struct {
 		return s
 	}},
 	{"lib", func(o memory.Options) benchStore { return newLibStore(o) }},
-}
-
-// cpuTime returns the CPU time the process has used. On a machine shared
-// with other work, CPU time per operation varies far less than wall time,
-// which counts the time the benchmark waits for a CPU.
-func cpuTime(tb testing.TB) time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		tb.Fatal(err)
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // storeOp does one get or set (op) of key on s, failing tb on an error.

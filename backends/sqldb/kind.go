@@ -88,6 +88,10 @@ func (c Config) Problems() []registry.FieldError {
 	}
 	switch c.Dialect {
 	case SQLite:
+		if !SQLiteAvailable() {
+			// At the kind, where a fix (another kind, another build) goes.
+			add("kind", "%s", ErrSQLiteUnavailable)
+		}
 		if c.File == "" {
 			add("file", `file is required: a path, or ":memory:"`)
 		} else if msg := sqlitePathProblem(c.File); msg != "" {

@@ -22,7 +22,6 @@ import (
 	"github.com/jackc/pgx/v5/pgconn/ctxwatch"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/jmoiron/sqlx"
-	"github.com/mattn/go-sqlite3"
 )
 
 var pragmaValueRE = lazyRE(`^[A-Za-z0-9_.+-]+$`)
@@ -59,9 +58,9 @@ var defaultPragmas = map[string]string{
 	"foreign_keys": "ON",
 }
 
-// sqliteConnector opens go-sqlite3 connections and applies pragmas to each.
+// sqliteConnector opens connections of the SQLite driver.
 type sqliteConnector struct {
-	drv *sqlite3.SQLiteDriver
+	drv driver.Driver
 	dsn string
 }
 
@@ -69,6 +68,9 @@ func (c *sqliteConnector) Connect(context.Context) (driver.Conn, error) { return
 func (c *sqliteConnector) Driver() driver.Driver                        { return c.drv }
 
 func openSQLite(cfg Config) (db, readDB *sqlx.DB, target string, err error) {
+	if newSQLiteDriver == nil {
+		return nil, nil, "", ErrSQLiteUnavailable
+	}
 	pragmas := map[string]string{}
 	for k, v := range defaultPragmas {
 		pragmas[k] = v
@@ -81,14 +83,11 @@ func openSQLite(cfg Config) (db, readDB *sqlx.DB, target string, err error) {
 		names = append(names, k)
 	}
 	sort.Strings(names)
-	drv := &sqlite3.SQLiteDriver{ConnectHook: func(conn *sqlite3.SQLiteConn) error {
-		for _, name := range names {
-			if _, err := conn.Exec("PRAGMA "+name+" = "+pragmas[name], nil); err != nil {
-				return fmt.Errorf("pragma %s: %w", name, err)
-			}
-		}
-		return nil
-	}}
+	setup := make([][2]string, len(names))
+	for i, name := range names {
+		setup[i] = [2]string{name, pragmas[name]}
+	}
+	drv := newSQLiteDriver(setup)
 	params := "_busy_timeout=" + strconv.Itoa(int(SQLiteBusyStep/time.Millisecond)) + "&_txlock=immediate"
 
 	if cfg.File == ":memory:" {

@@ -13,7 +13,8 @@
 // SQLite file databases run in WAL mode with one writer connection (so
 // writers queue in Go instead of failing with "database is locked") and a
 // separate pool of read-only connections. A ":memory:" database uses one
-// connection for everything, kept open for the life of the entry.
+// connection for everything, kept open for the life of the entry. A
+// binary built without cgo has no SQLite (see ErrSQLiteUnavailable).
 //
 // Passwords never appear in errors or logs: every error this package
 // returns has the password and any DSN credentials replaced by "xxxxx".
@@ -42,6 +43,17 @@ const (
 	KindPostgres = "db.sql.postgres"
 	KindMySQL    = "db.sql.mysql"
 )
+
+// ErrSQLiteUnavailable is the problem of every db.sql.sqlite entry in a
+// binary built without cgo (CGO_ENABLED=0, the default of cross builds):
+// the SQLite driver, mattn/go-sqlite3, is C code. The registry reports it
+// at the entry's kind, so `luahost check` shows it; Start returns it too.
+var ErrSQLiteUnavailable = errors.New(KindSQLite + " is not available: this luahost was built without cgo (CGO_ENABLED=0), " +
+	"and the SQLite driver needs it; build with CGO_ENABLED=1 and a C compiler, or use " + KindPostgres + " or " + KindMySQL)
+
+// SQLiteAvailable reports whether this binary can open SQLite databases:
+// false when it was built without cgo (see ErrSQLiteUnavailable).
+func SQLiteAvailable() bool { return newSQLiteDriver != nil }
 
 // Dialect is the SQL flavour of a database.
 type Dialect string

@@ -16,7 +16,20 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/luahost/luahost/backends"
 	"github.com/luahost/luahost/backends/sqldb"
-	"github.com/mattn/go-sqlite3"
+)
+
+// sqliteCode is an SQLite primary result code, as sqliteError returns
+// it; SQLite fixes their values (https://sqlite.org/rescode.html).
+type sqliteCode int
+
+// The SQLite result codes the store tells apart.
+const (
+	sqliteBusy     sqliteCode = 5  // SQLITE_BUSY: another connection holds the lock
+	sqliteLocked   sqliteCode = 6  // SQLITE_LOCKED
+	sqliteIOErr    sqliteCode = 10 // SQLITE_IOERR
+	sqliteFull     sqliteCode = 13 // SQLITE_FULL
+	sqliteCantOpen sqliteCode = 14 // SQLITE_CANTOPEN
+	sqliteTooBig   sqliteCode = 18 // SQLITE_TOOBIG
 )
 
 // fail wraps a database error from operation op. Errors that mean the
@@ -50,9 +63,9 @@ func unavailable(err error) bool {
 		pgErr   *pgconn.PgError
 		connErr *pgconn.ConnectError
 		myErr   *mysql.MySQLError
-		liteErr sqlite3.Error
 		netErr  *net.OpError
 	)
+	liteCode, liteErr := sqliteError(err)
 	switch {
 	// *net.OpError, not net.Error: context.DeadlineExceeded is a net.Error.
 	case errors.As(err, &connErr), errors.As(err, &netErr):
@@ -70,9 +83,9 @@ func unavailable(err error) bool {
 			return true
 		}
 		return false
-	case errors.As(err, &liteErr):
-		switch liteErr.Code {
-		case sqlite3.ErrBusy, sqlite3.ErrLocked, sqlite3.ErrCantOpen, sqlite3.ErrIoErr, sqlite3.ErrFull:
+	case liteErr:
+		switch liteCode {
+		case sqliteBusy, sqliteLocked, sqliteCantOpen, sqliteIOErr, sqliteFull:
 			return true
 		}
 		return false
@@ -99,10 +112,10 @@ func unavailable(err error) bool {
 // (the check runs before sending, so this is rare) is ErrInvalid too.
 func tooLarge(err error) bool {
 	var (
-		pgErr   *pgconn.PgError
-		myErr   *mysql.MySQLError
-		liteErr sqlite3.Error
+		pgErr *pgconn.PgError
+		myErr *mysql.MySQLError
 	)
+	liteCode, liteErr := sqliteError(err)
 	switch {
 	case errors.Is(err, mysql.ErrPktTooLarge):
 		return true
@@ -110,8 +123,8 @@ func tooLarge(err error) bool {
 		return pgErr.Code == "54000" // program_limit_exceeded
 	case errors.As(err, &myErr):
 		return myErr.Number == 1153 || myErr.Number == 1301 // packet too large, max_allowed_packet exceeded
-	case errors.As(err, &liteErr):
-		return liteErr.Code == sqlite3.ErrTooBig
+	case liteErr:
+		return liteCode == sqliteTooBig
 	}
 	return false
 }
@@ -167,8 +180,8 @@ func (s *Store) queryRow(ctx context.Context, stmt *sqlx.Stmt, dest []any, args 
 
 // busy reports SQLITE_BUSY: another connection holds the lock.
 func busy(err error) bool {
-	var liteErr sqlite3.Error
-	return errors.As(err, &liteErr) && liteErr.Code == sqlite3.ErrBusy
+	code, ok := sqliteError(err)
+	return ok && code == sqliteBusy
 }
 
 // outcomeUnknown returns the error of a write that is not safe to repeat
@@ -195,12 +208,12 @@ func (s *Store) outcomeUnknown(ctx context.Context, op, key string, err error) e
 // its outcome is always known.
 func mayHaveApplied(err error) bool {
 	var (
-		pgErr   *pgconn.PgError
-		myErr   *mysql.MySQLError
-		liteErr sqlite3.Error
+		pgErr *pgconn.PgError
+		myErr *mysql.MySQLError
 	)
+	_, liteErr := sqliteError(err)
 	switch {
-	case err == nil, errors.As(err, &liteErr):
+	case err == nil, liteErr:
 		return false
 	case errors.As(err, &pgErr):
 		// A FATAL connection error (terminated, shut down) can come after

@@ -1,3 +1,7 @@
+//go:build cgo
+
+// The SQLITE_BUSY cases need the SQLite driver's error type.
+
 package sqlstore
 
 import (

@@ -85,7 +85,6 @@ import (
 	"github.com/luahost/luahost/backends"
 	"github.com/luahost/luahost/backends/sqldb"
 	"github.com/luahost/luahost/registry"
-	"github.com/mattn/go-sqlite3"
 )
 
 // Kind is the registry kind name of SQL stores.
@@ -425,13 +424,9 @@ func (s *Store) valueLimit(ctx context.Context, w *sqlx.DB) (int, string, error)
 	}
 	defer conn.Close()
 	var limit int
-	err = conn.Raw(func(dc any) error {
-		c, ok := dc.(*sqlite3.SQLiteConn)
-		if !ok {
-			return fmt.Errorf("unexpected SQLite driver connection %T", dc)
-		}
-		limit = c.GetLimit(sqlite3.SQLITE_LIMIT_LENGTH)
-		return nil
+	err = conn.Raw(func(dc any) (err error) {
+		limit, err = sqliteLengthLimit(dc)
+		return err
 	})
 	if err != nil {
 		return 0, "", s.fail(ctx, "read SQLite's length limit", err)

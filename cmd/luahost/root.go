@@ -34,7 +34,8 @@ func newRootCmd(sigs *signals, getenv func(string) string) *cobra.Command {
 		Short: "Run Lua scripts against a registry of stores",
 		Long: `luahost runs Lua scripts against a registry of typed entries (stores and
 databases) defined in YAML. Without --registry it uses a built-in registry
-holding app:cache (in memory) and app:kv (SQLite file luahost.db).`,
+holding app:cache (in memory) and app:kv (SQLite file luahost.db; only in
+builds with cgo, which SQLite needs).`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
