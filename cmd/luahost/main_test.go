@@ -173,6 +173,7 @@ func TestCommands(t *testing.T) {
 				"broken.yaml:9:17: app:kv: table_name:",
 				"broken.yaml:10:5: app:cache: duplicate ID, first defined at ",
 				"broken.yaml:11:11: app:cache: kind: unknown kind \"store.memroy\" (did you mean \"store.memory\"?)",
+				"broken.yaml:14:11: app:localfile: file: want a plain path, not a \"file:\" URI",
 			}},
 		{name: "entries", args: []string{"entries"}, stdoutHas: []string{
 			"ID         KIND           STATE    DEFINED AT",
