@@ -200,7 +200,8 @@ func TestReload(t *testing.T) {
 			},
 			want: Report{Kept: without("app:cache", "app:kv"), Restarted: []string{"app:cache"},
 				Failed: []ReloadFailure{{ID: "app:kv", Op: "start"}}},
-			values: "cache=NotFound sessions=s kv=Unavailable",
+			// A missing table fails the start for good: INVALID, not UNAVAILABLE.
+			values: "cache=NotFound sessions=s kv=Invalid",
 			states: map[string]Phase{"app:kv": Failed, "app:cache": Running},
 		},
 		{

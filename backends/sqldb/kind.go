@@ -5,6 +5,7 @@ import (
 	"maps"
 	"net"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -37,7 +38,7 @@ func decodeSQLite(f *registry.Fields) Config {
 	pool := f.Sub("pool")
 	cfg := Config{
 		Dialect: SQLite,
-		File:    f.Path("file", ""),
+		File:    sqliteFile(f),
 		Options: f.StringMap("options"),
 		Pool:    Pool{MaxLifetime: pool.DurationAtLeast("max_lifetime", DefaultMaxLifetime, registry.MinPoolLifetime, true)},
 	}
@@ -155,6 +156,18 @@ func parseConfig(cfg Config) error {
 		_, err = mysqlConfig(cfg)
 	}
 	return err
+}
+
+// sqliteFile returns the file field resolved against the registry file's
+// folder, except a "file:" URI, kept as written so that Problems refuses
+// it (joined to a folder it would no longer start with "file:", and SQLite
+// would create a file of that literal name).
+func sqliteFile(f *registry.Fields) string {
+	file := f.String("file", "")
+	if file == "" || file == ":memory:" || strings.HasPrefix(file, "file:") || filepath.IsAbs(file) || f.Dir() == "" {
+		return file
+	}
+	return filepath.Join(f.Dir(), file)
 }
 
 // sqlitePathProblem returns why file cannot name an SQLite database, or "".

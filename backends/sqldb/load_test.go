@@ -3,6 +3,7 @@ package sqldb
 import (
 	"errors"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -14,7 +15,7 @@ import (
 // values from the environment are not shown.
 func TestBadConfigAtLoad(t *testing.T) {
 	dir := t.TempDir()
-	env := map[string]string{"PG_DSN": "postgres://envuser:envpw@envhost:badport/envdb"}
+	env := map[string]string{"PG_DSN": "postgres://envuser:envpw@envhost:badport/envdb", "SQLITE_FILE": "file:x.db?mode=ro"}
 	tests := []struct {
 		name  string
 		entry string
@@ -36,6 +37,11 @@ func TestBadConfigAtLoad(t *testing.T) {
 			"a.yaml:1:40: app:x: file: \"" + dir + "\" is a directory"},
 		{"sqlite uri", `{name: x, kind: db.sql.sqlite, file: "file:x.db?mode=ro"}`,
 			"a.yaml:1:40: app:x: file: want a plain path, not a \"file:\" URI (pragmas go in \"options\")"},
+		{"sqlite uri with absolute path", `{name: x, kind: db.sql.sqlite, file: "file:///tmp/x.db"}`,
+			"a.yaml:1:40: app:x: file: want a plain path, not a \"file:\" URI (pragmas go in \"options\")"},
+		{"sqlite uri from env", `{name: x, kind: db.sql.sqlite, file: "${env:SQLITE_FILE}"}`,
+			"a.yaml:1:40: app:x: file: want a plain path, not a \"file:\" URI (pragmas go in \"options\")"},
+		{"sqlite file: inside a path", `{name: x, kind: db.sql.sqlite, file: "data/file:x.db"}`, ""},
 		{"pool lifetime too short", `{name: x, kind: db.sql.postgres, host: h, pool: {max_lifetime: 1ms}}`,
 			"a.yaml:1:66: app:x: pool.max_lifetime: must be 0 or at least 1s, got 1ms"},
 		{"dsn and port", `{name: x, kind: db.sql.postgres, dsn: "postgres://h/db", port: 5433}`,
@@ -52,29 +58,33 @@ func TestBadConfigAtLoad(t *testing.T) {
 		{"good mysql", `{name: x, kind: db.sql.mysql, dsn: "root:pw@tcp(127.0.0.1:3306)/test?timeout=5s"}`, ""},
 		{"good sqlite", `{name: x, kind: db.sql.sqlite, file: "` + dir + `/new.db"}`, ""},
 	}
+	// Each entry loads from a source without a folder and from one in a
+	// folder, against which relative paths resolve (as from a file).
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			_, err := registry.Load([]registry.Source{{Name: "a.yaml", Data: []byte("- " + tt.entry + "\n")}},
-				registry.Options{Getenv: func(k string) (string, bool) { v, ok := env[k]; return v, ok }})
-			if tt.want == "" {
-				if err != nil {
-					t.Fatalf("Load: %v", err)
+		for _, srcDir := range []string{"", dir} {
+			t.Run(tt.name+"/dir="+strconv.FormatBool(srcDir != ""), func(t *testing.T) {
+				_, err := registry.Load([]registry.Source{{Name: "a.yaml", Data: []byte("- " + tt.entry + "\n"), Dir: srcDir}},
+					registry.Options{Getenv: func(k string) (string, bool) { v, ok := env[k]; return v, ok }})
+				if tt.want == "" {
+					if err != nil {
+						t.Fatalf("Load: %v", err)
+					}
+					return
 				}
-				return
-			}
-			var re *registry.Error
-			if !errors.As(err, &re) || len(re.Problems) != 1 {
-				t.Fatalf("Load error = %v, want one problem", err)
-			}
-			if got := re.Problems[0].Error(); got != tt.want {
-				t.Errorf("problem\n got %s\nwant %s", got, tt.want)
-			}
-			for _, secret := range []string{"hunter2", "envuser", "envpw", "envhost", "envdb"} {
-				if strings.Contains(err.Error(), secret) {
-					t.Errorf("problem shows %q: %v", secret, err)
+				var re *registry.Error
+				if !errors.As(err, &re) || len(re.Problems) != 1 {
+					t.Fatalf("Load error = %v, want one problem", err)
 				}
-			}
-		})
+				if got := re.Problems[0].Error(); got != tt.want {
+					t.Errorf("problem\n got %s\nwant %s", got, tt.want)
+				}
+				for _, secret := range []string{"hunter2", "envuser", "envpw", "envhost", "envdb"} {
+					if strings.Contains(err.Error(), secret) {
+						t.Errorf("problem shows %q: %v", secret, err)
+					}
+				}
+			})
+		}
 	}
 	if _, err := os.Stat(dir + "/new.db"); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("loading created the database file: %v", err)

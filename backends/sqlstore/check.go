@@ -16,6 +16,9 @@ import (
 
 // checkTable makes sure the table has the store's columns, creating it
 // when configured to. It returns the key column's data type, lower case.
+// A table that does not fit is a schemaErrorf error holding the DDL that
+// fixes it: CREATE for a missing table, ALTER TABLE ... ADD COLUMN for a
+// missing expiry or version column (see addColumns).
 func (s *Store) checkTable(ctx context.Context, db *sqlx.DB) (string, error) {
 	d := s.db.Dialect()
 	cols, err := s.columns(ctx, db)
@@ -39,7 +42,7 @@ func (s *Store) checkTable(ctx context.Context, db *sqlx.DB) (string, error) {
 		}
 	}
 	if len(cols) == 0 {
-		return "", backends.Errorf(registry.ErrPermanent, "%s: table %s does not exist in the %s database %s; create it with:\n\n%s\nor set create_table: true",
+		return "", schemaErrorf("%s: table %s does not exist in the %s database %s; create it with:\n\n%s\nor set create_table: true",
 			s.id, s.cfg.Table, d, s.cfg.Database, Schema(s.cfg, d))
 	}
 	want := []string{s.cfg.IDColumn, s.cfg.PayloadColumn, s.cfg.ExpireColumn}
@@ -63,7 +66,11 @@ func (s *Store) checkTable(ctx context.Context, db *sqlx.DB) (string, error) {
 			have = append(have, c)
 		}
 		sort.Strings(have)
-		return "", backends.Errorf(registry.ErrPermanent, "%s: table %s lacks column(s) %s (it has %s); the expected table is:\n\n%s",
+		if fix, ok := addColumns(s.cfg, d, missing); ok {
+			return "", schemaErrorf("%s: table %s lacks column(s) %s (it has %s); if it has them under other names, name those in the entry's config, else add them, keeping the rows, with:\n\n%s",
+				s.id, s.cfg.Table, strings.Join(missing, ", "), strings.Join(have, ", "), fix)
+		}
+		return "", schemaErrorf("%s: table %s lacks column(s) %s (it has %s); the key and value columns have no default to add to existing rows: name the table's own columns in id_column_name and payload_column_name, or use a new table:\n\n%s",
 			s.id, s.cfg.Table, strings.Join(missing, ", "), strings.Join(have, ", "), Schema(s.cfg, d))
 	}
 	if s.cfg.ValueFormat == ValueJSON {
@@ -72,7 +79,7 @@ func (s *Store) checkTable(ctx context.Context, db *sqlx.DB) (string, error) {
 		typ, _ := lookupColumn(cols, s.cfg.PayloadColumn, d)
 		low := strings.ToLower(typ)
 		if strings.Contains(low, "bytea") || strings.Contains(low, "blob") || strings.Contains(low, "binary") {
-			return "", backends.Errorf(registry.ErrPermanent, "%s: value column %s of table %s is %s, which does not hold JSON text; value_format: json needs the column of:\n\n%s",
+			return "", schemaErrorf("%s: value column %s of table %s is %s, which does not hold JSON text; value_format: json needs the column of:\n\n%s",
 				s.id, s.cfg.PayloadColumn, s.cfg.Table, typ, Schema(s.cfg, d))
 		}
 	}
@@ -82,10 +89,51 @@ func (s *Store) checkTable(ctx context.Context, db *sqlx.DB) (string, error) {
 	return keyType, nil
 }
 
+// schemaErrorf returns the error of a table that does not fit the entry's
+// config. It wraps registry.ErrPermanent, since no retry of the start can
+// fix it, and backends.ErrInvalid, so that scripts see INVALID (not
+// retryable) rather than UNAVAILABLE: only a change to the table (then a
+// restart of the host) or to the entry heals it.
+func schemaErrorf(format string, args ...any) error {
+	return backends.Errorf(backends.ErrInvalid, "%w", backends.Errorf(registry.ErrPermanent, format, args...))
+}
+
+// addColumns returns the statements that add the missing columns to an
+// existing table of cfg on dialect d, keeping its rows: false when a key
+// or value column is missing, which no default can fill. Existing rows
+// get no expiry (NULL: they never expire) and version 0, the default a
+// created table has: their version was "" before, so no version a script
+// read can match it, and the next write makes it 1.
+func addColumns(cfg Config, d sqldb.Dialect, missing []string) (string, bool) {
+	cfg = cfg.withDefaults()
+	q := d.Quote
+	t := q(cfg.Table)
+	var b strings.Builder
+	for _, m := range missing {
+		switch m {
+		case cfg.ExpireColumn:
+			e := q(cfg.ExpireColumn)
+			fmt.Fprintf(&b, "ALTER TABLE %s ADD COLUMN %s BIGINT;\n", t, e)
+			if d == sqldb.MySQL {
+				fmt.Fprintf(&b, "CREATE INDEX %s ON %s (%s);\n", q(indexName(cfg)), t, e)
+			} else {
+				// The last statement of the DDL is the expiry index.
+				stmts := ddl(cfg, d)
+				b.WriteString(stmts[len(stmts)-1] + ";\n")
+			}
+		case cfg.VersionColumn:
+			fmt.Fprintf(&b, "ALTER TABLE %s ADD COLUMN %s BIGINT NOT NULL DEFAULT 0;\n", t, q(cfg.VersionColumn))
+		default:
+			return "", false
+		}
+	}
+	return b.String(), true
+}
+
 // checkKeyColumn makes sure the key column holds every key the store
 // accepts and compares keys byte by byte, so that "user", "USER" and
-// "user " are three keys. Otherwise it fails, wrapping
-// registry.ErrPermanent, with the statements that fix the table:
+// "user " are three keys. Otherwise it fails (see schemaErrorf) with the
+// statements that fix the table:
 //
 //   - MySQL: VARBINARY or a BLOB type. Character columns fold case or
 //     trailing spaces (PAD SPACE collations, _bin ones included) or
@@ -104,7 +152,7 @@ func (s *Store) checkKeyColumn(ctx context.Context, db *sqlx.DB) error {
 	if problem == "" {
 		return nil
 	}
-	return backends.Errorf(registry.ErrPermanent, "%s: the key column %s of table %s %s, so some distinct keys would be folded into one row or refused; keys must compare byte by byte. Fix the table with:\n\n%s",
+	return schemaErrorf("%s: the key column %s of table %s %s, so some distinct keys would be folded into one row or refused; keys must compare byte by byte. Fix the table with:\n\n%s",
 		s.id, s.cfg.IDColumn, s.cfg.Table, problem, keyColumnFix(s.cfg, s.db.Dialect()))
 }
 

@@ -149,7 +149,11 @@ func indexName(c Config) string {
 }
 
 // Schema returns the DDL of c's table (see the function Schema) in the
-// dialect of c's database entry in reg (registry.Schemer).
+// dialect of c's database entry in reg (registry.Schemer). With a version
+// column it ends with SQL comments giving the ALTER TABLE that adds that
+// column to an existing table made without it: the CREATE statements
+// leave an existing table as it is, and piping the output to a database
+// client must not fail on a table that already has the column.
 func (c Config) Schema(reg *registry.Registry) (string, error) {
 	dbEntry, ok := reg.Entry(c.Database)
 	if !ok {
@@ -159,7 +163,13 @@ func (c Config) Schema(reg *registry.Registry) (string, error) {
 	if !ok {
 		return "", fmt.Errorf("database %s is a %s, not a SQL database", c.Database, dbEntry.Kind)
 	}
-	return Schema(c, dbCfg.Dialect), nil
+	out := Schema(c, dbCfg.Dialect)
+	if c.VersionColumn != "" {
+		fix, _ := addColumns(c, dbCfg.Dialect, []string{c.VersionColumn})
+		out += "-- An existing table " + c.Table + " without the version column " + c.VersionColumn +
+			" takes instead (existing rows get version 0):\n-- " + strings.TrimSuffix(fix, "\n") + "\n"
+	}
+	return out, nil
 }
 
 // valueType is the value column's type: binary for MessagePack; for JSON,

@@ -31,6 +31,25 @@ func TestSchemaGolden(t *testing.T) {
 	}
 }
 
+// TestAddColumnsGolden: the statements that add the expiry and version
+// columns to an existing table (TestMissingColumnFix runs them).
+func TestAddColumnsGolden(t *testing.T) {
+	cfg := Config{Table: "app.kv_store", IDColumn: "k", PayloadColumn: "v", ExpireColumn: "exp", VersionColumn: "version"}
+	for _, d := range []sqldb.Dialect{sqldb.SQLite, sqldb.Postgres, sqldb.MySQL} {
+		name := string(d) + "_add_columns.sql"
+		t.Run(name, func(t *testing.T) {
+			fix, ok := addColumns(cfg, d, []string{"exp", "version"})
+			if !ok {
+				t.Fatal("addColumns refused the expiry and version columns")
+			}
+			checkGolden(t, filepath.Join("testdata", "schema", name), fix)
+			if _, ok := addColumns(cfg, d, []string{"v"}); ok {
+				t.Error("addColumns offered to add the value column, which has no default")
+			}
+		})
+	}
+}
+
 func TestIndexNameStaysShort(t *testing.T) {
 	long := strings.Repeat("t", sqldb.MaxIdentLen)
 	a := indexName(Config{Table: long, ExpireColumn: "expires_at"})

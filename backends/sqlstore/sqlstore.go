@@ -62,7 +62,9 @@
 // # Caveats
 //
 // Start checks that the table and its columns exist. If not, it fails with
-// the DDL to run (Schema), or runs it when create_table is set.
+// the DDL to run (Schema; ALTER TABLE for an existing table lacking the
+// expiry or version column), or creates the table when create_table is
+// set. These failures wrap registry.ErrPermanent and backends.ErrInvalid.
 //
 // Errors caused by the database being unreachable (refused, reset, closed
 // connections, server shutting down) wrap backends.ErrUnavailable; a call

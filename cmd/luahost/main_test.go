@@ -205,6 +205,7 @@ func TestCommands(t *testing.T) {
 				"broken.yaml:9:17: app:kv: table_name:",
 				"broken.yaml:10:5: app:cache: duplicate ID, first defined at ",
 				"broken.yaml:11:11: app:cache: kind: unknown kind \"store.memroy\" (did you mean \"store.memory\"?)",
+				"broken.yaml:14:11: app:localfile: file: want a plain path, not a \"file:\" URI",
 			}},
 		{name: "entries", args: []string{"entries"}, stdoutHas: []string{
 			"ID         KIND           STATE    DEFINED AT",
@@ -239,6 +240,10 @@ func TestCommands(t *testing.T) {
 		{name: "schema", args: []string{"schema", "app:kv"}, stdoutHas: []string{`CREATE TABLE IF NOT EXISTS "kv_store"`}},
 		{name: "schema for value_format json", args: []string{"-r", testdata(t, "json.yaml"), "schema", "app:kv"},
 			stdoutHas: []string{`CREATE TABLE IF NOT EXISTS "kv_json"`, `"value" JSONB NOT NULL,`}},
+		{name: "schema with a version column", args: []string{"-r", testdata(t, "versioned.yaml"), "schema", "app:kv"},
+			stdoutHas: []string{`CREATE TABLE IF NOT EXISTS "kv"`, `"ver" BIGINT NOT NULL DEFAULT 0`,
+				"\n-- An existing table kv without the version column ver takes instead (existing rows get version 0):\n" +
+					`-- ALTER TABLE "kv" ADD COLUMN "ver" BIGINT NOT NULL DEFAULT 0;` + "\n"}},
 		{name: "schema of a memory store", args: []string{"schema", "app:cache"}, wantCode: 2, stderrHas: []string{"app:cache: no schema: a store.memory needs none"}},
 		{name: "schema of a redis store", args: []string{"-r", testdata(t, "retry_redis.yaml"), "schema", "app:kv"}, wantCode: 2,
 			stderrHas: []string{"app:kv: no schema: a store.redis needs none"}},

@@ -87,3 +87,46 @@ func TestTimeoutWhileSQLiteIsLocked(t *testing.T) {
 		t.Errorf("took %v under --timeout 1s", took)
 	}
 }
+
+// TestAddVersionColumnToExistingTable: a store.sql entry given
+// version_column_name on a table made without it fails to start; a script
+// sees INVALID, not retryable (no retry can heal it), with the ALTER TABLE
+// that fixes the table. Running that statement keeps the rows, which then
+// read with version 0 and count up from there.
+func TestAddVersionColumnToExistingTable(t *testing.T) {
+	dir := t.TempDir()
+	if r := luahost(t, dir, "", "run", "-e", `assert(assert(store.get("app:kv")):set("old", "row"))`); r.code != 0 {
+		t.Fatalf("first run: exit %d: %s", r.code, r.stderr)
+	}
+	reg := filepath.Join(dir, "mc.yaml")
+	if err := os.WriteFile(reg, []byte(`namespace: app
+entries:
+  - {name: db, kind: db.sql.sqlite, file: luahost.db}
+  - {name: kv, kind: store.sql, database: app:db, table_name: kv_store, version_column_name: ver}
+`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	script := `local kv, err = store.get("app:kv")
+		if not kv then print(err:kind(), err:retryable()) io.stderr:write(err:message()) return end
+		local e = assert(kv:entry("old"))
+		assert(kv:set("old", "new"))
+		print(e.value, e.version, kv:entry("old").version)`
+	r := luahost(t, dir, "", "-r", reg, "run", "-e", script)
+	const alter = `ALTER TABLE "kv_store" ADD COLUMN "ver" BIGINT NOT NULL DEFAULT 0;`
+	if r.stdout != "Invalid\tfalse\n" || !strings.Contains(r.stderr, "lacks column(s) ver") || !strings.Contains(r.stderr, alter) {
+		t.Fatalf("run on the table without ver: stdout %q, want \"Invalid\\tfalse\\n\"; stderr (want %s):\n%s", r.stdout, alter, r.stderr)
+	}
+	db, err := sql.Open("sqlite3", filepath.Join(dir, "luahost.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(alter); err != nil {
+		t.Fatalf("the suggested fix: %v", err)
+	}
+	db.Close()
+	r = luahost(t, dir, "", "-r", reg, "run", "-e", script)
+	if r.code != 0 || r.stdout != "row\t0\t1\n" {
+		t.Fatalf("run after the fix: exit %d, stdout %q, want \"row\\t0\\t1\\n\"; stderr %s", r.code, r.stdout, r.stderr)
+	}
+}
