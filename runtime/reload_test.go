@@ -200,8 +200,7 @@ func TestReload(t *testing.T) {
 			},
 			want: Report{Kept: without("app:cache", "app:kv"), Restarted: []string{"app:cache"},
 				Failed: []ReloadFailure{{ID: "app:kv", Op: "start"}}},
-			// A missing table fails the start for good: INVALID, not UNAVAILABLE.
-			values: "cache=NotFound sessions=s kv=Invalid",
+			values: "cache=NotFound sessions=s kv=Unavailable",
 			states: map[string]Phase{"app:kv": Failed, "app:cache": Running},
 		},
 		{
