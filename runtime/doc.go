@@ -85,9 +85,7 @@
 //     errors 1045 and 1044); an unknown database (PostgreSQL 3D000,
 //     MySQL/MariaDB 1049).
 //   - store.sql: a missing table without create_table, and a table whose
-//     columns do not fit (the message holds the DDL that fixes it). These
-//     errors also match backends.ErrInvalid, so scripts see INVALID, not
-//     retryable: only a change to the table or the entry heals them.
+//     columns do not fit (the message holds the DDL that fixes it).
 //
 // Everything else (connection refused, timeouts, a server starting up or
 // going away) is transient and retried. A dependency that failed for good

@@ -91,11 +91,10 @@ func (s *Store) checkTable(ctx context.Context, db *sqlx.DB) (string, error) {
 
 // schemaErrorf returns the error of a table that does not fit the entry's
 // config. It wraps registry.ErrPermanent, since no retry of the start can
-// fix it, and backends.ErrInvalid, so that scripts see INVALID (not
-// retryable) rather than UNAVAILABLE: only a change to the table (then a
-// restart of the host) or to the entry heals it.
+// fix it; a script's store.get sees it as UNAVAILABLE carrying this
+// message, as store-api.md has it for any store that cannot start.
 func schemaErrorf(format string, args ...any) error {
-	return backends.Errorf(backends.ErrInvalid, "%w", backends.Errorf(registry.ErrPermanent, format, args...))
+	return backends.Errorf(registry.ErrPermanent, format, args...)
 }
 
 // addColumns returns the statements that add the missing columns to an

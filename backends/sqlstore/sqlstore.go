@@ -64,7 +64,7 @@
 // Start checks that the table and its columns exist. If not, it fails with
 // the DDL to run (Schema; ALTER TABLE for an existing table lacking the
 // expiry or version column), or creates the table when create_table is
-// set. These failures wrap registry.ErrPermanent and backends.ErrInvalid.
+// set. These failures wrap registry.ErrPermanent.
 //
 // Errors caused by the database being unreachable (refused, reset, closed
 // connections, server shutting down) wrap backends.ErrUnavailable; a call

@@ -90,8 +90,8 @@ func TestTimeoutWhileSQLiteIsLocked(t *testing.T) {
 
 // TestAddVersionColumnToExistingTable: a store.sql entry given
 // version_column_name on a table made without it fails to start; a script
-// sees INVALID, not retryable (no retry can heal it), with the ALTER TABLE
-// that fixes the table. Running that statement keeps the rows, which then
+// sees UNAVAILABLE (store-api.md's kind for a store that cannot start) with
+// the ALTER TABLE that fixes the table. Running that statement keeps the rows, which then
 // read with version 0 and count up from there.
 func TestAddVersionColumnToExistingTable(t *testing.T) {
 	dir := t.TempDir()
@@ -113,8 +113,8 @@ entries:
 		print(e.value, e.version, kv:entry("old").version)`
 	r := luahost(t, dir, "", "-r", reg, "run", "-e", script)
 	const alter = `ALTER TABLE "kv_store" ADD COLUMN "ver" BIGINT NOT NULL DEFAULT 0;`
-	if r.stdout != "Invalid\tfalse\n" || !strings.Contains(r.stderr, "lacks column(s) ver") || !strings.Contains(r.stderr, alter) {
-		t.Fatalf("run on the table without ver: stdout %q, want \"Invalid\\tfalse\\n\"; stderr (want %s):\n%s", r.stdout, alter, r.stderr)
+	if r.stdout != "Unavailable\ttrue\n" || !strings.Contains(r.stderr, "lacks column(s) ver") || !strings.Contains(r.stderr, alter) {
+		t.Fatalf("run on the table without ver: stdout %q, want \"Unavailable\\ttrue\\n\"; stderr (want %s):\n%s", r.stdout, alter, r.stderr)
 	}
 	db, err := sql.Open("sqlite3", filepath.Join(dir, "luahost.db"))
 	if err != nil {
