@@ -214,7 +214,7 @@ func TestRedactionLeavesOrdinaryText(t *testing.T) {
 - {name: r, kind: db.redis, addr: "127.0.0.1:1", dial_timeout: 200ms, max_retries: -1}
 - {name: y, kind: store.redis, database: r}`,
 			script: `local _, e1 = store.get("app:x"); local _, e2 = store.get("app:y"); return tostring(e1) .. "\n" .. tostring(e2)`,
-			shows: []string{"(attempt 1)", "127.0.0.1:1", "someone"}},
+			shows:  []string{"(attempt 1)", "127.0.0.1:1", "someone"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
