@@ -20,9 +20,12 @@
 //     its own input which letter the password is): Credentials covers
 //     it where it is a credential, as the password of a URL or MySQL DSN
 //     or the value of a password= setting, whatever its value.
-//   - Masks are never matched: text already scrubbed (by this Scrubber
-//     or another, with Mask or any other mask) scrubs to itself, so a
-//     secret that is part of a mask ("red", "act") cannot nest masks.
+//   - Masks are never matched: text already scrubbed (with Mask or this
+//     Scrubber's mask, by any Scrubber) scrubs to itself, so a secret
+//     that is part of a mask ("dact", "xxxx") cannot nest masks.
+//   - ScrubExcept leaves the reader's own text (a key a script asked
+//     for) as it is, so seeing it come back masked cannot confirm a
+//     guess of a secret.
 //
 // # Caveats
 //
