@@ -328,10 +328,17 @@ func (m *Module) pushError(L *lua.LState, e *Error) int {
 	return 2
 }
 
-// newError returns the Lua error value for e, its message redacted.
+// newError returns the Lua error value for e, its message redacted
+// except for the strings the script passed to the current call.
 func (m *Module) newError(L *lua.LState, e *Error) *lua.LUserData {
 	if m.redact != nil {
-		e.Message = m.redact(e.Message)
+		var own []string
+		for i := 1; i <= L.GetTop(); i++ {
+			if s, ok := L.Get(i).(lua.LString); ok {
+				own = append(own, string(s))
+			}
+		}
+		e.Message = m.redact(e.Message, own...)
 	}
 	return newErrorValue(L, L.GetTypeMetatable(errorMetaKey), e)
 }

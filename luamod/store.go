@@ -23,16 +23,19 @@ type Options struct {
 	// Resolver finds stores for store.get. Required.
 	Resolver Resolver
 	// Redact, when set, rewrites the text of every error a script sees
-	// that came from Go (a backend or the resolver), e.g. to remove values
-	// the registry took from the environment.
-	Redact func(string) string
+	// that came from Go (a backend or the resolver), e.g. to remove
+	// secrets. own are the strings the script passed to the failing call
+	// (a key, a prefix): Redact should leave them as they are, so that a
+	// script cannot confirm a guess of a secret by seeing its own text
+	// come back rewritten.
+	Redact func(text string, own ...string) string
 }
 
 // Module is the store module and errors global installed in one Lua state.
 // Like the state, it must only be used from one goroutine at a time.
 type Module struct {
 	resolver Resolver
-	redact   func(string) string
+	redact   func(text string, own ...string) string
 	table    *lua.LTable // the module table require("store") returns
 	handMeta *lua.LTable
 	errMeta  *lua.LTable

@@ -11,8 +11,8 @@ import (
 type scalar struct {
 	text string // expanded
 	raw  string // as written
-	// env are the values substituted from the environment, kept only to
-	// redact them from messages.
+	// env are the values substituted from the environment (they make
+	// the entry's fingerprint, and parts of a secret field are secrets).
 	env []string
 	bad bool // expansion failed (already reported)
 }
@@ -29,10 +29,11 @@ func (s *scalar) show() string {
 	return strconv.Quote(s.text)
 }
 
-// redact replaces every value in secrets found in msg, in every spelling
-// of secret.Spellings, by "<redacted>".
+// redact replaces in msg every value in secrets, in every spelling of
+// secret.Spellings, and every credential written in it, by "<redacted>",
+// as Registry.Redact does.
 func redact(msg string, secrets []string) string {
-	return secret.New(Redacted, secrets...).Scrub(msg)
+	return secret.New(Redacted, secrets...).Credentials().Scrub(msg)
 }
 
 const envOpen = "${env:"

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/goccy/go-yaml/ast"
+
+	"github.com/luahost/luahost/internal/secret"
 )
 
 // Fields gives a kind's Decode function typed access to the entry's own
@@ -47,7 +49,10 @@ type Fields struct {
 type entryState struct {
 	// deps are the IDs the entry depends on so far.
 	deps []string
-	// secrets are the environment values the entry's fields used so far.
+	// env are the environment values the entry's fields used so far.
+	env []string
+	// secrets are the values marked secret so far (Secret, AddSecret),
+	// redacted from the entry's problems.
 	secrets []string
 	// reported marks the fields (full dotted names) with a problem.
 	reported map[string]bool
@@ -73,10 +78,10 @@ func (f *Fields) addRef(pos Pos, name, target string, shown *scalar, kinds []str
 	f.addDep(target)
 }
 
-// noteSecrets adds the environment values s took to the entry's secrets.
-func (f *Fields) noteSecrets(s *scalar) {
+// noteEnv adds the environment values s took to the entry's.
+func (f *Fields) noteEnv(s *scalar) {
 	if s.fromEnv() {
-		f.entry.secrets = append(f.entry.secrets, s.env...)
+		f.entry.env = append(f.entry.env, s.env...)
 	}
 }
 
@@ -84,7 +89,7 @@ func (f *Fields) noteSecrets(s *scalar) {
 // expanded in strings. A node is expanded once, however many entries
 // share it through aliases: problems are reported at pos, under label (a
 // full field name), the first time, and the values it took from the
-// environment count as secrets of every entry that reads it.
+// environment count as such for every entry that reads it.
 func (f *Fields) expand(n ast.Node, text string, pos Pos, label string) *scalar {
 	s, done := f.l.scalars[n]
 	if !done {
@@ -99,7 +104,7 @@ func (f *Fields) expand(n ast.Node, text string, pos Pos, label string) *scalar 
 		}
 		f.l.scalars[n] = s
 	}
-	f.noteSecrets(s)
+	f.noteEnv(s)
 	return s
 }
 
@@ -244,7 +249,7 @@ func (f *Fields) envField(name string, inline bool) (s *scalar, p pair, v ast.No
 	}
 	if has && val != "" {
 		s = &scalar{text: val, raw: "${env:" + text + "}", env: []string{val}}
-		f.noteSecrets(s)
+		f.noteEnv(s)
 		return s, p, v, true, true
 	}
 	if inline {
@@ -478,13 +483,14 @@ func (f *Fields) EnvValues() []string {
 	if !f.ok() {
 		return nil
 	}
-	return append([]string(nil), f.entry.secrets...)
+	return append([]string(nil), f.entry.env...)
 }
 
-// AddSecret marks values derived from the environment (say, the user name
-// inside a DSN taken from ${env:...}) so that, like the environment values
-// themselves, they are redacted from problems and from everything the host
-// prints (Registry.Redact). Empty values are ignored.
+// AddSecret marks values as secret (say, the password inside a DSN) so
+// that they are redacted from the entry's problems and from everything the
+// host prints (Registry.Redact). Mark passwords and keys, not addresses or
+// names: a secret is hidden wherever it appears in any message. Empty
+// values are ignored.
 func (f *Fields) AddSecret(values ...string) {
 	if !f.ok() {
 		return
@@ -492,9 +498,29 @@ func (f *Fields) AddSecret(values ...string) {
 	for _, v := range values {
 		if v != "" {
 			f.entry.secrets = append(f.entry.secrets, v)
-			f.l.derived = append(f.l.derived, v)
+			f.l.secrets = append(f.l.secrets, v)
 		}
 	}
+}
+
+// Secret is String for a field whose value is a secret, such as a
+// password: the value, however written (in the file, from ${env:...} or
+// from a <field>_env variable), and each part of it taken from the
+// environment are marked as by AddSecret.
+func (f *Fields) Secret(name, def string) string {
+	if !f.ok() {
+		return def
+	}
+	s, _, _, ok := f.scalar(name, "a string")
+	if !ok {
+		return def
+	}
+	f.AddSecret(s.text)
+	f.AddSecret(s.env...)
+	if n := len(s.text); n > 0 && n < secret.MinLen {
+		f.Warnf(name, "a secret shorter than %d bytes is hidden from messages only where it stands as a credential (the password of a URL or MySQL DSN, or of a password setting), not wherever its text appears", secret.MinLen)
+	}
+	return s.text
 }
 
 // DurationAtLeast is Duration for a field that must be at least min, so a

@@ -41,24 +41,34 @@ type Registry struct {
 	sorted   []*Entry
 	order    []*Entry
 	warnings []Problem
-	// redactor replaces every value taken from the environment.
+	// redactor replaces the secrets kinds marked, and credentials.
 	redactor *secret.Scrubber
 }
 
-// Redacted is what Redact puts in place of a value from the environment.
+// Redacted is what Redact puts in place of a secret.
 const Redacted = "<redacted>"
 
-// Redact returns s with every value the registry took from the environment
-// (${env:...}, in any field of any entry, also in the escaped and quoted
-// forms of secret.Spellings)
-// replaced by "<redacted>". The host passes every error message and log
-// line through it, so such values, which may be secrets or internal host
-// names, never reach output.
-func (r *Registry) Redact(s string) string {
+// Redact returns s with the registry's secrets replaced by "<redacted>":
+// the values kinds marked secret (Fields.Secret, Fields.AddSecret: the
+// passwords of connection settings, however written), in the escaped and
+// quoted forms of secret.Spellings, and any credential written in s (a
+// URL's or MySQL DSN's password, a password= setting). Secrets shorter
+// than secret.MinLen bytes are hidden only in those credential positions,
+// never as substrings of other text, and masks already in s are never
+// matched (see package internal/secret). Other values, those from the
+// environment included (hosts, ports, user and database names), pass
+// unchanged. The host passes every error message and log line through it.
+func (r *Registry) Redact(s string) string { return r.RedactExcept(s) }
+
+// RedactExcept is Redact leaving alone every occurrence in s of the
+// strings own (raw or Go-quoted): text the reader supplied, such as the
+// key a script asked for, so that it cannot confirm a guess of a secret
+// by seeing its own text come back redacted.
+func (r *Registry) RedactExcept(s string, own ...string) string {
 	if r == nil {
 		return s
 	}
-	return r.redactor.Scrub(s)
+	return r.redactor.ScrubExcept(s, own...)
 }
 
 // Load validates sources as one registry. All problems found are returned
@@ -83,11 +93,7 @@ func Load(sources []Source, opts Options) (*Registry, error) {
 	if len(l.probs) > 0 {
 		return nil, l.err()
 	}
-	envValues := append([]string(nil), l.derived...)
-	for _, sc := range l.scalars {
-		envValues = append(envValues, sc.env...)
-	}
-	r := &Registry{byID: l.entries, warnings: sortProblems(l.warnings), redactor: secret.New(Redacted, envValues...)}
+	r := &Registry{byID: l.entries, warnings: sortProblems(l.warnings), redactor: secret.New(Redacted, l.secrets...).Credentials()}
 	for _, e := range l.entries {
 		r.sorted = append(r.sorted, e)
 	}

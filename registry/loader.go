@@ -39,8 +39,9 @@ type loader struct {
 	refs     []ref
 	entries  map[string]*Entry
 	entrySrc map[string]int // source index of each registered entry
-	// derived are values kinds marked secret with Fields.AddSecret.
-	derived []string
+	// secrets are the values kinds marked secret (Fields.Secret,
+	// Fields.AddSecret), for Registry.Redact.
+	secrets []string
 	// pending are the entries of every file, loaded once all files are
 	// parsed so env entries can be loaded first (see loadPending).
 	pending []pendingEntry
@@ -401,10 +402,10 @@ func (l *loader) loadEntry(fl *srcFile, m *ast.MappingNode, ns string, nsOK bool
 		e.Name = name.text
 	}
 	if kindOK {
-		envBefore := len(f.entry.secrets)
+		envBefore := len(f.entry.env)
 		e.Config = l.decode(kind, f)
 		f.checkUnknown(append(extra, commonFields...)...)
-		e.fingerprint = l.fingerprint(fl, m, e.Kind, append(extra, commonFields...), f.entry.secrets[envBefore:])
+		e.fingerprint = l.fingerprint(fl, m, e.Kind, append(extra, commonFields...), f.entry.env[envBefore:])
 		if e.Kind == kindVariable || strings.HasPrefix(e.Kind, "env.storage.") {
 			l.env.add(e.ID, e.Kind, e.Config, f.fl.index, at)
 		}

@@ -505,7 +505,7 @@ func (rt *Runtime) buildState(cancel context.CancelFunc) *pooledState {
 	strMeta := L.CreateTable(0, 1)
 	strMeta.RawSetString("__index", strlib)
 	L.SetMetatable(lua.LString(""), strMeta)
-	mod := luamod.Open(L, luamod.Options{Resolver: storeResolver{rt}, Redact: rt.redact})
+	mod := luamod.Open(L, luamod.Options{Resolver: storeResolver{rt}, Redact: rt.redactExcept})
 	L.SetGlobal(luamod.ModuleName, mod.Table())
 	// The store module is loaded from the start, as the libraries are, so
 	// package.loaded.store and require("store") are the store global.

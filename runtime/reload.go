@@ -265,7 +265,7 @@ func (rt *Runtime) applyReload(ctx context.Context, old *view, reg *registry.Reg
 		e, _ := reg.Entry(id)
 		units[id].def.Store(e)
 	}
-	s.view.Store(&view{reg: reg, units: units, prevRedact: old.reg.Redact})
+	s.view.Store(&view{reg: reg, units: units, prevRedact: old.reg.RedactExcept})
 
 	// Start, concurrently where independent: each start waits for its
 	// dependencies' (shared) starts.

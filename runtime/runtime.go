@@ -312,11 +312,16 @@ func (rt *Runtime) buildUnits(reg *registry.Registry, clock Clock, keep func(*re
 
 // redact removes from s every value the current registry, or the one
 // before the last reload, took from the environment.
-func (rt *Runtime) redact(s string) string {
+func (rt *Runtime) redact(s string) string { return rt.redactExcept(s) }
+
+// redactExcept is redact leaving alone the strings own (what a script
+// passed to the call that failed; see registry.Registry.RedactExcept).
+// Neither pass matches inside the other's masks, so they never nest.
+func (rt *Runtime) redactExcept(s string, own ...string) string {
 	v := rt.sup.view.Load()
-	s = v.reg.Redact(s)
+	s = v.reg.RedactExcept(s, own...)
 	if v.prevRedact != nil {
-		s = v.prevRedact(s)
+		s = v.prevRedact(s, own...)
 	}
 	return s
 }

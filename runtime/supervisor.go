@@ -190,7 +190,7 @@ type view struct {
 	units map[string]*unit
 	// prevRedact is the Redact of the registry before the last reload, so
 	// that its values stay out of what its stopped entries said.
-	prevRedact func(string) string
+	prevRedact func(s string, own ...string) string
 }
 
 func newSupervisor(units map[string]*unit, clock Clock, rnd func() float64, logger *slog.Logger) *supervisor {

@@ -39,7 +39,7 @@ func decode(f *registry.Fields) Config {
 		Mode:         Mode(f.String("mode", "")),
 		MasterName:   f.String("master_name", ""),
 		Username:     f.String("username", ""),
-		Password:     f.String("password", ""),
+		Password:     f.Secret("password", ""),
 		DB:           int(f.Int("db", 0)),
 		DialTimeout:  f.Duration("dial_timeout", 0),
 		ReadTimeout:  f.Duration("read_timeout", 0),
@@ -67,5 +67,7 @@ func decode(f *registry.Fields) Config {
 	} else {
 		cfg.TLS = f.Bool("tls", false)
 	}
+	// The password in the url is a secret too; addresses are not.
+	f.AddSecret(passwords(cfg)...)
 	return cfg
 }

@@ -12,16 +12,25 @@ import (
 func RedactURL(u string) string { return secret.RedactURL(u) }
 
 // scrubberOf returns the scrubber of a client's errors and logs: it
-// replaces the passwords of cfg (the password field, and the URL's as
-// url.Parse reads it) in every spelling a client might echo, and any
-// other credential written in a URL.
+// replaces the passwords of cfg in every spelling a client might echo,
+// and any other credential written in a URL.
 func scrubberOf(cfg Config) *secret.Scrubber {
-	pws := []string{cfg.Password}
-	if u, err := url.Parse(cfg.URL); err == nil && u.User != nil {
-		p, _ := u.User.Password()
-		pws = append(pws, p)
+	return secret.New(secret.Mask, passwords(cfg)...).Credentials()
+}
+
+// passwords returns the secrets of cfg: the password field and the URL's
+// password as url.Parse reads it. Empty values are left out.
+func passwords(cfg Config) []string {
+	var pws []string
+	if cfg.Password != "" {
+		pws = append(pws, cfg.Password)
 	}
-	return secret.New(secret.Mask, pws...).Credentials()
+	if u, err := url.Parse(cfg.URL); err == nil && u.User != nil {
+		if p, _ := u.User.Password(); p != "" {
+			pws = append(pws, p)
+		}
+	}
+	return pws
 }
 
 // redact removes every secret of the component from s.

@@ -3,14 +3,11 @@ package sqldb
 import (
 	"fmt"
 	"maps"
-	"net"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
-
-	"github.com/go-sql-driver/mysql"
 
 	"github.com/luahost/luahost/registry"
 )
@@ -63,7 +60,7 @@ func decodeServer(d Dialect) func(*registry.Fields) Config {
 			Port:     int(f.Int("port", 0)),
 			Database: f.String("database", ""),
 			Username: f.String("username", ""),
-			Password: f.String("password", ""),
+			Password: f.Secret("password", ""),
 			Options:  f.StringMap("options"),
 			Pool: Pool{
 				MaxOpen:     int(pool.Size("max_open", 0)),
@@ -71,9 +68,9 @@ func decodeServer(d Dialect) func(*registry.Fields) Config {
 				MaxLifetime: pool.DurationAtLeast("max_lifetime", DefaultMaxLifetime, registry.MinPoolLifetime, true),
 			},
 		}
-		if cfg.DSN != "" {
-			markDSNParts(f, cfg)
-		}
+		// The password in the dsn, and option values such as
+		// sslpassword, are secrets too; hosts, ports and names are not.
+		f.AddSecret(passwords(cfg)...)
 		return cfg
 	}
 }
@@ -185,41 +182,4 @@ func sqlitePathProblem(file string) string {
 		return strconv.Quote(file) + " is a directory"
 	}
 	return ""
-}
-
-// markDSNParts marks the user, database, host and port inside a DSN that
-// came from the environment as secret: drivers echo them one by one
-// ("failed to connect to `user=... database=...`"), which whole-value
-// redaction would miss. Only parts written in the DSN count (not the
-// drivers' defaults, such as the OS user name).
-func markDSNParts(f *registry.Fields, cfg Config) {
-	fromEnv := false
-	for _, v := range f.EnvValues() {
-		if v != "" && strings.Contains(cfg.DSN, v) {
-			fromEnv = true
-		}
-	}
-	if !fromEnv {
-		return
-	}
-	var parts []string
-	switch cfg.Dialect {
-	case Postgres:
-		if pc, err := postgresConfig(cfg); err == nil {
-			parts = append(parts, pc.User, pc.Password, pc.Database, pc.Host, strconv.Itoa(int(pc.Port)))
-			for _, fb := range pc.Fallbacks {
-				parts = append(parts, fb.Host, strconv.Itoa(int(fb.Port)))
-			}
-		}
-	case MySQL:
-		if mc, err := mysql.ParseDSN(cfg.DSN); err == nil {
-			host, port, _ := net.SplitHostPort(mc.Addr)
-			parts = append(parts, mc.User, mc.Passwd, mc.DBName, mc.Addr, host, port)
-		}
-	}
-	for _, p := range parts {
-		if p != "" && strings.Contains(cfg.DSN, p) {
-			f.AddSecret(p)
-		}
-	}
 }

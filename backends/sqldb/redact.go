@@ -1,7 +1,9 @@
 package sqldb
 
 import (
+	"maps"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/go-sql-driver/mysql"
@@ -43,33 +45,47 @@ func parseMySQLDSN(dsn string) *mysql.Config {
 
 // scrubberOf returns the scrubber of a database's errors and logs: it
 // replaces the passwords of cfg, as the drivers' parsers read them, in
-// every spelling a driver might echo, and any other credential in a URL
-// or password= setting.
+// every spelling a driver might echo, and any other credential in a URL,
+// MySQL DSN or password= setting.
 func scrubberOf(cfg Config) *secret.Scrubber {
-	pws := []string{cfg.Password}
-	for k, v := range cfg.Options {
-		if strings.HasSuffix(strings.ToLower(k), "password") {
+	return secret.New(secret.Mask, passwords(cfg)...).Credentials()
+}
+
+// passwords returns the secrets of cfg: the password field, option values
+// whose name ends in "password" (sslpassword), and the password in the
+// DSN as each driver's parser, and url.Parse, reads it. Empty values are
+// left out.
+func passwords(cfg Config) []string {
+	var pws []string
+	add := func(v string) {
+		if v != "" && !slices.Contains(pws, v) {
 			pws = append(pws, v)
+		}
+	}
+	add(cfg.Password)
+	for _, k := range slices.Sorted(maps.Keys(cfg.Options)) {
+		if strings.HasSuffix(strings.ToLower(k), "password") {
+			add(cfg.Options[k])
 		}
 	}
 	if cfg.DSN != "" {
 		if cfg.Dialect != MySQL {
 			if pc, err := postgresConfig(Config{DSN: cfg.DSN}); err == nil {
-				pws = append(pws, pc.Password)
+				add(pc.Password)
 			}
 		}
 		if cfg.Dialect != Postgres {
 			if mc := parseMySQLDSN(cfg.DSN); mc != nil {
-				pws = append(pws, mc.Passwd)
+				add(mc.Passwd)
 			}
 		}
 		// A URL no driver accepts can still be echoed by url.Parse.
 		if u, err := url.Parse(cfg.DSN); err == nil && u.User != nil {
 			p, _ := u.User.Password()
-			pws = append(pws, p)
+			add(p)
 		}
 	}
-	return secret.New(secret.Mask, pws...).Credentials()
+	return pws
 }
 
 // redact removes every secret of the component from s.

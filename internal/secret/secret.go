@@ -1,23 +1,39 @@
 // Package secret removes secrets from text before it reaches an error
-// message or a log: values the registry took from the environment, and
-// the passwords of connection settings (DSNs, URLs), in every spelling a
-// driver or parser may echo them.
+// message or a log: the passwords of connection settings (DSNs, URLs) and
+// other values the registry marks secret, in every spelling a driver or
+// parser may echo them.
 //
 // # Basics
 //
 // A Scrubber replaces known values. The connection kinds learn the values
 // from the drivers' own parsers (pgx.ParseConfig, mysql.ParseDSN,
 // url.Parse) and build their Scrubber with Credentials, which also masks
-// passwords written in any URL or key=value connection string in the text,
-// the final pass for text a driver echoes in a spelling no parser gave.
+// passwords written in any URL, MySQL DSN or key=value connection string
+// in the text, the final pass for text a driver echoes in a spelling no
+// parser gave.
+//
+// # Rules
+//
+//   - A value of at least MinLen bytes is replaced wherever it appears.
+//     A shorter one is not matched as a substring at all (a password "e"
+//     would otherwise rewrite every "e", and tell a script that echoes
+//     its own input which letter the password is): Credentials covers
+//     it where it is a credential, as the password of a URL or MySQL DSN
+//     or the value of a password= setting, whatever its value.
+//   - Masks are never matched: text already scrubbed (with Mask or this
+//     Scrubber's mask, by any Scrubber) scrubs to itself, so a secret
+//     that is part of a mask ("dact", "xxxx") cannot nest masks.
+//   - ScrubExcept leaves the reader's own text (a key a script asked
+//     for) as it is, so seeing it come back masked cannot confirm a
+//     guess of a secret.
 //
 // # Caveats
 //
-//   - A very short secret is replaced wherever it appears, even inside
-//     unrelated words: over-redaction is preferred to a leak.
 //   - A URL password in text is masked up to the last '@' on its line,
 //     so that one holding unescaped '@', '/' or spaces is covered; this
 //     may hide more of the line than the password.
+//   - Credentials masks every credential-shaped setting in the text, the
+//     caller's own text included ("password=abc" reads "password=xxxxx").
 package secret
 
 import (
@@ -32,69 +48,166 @@ import (
 // it is the mask url.URL.Redacted uses.
 const Mask = "xxxxx"
 
+// MinLen is the length in bytes below which a value is not replaced
+// wherever it appears, only where it is a credential (see Credentials).
+const MinLen = 4
+
 // Scrubber replaces secrets in text. The zero value and a nil *Scrubber
 // replace nothing.
 type Scrubber struct {
-	rep   *strings.Replacer
+	forms []string // the spellings to replace, longest first
+	first [256]bool
+	mask  string
 	creds bool
 }
 
-// New returns a Scrubber that replaces each non-empty value with mask, in
-// every spelling of Spellings, longer spellings first (so a value inside
-// another is not replaced first).
+// New returns a Scrubber that replaces each value of at least MinLen
+// bytes with mask, in every spelling of Spellings, longer spellings first
+// (so a value inside another is not replaced first). Shorter values are
+// ignored: only Credentials hides them, in credential positions.
 func New(mask string, values ...string) *Scrubber {
 	seen := map[string]bool{}
-	var all []string
+	s := &Scrubber{mask: mask}
 	for _, v := range values {
+		if len(v) < MinLen {
+			continue
+		}
 		for _, form := range Spellings(v) {
 			if !seen[form] {
 				seen[form] = true
-				all = append(all, form)
+				s.forms = append(s.forms, form)
+				s.first[form[0]] = true
 			}
 		}
 	}
-	s := &Scrubber{}
-	if len(all) == 0 {
-		return s
-	}
-	sort.Slice(all, func(i, j int) bool {
-		if len(all[i]) != len(all[j]) {
-			return len(all[i]) > len(all[j])
+	sort.Slice(s.forms, func(i, j int) bool {
+		if len(s.forms[i]) != len(s.forms[j]) {
+			return len(s.forms[i]) > len(s.forms[j])
 		}
-		return all[i] < all[j]
+		return s.forms[i] < s.forms[j]
 	})
-	pairs := make([]string, 0, 2*len(all))
-	for _, v := range all {
-		pairs = append(pairs, v, mask)
-	}
-	s.rep = strings.NewReplacer(pairs...)
 	return s
 }
 
 // Credentials returns a copy of s that also masks, after the known
-// values, every credential written in the text: the password of any URL
-// (scheme://user:password@host) and the value of any password= or
-// sslpassword= setting (libpq key=value strings, URL queries).
+// values, every credential written in the text (see ScrubCredentials),
+// with the mask of s.
 func (s *Scrubber) Credentials() *Scrubber {
-	c := &Scrubber{creds: true}
+	c := &Scrubber{creds: true, mask: Mask}
 	if s != nil {
-		c.rep = s.rep
+		c.forms, c.first, c.creds = s.forms, s.first, true
+		if s.mask != "" {
+			c.mask = s.mask
+		}
 	}
 	return c
 }
 
-// Scrub returns text with the secrets of s replaced.
-func (s *Scrubber) Scrub(text string) string {
+// Scrub returns text with the secrets of s replaced. Masks already in the
+// text are left as they are, so scrubbing twice changes nothing more.
+func (s *Scrubber) Scrub(text string) string { return s.ScrubExcept(text) }
+
+// ScrubExcept is Scrub leaving alone every occurrence in text of the
+// strings own (and of their Go-quoted spellings): text the reader itself
+// supplied, such as the key a script asked for, so that seeing it come
+// back masked cannot tell the reader that it guessed a secret. Credential
+// masking, which does not depend on the value, still applies.
+func (s *Scrubber) ScrubExcept(text string, own ...string) string {
 	if s == nil {
 		return text
 	}
-	if s.rep != nil {
-		text = s.rep.Replace(text)
-	}
+	text = s.replace(text, ownSpans(text, own))
 	if s.creds {
-		text = ScrubCredentials(text)
+		text = scrubCredentials(text, s.mask)
 	}
 	return text
+}
+
+// ownSpans returns, for each byte of text inside an occurrence of one of
+// own (raw or as %q quotes it), where the furthest such occurrence ends;
+// nil when there is none.
+func ownSpans(text string, own []string) []int {
+	var ends []int
+	for _, o := range own {
+		if o == "" {
+			continue
+		}
+		q := strconv.Quote(o)
+		for _, form := range []string{o, q[1 : len(q)-1]} {
+			for at := 0; at < len(text); {
+				j := strings.Index(text[at:], form)
+				if j < 0 {
+					break
+				}
+				if ends == nil {
+					ends = make([]int, len(text))
+				}
+				start, end := at+j, at+j+len(form)
+				for k := start; k < end; k++ {
+					ends[k] = max(ends[k], end)
+				}
+				at = start + 1
+			}
+		}
+	}
+	return ends
+}
+
+// replace replaces every known spelling in text, leftmost and longest
+// first, skipping masks and the spans own marks (see ownSpans).
+func (s *Scrubber) replace(text string, own []int) string {
+	if len(s.forms) == 0 {
+		return text
+	}
+	var b strings.Builder
+	from := 0 // text[:from] is written
+	for i := 0; i < len(text); {
+		if own != nil && own[i] > i {
+			i = own[i]
+			continue
+		}
+		n, m := 0, maskAt(text, i, s.mask)
+		if s.first[text[i]] {
+			n = s.matchAt(text, i)
+		}
+		switch {
+		case n > m: // a secret here, longer than any mask here
+			b.WriteString(text[from:i])
+			b.WriteString(s.mask)
+			i += n
+			from = i
+		case m > 0:
+			i += m
+		default:
+			i++
+		}
+	}
+	if from == 0 {
+		return text
+	}
+	b.WriteString(text[from:])
+	return b.String()
+}
+
+// matchAt returns the length of the longest spelling at text[i:], or 0.
+func (s *Scrubber) matchAt(text string, i int) int {
+	for _, f := range s.forms {
+		if strings.HasPrefix(text[i:], f) {
+			return len(f)
+		}
+	}
+	return 0
+}
+
+// maskAt returns the length of the mask (Mask, or mask) at text[i:], or 0.
+func maskAt(text string, i int, mask string) int {
+	switch {
+	case mask != "" && strings.HasPrefix(text[i:], mask):
+		return len(mask)
+	case strings.HasPrefix(text[i:], Mask):
+		return len(Mask)
+	}
+	return 0
 }
 
 // Spellings returns the forms of v a DSN, URL or driver message may hold:
@@ -162,20 +275,26 @@ func RedactURL(raw string) string {
 	return u.Redacted()
 }
 
-// ScrubCredentials masks every credential written in text: the password
-// of each URL (scheme://user:password@host, up to the last '@' on the
-// line, so a password holding unescaped '@', ':', '/' or spaces is
-// covered) and the value
-// of each password= or sslpassword= setting, quoted or not (in a URL
-// query, up to the next '&').
-func ScrubCredentials(text string) string {
-	return maskSettings(maskURLs(text))
+// ScrubCredentials masks with Mask every credential written in text,
+// whatever its value: the password of each URL (scheme://user:password@host,
+// up to the last '@' on the line, so a password holding unescaped '@',
+// ':', '/' or spaces is covered), of each MySQL DSN
+// (user:password@tcp(...), @tcp6(, @unix(), and the value of each
+// password= or sslpassword= setting, quoted or not (in a URL query, up to
+// the next '&'). A credential that is already a mask is left alone.
+func ScrubCredentials(text string) string { return scrubCredentials(text, Mask) }
+
+func scrubCredentials(text, mask string) string {
+	return maskSettings(maskMySQL(maskURLs(text, mask), mask), mask)
 }
+
+// isMask reports whether v is Mask or mask.
+func isMask(v, mask string) bool { return v == Mask || v == mask }
 
 // maskURLs masks the userinfo password of every URL in text: after
 // "scheme://user:" up to the last '@' on the same line, so that a
 // password holding unescaped '@', '/' or spaces is covered.
-func maskURLs(text string) string {
+func maskURLs(text, mask string) string {
 	var b strings.Builder
 	rest := text
 	for {
@@ -190,13 +309,19 @@ func maskURLs(text string) string {
 		}
 		user := strings.IndexAny(line, ":/@ \t\r")
 		at := strings.LastIndexByte(line, '@')
+		if user >= 0 && line[user] == ':' {
+			// Already masked: the password ends at the mask's '@'.
+			if pw := line[user+1:]; strings.HasPrefix(pw, Mask+"@") || strings.HasPrefix(pw, mask+"@") {
+				at = -1
+			}
+		}
 		if user < 0 || line[user] != ':' || at <= user {
 			b.WriteString(rest[:start])
 			rest = rest[start:]
 			continue
 		}
 		b.WriteString(rest[:start+user+1])
-		b.WriteString(Mask)
+		b.WriteString(mask)
 		rest = rest[start+at:]
 	}
 	if b.Len() == 0 {
@@ -204,6 +329,47 @@ func maskURLs(text string) string {
 	}
 	b.WriteString(rest)
 	return b.String()
+}
+
+// mysqlNets are how the address part of a MySQL DSN starts, after the
+// user:password@ (go-sql-driver/mysql's network names).
+var mysqlNets = []string{"@tcp(", "@tcp6(", "@unix("}
+
+// maskMySQL masks the password of every MySQL DSN in text: in
+// "user:password@tcp(", what follows the first ':' of the word before the
+// '@' (a word ends at white space, quotes, '(' or '='). URLs are left to
+// maskURLs.
+func maskMySQL(text, mask string) string {
+	var b strings.Builder
+	from := 0 // text[:from] is written or masked
+	for i := 0; i < len(text); i++ {
+		if text[i] != '@' || !hasAnyPrefix(text[i:], mysqlNets) {
+			continue
+		}
+		start := strings.LastIndexAny(text[from:i], " \t\r\n\"'`(=") + 1 + from
+		word := text[start:i]
+		colon := strings.IndexByte(word, ':')
+		if colon < 0 || strings.Contains(word, "://") || colon+1 == len(word) || isMask(word[colon+1:], mask) {
+			continue
+		}
+		b.WriteString(text[from : start+colon+1])
+		b.WriteString(mask)
+		from = i
+	}
+	if from == 0 {
+		return text
+	}
+	b.WriteString(text[from:])
+	return b.String()
+}
+
+func hasAnyPrefix(s string, prefixes []string) bool {
+	for _, p := range prefixes {
+		if strings.HasPrefix(s, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // maskQuery masks the values of password settings in a raw URL query.
@@ -229,7 +395,7 @@ func isPasswordKey(k string) bool {
 // text: a single-quoted value (with backslash escapes) whole, quotes
 // included; an unquoted one up to white space, or, in a URL query (the
 // key follows '?' or '&'), up to the next '&' or '#'.
-func maskSettings(text string) string {
+func maskSettings(text, mask string) string {
 	var b strings.Builder
 	from := 0 // text[:from] is written or masked
 	for i := 0; ; {
@@ -247,11 +413,11 @@ func maskSettings(text string) string {
 		keyStart := strings.LastIndexAny(text[:keyEnd], " \t\r\n?&;") + 1
 		inQuery := keyStart > 0 && (text[keyStart-1] == '?' || text[keyStart-1] == '&')
 		end := valueEnd(text, p, inQuery)
-		if end == p || text[p:end] == Mask {
+		if end == p || isMask(text[p:end], mask) {
 			continue
 		}
 		b.WriteString(text[from:p])
-		b.WriteString(Mask)
+		b.WriteString(mask)
 		from, i = end, end
 	}
 	if from == 0 {
