@@ -1,0 +1,244 @@
+package luastd
+
+import (
+	"runtime"
+	"strings"
+
+	lua "github.com/yuin/gopher-lua"
+)
+
+// MaxCoroutineDepth is how many coroutines may be resuming one another at
+// once (each inside the last). A resume past it fails as in Lua 5.1, whose
+// C stack allows the same depth: false and "C stack overflow".
+const MaxCoroutineDepth = 197
+
+// Coroutine statuses, as coroutine.status returns them (Lua 5.1).
+const (
+	statusRunning   = "running"
+	statusSuspended = "suspended"
+	statusNormal    = "normal"
+	statusDead      = "dead"
+)
+
+// errYieldBoundary is Lua 5.1's error for a yield that would cross a Go
+// function (pcall, a metamethod, an iterator, a library callback) or that
+// has no coroutine to return to.
+const errYieldBoundary = "attempt to yield across metamethod/C-call boundary"
+
+// openCoroutine replaces create, resume, wrap, status, running and yield of
+// the coroutine table co, keeping gopher-lua's create and resume (captured
+// from co) to build and switch threads.
+//
+// gopher-lua gives a thread the context of the state that created it, for
+// good: a coroutine made without a context, or under an earlier run's,
+// never sees the current run's deadline, and resuming a coroutine that is
+// itself resuming another (gopher-lua does not refuse it) re-enters the Go
+// function on top of its stack again and again without running a Lua
+// instruction, where the VM looks at the context. Here every resume first
+// looks at the run's context, refuses what Lua 5.1 refuses (a running,
+// normal or dead coroutine, a chain deeper than MaxCoroutineDepth), and
+// gives the thread the resumer's context, so the deadline, cancellation and
+// memory cap of the run resuming it are the ones it runs under.
+func openCoroutine(L *lua.LState, co *lua.LTable) {
+	create, _ := co.RawGetString("create").(*lua.LFunction)
+	resume, _ := co.RawGetString("resume").(*lua.LFunction)
+	if create == nil || resume == nil || !create.IsG || !resume.IsG {
+		return
+	}
+	c := coroutines{create: create.GFunction, resume: resume.GFunction}
+	funcs := map[string]lua.LGFunction{
+		"create":  c.coCreate,
+		"resume":  c.coResume,
+		"wrap":    c.coWrap,
+		"status":  coStatus,
+		"running": coRunning,
+		"yield":   coYield,
+	}
+	for name, fn := range funcs {
+		co.RawSetString(name, L.NewFunction(fn))
+	}
+}
+
+// coroutines holds gopher-lua's own create and resume.
+type coroutines struct {
+	create, resume lua.LGFunction
+}
+
+// newThread makes a suspended coroutine of the Lua function at argument 1
+// of fn. The thread is made without a context: it takes its resumer's at
+// every resume, so it holds no context of its own to outlive a run.
+func (c coroutines) newThread(L *lua.LState, fn string) *lua.LState {
+	f, ok := L.Get(1).(*lua.LFunction)
+	if !ok || f.IsG {
+		argError(L, 1, fn, "Lua function expected")
+	}
+	L.SetTop(1)
+	if ctx := L.RemoveContext(); ctx != nil {
+		defer L.SetContext(ctx)
+	}
+	c.create(L)
+	th := L.Get(-1).(*lua.LState)
+	L.Pop(1)
+	return th
+}
+
+// coCreate is coroutine.create(f): a new suspended coroutine that runs the
+// Lua function f (Lua 5.1 refuses Go functions too).
+func (c coroutines) coCreate(L *lua.LState) int {
+	L.Push(c.newThread(L, "create"))
+	return 1
+}
+
+// coResume is coroutine.resume(co, ...): true and what co yields or
+// returns, or false and the error (co's, or why it cannot be resumed).
+func (c coroutines) coResume(L *lua.LState) int {
+	th, ok := L.Get(1).(*lua.LState)
+	if !ok {
+		argError(L, 1, "resume", "coroutine expected")
+	}
+	if msg := c.start(L, th); msg != "" {
+		L.Push(lua.LFalse)
+		L.Push(lua.LString(msg))
+		return 2
+	}
+	return c.resume(L)
+}
+
+// start prepares th to be resumed by L: it raises the run's context error
+// if the run is over, and returns why th cannot be resumed (Lua 5.1's
+// text), or "" after giving th L's context.
+func (c coroutines) start(L *lua.LState, th *lua.LState) string {
+	Check(L)
+	if st := status(L, th); st != statusSuspended {
+		return "cannot resume " + st + " coroutine"
+	}
+	if depth(L) >= MaxCoroutineDepth {
+		return "C stack overflow"
+	}
+	if ctx := L.Context(); ctx != nil {
+		th.SetContext(ctx)
+	} else {
+		th.RemoveContext()
+	}
+	return ""
+}
+
+// coWrap is coroutine.wrap(f): a function that resumes a new coroutine of
+// f with its arguments and returns what it yields or returns; an error
+// (the coroutine's, or why it cannot be resumed) is raised in the caller,
+// a string one with the caller's position in front, as in Lua 5.1.
+func (c coroutines) coWrap(L *lua.LState) int {
+	th := c.newThread(L, "wrap")
+	L.Push(L.NewClosure(c.wrapped, th))
+	return 1
+}
+
+func (c coroutines) wrapped(L *lua.LState) int {
+	th := L.Get(lua.UpvalueIndex(1)).(*lua.LState)
+	if msg := c.start(L, th); msg != "" {
+		raise(L, "%s", msg)
+	}
+	L.Insert(th, 1)
+	n := c.resume(L) // th, then true or false and the values
+	if L.Get(L.GetTop()-n+1) == lua.LTrue {
+		return n - 1
+	}
+	v := L.Get(-1)
+	switch v.(type) {
+	case lua.LString, lua.LNumber:
+		raise(L, "%s", ToString(L, v))
+	}
+	L.Error(v, 0)
+	return 0
+}
+
+// coStatus is coroutine.status(co): "running", "suspended", "normal" (it
+// resumed the running coroutine, directly or not) or "dead".
+func coStatus(L *lua.LState) int {
+	th, ok := L.Get(1).(*lua.LState)
+	if !ok {
+		argError(L, 1, "status", "coroutine expected")
+	}
+	L.Push(lua.LString(status(L, th)))
+	return 1
+}
+
+// status is th's status seen from L, the running thread.
+func status(L, th *lua.LState) string {
+	switch {
+	case th.Dead:
+		return statusDead
+	case th == L:
+		return statusRunning
+	}
+	for t := L.Parent; t != nil; t = t.Parent {
+		if t == th {
+			return statusNormal
+		}
+	}
+	return statusSuspended
+}
+
+// depth is how many coroutines are resuming, L's included.
+func depth(L *lua.LState) int {
+	n := 0
+	for t := L; t.Parent != nil; t = t.Parent {
+		n++
+	}
+	return n
+}
+
+// coRunning is coroutine.running(): the running coroutine, or nil in the
+// main thread (Lua 5.1).
+func coRunning(L *lua.LState) int {
+	if L.Parent == nil && L == L.G.MainThread {
+		L.Push(lua.LNil)
+	} else {
+		L.Push(L)
+	}
+	return 1
+}
+
+// coYield is coroutine.yield(...): it suspends the running coroutine,
+// which resume returns the arguments from. As in Lua 5.1 it fails outside
+// a coroutine and across a Go function between the yield and the
+// coroutine's body (pcall, xpcall, a metamethod, a for iterator, a
+// library's callback): gopher-lua would return from the innermost Go call
+// instead, corrupting the coroutine.
+func coYield(L *lua.LState) int {
+	if L.Parent == nil || crossesGo() {
+		L.Error(lua.LString(errYieldBoundary), 0)
+	}
+	return -1
+}
+
+// crossesGo reports whether the running coroutine's Lua code was entered
+// more than once between its base and this call: gopher-lua runs Lua calls
+// in one loop of its VM (mainLoop) per coroutine resume (threadRun) and
+// enters a new loop for each call made from Go, so a second loop frame
+// on the Go stack before the coroutine's base is a Go boundary.
+func crossesGo() bool {
+	var pcs [128]uintptr
+	n := runtime.Callers(2, pcs[:])
+	frames := runtime.CallersFrames(pcs[:n])
+	loops := 0
+	for {
+		f, more := frames.Next()
+		name := f.Function
+		if i := strings.LastIndexByte(name, '/'); i >= 0 {
+			name = name[i+1:]
+		}
+		switch name {
+		case "gopher-lua.threadRun":
+			return false
+		case "gopher-lua.mainLoop", "gopher-lua.mainLoopWithContext":
+			if loops++; loops > 1 {
+				return true
+			}
+		}
+		if !more {
+			// No base within reach: deep Go nesting, so not a plain yield.
+			return n == len(pcs)
+		}
+	}
+}
