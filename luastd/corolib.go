@@ -1,6 +1,7 @@
 package luastd
 
 import (
+	"context"
 	"runtime"
 	"strings"
 
@@ -96,31 +97,50 @@ func (c coroutines) coResume(L *lua.LState) int {
 	if !ok {
 		argError(L, 1, "resume", "coroutine expected")
 	}
-	if msg := c.start(L, th); msg != "" {
+	msg, returned := c.start(L, th)
+	switch {
+	case msg != "":
 		L.Push(lua.LFalse)
 		L.Push(lua.LString(msg))
 		return 2
+	case returned:
+		L.Insert(lua.LTrue, 2)
+		return L.GetTop() - 1
 	}
 	return c.resume(L)
 }
 
 // start prepares th to be resumed by L: it raises the run's context error
 // if the run is over, and returns why th cannot be resumed (Lua 5.1's
-// text), or "" after giving th L's context.
-func (c coroutines) start(L *lua.LState, th *lua.LState) string {
+// text), or "" after giving th L's context. returned is true when th
+// yielded from its body's tail call (return coroutine.yield(...)): th is
+// then dead, and the resume returns its arguments as th's results.
+func (c coroutines) start(L *lua.LState, th *lua.LState) (msg string, returned bool) {
 	Check(L)
 	if st := status(L, th); st != statusSuspended {
-		return "cannot resume " + st + " coroutine"
+		return "cannot resume " + st + " coroutine", false
 	}
 	if depth(L) >= MaxCoroutineDepth {
-		return "C stack overflow"
+		return "C stack overflow", false
 	}
-	if ctx := L.Context(); ctx != nil {
-		th.SetContext(ctx)
-	} else {
-		th.RemoveContext()
+	if th.Context() != nil { // resumed before
+		if _, ok := th.GetStack(0); !ok {
+			// It yielded in a tail call from its body (return
+			// coroutine.yield(...)), which replaced the body's frame:
+			// gopher-lua has nothing left to run (and would crash), Lua
+			// 5.1 returns the resume's arguments as the body's results.
+			th.RemoveContext()
+			th.Dead = true
+			return "", true
+		}
 	}
-	return ""
+	// A context even when L has none marks th as started.
+	ctx := L.Context()
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	th.SetContext(ctx)
+	return "", false
 }
 
 // coWrap is coroutine.wrap(f): a function that resumes a new coroutine of
@@ -135,8 +155,12 @@ func (c coroutines) coWrap(L *lua.LState) int {
 
 func (c coroutines) wrapped(L *lua.LState) int {
 	th := L.Get(lua.UpvalueIndex(1)).(*lua.LState)
-	if msg := c.start(L, th); msg != "" {
+	msg, returned := c.start(L, th)
+	switch {
+	case msg != "":
 		raise(L, "%s", msg)
+	case returned:
+		return L.GetTop()
 	}
 	L.Insert(th, 1)
 	n := c.resume(L) // th, then true or false and the values
