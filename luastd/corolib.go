@@ -2,6 +2,7 @@ package luastd
 
 import (
 	"context"
+	"reflect"
 	"runtime"
 	"strings"
 
@@ -97,7 +98,7 @@ func (c coroutines) coResume(L *lua.LState) int {
 	if !ok {
 		argError(L, 1, "resume", "coroutine expected")
 	}
-	msg, returned := c.start(L, th)
+	msg, returned := c.start(L, th, L.GetTop()-1)
 	switch {
 	case msg != "":
 		L.Push(lua.LFalse)
@@ -110,12 +111,13 @@ func (c coroutines) coResume(L *lua.LState) int {
 	return c.resume(L)
 }
 
-// start prepares th to be resumed by L: it raises the run's context error
-// if the run is over, and returns why th cannot be resumed (Lua 5.1's
-// text), or "" after giving th L's context. returned is true when th
+// start prepares th to be resumed by L with the nargs values on top of L's
+// stack: it raises the run's context error if the run is over, and
+// returns why th cannot be resumed (Lua 5.1's text), or "" after giving th
+// L's context and pushing nils for results th's yield wants beyond nargs. returned is true when th
 // yielded from its body's tail call (return coroutine.yield(...)): th is
 // then dead, and the resume returns its arguments as th's results.
-func (c coroutines) start(L *lua.LState, th *lua.LState) (msg string, returned bool) {
+func (c coroutines) start(L *lua.LState, th *lua.LState, nargs int) (msg string, returned bool) {
 	Check(L)
 	if st := status(L, th); st != statusSuspended {
 		return "cannot resume " + st + " coroutine", false
@@ -123,7 +125,7 @@ func (c coroutines) start(L *lua.LState, th *lua.LState) (msg string, returned b
 	if depth(L) >= MaxCoroutineDepth {
 		return "C stack overflow", false
 	}
-	if th.Context() != nil { // resumed before
+	if ctx := th.Context(); ctx != nil { // resumed before
 		if _, ok := th.GetStack(0); !ok {
 			// It yielded in a tail call from its body (return
 			// coroutine.yield(...)), which replaced the body's frame:
@@ -132,6 +134,11 @@ func (c coroutines) start(L *lua.LState, th *lua.LState) (msg string, returned b
 			th.RemoveContext()
 			th.Dead = true
 			return "", true
+		}
+		if want, ok := ctx.Value(yieldWant{}).(int); ok && want > 0 {
+			for ; nargs < want; nargs++ {
+				L.Push(lua.LNil)
+			}
 		}
 	}
 	// A context even when L has none marks th as started.
@@ -155,7 +162,7 @@ func (c coroutines) coWrap(L *lua.LState) int {
 
 func (c coroutines) wrapped(L *lua.LState) int {
 	th := L.Get(lua.UpvalueIndex(1)).(*lua.LState)
-	msg, returned := c.start(L, th)
+	msg, returned := c.start(L, th, L.GetTop())
 	switch {
 	case msg != "":
 		raise(L, "%s", msg)
@@ -229,11 +236,46 @@ func coRunning(L *lua.LState) int {
 // coroutine's body (pcall, xpcall, a metamethod, a for iterator, a
 // library's callback): gopher-lua would return from the innermost Go call
 // instead, corrupting the coroutine.
+//
+// gopher-lua resumes the coroutine after the yield's call without filling
+// the results the call wants beyond the values resume passes: the yield
+// records, in the coroutine's context, how many its call wants, and the
+// next resume passes nils for the missing ones.
 func coYield(L *lua.LState) int {
 	if L.Parent == nil || crossesGo() {
 		L.Error(lua.LString(errYieldBoundary), 0)
 	}
+	if want := wantedResults(L); want > 0 {
+		ctx := L.Context()
+		if ctx == nil {
+			ctx = context.Background()
+		}
+		L.SetContext(context.WithValue(ctx, yieldWant{}, want))
+	}
 	return -1
+}
+
+// yieldWant is the key of the count of results a suspended coroutine's
+// yield call wants, in the coroutine's context.
+type yieldWant struct{}
+
+// wantedResults is how many results the call of the running Go function
+// wants, or -1 for all of them (or when it cannot be told): the NRet of
+// its call frame, which gopher-lua does not export.
+func wantedResults(L *lua.LState) int {
+	dbg, ok := L.GetStack(0)
+	if !ok {
+		return -1
+	}
+	frame := reflect.ValueOf(dbg).Elem().FieldByName("frame")
+	if !frame.IsValid() || frame.Kind() != reflect.Pointer || frame.IsNil() {
+		return -1
+	}
+	nret := frame.Elem().FieldByName("NRet")
+	if !nret.IsValid() || !nret.CanInt() {
+		return -1
+	}
+	return int(nret.Int())
 }
 
 // crossesGo reports whether the running coroutine's Lua code was entered

@@ -57,6 +57,10 @@ func TestCoroutine(t *testing.T) {
 			local a = {coroutine.resume(co, 1, 2)} local b = {coroutine.resume(co, 3)}
 			return a[2], a[3], coroutine.status(co) == "dead", b[1], b[2], coroutine.resume(co)`, "1\t2\ttrue\ttrue\t3\tfalse\tcannot resume dead coroutine"},
 		{"wrap yield in a tail call", `local g = coroutine.wrap(function() return coroutine.yield(1) end) local a = g() return a, g(5, 6)`, "1\t5\t6"},
+		{"resumed with fewer values than the yield wants", `local co = coroutine.create(function() local a, b, c = coroutine.yield() return a, b, c end)
+			coroutine.resume(co) return coroutine.resume(co, 1)`, "true\t1\tnil\tnil"},
+		{"wrap resumed with fewer values, through a tail-called yield", `local function relay() return coroutine.yield() end
+			local g = coroutine.wrap(function() local a, b = relay() return b, a end) g() return g("x")`, "nil\tx"},
 		{"yield through a __call", `local f = setmetatable({}, {__call = function(_, x) return coroutine.yield(x) end})
 			local co = coroutine.create(function() return f(7) end) local _, a = coroutine.resume(co) return a, coroutine.resume(co, 8)`, "7\ttrue\t8"},
 		{"chain of 150", `local n = 0 local function spawn() n = n + 1 if n < 150 then assert(coroutine.resume(coroutine.create(spawn))) end end spawn() return n`, "150"},
