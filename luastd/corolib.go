@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"runtime"
 	"strings"
+	"sync"
 
 	lua "github.com/yuin/gopher-lua"
 )
@@ -242,7 +243,7 @@ func coRunning(L *lua.LState) int {
 // records, in the coroutine's context, how many its call wants, and the
 // next resume passes nils for the missing ones.
 func coYield(L *lua.LState) int {
-	if L.Parent == nil || crossesGo() {
+	if L.Parent == nil || crossesGo(L) {
 		L.Error(lua.LString(errYieldBoundary), 0)
 	}
 	if want := wantedResults(L); want > 0 {
@@ -264,47 +265,162 @@ type yieldWant struct{}
 // its call frame, which gopher-lua does not export.
 func wantedResults(L *lua.LState) int {
 	dbg, ok := L.GetStack(0)
-	if !ok {
+	if !ok || framePaths == nil {
 		return -1
 	}
-	frame := reflect.ValueOf(dbg).Elem().FieldByName("frame")
-	if !frame.IsValid() || frame.Kind() != reflect.Pointer || frame.IsNil() {
+	frame := reflect.ValueOf(dbg).Elem().Field(framePaths.frame)
+	if frame.IsNil() {
 		return -1
 	}
-	nret := frame.Elem().FieldByName("NRet")
-	if !nret.IsValid() || !nret.CanInt() {
-		return -1
-	}
-	return int(nret.Int())
+	return int(frame.Elem().Field(framePaths.nret).Int())
 }
 
-// crossesGo reports whether the running coroutine's Lua code was entered
-// more than once between its base and this call: gopher-lua runs Lua calls
-// in one loop of its VM (mainLoop) per coroutine resume (threadRun) and
-// enters a new loop for each call made from Go, so a second loop frame
-// on the Go stack before the coroutine's base is a Go boundary.
-func crossesGo() bool {
-	var pcs [128]uintptr
-	n := runtime.Callers(2, pcs[:])
-	frames := runtime.CallersFrames(pcs[:n])
-	loops := 0
+// crossesGo reports whether a Go call lies between the running yield and
+// its coroutine's body: a Go function's frame (pcall, a library callback),
+// or a Lua frame its caller did not call with a call instruction (a
+// metamethod, a for iterator, which gopher-lua's VM calls from Go). It
+// reads gopher-lua's call frames (unexported) through reflection, and
+// falls back to reading the Go stack when they are not as expected.
+func crossesGo(L *lua.LState) bool {
+	dbg, ok := L.GetStack(0)
+	if !ok || framePaths == nil {
+		return crossesGoStack()
+	}
+	p := framePaths
+	f := reflect.ValueOf(dbg).Elem().Field(p.frame)
 	for {
-		f, more := frames.Next()
-		name := f.Function
+		if f.IsNil() {
+			return crossesGoStack()
+		}
+		parent := f.Elem().Field(p.parent)
+		if parent.IsNil() {
+			return false // f is the coroutine's body
+		}
+		fn := parent.Elem().Field(p.fn)
+		if fn.IsNil() || fn.Elem().Field(p.isG).Bool() {
+			return true
+		}
+		code := fn.Elem().Field(p.proto).Elem().Field(p.code)
+		pc := int(parent.Elem().Field(p.pc).Int())
+		if pc < 1 || pc > code.Len() {
+			return true
+		}
+		if op := int(code.Index(pc-1).Uint() >> 26); op != lua.OP_CALL && op != lua.OP_TAILCALL {
+			return true
+		}
+		f = parent
+	}
+}
+
+// callFramePaths are the field indexes crossesGo and wantedResults read
+// gopher-lua's call frames with.
+type callFramePaths struct {
+	frame                int // lua.Debug's *callFrame
+	parent, fn, pc, nret int // callFrame's
+	isG, proto, code     int // LFunction's and FunctionProto's
+}
+
+// framePaths is nil when gopher-lua's types lack a field it needs.
+var framePaths = func() *callFramePaths {
+	field := func(t reflect.Type, name string, kind reflect.Kind) (int, reflect.Type, bool) {
+		if t.Kind() != reflect.Struct {
+			return 0, nil, false
+		}
+		f, ok := t.FieldByName(name)
+		if !ok || len(f.Index) != 1 || f.Type.Kind() != kind {
+			return 0, nil, false
+		}
+		return f.Index[0], f.Type, true
+	}
+	var p callFramePaths
+	var ok [8]bool
+	var frameT, fnT, protoT reflect.Type
+	p.frame, frameT, ok[0] = field(reflect.TypeFor[lua.Debug](), "frame", reflect.Pointer)
+	if !ok[0] {
+		return nil
+	}
+	frameT = frameT.Elem()
+	p.parent, _, ok[1] = field(frameT, "Parent", reflect.Pointer)
+	p.fn, fnT, ok[2] = field(frameT, "Fn", reflect.Pointer)
+	p.pc, _, ok[3] = field(frameT, "Pc", reflect.Int)
+	p.nret, _, ok[4] = field(frameT, "NRet", reflect.Int)
+	if !ok[2] {
+		return nil
+	}
+	p.isG, _, ok[5] = field(fnT.Elem(), "IsG", reflect.Bool)
+	p.proto, protoT, ok[6] = field(fnT.Elem(), "Proto", reflect.Pointer)
+	if !ok[6] {
+		return nil
+	}
+	var codeT reflect.Type
+	p.code, codeT, ok[7] = field(protoT.Elem(), "Code", reflect.Slice)
+	for _, o := range ok {
+		if !o {
+			return nil
+		}
+	}
+	if codeT.Elem().Kind() != reflect.Uint32 {
+		return nil
+	}
+	return &p
+}()
+
+// crossesGoStack is crossesGo read from the Go stack (slower: about a
+// microsecond): gopher-lua runs Lua calls in one loop of its VM (mainLoop)
+// per coroutine resume (threadRun) and enters a new loop for each call
+// made from Go, so a second loop frame before the coroutine's base is a
+// Go boundary.
+func crossesGoStack() bool {
+	var pcs [8]uintptr
+	loops := 0
+	for skip := 2; ; {
+		n := runtime.Callers(skip, pcs[:])
+		for _, pc := range pcs[:n] {
+			switch frameKind(pc) {
+			case frameBase:
+				return false
+			case frameLoop:
+				if loops++; loops > 1 {
+					return true
+				}
+			}
+		}
+		if n < len(pcs) {
+			return false // no coroutine base: gopher-lua reports the misuse
+		}
+		skip += n
+	}
+}
+
+// Kinds of Go stack frames crossesGo tells apart.
+const (
+	frameOther = iota
+	frameLoop  // gopher-lua's VM loop
+	frameBase  // gopher-lua's start of a coroutine resume
+)
+
+// frameKinds caches frameKind by return address: there are as many as
+// call sites in the program, so it stays small.
+var frameKinds sync.Map // uintptr -> int
+
+// frameKind classifies the function a return address pc is in.
+func frameKind(pc uintptr) int {
+	if k, ok := frameKinds.Load(pc); ok {
+		return k.(int)
+	}
+	k := frameOther
+	if f := runtime.FuncForPC(pc - 1); f != nil {
+		name := f.Name()
 		if i := strings.LastIndexByte(name, '/'); i >= 0 {
 			name = name[i+1:]
 		}
 		switch name {
 		case "gopher-lua.threadRun":
-			return false
+			k = frameBase
 		case "gopher-lua.mainLoop", "gopher-lua.mainLoopWithContext":
-			if loops++; loops > 1 {
-				return true
-			}
-		}
-		if !more {
-			// No base within reach: deep Go nesting, so not a plain yield.
-			return n == len(pcs)
+			k = frameLoop
 		}
 	}
+	frameKinds.Store(pc, k)
+	return k
 }
