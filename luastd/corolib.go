@@ -115,9 +115,10 @@ func (c coroutines) coResume(L *lua.LState) int {
 // start prepares th to be resumed by L with the nargs values on top of L's
 // stack: it raises the run's context error if the run is over, and
 // returns why th cannot be resumed (Lua 5.1's text), or "" after giving th
-// L's context and pushing nils for results th's yield wants beyond nargs. returned is true when th
-// yielded from its body's tail call (return coroutine.yield(...)): th is
-// then dead, and the resume returns its arguments as th's results.
+// L's context and pushing nils for results th's yield wants beyond nargs.
+// returned is true when th yielded from its body's tail call (return
+// coroutine.yield(...)): th is then dead, and the resume returns its
+// arguments as th's results.
 func (c coroutines) start(L *lua.LState, th *lua.LState, nargs int) (msg string, returned bool) {
 	Check(L)
 	if st := status(L, th); st != statusSuspended {
