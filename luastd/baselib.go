@@ -306,7 +306,7 @@ func baseDoFile(L *lua.LState) int {
 // position of the function at level (1, the caller of error, by default)
 // when that is Lua code, as in Lua 5.1.
 func baseError(L *lua.LState) int {
-	msg := L.CheckAny(1)
+	msg := L.Get(1) // error() raises nil, as in Lua 5.1
 	level := optInt(L, 2, 1)
 	if s, ok := msg.(lua.LString); ok && level > 0 {
 		if dbg, ok := L.GetStack(level); ok {

@@ -8,13 +8,13 @@
 // Open a state with Options, open gopher-lua's libraries, then call Open:
 // it puts luastd's functions over gopher-lua's (string patterns, format,
 // rep, byte, char; table concat, sort, insert, remove; unpack, select,
-// tostring, tonumber, print, error, load, loadstring, loadfile, dofile;
-// os.date, os.time; math.huge). OpenStdout then gives the state a
-// standard output the host points at any io.Writer, for print and for
-// io.write and io.stdout, which gopher-lua binds to os.Stdout. Compile (or
-// Load) compiles source after CheckNesting has bounded its nesting, with
-// each chain of .. operators turned into a call of a luastd function that
-// no name in source reaches.
+// tostring, tonumber, print, error, load, loadstring, loadfile, dofile,
+// collectgarbage; the coroutine library; os.date, os.time; math.huge).
+// OpenStdout then gives the state a standard output the host points at
+// any io.Writer, for print and for io.write and io.stdout, which
+// gopher-lua binds to os.Stdout. Compile (or Load) compiles source after
+// CheckNesting has bounded its nesting, with each chain of .. operators
+// turned into a call of a luastd function that no name in source reaches.
 //
 // # Syntax errors
 //
@@ -36,6 +36,29 @@
 // large one also with what the run holds (WithMemoryUsage); so is the
 // string of each .. chain. A refusal raises a Lua error whose Go cause
 // (see Cause) wraps ErrMemoryLimit.
+//
+// # Coroutines
+//
+// A coroutine runs under the context of whoever resumes it, each time
+// (gopher-lua gave it the context it was created under, for good), so a
+// run's deadline, cancellation and memory cap reach coroutines made in an
+// earlier run or session call, and a resume first looks at the context.
+// As in Lua 5.1, resume and wrap refuse a running, normal or dead
+// coroutine ("cannot resume normal coroutine") and a chain of more than
+// MaxCoroutineDepth nested resumes ("C stack overflow"); status reports
+// "normal" for a coroutine that is resuming another; yield fails across
+// pcall, metamethods, for iterators and library callbacks ("attempt to
+// yield across metamethod/C-call boundary"); create and wrap take only
+// Lua functions. Two gopher-lua faults are covered: a yield in the tail
+// call of a coroutine's body (return coroutine.yield(...)) and a resume
+// passing fewer values than the yield's call wants no longer crash the
+// next resume. yield reads gopher-lua's call frames (unexported) through
+// reflection to find a Go boundary, or the Go stack if they change.
+//
+// collectgarbage has Lua 5.1's options and results; "count" is the Go
+// heap's live objects in kilobytes, the process's rather than the run's,
+// and "stop", "restart", "setpause" and "setstepmul" change nothing, as Go's
+// collector serves the whole process.
 //
 // # Caveats
 //

@@ -19,7 +19,7 @@ import (
 func newState(t testing.TB) *lua.LState {
 	L := lua.NewState(luastd.Options())
 	for _, lib := range []lua.LGFunction{lua.OpenPackage, lua.OpenBase, lua.OpenTable,
-		lua.OpenString, lua.OpenMath, lua.OpenOs} {
+		lua.OpenString, lua.OpenMath, lua.OpenOs, lua.OpenCoroutine} {
 		L.Push(L.NewFunction(lib))
 		L.Call(0, 0)
 	}
@@ -142,6 +142,7 @@ func TestLibraryErrors(t *testing.T) {
 		{`return string.char(256)`, "invalid value"},
 		{`return table.concat({1, {}, 3})`, "invalid value (table) at index 2 in table for 'concat'"},
 		{`return table.insert({}, 1, 2, 3)`, "wrong number of arguments to 'insert'"},
+		{`local ok, e = pcall(error) assert(not ok and e == nil) error()`, "nil"}, // error() raises nil
 		{`return os.time({year = 2024})`, "field 'day' missing in date table"},
 		{`local t = {} for i = 1, 100 do t[i] = i end table.sort(t, function() return true end)`, "invalid order function for sorting"},
 	}

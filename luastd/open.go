@@ -8,16 +8,17 @@ import (
 
 var (
 	baseFuncs = map[string]lua.LGFunction{
-		"tostring":   baseToString,
-		"tonumber":   baseToNumber,
-		"error":      baseError,
-		"print":      basePrint,
-		"unpack":     baseUnpack,
-		"select":     baseSelect,
-		"load":       baseLoad,
-		"loadstring": baseLoadString,
-		"loadfile":   baseLoadFile,
-		"dofile":     baseDoFile,
+		"tostring":       baseToString,
+		"tonumber":       baseToNumber,
+		"error":          baseError,
+		"print":          basePrint,
+		"unpack":         baseUnpack,
+		"select":         baseSelect,
+		"load":           baseLoad,
+		"loadstring":     baseLoadString,
+		"loadfile":       baseLoadFile,
+		"dofile":         baseDoFile,
+		"collectgarbage": baseCollectGarbage,
 	}
 	stringFuncs = map[string]lua.LGFunction{
 		"find":   strFind,
@@ -43,7 +44,8 @@ var (
 
 // Open installs luastd's functions in L over gopher-lua's, in the
 // libraries L has open: error, tonumber, tostring, print, unpack, select, load, loadstring,
-// loadfile and dofile; string.find, match, gmatch, gsub, rep, format, byte
+// loadfile, dofile and collectgarbage; coroutine.create, resume, wrap,
+// status, running and yield; string.find, match, gmatch, gsub, rep, format, byte
 // and char; table.concat, insert, remove and sort; os.date and os.time; and
 // math.huge as infinity. A function L lacks (e.g. dofile in a sandbox) is
 // not added. Call it after opening the libraries and before removing any.
@@ -52,6 +54,9 @@ func Open(L *lua.LState) {
 	setIn(L, L.GetGlobal("string"), stringFuncs)
 	setIn(L, L.GetGlobal("table"), tableFuncs)
 	setIn(L, L.GetGlobal("os"), osFuncs)
+	if co, ok := L.GetGlobal("coroutine").(*lua.LTable); ok {
+		openCoroutine(L, co)
+	}
 	if m, ok := L.GetGlobal("math").(*lua.LTable); ok {
 		m.RawSetString("huge", lua.LNumber(math.Inf(1)))
 	}

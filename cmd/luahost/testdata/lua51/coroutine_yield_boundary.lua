@@ -1,0 +1,17 @@
+-- Yields that would cross a C boundary fail, and the coroutine goes on.
+print(pcall(coroutine.yield, 1))
+local co = coroutine.create(function()
+  print("pcall", pcall(coroutine.yield, 5))
+  print("pcall fn", pcall(function() coroutine.yield(6) end))
+  print("xpcall", xpcall(function() coroutine.yield(7) end, function(m) return "handled: " .. m end))
+  local t = setmetatable({}, {__index = function(_, k) return coroutine.yield(k) end})
+  print("index", pcall(function() return t.x end))
+  print("sort", pcall(table.sort, {3, 2, 1}, function(a, b) coroutine.yield() return a < b end))
+  print("gsub", pcall(string.gsub, "ab", ".", function(c) coroutine.yield(c) end))
+  local f = setmetatable({}, {__call = function(_, v) return coroutine.yield(v) end})
+  print("call", f("through __call"))
+  return "end"
+end)
+print(coroutine.resume(co))
+print(coroutine.resume(co, "resumed"))
+print(coroutine.status(co))
