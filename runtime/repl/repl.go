@@ -243,6 +243,10 @@ func (r *repl) exec(ctx context.Context, prog *runtime.Program) error {
 		if t, ok := errValue.(*lua.LTable); ok && L.GetMetaField(t, "__tostring") == lua.LNil {
 			msg := strings.TrimSuffix(format(L, r.opts.Limits, tostring, []lua.LValue{t}), "\n")
 			err = &runtime.ScriptError{Message: "error object: " + msg, Cause: errors.Unwrap(err)}
+		} else if errValue == lua.LNil {
+			// error() raises nil, as in Lua 5.1, whose lua prints nothing
+			// for it; say what failed instead of a bare "nil".
+			err = &runtime.ScriptError{Message: "error object: nil", Cause: errors.Unwrap(err)}
 		}
 		return r.callError(ctx, err)
 	}
