@@ -16,7 +16,7 @@ const errErrorHandling = "error in error handling"
 // unwinds are closed (see PCall).
 func basePCall(L *lua.LState) int {
 	if L.GetTop() < 1 {
-		argError(L, 1, "pcall", "value expected")
+		argError(L, 1, calledName(L, "pcall"), "value expected")
 	}
 	if msg := notCallable(L, L.Get(1)); msg != "" {
 		L.Push(lua.LFalse)
@@ -38,7 +38,7 @@ func basePCall(L *lua.LState) int {
 // in error handling" when handler fails or is not a function.
 func baseXPCall(L *lua.LState) int {
 	if L.GetTop() < 2 {
-		argError(L, 2, "xpcall", "value expected")
+		argError(L, 2, calledName(L, "xpcall"), "value expected")
 	}
 	L.SetTop(2)
 	f, handler := L.Get(1), L.Get(2)
@@ -74,6 +74,18 @@ func baseXPCall(L *lua.LState) int {
 	}
 	L.Insert(lua.LTrue, 1)
 	return L.GetTop()
+}
+
+// calledName is the name Lua 5.1's argument errors give the running
+// function: name, or "?" when a Go function (e.g. pcall) called it, as
+// the name then is unknown.
+func calledName(L *lua.LState, name string) string {
+	if dbg, ok := L.GetStack(1); ok {
+		if _, err := L.GetInfo("S", dbg, lua.LNil); err == nil && dbg.What == "G" {
+			return "?"
+		}
+	}
+	return name
 }
 
 // notCallable returns Lua 5.1's error for calling v ("attempt to call a
