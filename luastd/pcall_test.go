@@ -232,6 +232,16 @@ func TestPCallFromGo(t *testing.T) {
 	if luastd.OpenUpvalues(newState(t)) < 0 {
 		t.Fatal("gopher-lua's state lacks a field luastd.PCall needs")
 	}
+	// The fields read are the ones gopher-lua keeps open upvalues in.
+	L := newState(t)
+	open := -1
+	L.SetGlobal("count", L.NewFunction(func(L *lua.LState) int { open = luastd.OpenUpvalues(L); return 0 }))
+	if err := L.DoString(`local x, y = 1, 2; local f = function() return x + y end; count(); return f`); err != nil {
+		t.Fatal(err)
+	}
+	if open != 2 {
+		t.Fatalf("OpenUpvalues saw %d open upvalues in a running chunk, want 2", open)
+	}
 	handlers := map[string]func(*lua.LState) *lua.LFunction{
 		"no handler": func(*lua.LState) *lua.LFunction { return nil },
 		"Go handler": func(L *lua.LState) *lua.LFunction {
