@@ -55,6 +55,18 @@
 // next resume. yield reads gopher-lua's call frames (unexported) through
 // reflection to find a Go boundary, or the Go stack if they change.
 //
+// # Protected calls
+//
+// pcall and xpcall follow Lua 5.1 (xpcall takes no arguments for f; a
+// failing or missing handler gives "error in error handling"), and keep
+// closures right where gopher-lua does not: an error inside a protected
+// call detaches no closure of the frames outside it, and the closures of
+// the frames it unwinds keep their variables' last values instead of
+// reading registers later calls reuse. Hosts run chunks through PCall for
+// the same reason. It reads and sets gopher-lua's state (unexported)
+// through offsets found by reflection, and is gopher-lua's own PCall if
+// those fields change.
+//
 // collectgarbage has Lua 5.1's options and results; "count" is the Go
 // heap's live objects in kilobytes, the process's rather than the run's,
 // and "stop", "restart", "setpause" and "setstepmul" change nothing, as Go's

@@ -19,6 +19,8 @@ var (
 		"loadfile":       baseLoadFile,
 		"dofile":         baseDoFile,
 		"collectgarbage": baseCollectGarbage,
+		"pcall":          basePCall,
+		"xpcall":         baseXPCall,
 	}
 	stringFuncs = map[string]lua.LGFunction{
 		"find":   strFind,
@@ -43,7 +45,7 @@ var (
 )
 
 // Open installs luastd's functions in L over gopher-lua's, in the
-// libraries L has open: error, tonumber, tostring, print, unpack, select, load, loadstring,
+// libraries L has open: error, pcall, xpcall, tonumber, tostring, print, unpack, select, load, loadstring,
 // loadfile, dofile and collectgarbage; coroutine.create, resume, wrap,
 // status, running and yield; string.find, match, gmatch, gsub, rep, format, byte
 // and char; table.concat, insert, remove and sort; os.date and os.time; and

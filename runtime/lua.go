@@ -278,7 +278,7 @@ func call(ctx context.Context, L *lua.LState, fn *lua.LFunction, args ...lua.LVa
 		L.Push(a)
 	}
 	var trace string
-	if err := L.PCall(len(args), lua.MultRet, tracebackHandler(L, &trace)); err != nil {
+	if err := luastd.PCall(L, len(args), lua.MultRet, tracebackHandler(L, &trace)); err != nil {
 		L.SetTop(top)
 		if ae, ok := err.(*lua.ApiError); ok && ae.StackTrace == "" {
 			ae.StackTrace = trace

@@ -19,6 +19,7 @@ import (
 
 	lua "github.com/yuin/gopher-lua"
 
+	"github.com/luahost/luahost/luastd"
 	"github.com/luahost/luahost/runtime"
 )
 
@@ -226,7 +227,7 @@ func (r *repl) exec(ctx context.Context, prog *runtime.Program) error {
 		// A message handler spares gopher-lua building a traceback, which
 		// the REPL does not print and which takes seconds after a long
 		// chain of tail calls.
-		if err := L.PCall(0, lua.MultRet, keepError); err != nil {
+		if err := luastd.PCall(L, 0, lua.MultRet, keepError); err != nil {
 			var ae *lua.ApiError
 			if errors.As(err, &ae) && ae.Object != nil {
 				errValue = ae.Object

@@ -1,0 +1,235 @@
+package luastd
+
+import (
+	"reflect"
+	"unsafe"
+
+	lua "github.com/yuin/gopher-lua"
+)
+
+// errErrorHandling is Lua 5.1's result of xpcall when its message handler
+// fails or is not a function.
+const errErrorHandling = "error in error handling"
+
+// basePCall is pcall(f, ...): true and f's results, or false and the
+// error value, as in Lua 5.1. Only the upvalues of the frames the error
+// unwinds are closed (see PCall).
+func basePCall(L *lua.LState) int {
+	if L.GetTop() < 1 {
+		argError(L, 1, calledName(L, "pcall"), "value expected")
+	}
+	if msg := notCallable(L, L.Get(1)); msg != "" {
+		L.Push(lua.LFalse)
+		L.Push(lua.LString(msg))
+		return 2
+	}
+	if err := PCall(L, L.GetTop()-1, lua.MultRet, nil); err != nil {
+		L.Push(lua.LFalse)
+		L.Push(errorValue(err))
+		return 2
+	}
+	L.Insert(lua.LTrue, 1)
+	return L.GetTop()
+}
+
+// baseXPCall is Lua 5.1's xpcall(f, handler): f is called without
+// arguments; on an error, handler gets the error value before the stack
+// unwinds, and xpcall returns false and handler's first result, or "error
+// in error handling" when handler fails or is not a function.
+func baseXPCall(L *lua.LState) int {
+	if L.GetTop() < 2 {
+		argError(L, 2, calledName(L, "xpcall"), "value expected")
+	}
+	L.SetTop(2)
+	f, handler := L.Get(1), L.Get(2)
+	L.SetTop(0)
+	if msg := notCallable(L, f); msg != "" {
+		f = L.NewFunction(func(L *lua.LState) int {
+			L.Error(lua.LString(msg), 0)
+			return 0
+		})
+	}
+	errfunc := L.NewFunction(func(L *lua.LState) int {
+		v := L.Get(1)
+		L.SetTop(0)
+		hf, ok := handler.(*lua.LFunction)
+		if !ok {
+			L.Push(lua.LString(errErrorHandling))
+			return 1
+		}
+		L.Push(hf)
+		L.Push(v)
+		if err := PCall(L, 1, 1, nil); err != nil {
+			L.SetTop(0)
+			L.Push(lua.LString(errErrorHandling))
+		}
+		return 1
+	})
+	L.Push(f)
+	if err := PCall(L, 0, lua.MultRet, errfunc); err != nil {
+		L.SetTop(0)
+		L.Push(lua.LFalse)
+		L.Push(errorValue(err))
+		return 2
+	}
+	L.Insert(lua.LTrue, 1)
+	return L.GetTop()
+}
+
+// calledName is the name Lua 5.1's argument errors give the running
+// function: name, or "?" when a Go function (e.g. pcall) called it, as
+// the name then is unknown.
+func calledName(L *lua.LState, name string) string {
+	if dbg, ok := L.GetStack(1); ok {
+		if _, err := L.GetInfo("S", dbg, lua.LNil); err == nil && dbg.What == "G" {
+			return "?"
+		}
+	}
+	return name
+}
+
+// notCallable returns Lua 5.1's error for calling v ("attempt to call a
+// number value"), or "" when v is a function or has a __call metamethod.
+func notCallable(L *lua.LState, v lua.LValue) string {
+	if v.Type() == lua.LTFunction || L.GetMetaField(v, "__call").Type() == lua.LTFunction {
+		return ""
+	}
+	return "attempt to call a " + v.Type().String() + " value"
+}
+
+// errorValue is the Lua value of an error of PCall.
+func errorValue(err error) lua.LValue {
+	if ae, ok := err.(*lua.ApiError); ok && ae.Object != nil {
+		return ae.Object
+	}
+	return lua.LString(err.Error())
+}
+
+// PCall is L.PCall(nargs, nret, errfunc) (lua_pcall) keeping Lua 5.1's
+// upvalues right, which gopher-lua does not: an error inside the call
+// closes no upvalue of a frame outside it (gopher-lua closes those of
+// every frame of the thread when no message handler is active), and a
+// failed call closes the upvalues of every frame it unwinds (gopher-lua
+// leaves them open when a handler is active, on registers later calls
+// reuse), as luaD_pcall does. Scripts' pcall and xpcall, and the host's
+// runs, call through it. When gopher-lua's state lacks a field it needs
+// (see stateFields), it is L.PCall unchanged.
+func PCall(L *lua.LState, nargs, nret int, errfunc *lua.LFunction) error {
+	p := statePaths
+	if p == nil {
+		return L.PCall(nargs, nret, errfunc)
+	}
+	ptr := unsafe.Pointer(L)
+	base := L.GetTop() - nargs - 1
+	if cf := *(*unsafe.Pointer)(unsafe.Add(ptr, p.currentFrame)); cf != nil {
+		base += *(*int)(unsafe.Add(cf, p.localBase))
+	}
+	hasErrorFunc := (*bool)(unsafe.Add(ptr, p.hasErrorFunc))
+	saved := *hasErrorFunc
+	// With a handler marked active, gopher-lua's errors close nothing.
+	// The handler closes what the failed call opened, while the registers
+	// still hold the values (gopher-lua clears them once it returns).
+	*hasErrorFunc = true
+	handler := L.NewFunction(func(L *lua.LState) int {
+		*hasErrorFunc = true // gopher-lua clears it before calling us
+		defer closeUpvalues(L, base)
+		switch {
+		case errfunc == nil:
+			return 1
+		case errfunc.IsG && len(errfunc.Upvalues) == 0:
+			// Run in this frame, so that errfunc sees the stack as if
+			// gopher-lua had called it (e.g. for a traceback).
+			return errfunc.GFunction(L)
+		}
+		v := L.Get(1)
+		L.Push(errfunc)
+		L.Push(v)
+		L.Call(1, 1)
+		return 1
+	})
+	err := L.PCall(nargs, nret, handler)
+	*hasErrorFunc = saved
+	return err
+}
+
+// closeUpvalues closes L's open upvalues on registers at or above base
+// and drops them from its list of open upvalues (gopher-lua's, ordered by
+// register, lowest first), as luaF_close does.
+func closeUpvalues(L *lua.LState, base int) {
+	p := statePaths
+	link := (**lua.Upvalue)(unsafe.Add(unsafe.Pointer(L), p.uvcache))
+	for uv := *link; uv != nil; uv = *link {
+		if *(*int)(unsafe.Add(unsafe.Pointer(uv), p.uvIndex)) >= base {
+			*link = nil
+			for uv != nil {
+				next := (**lua.Upvalue)(unsafe.Add(unsafe.Pointer(uv), p.uvNext))
+				uv.Close()
+				uv, *next = *next, nil
+			}
+			return
+		}
+		link = (**lua.Upvalue)(unsafe.Add(unsafe.Pointer(uv), p.uvNext))
+	}
+}
+
+// openUpvalues is how many upvalues of L are open (on registers).
+func openUpvalues(L *lua.LState) int {
+	p := statePaths
+	n := 0
+	uv := *(**lua.Upvalue)(unsafe.Add(unsafe.Pointer(L), p.uvcache))
+	for ; uv != nil; uv = *(**lua.Upvalue)(unsafe.Add(unsafe.Pointer(uv), p.uvNext)) {
+		n++
+	}
+	return n
+}
+
+// OpenUpvalues is how many upvalues of L are open, i.e. still on the
+// registers of a running frame, or -1 when it cannot be told. Between runs
+// it is 0.
+func OpenUpvalues(L *lua.LState) int {
+	if statePaths == nil {
+		return -1
+	}
+	return openUpvalues(L)
+}
+
+// stateFields are the byte offsets of the unexported fields of gopher-lua's
+// LState, call frame and Upvalue that PCall reads and writes.
+type stateFields struct {
+	currentFrame, uvcache, hasErrorFunc uintptr // LState's
+	localBase                           uintptr // callFrame's
+	uvNext, uvIndex                     uintptr // Upvalue's
+}
+
+// statePaths is nil when gopher-lua's types lack a field PCall needs, or
+// have it with another type.
+var statePaths = func() *stateFields {
+	field := func(t reflect.Type, name string, want reflect.Type) (uintptr, bool) {
+		f, ok := t.FieldByName(name)
+		if !ok || len(f.Index) != 1 || f.Type != want {
+			return 0, false
+		}
+		return f.Offset, true
+	}
+	stateT := reflect.TypeFor[lua.LState]()
+	uvT := reflect.TypeFor[lua.Upvalue]()
+	uvPtr := reflect.TypeFor[*lua.Upvalue]()
+	cf, ok := stateT.FieldByName("currentFrame")
+	if !ok || len(cf.Index) != 1 || cf.Type.Kind() != reflect.Pointer || cf.Type.Elem().Kind() != reflect.Struct {
+		return nil
+	}
+	var p stateFields
+	var oks [6]bool
+	p.currentFrame, oks[0] = cf.Offset, true
+	p.uvcache, oks[1] = field(stateT, "uvcache", uvPtr)
+	p.hasErrorFunc, oks[2] = field(stateT, "hasErrorFunc", reflect.TypeFor[bool]())
+	p.localBase, oks[3] = field(cf.Type.Elem(), "LocalBase", reflect.TypeFor[int]())
+	p.uvNext, oks[4] = field(uvT, "next", uvPtr)
+	p.uvIndex, oks[5] = field(uvT, "index", reflect.TypeFor[int]())
+	for _, o := range oks {
+		if !o {
+			return nil
+		}
+	}
+	return &p
+}()
