@@ -64,15 +64,7 @@ func TestConcat(t *testing.T) {
 			"E+1"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := run(t, context.Background(), tt.code)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got != tt.want {
-				t.Fatalf("got %q, want %q", got, tt.want)
-			}
-		})
+		wantResults(t, tt.name, tt.code, tt.want)
 	}
 }
 

@@ -70,15 +70,7 @@ func TestCoroutine(t *testing.T) {
 			pcall(spawn) return n`, "198"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := run(t, context.Background(), tt.code)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got != tt.want {
-				t.Fatalf("got %q, want %q", got, tt.want)
-			}
-		})
+		wantResults(t, tt.name, tt.code, tt.want)
 	}
 }
 
@@ -93,12 +85,7 @@ func TestCoroutineErrors(t *testing.T) {
 		{`coroutine.yield()`, "attempt to yield across metamethod/C-call boundary"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.code, func(t *testing.T) {
-			_, err := run(t, context.Background(), tt.code)
-			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Fatalf("error %v, want one containing %q", err, tt.want)
-			}
-		})
+		wantError(t, tt.code, tt.code, tt.want)
 	}
 }
 
@@ -135,15 +122,7 @@ func TestCollectGarbage(t *testing.T) {
 		{`local t = {} for i = 1, 1e5 do t[i] = {} end local a = collectgarbage("count") t = nil collectgarbage() return a > 1000`, "true"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.code, func(t *testing.T) {
-			got, err := run(t, context.Background(), tt.code)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got != tt.want {
-				t.Fatalf("got %q, want %q", got, tt.want)
-			}
-		})
+		wantResults(t, tt.code, tt.code, tt.want)
 	}
 	errs := []struct{ code, want string }{
 		{`collectgarbage("bogus")`, "test:1: bad argument #1 to 'collectgarbage' (invalid option 'bogus')"},
@@ -151,11 +130,6 @@ func TestCollectGarbage(t *testing.T) {
 		{`collectgarbage("step", {})`, "test:1: bad argument #2 to 'collectgarbage' (number expected, got table)"},
 	}
 	for _, tt := range errs {
-		t.Run(tt.code, func(t *testing.T) {
-			_, err := run(t, context.Background(), tt.code)
-			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Fatalf("error %v, want one containing %q", err, tt.want)
-			}
-		})
+		wantError(t, tt.code, tt.code, tt.want)
 	}
 }

@@ -54,6 +54,33 @@ func run(t testing.TB, ctx context.Context, code string) (string, error) {
 	return strings.Join(out, "\t"), nil
 }
 
+// wantResults runs code (see run) in a subtest named name and checks that
+// its results, joined by tabs, are want.
+func wantResults(t *testing.T, name, code, want string) {
+	t.Helper()
+	t.Run(name, func(t *testing.T) {
+		got, err := run(t, context.Background(), code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != want {
+			t.Fatalf("got %q, want %q", got, want)
+		}
+	})
+}
+
+// wantError runs code (see run) in a subtest named name and checks that
+// it fails with an error containing want.
+func wantError(t *testing.T, name, code, want string) {
+	t.Helper()
+	t.Run(name, func(t *testing.T) {
+		_, err := run(t, context.Background(), code)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Fatalf("error %v, want one containing %q", err, want)
+		}
+	})
+}
+
 func TestLibrary(t *testing.T) {
 	tests := []struct{ code, want string }{
 		{`return ("hello world"):find("o w")`, "5\t7"},
@@ -114,15 +141,7 @@ func TestLibrary(t *testing.T) {
 		{`local n = 0 return load(function() n = n + 1 if n == 1 then return "return " elseif n == 2 then return "7" end end)()`, "7"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.code, func(t *testing.T) {
-			got, err := run(t, context.Background(), tt.code)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got != tt.want {
-				t.Fatalf("got %q, want %q", got, tt.want)
-			}
-		})
+		wantResults(t, tt.code, tt.code, tt.want)
 	}
 }
 
@@ -147,12 +166,7 @@ func TestLibraryErrors(t *testing.T) {
 		{`local t = {} for i = 1, 100 do t[i] = i end table.sort(t, function() return true end)`, "invalid order function for sorting"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.code, func(t *testing.T) {
-			_, err := run(t, context.Background(), tt.code)
-			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Fatalf("error %v, want one containing %q", err, tt.want)
-			}
-		})
+		wantError(t, tt.code, tt.code, tt.want)
 	}
 }
 
@@ -168,15 +182,7 @@ func TestLargeCounts(t *testing.T) {
 		{`return select(2, pcall(unpack, {}, 1, 1e8)):match("too many results to unpack")`, "too many results to unpack"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.code, func(t *testing.T) {
-			got, err := run(t, context.Background(), tt.code)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got != tt.want {
-				t.Fatalf("got %q, want %q", got, tt.want)
-			}
-		})
+		wantResults(t, tt.code, tt.code, tt.want)
 	}
 }
 

@@ -195,12 +195,7 @@ func TestPCallArgErrors(t *testing.T) {
 		{`xpcall(print)`, "test:1: bad argument #2 to 'xpcall' (value expected)"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.code, func(t *testing.T) {
-			_, err := run(t, context.Background(), tt.code)
-			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Fatalf("got %v, want %q", err, tt.want)
-			}
-		})
+		wantError(t, tt.code, tt.code, tt.want)
 	}
 }
 
