@@ -1,15 +1,5 @@
 -- collectgarbage's results: their types, and the values that do not
 -- depend on the collector's state.
--- Positions are printed without the script's folder, which differs
--- between the two runs.
-local print0 = print
-local function print(...)
-  local t = {n = select("#", ...), ...}
-  for i = 1, t.n do
-    if type(t[i]) == "string" then t[i] = t[i]:gsub("[^%s:]*/", "") end
-  end
-  print0(unpack(t, 1, t.n))
-end
 print(collectgarbage())
 print(collectgarbage("collect"))
 print(type(collectgarbage("count")), collectgarbage("count") > 0, select("#", collectgarbage("count")))

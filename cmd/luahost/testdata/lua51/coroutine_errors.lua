@@ -1,15 +1,5 @@
 -- Errors inside coroutines, through resume and wrap, and the coroutine
 -- after them.
--- Positions are printed without the script's folder, which differs
--- between the two runs.
-local print0 = print
-local function print(...)
-  local t = {n = select("#", ...), ...}
-  for i = 1, t.n do
-    if type(t[i]) == "string" then t[i] = t[i]:gsub("[^%s:]*/", "") end
-  end
-  print0(unpack(t, 1, t.n))
-end
 local co = coroutine.create(function() error("boom") end)
 print(coroutine.resume(co))
 print(coroutine.status(co))

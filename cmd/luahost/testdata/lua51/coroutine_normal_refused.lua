@@ -1,15 +1,5 @@
 -- Two wrapped coroutines that resume each other: Lua 5.1 refuses to
 -- resume a coroutine that is itself resuming another.
--- Positions are printed without the script's folder, which differs
--- between the two runs.
-local print0 = print
-local function print(...)
-  local t = {n = select("#", ...), ...}
-  for i = 1, t.n do
-    if type(t[i]) == "string" then t[i] = t[i]:gsub("[^%s:]*/", "") end
-  end
-  print0(unpack(t, 1, t.n))
-end
 local a, b
 a = coroutine.wrap(function() while true do b() end end)
 b = coroutine.wrap(function() while true do a() end end)
