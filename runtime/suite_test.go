@@ -2,7 +2,6 @@ package runtime
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"path/filepath"
 	"testing"
@@ -42,13 +41,13 @@ func TestStoreSuite(t *testing.T) {
 		{name: "postgres", maxKey: 255, cfg: sqlSuite("postgres"), registry: func(t *testing.T) string {
 			dsn := dbtest.PostgresDSN(t)
 			a, b := dbtest.TableName(t), dbtest.TableName(t)
-			dropTables(t, "pgx", dsn, `"`, a, b)
+			dbtest.DropTablesAt(t, "pgx", dsn, `"`+a+`"`, `"`+b+`"`)
 			return sqlRegistry(fmt.Sprintf("{kind: db.sql.postgres, dsn: %q}", dsn), a, b)
 		}},
 		{name: "mysql", maxKey: 255, cfg: sqlSuite("mysql"), registry: func(t *testing.T) string {
 			dsn := dbtest.MySQLDSN(t)
 			a, b := dbtest.TableName(t), dbtest.TableName(t)
-			dropTables(t, "mysql", dsn, "`", a, b)
+			dbtest.DropTablesAt(t, "mysql", dsn, "`"+a+"`", "`"+b+"`")
 			return sqlRegistry(fmt.Sprintf("{kind: db.sql.mysql, dsn: %q}", dsn), a, b)
 		}},
 		{name: "redis", maxKey: 64 << 10, cfg: storesuite.Config{Versioned: true, Kind: "store.redis", Backend: "redis", Durable: false}, registry: func(t *testing.T) string {
@@ -135,23 +134,6 @@ func dropRedisPrefixes(t *testing.T, addr string, prefixes ...string) {
 				}
 			}
 			if err := iter.Err(); err != nil {
-				t.Error(err)
-			}
-		}
-	})
-}
-
-// dropTables drops the tables when the test ends.
-func dropTables(t *testing.T, driver, dsn, quote string, tables ...string) {
-	t.Cleanup(func() {
-		db, err := sql.Open(driver, dsn)
-		if err != nil {
-			t.Error(err)
-			return
-		}
-		defer db.Close()
-		for _, tbl := range tables {
-			if _, err := db.Exec("DROP TABLE IF EXISTS " + quote + tbl + quote); err != nil {
 				t.Error(err)
 			}
 		}

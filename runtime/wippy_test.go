@@ -104,7 +104,7 @@ func wippyPlaceholders(t *testing.T, ar *txtar.Archive, dir string) *strings.Rep
 	pairs := []string{"$DIR", dir, "$TABLE", table}
 	if strings.Contains(all, "$PG_") {
 		dsn := dbtest.PostgresDSN(t)
-		dropAfter(t, "pgx", dsn, `DROP TABLE IF EXISTS "`+table+`"`)
+		dbtest.DropTablesAt(t, "pgx", dsn, `"`+table+`"`)
 		u, err := url.Parse(dsn)
 		if err != nil {
 			t.Fatal(err)
@@ -114,7 +114,7 @@ func wippyPlaceholders(t *testing.T, ar *txtar.Archive, dir string) *strings.Rep
 	}
 	if strings.Contains(all, "$MY_") {
 		dsn := dbtest.MySQLDSN(t)
-		dropAfter(t, "mysql", dsn, "DROP TABLE IF EXISTS `"+table+"`")
+		dbtest.DropTablesAt(t, "mysql", dsn, "`"+table+"`")
 		cfg, err := mysql.ParseDSN(dsn)
 		if err != nil {
 			t.Fatal(err)
@@ -146,21 +146,6 @@ func runSetup(t *testing.T, dir, name, stmts string) {
 			t.Fatalf("%s: %v\n%s", name, err, stmt)
 		}
 	}
-}
-
-// dropAfter runs stmt on the database when the test ends.
-func dropAfter(t *testing.T, driver, dsn, stmt string) {
-	t.Cleanup(func() {
-		db, err := sql.Open(driver, dsn)
-		if err != nil {
-			t.Error(err)
-			return
-		}
-		defer db.Close()
-		if _, err := db.Exec(stmt); err != nil {
-			t.Error(err)
-		}
-	})
 }
 
 // runWippyCase loads the registry in dir and runs script, returning what

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -315,21 +314,6 @@ func TestBenchUsageErrors(t *testing.T) {
 	}
 }
 
-// dropSQLTable drops the quoted table when the test ends.
-func dropSQLTable(t *testing.T, driver, dsn, quoted string) {
-	t.Cleanup(func() {
-		db, err := sql.Open(driver, dsn)
-		if err != nil {
-			t.Error(err)
-			return
-		}
-		defer db.Close()
-		if _, err := db.Exec("DROP TABLE IF EXISTS " + quoted); err != nil {
-			t.Errorf("drop %s: %v", quoted, err)
-		}
-	})
-}
-
 // TestBenchBackends runs every operation at both levels against each
 // durable backend, and checks the benchmark deletes its keys (and only
 // its keys) unless --keep.
@@ -346,13 +330,13 @@ func TestBenchBackends(t *testing.T) {
 		{name: "postgres", registry: func(t *testing.T) string {
 			dsn := dbtest.PostgresDSN(t)
 			table := dbtest.TableName(t)
-			dropSQLTable(t, "pgx", dsn, `"`+table+`"`)
+			dbtest.DropTablesAt(t, "pgx", dsn, `"`+table+`"`)
 			return fmt.Sprintf("  - {name: db, kind: db.sql.postgres, dsn: %q}\n"+sqlStore, dsn, table)
 		}},
 		{name: "mysql", registry: func(t *testing.T) string {
 			dsn := dbtest.MySQLDSN(t)
 			table := dbtest.TableName(t)
-			dropSQLTable(t, "mysql", dsn, "`"+table+"`")
+			dbtest.DropTablesAt(t, "mysql", dsn, "`"+table+"`")
 			return fmt.Sprintf("  - {name: db, kind: db.sql.mysql, dsn: %q}\n"+sqlStore, dsn, table)
 		}},
 		{name: "redis", registry: func(t *testing.T) string {

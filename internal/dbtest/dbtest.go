@@ -105,3 +105,24 @@ func DropOnCleanup(t testing.TB, db *sql.DB, quotedTable string) {
 		}
 	})
 }
+
+// DropTablesAt drops the tables (each already quoted for the database's
+// dialect) when the test ends, over a connection of its own to dsn through
+// the database/sql driver named driver (which the caller registers), for a
+// test whose tables were made by another process or component.
+func DropTablesAt(t testing.TB, driver, dsn string, quotedTables ...string) {
+	t.Helper()
+	t.Cleanup(func() {
+		db, err := sql.Open(driver, dsn)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer db.Close()
+		for _, table := range quotedTables {
+			if _, err := db.Exec("DROP TABLE IF EXISTS " + table); err != nil {
+				t.Errorf("drop table %s: %v", table, err)
+			}
+		}
+	})
+}
