@@ -1,7 +1,6 @@
 package backends
 
 import (
-	"fmt"
 	"math"
 
 	"github.com/luahost/luahost/internal/mpack"
@@ -50,40 +49,40 @@ const MaxExactInt = 1 << 53
 // number cannot return exactly.
 func AddNumber(dst, cur []byte, delta float64) (float64, []byte, error) {
 	if math.IsNaN(delta) || math.IsInf(delta, 0) {
-		return 0, dst, fmt.Errorf("delta %v is not a finite number: %w", delta, ErrInvalid)
+		return 0, dst, Errorf(ErrInvalid, "delta %v is not a finite number", delta)
 	}
 	n, err := decodeNumber(cur)
 	if err != nil {
 		return 0, dst, err
 	}
 	if n.big {
-		return 0, dst, fmt.Errorf("stored integer %d is beyond the int64 range: %w", uint64(n.i), ErrInvalid)
+		return 0, dst, Errorf(ErrInvalid, "the stored integer %d is beyond the int64 range", uint64(n.i))
 	}
 	integral := delta == math.Trunc(delta) && delta >= -(1<<63) && delta < 1<<63
 	if n.isInt && integral {
 		d := int64(delta)
 		sum := n.i + d
 		if (d > 0 && sum < n.i) || (d < 0 && sum > n.i) {
-			return 0, dst, fmt.Errorf("%d + %d overflows int64: %w", n.i, d, ErrInvalid)
+			return 0, dst, Errorf(ErrInvalid, "%d + %d overflows int64", n.i, d)
 		}
 		if sum > MaxExactInt || sum < -MaxExactInt {
-			return 0, dst, fmt.Errorf("result %d is beyond ±2^53, the largest integer a Lua number holds exactly: %w", sum, ErrInvalid)
+			return 0, dst, Errorf(ErrInvalid, "the result %d is beyond ±2^53, the largest integer a Lua number holds exactly", sum)
 		}
 		return float64(sum), mpack.AppendInt(dst, sum), nil
 	}
 	f := n.f
 	if n.isInt {
 		if n.i > MaxExactInt || n.i < -MaxExactInt {
-			return 0, dst, fmt.Errorf("stored integer %d is beyond ±2^53, so adding %v to it as a Lua number would not be exact: %w", n.i, delta, ErrInvalid)
+			return 0, dst, Errorf(ErrInvalid, "the stored integer %d is beyond ±2^53, so adding %v to it as a Lua number would not be exact", n.i, delta)
 		}
 		f = float64(n.i)
 	}
 	sum := f + delta
 	if math.IsNaN(sum) || math.IsInf(sum, 0) {
-		return 0, dst, fmt.Errorf("the result is not a finite number: %w", ErrInvalid)
+		return 0, dst, Errorf(ErrInvalid, "the result is not a finite number")
 	}
 	if sum == math.Trunc(sum) && math.Abs(sum) > MaxExactInt {
-		return 0, dst, fmt.Errorf("result %v is an integer beyond ±2^53, the largest a Lua number holds exactly: %w", sum, ErrInvalid)
+		return 0, dst, Errorf(ErrInvalid, "the result %v is an integer beyond ±2^53, the largest a Lua number holds exactly", sum)
 	}
 	return sum, AppendNumber(dst, sum), nil
 }
@@ -98,19 +97,19 @@ type number struct {
 
 func decodeNumber(b []byte) (number, error) {
 	if len(b) == 0 {
-		return number{}, fmt.Errorf("stored value is empty, not a number: %w", ErrInvalid)
+		return number{}, Errorf(ErrInvalid, "the stored value is empty, not a number")
 	}
 	switch t := mpack.TypeOf(b[0]); t {
 	case mpack.Int, mpack.Uint, mpack.Float:
 	default:
-		return number{}, fmt.Errorf("stored value is a %s, not a number: %w", t, ErrInvalid)
+		return number{}, Errorf(ErrInvalid, "the stored value is a %s, not a number", t)
 	}
 	if need := mpack.HeadLen(b[0]); len(b) != need {
-		return number{}, fmt.Errorf("stored value is not a single MessagePack number (%d bytes, want %d): %w", len(b), need, ErrInvalid)
+		return number{}, Errorf(ErrInvalid, "the stored value is not a single MessagePack number (%d bytes, want %d)", len(b), need)
 	}
 	t, _, err := mpack.Read(b)
 	if err != nil { // not reached: the length is checked above
-		return number{}, fmt.Errorf("stored value: %w: %w", err, ErrInvalid)
+		return number{}, Errorf(ErrInvalid, "the stored value: %w", err)
 	}
 	switch t.Type {
 	case mpack.Int:

@@ -278,9 +278,27 @@ func Push(L *lua.LState, err error) {
 	}
 	var e *Error
 	if !errors.As(err, &e) {
-		e = storeError(KindOf(err), err.Error(), err)
+		kind := KindOf(err)
+		e = storeError(kind, Message(err, kind), err)
 	}
 	L.Push(newErrorValue(L, L.GetTypeMetatable(errorMetaKey), e))
+}
+
+// Message returns the text a script sees for err, a Go error of kind:
+// err.Error() without a trailing ": <text>" of the sentinel (or context
+// error) that gives the kind, since the kind is shown apart
+// ("INVALID: ..."), not "...: invalid argument" again.
+func Message(err error, kind string) string {
+	msg := err.Error()
+	s := sentinel(kind)
+	if s == nil {
+		return msg
+	}
+	if t := s.Error(); len(msg) > len(t)+2 && strings.HasSuffix(msg, t) &&
+		msg[len(msg)-len(t)-2:len(msg)-len(t)] == ": " && errors.Is(err, s) {
+		return msg[:len(msg)-len(t)-2]
+	}
+	return msg
 }
 
 func newErrorValue(L *lua.LState, meta lua.LValue, e *Error) *lua.LUserData {
@@ -324,13 +342,33 @@ func kindFromContext(ctx context.Context, kind string) string {
 // values pushed) for use as `return pushError(...)` in an LGFunction.
 func (m *Module) pushError(L *lua.LState, e *Error) int {
 	L.Push(lua.LNil)
-	L.Push(m.newError(L, e))
+	L.Push(m.newError(L, e, ""))
 	return 2
 }
 
+// pushError pushes nil and e as the error of a call on h's store.
+func (h *handle) pushError(L *lua.LState, e *Error) int {
+	L.Push(lua.LNil)
+	L.Push(h.m.newError(L, e, h.id))
+	return 2
+}
+
+// pushGoError pushes nil and the script error for err, a failure of a
+// call on h's store made under ctx.
+func (h *handle) pushGoError(L *lua.LState, ctx context.Context, err error) int {
+	return h.pushError(L, goError(ctx, err))
+}
+
+// invalid pushes nil and an INVALID error with msg, of a call on h's store.
+func (h *handle) invalid(L *lua.LState, msg string) int {
+	return h.pushError(L, storeError(KindInvalid, msg, backends.ErrInvalid))
+}
+
 // newError returns the Lua error value for e, its message redacted
-// except for the strings the script passed to the current call.
-func (m *Module) newError(L *lua.LState, e *Error) *lua.LUserData {
+// except for the strings the script passed to the current call. An error
+// of a call on a store (storeID not "") starts with `store "ID": `, the
+// one way every backend's errors name their store.
+func (m *Module) newError(L *lua.LState, e *Error, storeID string) *lua.LUserData {
 	if m.redact != nil {
 		var own []string
 		for i := 1; i <= L.GetTop(); i++ {
@@ -340,14 +378,23 @@ func (m *Module) newError(L *lua.LState, e *Error) *lua.LUserData {
 		}
 		e.Message = m.redact(e.Message, own...)
 	}
+	if storeID != "" {
+		e.Message = "store " + quote(storeID) + ": " + e.Message
+	}
 	return newErrorValue(L, L.GetTypeMetatable(errorMetaKey), e)
 }
 
 // pushGoError pushes nil and the script error for err, a failure of a call
 // made under ctx.
 func (m *Module) pushGoError(L *lua.LState, ctx context.Context, err error) int {
+	return m.pushError(L, goError(ctx, err))
+}
+
+// goError returns the script error for err, a failure of a call made
+// under ctx.
+func goError(ctx context.Context, err error) *Error {
 	kind := kindFromContext(ctx, KindOf(err))
-	return m.pushError(L, storeError(kind, err.Error(), err))
+	return storeError(kind, Message(err, KindOf(err)), err)
 }
 
 // invalid pushes nil and an INVALID error with msg.

@@ -18,7 +18,7 @@ func (h *handle) extended(L *lua.LState, method string) (backends.Extended, int,
 	if x, ok := h.st.(backends.Extended); ok {
 		return x, 0, true
 	}
-	return nil, h.m.invalid(L, "s:"+method+" is not supported by this store ("+h.id+")"), false
+	return nil, h.invalid(L, "s:"+method+" is not supported by this store"), false
 }
 
 // begin does the checks every extended method starts with: a store as
@@ -58,7 +58,7 @@ func (h *handle) options(L *lua.LState, n int, method string, known ...string) (
 	}
 	t, ok := lv.(*lua.LTable)
 	if !ok {
-		return nil, h.m.invalid(L, method+": options must be a table, got "+describe(lv)), false
+		return nil, h.invalid(L, method+": options must be a table, got "+describe(lv)), false
 	}
 	var bad lua.LValue
 	t.ForEach(func(k, _ lua.LValue) {
@@ -75,7 +75,7 @@ func (h *handle) options(L *lua.LState, n int, method string, known ...string) (
 		bad = k
 	})
 	if bad != nil {
-		return nil, h.m.invalid(L, method+": unknown option "+describeKey(bad)+" (options are "+strings.Join(known, ", ")+")"), false
+		return nil, h.invalid(L, method+": unknown option "+describeKey(bad)+" (options are "+strings.Join(known, ", ")+")"), false
 	}
 	return t, 0, true
 }
@@ -104,7 +104,7 @@ func finite(lv lua.LValue, what string) (float64, string) {
 func (h *handle) pushItem(L *lua.LState, item backends.Item) int {
 	t, err := h.itemTable(L, item)
 	if err != nil {
-		return h.m.pushError(L, storeError(KindInternal, "key "+quote(item.Key)+": "+err.Error(), err))
+		return h.pushError(L, storeError(KindInternal, "key "+quote(item.Key)+": "+err.Error(), err))
 	}
 	L.Push(t)
 	return 1
@@ -126,9 +126,9 @@ func (h *handle) itemTable(L *lua.LState, item backends.Item) (*lua.LTable, erro
 func (h *handle) pushKeyError(L *lua.LState, key string, err error) int {
 	ctx := callContext(L)
 	if KindOf(err) == KindNotFound && !errors.Is(err, backends.ErrStoreRemoved) {
-		return h.m.pushError(L, storeError(KindNotFound, "key "+quote(key)+" not found", err))
+		return h.pushError(L, storeError(KindNotFound, "key "+quote(key)+" not found", err))
 	}
-	return h.m.pushGoError(L, ctx, err)
+	return h.pushGoError(L, ctx, err)
 }
 
 // handleEntry implements s:entry(key) -> {key=, value=, version=} | nil, err.
@@ -164,14 +164,14 @@ func handlePut(L *lua.LState) int {
 	var po backends.PutOptions
 	var msg string
 	if po.TTL, msg = parseTTL(opts.RawGetString("ttl"), "ttl"); msg != "" {
-		return h.m.invalid(L, msg)
+		return h.invalid(L, msg)
 	}
 	switch lv := opts.RawGetString("only_if_absent").(type) {
 	case lua.LBool:
 		po.OnlyIfAbsent = bool(lv)
 	default:
 		if lv != lua.LNil {
-			return h.m.invalid(L, "put: only_if_absent must be a boolean, got "+describe(lv))
+			return h.invalid(L, "put: only_if_absent must be a boolean, got "+describe(lv))
 		}
 	}
 	switch lv := opts.RawGetString("if_version").(type) {
@@ -179,21 +179,21 @@ func handlePut(L *lua.LState) int {
 		po.IfVersion, po.HasIfVersion = string(lv), true
 	default:
 		if lv != lua.LNil {
-			return h.m.invalid(L, "put: if_version must be a version string, got "+describe(lv))
+			return h.invalid(L, "put: if_version must be a version string, got "+describe(lv))
 		}
 	}
 	if po.OnlyIfAbsent && po.HasIfVersion {
-		return h.m.invalid(L, "put: only_if_absent and if_version exclude each other")
+		return h.invalid(L, "put: only_if_absent and if_version exclude each other")
 	}
 	b, err := h.m.enc.encode(L.Get(3))
 	if err != nil {
-		return h.m.pushError(L, storeError(KindInvalid, err.Error(), err))
+		return h.pushError(L, storeError(KindInvalid, err.Error(), err))
 	}
 	ctx := callContext(L)
 	item, err := x.Put(ctx, key, b, po)
 	if err != nil {
 		h.m.enc.release()
-		return h.m.pushGoError(L, ctx, err)
+		return h.pushGoError(L, ctx, err)
 	}
 	n = h.pushItem(L, item) // item.Value may be the encoder's buffer: decode first
 	h.m.enc.release()
@@ -229,14 +229,14 @@ func handleList(L *lua.LState) int {
 			*f.dst = string(lv)
 		default:
 			if lv != lua.LNil {
-				return h.m.invalid(L, "list: "+f.name+" must be a string, got "+describe(lv))
+				return h.invalid(L, "list: "+f.name+" must be a string, got "+describe(lv))
 			}
 		}
 	}
 	if lv := opts.RawGetString("limit"); lv != lua.LNil {
 		f, ok := lv.(lua.LNumber)
 		if !ok || float64(f) != math.Trunc(float64(f)) || f < 1 || f > backends.MaxListLimit {
-			return h.m.invalid(L, "list: limit must be an integer from 1 to "+strconv.Itoa(backends.MaxListLimit)+", got "+describeNumber(lv))
+			return h.invalid(L, "list: limit must be an integer from 1 to "+strconv.Itoa(backends.MaxListLimit)+", got "+describeNumber(lv))
 		}
 		lo.Limit = int(f)
 	}
@@ -252,7 +252,7 @@ func handleList(L *lua.LState) int {
 		page, err = x.List(ctx, lo)
 	}
 	if err != nil {
-		return h.m.pushGoError(L, ctx, err)
+		return h.pushGoError(L, ctx, err)
 	}
 	items := L.CreateTable(len(page.Items), 0)
 	for i, item := range page.Items {
@@ -271,7 +271,7 @@ func handleList(L *lua.LState) int {
 			if item.Err != nil {
 				kind = KindOf(item.Err)
 			}
-			t.RawSetString("error", h.m.newError(L, storeError(kind, "key "+quote(item.Key)+": "+err.Error(), err)))
+			t.RawSetString("error", h.m.newError(L, storeError(kind, "key "+quote(item.Key)+": "+Message(err, KindOf(err)), err), h.id))
 		}
 		items.RawSetInt(i+1, t)
 	}
@@ -304,7 +304,7 @@ func handleIncr(L *lua.LState) int {
 	if lv := L.Get(3); lv != lua.LNil {
 		var msg string
 		if delta, msg = finite(lv, "incr: delta"); msg != "" {
-			return h.m.invalid(L, msg)
+			return h.invalid(L, msg)
 		}
 	}
 	opts, n, ok := h.options(L, 4, "incr", "init", "ttl")
@@ -315,16 +315,16 @@ func handleIncr(L *lua.LState) int {
 	var msg string
 	if lv := opts.RawGetString("init"); lv != lua.LNil {
 		if io.Init, msg = finite(lv, "incr: init"); msg != "" {
-			return h.m.invalid(L, msg)
+			return h.invalid(L, msg)
 		}
 	}
 	if io.TTL, msg = parseTTL(opts.RawGetString("ttl"), "ttl"); msg != "" {
-		return h.m.invalid(L, msg)
+		return h.invalid(L, msg)
 	}
 	ctx := callContext(L)
 	v, err := x.Incr(ctx, key, delta, io)
 	if err != nil {
-		return h.m.pushGoError(L, ctx, err)
+		return h.pushGoError(L, ctx, err)
 	}
 	L.Push(lua.LNumber(v))
 	return 1
@@ -360,16 +360,16 @@ func handleExpire(L *lua.LState) int {
 		return n
 	}
 	if _, isNum := L.Get(3).(lua.LNumber); !isNum {
-		return h.m.invalid(L, "ttl must be a number of seconds (0 removes the expiry), got "+describe(L.Get(3)))
+		return h.invalid(L, "ttl must be a number of seconds (0 removes the expiry), got "+describe(L.Get(3)))
 	}
 	ttl, msg := parseTTL(L.Get(3), "ttl")
 	if msg != "" {
-		return h.m.invalid(L, msg)
+		return h.invalid(L, msg)
 	}
 	ctx := callContext(L)
 	found, err := x.Expire(ctx, key, ttl)
 	if err != nil {
-		return h.m.pushGoError(L, ctx, err)
+		return h.pushGoError(L, ctx, err)
 	}
 	L.Push(lua.LBool(found))
 	return 1
@@ -393,7 +393,7 @@ func handleInfo(L *lua.LState) int {
 	ctx := callContext(L)
 	info, err := x.Info(ctx)
 	if err != nil {
-		return h.m.pushGoError(L, ctx, err)
+		return h.pushGoError(L, ctx, err)
 	}
 	backend, dialect, consistency := describeBackend(info)
 	caps := L.CreateTable(0, 5)

@@ -185,7 +185,7 @@ func checkHandle(L *lua.LState) *handle {
 // live reports whether h can still be used, pushing the error if not.
 func (h *handle) live(L *lua.LState) (int, bool) {
 	if h.released || h.m.closed {
-		return h.m.pushError(L, storeError(KindInvalid, "store released", backends.ErrInvalid)), false
+		return h.pushError(L, storeError(KindInvalid, "store released", backends.ErrInvalid)), false
 	}
 	return 0, true
 }
@@ -223,10 +223,10 @@ func (h *handle) key(L *lua.LState) (string, int, bool) {
 	lv := L.Get(2)
 	k, ok := lv.(lua.LString)
 	if !ok {
-		return "", h.m.invalid(L, "key must be a string, got "+describe(lv)), false
+		return "", h.invalid(L, "key must be a string, got "+describe(lv)), false
 	}
 	if k == "" {
-		return "", h.m.invalid(L, "key must not be empty"), false
+		return "", h.invalid(L, "key must not be empty"), false
 	}
 	return string(k), 0, true
 }
@@ -256,13 +256,13 @@ func handleGet(L *lua.LState) int {
 	}
 	if err != nil {
 		if KindOf(err) == KindNotFound && !errors.Is(err, backends.ErrStoreRemoved) {
-			return h.m.pushError(L, storeError(KindNotFound, "key "+quote(key)+" not found", err))
+			return h.pushError(L, storeError(KindNotFound, "key "+quote(key)+" not found", err))
 		}
-		return h.m.pushGoError(L, ctx, err)
+		return h.pushGoError(L, ctx, err)
 	}
 	v, err := h.m.dec.decode(L, b)
 	if err != nil {
-		return h.m.pushError(L, storeError(KindInternal, "key "+quote(key)+": "+err.Error(), err))
+		return h.pushError(L, storeError(KindInternal, "key "+quote(key)+": "+err.Error(), err))
 	}
 	L.Push(v)
 	return 1
@@ -284,18 +284,18 @@ func handleSet(L *lua.LState) int {
 	if L.GetTop() >= 4 {
 		var msg string
 		if ttl, msg = parseTTL(L.Get(4), "ttl"); msg != "" {
-			return h.m.invalid(L, msg)
+			return h.invalid(L, msg)
 		}
 	}
 	b, err := h.m.enc.encode(L.Get(3))
 	if err != nil {
-		return h.m.pushError(L, storeError(KindInvalid, err.Error(), err))
+		return h.pushError(L, storeError(KindInvalid, err.Error(), err))
 	}
 	ctx := callContext(L)
 	err = h.st.Set(ctx, key, b, ttl)
 	h.m.enc.release()
 	if err != nil {
-		return h.m.pushGoError(L, ctx, err)
+		return h.pushGoError(L, ctx, err)
 	}
 	L.Push(lua.LTrue)
 	return 1
@@ -352,7 +352,7 @@ func keyBool(L *lua.LState, name string, method func(backends.Store, context.Con
 	ctx := callContext(L)
 	yes, err := method(h.st, ctx, key)
 	if err != nil {
-		return h.m.pushGoError(L, ctx, err)
+		return h.pushGoError(L, ctx, err)
 	}
 	L.Push(lua.LBool(yes))
 	return 1
@@ -369,7 +369,7 @@ func handleClear(L *lua.LState) int {
 	}
 	ctx := callContext(L)
 	if err := h.st.Clear(ctx); err != nil {
-		return h.m.pushGoError(L, ctx, err)
+		return h.pushGoError(L, ctx, err)
 	}
 	L.Push(lua.LTrue)
 	return 1

@@ -113,7 +113,7 @@ func (s *Store) Put(ctx context.Context, key string, value []byte, opts backends
 		return backends.Item{}, err
 	}
 	if opts.OnlyIfAbsent && opts.HasIfVersion {
-		return backends.Item{}, fmt.Errorf("memory store: put %q: only_if_absent and if_version exclude each other: %w", key, backends.ErrInvalid)
+		return backends.Item{}, backends.Errorf(backends.ErrInvalid, "put %q: only_if_absent and if_version exclude each other", key)
 	}
 	var want uint64
 	var perr error
@@ -140,9 +140,9 @@ func (s *Store) Put(ctx context.Context, key string, value []byte, opts backends
 	switch err {
 	case nil:
 	case backends.ErrAlreadyExists:
-		return backends.Item{}, fmt.Errorf("memory store: put %q with only_if_absent: the key exists: %w", key, err)
+		return backends.Item{}, backends.Errorf(err, "put %q with only_if_absent: the key exists", key)
 	case backends.ErrConflict:
-		return backends.Item{}, fmt.Errorf("memory store: put %q: the key's version is not %q, or the key is gone: %w", key, opts.IfVersion, err)
+		return backends.Item{}, backends.Errorf(err, "put %q: the key's version is not %q, or the key is gone", key, opts.IfVersion)
 	default:
 		return backends.Item{}, err
 	}
@@ -163,7 +163,7 @@ func (s *Store) Incr(ctx context.Context, key string, delta float64, opts backen
 		return 0, err
 	}
 	if !finite(delta) || !finite(opts.Init) {
-		return 0, fmt.Errorf("memory store: incr %q: delta and init must be finite numbers: %w", key, backends.ErrInvalid)
+		return 0, backends.Errorf(backends.ErrInvalid, "incr %q: delta and init must be finite numbers", key)
 	}
 	now := s.clock()
 	var sum float64
@@ -184,7 +184,7 @@ func (s *Store) Incr(ctx context.Context, key string, delta float64, opts backen
 		copy(buf[blockHeader:], key)
 		var err error
 		if sum, buf, err = backends.AddNumber(buf, old, delta); err != nil {
-			return block{}, 0, fmt.Errorf("memory store: incr %q: %w", key, err)
+			return block{}, 0, fmt.Errorf("incr %q: %w", key, err)
 		}
 		return block{unsafe.Pointer(unsafe.SliceData(buf)), uint32(len(buf))}, exp, nil
 	})
@@ -293,7 +293,7 @@ func (s *Store) List(ctx context.Context, opts backends.ListOptions) (backends.P
 	case limit == 0:
 		limit = backends.DefaultListLimit
 	case limit < 0 || limit > backends.MaxListLimit:
-		return backends.Page{}, fmt.Errorf("memory store: list limit must be between 1 and %d, got %d: %w", backends.MaxListLimit, limit, backends.ErrInvalid)
+		return backends.Page{}, backends.Errorf(backends.ErrInvalid, "list: limit must be between 1 and %d, got %d", backends.MaxListLimit, limit)
 	}
 	sc := listPool.Get().(*listScratch)
 	defer sc.release()

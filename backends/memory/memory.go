@@ -69,16 +69,16 @@ type Store struct {
 // starts the cleanup loop.
 func New(opts Options) (*Store, error) {
 	if opts.MaxSize < 0 {
-		return nil, fmt.Errorf("memory store: max_size must not be negative, got %d: %w", opts.MaxSize, backends.ErrInvalid)
+		return nil, backends.Errorf(backends.ErrInvalid, "memory store: max_size must not be negative, got %d", opts.MaxSize)
 	}
 	if opts.CleanupInterval < 0 {
-		return nil, fmt.Errorf("memory store: cleanup_interval must not be negative, got %s: %w", opts.CleanupInterval, backends.ErrInvalid)
+		return nil, backends.Errorf(backends.ErrInvalid, "memory store: cleanup_interval must not be negative, got %s", opts.CleanupInterval)
 	}
 	s := &Store{
 		maxSize:   opts.MaxSize,
 		interval:  opts.CleanupInterval,
 		seed:      maphash.MakeSeed(),
-		errFull:   fmt.Errorf("%w (max_size %d)", backends.ErrFull, opts.MaxSize),
+		errFull:   backends.Errorf(backends.ErrFull, "the store is full (max_size %d)", opts.MaxSize),
 		newTicker: realTicker,
 	}
 	s.epoch, s.clock = newClock(opts.Now)
@@ -302,7 +302,7 @@ func (s *Store) MaxSize() int64 { return s.maxSize }
 // value of vlen bytes are too large for one entry (4 GiB together).
 func checkSize(key string, vlen int) error {
 	if uint64(blockHeader)+uint64(len(key))+uint64(vlen) > maxBlock {
-		return fmt.Errorf("memory store: key and value are %d bytes together, over the limit of %d: %w", len(key)+vlen, maxBlock-blockHeader, backends.ErrInvalid)
+		return backends.Errorf(backends.ErrInvalid, "key and value are %d bytes together, over the limit of %d bytes", len(key)+vlen, maxBlock-blockHeader)
 	}
 	return nil
 }

@@ -331,7 +331,7 @@ func (c *Component) Start(ctx context.Context) error {
 	}
 	client, target, err := c.cfg.newClient()
 	if err != nil {
-		return c.redactErr(fmt.Errorf("%s: %w: %w", c.id, registry.ErrPermanent, err))
+		return c.redactErr(backends.Errorf(registry.ErrPermanent, "%s: %w", c.id, err))
 	}
 	if err := client.Ping(ctx).Err(); err != nil {
 		client.Close()
@@ -340,9 +340,9 @@ func (c *Component) Start(ctx context.Context) error {
 			kind = backends.ErrPermissionDenied
 		}
 		if isTLSError(err) {
-			return c.redactErr(fmt.Errorf("%s: connect to %s (%s): TLS handshake: %w: %w: %w", c.id, target, c.cfg.ResolvedMode(), registry.ErrPermanent, backends.ErrUnavailable, err))
+			return c.redactErr(backends.Errorf(registry.ErrPermanent, "%w", backends.Errorf(backends.ErrUnavailable, "%s: connect to %s (%s): TLS handshake: %w", c.id, target, c.cfg.ResolvedMode(), err)))
 		}
-		return c.redactErr(fmt.Errorf("%s: connect to %s (%s): %w: %w", c.id, target, c.cfg.ResolvedMode(), kind, err))
+		return c.redactErr(backends.Errorf(kind, "%s: connect to %s (%s): %w", c.id, target, c.cfg.ResolvedMode(), err))
 	}
 	c.client = client
 	c.logger.Info("redis client open", "mode", string(c.cfg.ResolvedMode()), "target", c.redact(target))
@@ -426,7 +426,7 @@ func (c Config) newClient() (redis.UniversalClient, string, error) {
 		if c.URL != "" {
 			var err error
 			if o, err = redis.ParseClusterURL(c.URL); err != nil {
-				return nil, "", fmt.Errorf("parse url: %w: %w", backends.ErrInvalid, err)
+				return nil, "", backends.Errorf(backends.ErrInvalid, "parse url: %w", err)
 			}
 			if o.TLSConfig != nil {
 				if o.TLSConfig, err = c.TLSOptions.urlConfig(o.TLSConfig); err != nil {
@@ -444,7 +444,7 @@ func (c Config) newClient() (redis.UniversalClient, string, error) {
 	if c.URL != "" {
 		var err error
 		if o, err = redis.ParseURL(c.URL); err != nil {
-			return nil, "", fmt.Errorf("parse url: %w: %w", backends.ErrInvalid, err)
+			return nil, "", backends.Errorf(backends.ErrInvalid, "parse url: %w", err)
 		}
 		if o.TLSConfig != nil {
 			if o.TLSConfig, err = c.TLSOptions.urlConfig(o.TLSConfig); err != nil {

@@ -65,16 +65,23 @@ func (s *Store) fail(ctx context.Context, op string, err error, once bool) error
 	if cerr != nil && errors.Is(err, cerr) {
 		cerr = nil
 	}
-	switch {
-	case kind != nil && cerr != nil:
-		return fmt.Errorf("%s: %s: %w (%w): %w", s.id, op, kind, cerr, err)
-	case kind != nil:
-		return fmt.Errorf("%s: %s: %w: %w", s.id, op, kind, err)
-	case cerr != nil:
-		return fmt.Errorf("%s: %s: %w: %w", s.id, op, cerr, err)
+	if kind == backends.ErrOutcomeUnknown {
+		// Its text says what happened, unlike a kind's.
+		err, kind = fmt.Errorf("%w: %w", kind, err), nil
 	}
-	return fmt.Errorf("%s: %s: %w", s.id, op, err)
+	err = fmt.Errorf("%s: %w", op, err)
+	if cerr != nil {
+		err = backends.Errorf(cerr, "%w", err)
+	}
+	if kind != nil {
+		err = backends.Errorf(kind, "%w", err)
+	}
+	return err
 }
+
+// errNotFound is the error of a call on a missing or expired key; the
+// caller names the key.
+var errNotFound = backends.Errorf(backends.ErrNotFound, "key not found")
 
 // isReply reports whether err is an error reply from the server.
 func isReply(err error) bool {

@@ -24,7 +24,7 @@ func (s *Store) Entry(ctx context.Context, key string) (backends.Item, error) {
 		return backends.Item{}, s.fail(ctx, "entry", err, false)
 	}
 	if len(r) < 3 {
-		return backends.Item{}, notFound(key)
+		return backends.Item{}, errNotFound
 	}
 	val, _ := r[0].(string)
 	it := backends.Item{Key: key, Value: []byte(val), Version: version(r[1])}
@@ -48,7 +48,7 @@ func (s *Store) Put(ctx context.Context, key string, value []byte, opts backends
 	args := []any{key, value, ttlMS(opts.TTL), "", ""}
 	switch {
 	case opts.OnlyIfAbsent && opts.HasIfVersion:
-		return backends.Item{}, fmt.Errorf("%s: put %q: only_if_absent and if_version exclude each other: %w", s.id, abbrev(key), backends.ErrInvalid)
+		return backends.Item{}, backends.Errorf(backends.ErrInvalid, "put %q: only_if_absent and if_version exclude each other", abbrev(key))
 	case opts.OnlyIfAbsent:
 		args[3] = "nx"
 	case opts.HasIfVersion:
@@ -66,9 +66,9 @@ func (s *Store) Put(ctx context.Context, key string, value []byte, opts backends
 	}
 	switch r[0] {
 	case "EXISTS":
-		return backends.Item{}, fmt.Errorf("%s: put %q: a live key exists: %w", s.id, abbrev(key), backends.ErrAlreadyExists)
+		return backends.Item{}, backends.Errorf(backends.ErrAlreadyExists, "put %q with only_if_absent: the key exists", abbrev(key))
 	case "CONFLICT":
-		return backends.Item{}, fmt.Errorf("%s: put %q: the key's version is not %q, or the key is gone: %w", s.id, abbrev(key), opts.IfVersion, backends.ErrConflict)
+		return backends.Item{}, backends.Errorf(backends.ErrConflict, "put %q: the key's version is not %q, or the key is gone", abbrev(key), opts.IfVersion)
 	}
 	it := backends.Item{Key: key, Value: append([]byte(nil), value...), Version: version(r[1])}
 	if at, _ := r[2].(int64); at > 0 {
@@ -88,7 +88,7 @@ func (s *Store) List(ctx context.Context, opts backends.ListOptions) (backends.P
 	case limit == 0:
 		limit = backends.DefaultListLimit
 	case limit < 0 || limit > backends.MaxListLimit:
-		return backends.Page{}, fmt.Errorf("%s: list limit %d: want 1 to %d: %w", s.id, limit, backends.MaxListLimit, backends.ErrInvalid)
+		return backends.Page{}, backends.Errorf(backends.ErrInvalid, "list: limit must be between 1 and %d, got %d", backends.MaxListLimit, limit)
 	}
 	if err := ctx.Err(); err != nil {
 		return backends.Page{}, err
@@ -196,7 +196,7 @@ func (s *Store) Incr(ctx context.Context, key string, delta float64, opts backen
 		return 0, err
 	}
 	if !finite(delta) || !finite(opts.Init) {
-		return 0, fmt.Errorf("%s: incr %q: delta and init must be finite numbers: %w", s.id, abbrev(key), backends.ErrInvalid)
+		return 0, backends.Errorf(backends.ErrInvalid, "incr %q: delta and init must be finite numbers", abbrev(key))
 	}
 	args := append(append([]any{key, ttlMS(opts.TTL)}, numArgs(delta)...), numArgs(opts.Init)...)
 	r, err := runOnce(ctx, c, incrScript, s.keys(key), args...).Slice()
@@ -204,12 +204,12 @@ func (s *Store) Incr(ctx context.Context, key string, delta float64, opts backen
 		return 0, s.fail(ctx, "incr", err, true)
 	}
 	if r[0] == "INVALID" {
-		return 0, fmt.Errorf("%s: incr %q: %v: %w", s.id, abbrev(key), r[1], backends.ErrInvalid)
+		return 0, backends.Errorf(backends.ErrInvalid, "incr %q: %v", abbrev(key), r[1])
 	}
 	out, _ := r[1].(string)
 	n, err := backends.DecodeNumber([]byte(out))
 	if err != nil {
-		return 0, fmt.Errorf("%s: incr %q: bad result: %w", s.id, abbrev(key), err)
+		return 0, fmt.Errorf("incr %q: bad result: %w", abbrev(key), err)
 	}
 	return n, nil
 }
@@ -237,7 +237,7 @@ func (s *Store) TTL(ctx context.Context, key string) (time.Duration, bool, error
 	}
 	switch {
 	case ms == -2:
-		return 0, false, notFound(key)
+		return 0, false, errNotFound
 	case ms < 0:
 		return 0, false, nil
 	}

@@ -195,7 +195,7 @@ func (s *Store) Start(ctx context.Context) error {
 	}
 	client := s.db.Client()
 	if client == nil {
-		return fmt.Errorf("%s: database is not running: %w", s.id, backends.ErrUnavailable)
+		return backends.Errorf(backends.ErrUnavailable, "%s: database is not running", s.id)
 	}
 	mode := s.db.Mode()
 	durable := false
@@ -204,7 +204,7 @@ func (s *Store) Start(ctx context.Context) error {
 	if v, err := client.ConfigGet(ctx, "appendonly").Result(); err == nil && v["appendonly"] == "yes" {
 		durable = true
 	} else if err != nil && ctx.Err() != nil {
-		return s.fail(ctx, "start", err, false)
+		return fmt.Errorf("%s: %w", s.id, s.fail(ctx, "start", err, false))
 	}
 	s.info = backends.Info{
 		Kind: Kind, Backend: "redis", Durable: durable,
@@ -304,7 +304,7 @@ func (s *Store) conn() (redis.UniversalClient, error) {
 	c := s.client
 	s.mu.Unlock()
 	if c == nil {
-		return nil, fmt.Errorf("%s: store is not running: %w", s.id, backends.ErrUnavailable)
+		return nil, backends.Errorf(backends.ErrUnavailable, "the store is not running")
 	}
 	return c, nil
 }
@@ -326,13 +326,13 @@ func (s *Store) keys(key string) []string {
 
 func (s *Store) checkWrite(value []byte, ttl time.Duration) error {
 	if len(value) > s.maxValue {
-		return fmt.Errorf("%s: value is %d bytes, over Redis's limit of %d bytes: %w", s.id, len(value), s.maxValue, backends.ErrInvalid)
+		return backends.Errorf(backends.ErrInvalid, "value is %d bytes, over Redis's limit of %d bytes", len(value), s.maxValue)
 	}
 	if err := backends.ValidateTTL(ttl); err != nil {
 		return err
 	}
 	if ttl > MaxTTL {
-		return fmt.Errorf("%s: ttl %v is over the limit of %v: %w", s.id, ttl, MaxTTL, backends.ErrInvalid)
+		return backends.Errorf(backends.ErrInvalid, "ttl %v is over the limit of %v", ttl, MaxTTL)
 	}
 	return nil
 }
@@ -357,15 +357,11 @@ func (s *Store) Get(ctx context.Context, key string) ([]byte, error) {
 	v, err := c.HGet(ctx, s.itemPrefix+key, "v").Bytes()
 	if err != nil {
 		if err == redis.Nil {
-			return nil, notFound(key)
+			return nil, errNotFound
 		}
 		return nil, s.fail(ctx, "get", err, false)
 	}
 	return v, nil
-}
-
-func notFound(key string) error {
-	return fmt.Errorf("key %q: %w", abbrev(key), backends.ErrNotFound)
 }
 
 // abbrev shortens a key for messages.

@@ -166,16 +166,16 @@ end
 -- nil and a message for anything else.
 local function decode(s)
   local c = string.byte(s, 1)
-  if not c then return nil, 'stored value is empty, not a number' end
+  if not c then return nil, 'the stored value is empty, not a number' end
   local need
   if c <= 0x7f or c >= 0xe0 then need = 1
   elseif c == 0xcc or c == 0xd0 then need = 2
   elseif c == 0xcd or c == 0xd1 then need = 3
   elseif c == 0xce or c == 0xd2 or c == 0xca then need = 5
   elseif c == 0xcf or c == 0xd3 or c == 0xcb then need = 9
-  else return nil, 'stored value is a ' .. typename(c) .. ', not a number' end
+  else return nil, 'the stored value is a ' .. typename(c) .. ', not a number' end
   if #s ~= need then
-    return nil, 'stored value is not a single MessagePack number (' .. #s .. ' bytes, want ' .. need .. ')'
+    return nil, 'the stored value is not a single MessagePack number (' .. #s .. ' bytes, want ' .. need .. ')'
   end
   if c <= 0x7f then return true, 0, c end
   if c >= 0xe0 then return true, -1, c - 256 + B32 end
@@ -184,7 +184,7 @@ local function decode(s)
   if c == 0xce then return true, 0, struct.unpack('>I4', s, 2) end
   if c == 0xcf then
     local hi, lo = struct.unpack('>I4I4', s, 2)
-    if hi >= 2147483648 then return nil, 'stored integer is beyond the int64 range' end
+    if hi >= 2147483648 then return nil, 'the stored integer is beyond the int64 range' end
     return true, hi, lo
   end
   if c == 0xd3 then

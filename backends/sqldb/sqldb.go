@@ -215,7 +215,7 @@ func (c *Component) Start(ctx context.Context) error {
 	}
 	if err != nil {
 		// The configuration itself is wrong: no retry can fix it.
-		return c.redactErr(fmt.Errorf("%s: open %s: %w: %w", c.id, c.cfg.Dialect, registry.ErrPermanent, err))
+		return c.redactErr(backends.Errorf(registry.ErrPermanent, "%s: open %s: %w", c.id, c.cfg.Dialect, err))
 	}
 	if readDB == nil {
 		readDB = db
@@ -227,7 +227,7 @@ func (c *Component) Start(ctx context.Context) error {
 			if permanent(err) {
 				class = registry.ErrPermanent
 			}
-			return c.redactErr(fmt.Errorf("%s: connect to %s: %w: %w", c.id, target, class, err))
+			return c.redactErr(backends.Errorf(class, "%s: connect to %s: %w", c.id, target, err))
 		}
 	}
 	c.db, c.readDB = db, readDB

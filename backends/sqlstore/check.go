@@ -23,7 +23,7 @@ func (s *Store) checkTable(ctx context.Context, db *sqlx.DB) (string, error) {
 	d := s.db.Dialect()
 	cols, err := s.columns(ctx, db)
 	if err != nil {
-		return "", s.fail(ctx, "check table "+s.cfg.Table, err)
+		return "", fmt.Errorf("%s: %w", s.id, s.fail(ctx, "check table "+s.cfg.Table, err))
 	}
 	if len(cols) == 0 && s.cfg.CreateTable {
 		var createErr error
@@ -33,12 +33,12 @@ func (s *Store) checkTable(ctx context.Context, db *sqlx.DB) (string, error) {
 			}
 		}
 		if cols, err = s.columns(ctx, db); err != nil {
-			return "", s.fail(ctx, "check table "+s.cfg.Table, err)
+			return "", fmt.Errorf("%s: %w", s.id, s.fail(ctx, "check table "+s.cfg.Table, err))
 		}
 		// Several hosts starting at once race to create the table (on
 		// PostgreSQL even with IF NOT EXISTS); the loser finds it there.
 		if createErr != nil && len(cols) == 0 {
-			return "", s.fail(ctx, "create table "+s.cfg.Table, createErr)
+			return "", fmt.Errorf("%s: %w", s.id, s.fail(ctx, "create table "+s.cfg.Table, createErr))
 		}
 	}
 	if len(cols) == 0 {
@@ -146,7 +146,7 @@ func addColumns(cfg Config, d sqldb.Dialect, missing []string) (string, bool) {
 func (s *Store) checkKeyColumn(ctx context.Context, db *sqlx.DB) error {
 	problem, err := s.keyColumnProblem(ctx, db)
 	if err != nil {
-		return s.fail(ctx, "check key column of "+s.cfg.Table, err)
+		return fmt.Errorf("%s: %w", s.id, s.fail(ctx, "check key column of "+s.cfg.Table, err))
 	}
 	if problem == "" {
 		return nil

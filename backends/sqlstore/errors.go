@@ -46,14 +46,21 @@ func (s *Store) fail(ctx context.Context, op string, err error) error {
 	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
 		extra = append(extra, cerr)
 	}
-	switch len(extra) {
-	case 0:
-		return fmt.Errorf("%s: %s: %w", s.id, op, err)
-	case 1:
-		return fmt.Errorf("%s: %s: %w: %w", s.id, op, extra[0], err)
-	default:
-		return fmt.Errorf("%s: %s: %w (%w): %w", s.id, op, extra[0], extra[1], err)
+	return withKinds(fmt.Errorf("%s: %w", op, err), extra...)
+}
+
+// errNotFound is the error of a call on a missing or expired key; the
+// caller names the key.
+var errNotFound = backends.Errorf(backends.ErrNotFound, "key not found")
+
+// withKinds returns err also matching each of kinds with errors.Is,
+// without adding their text to its message: the script sees the kind
+// apart, and Go callers test it with errors.Is.
+func withKinds(err error, kinds ...error) error {
+	for _, k := range kinds {
+		err = backends.Errorf(k, "%w", err)
 	}
+	return err
 }
 
 // unavailable reports whether err means the database is down, unreachable
@@ -157,7 +164,7 @@ func (s *Store) execWrite(ctx context.Context, point bool, stmt *sqlx.Stmt, args
 func (s *Store) execInTx(ctx context.Context, stmt *sqlx.Stmt, args ...any) (sql.Result, error) {
 	db := s.db.DB()
 	if db == nil {
-		return nil, fmt.Errorf("database %s is not running: %w", s.cfg.Database, backends.ErrUnavailable)
+		return nil, backends.Errorf(backends.ErrUnavailable, "database %s is not running", s.cfg.Database)
 	}
 	tx, err := db.BeginTxx(ctx, nil)
 	if err != nil {
@@ -197,8 +204,8 @@ func (s *Store) outcomeUnknown(ctx context.Context, op, key string, err error) e
 		err = fmt.Errorf("%w: %w", cerr, err)
 		extra = " after the call's context ended"
 	}
-	return fmt.Errorf("%s: %s %q: outcome unknown: the connection failed%s after the write was sent, so it may or may not have been applied; read the key before repeating it: %w: %w",
-		s.id, op, key, extra, backends.ErrOutcomeUnknown, err)
+	return backends.Errorf(backends.ErrOutcomeUnknown, "%s %q: outcome unknown: the connection failed%s after the write was sent, so it may or may not have been applied; read the key before repeating it: %w",
+		op, key, extra, err)
 }
 
 // mayHaveApplied reports whether a failed statement or commit may still

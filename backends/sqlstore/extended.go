@@ -77,7 +77,7 @@ func (s *Store) Entry(ctx context.Context, key string) (backends.Item, error) {
 	)
 	if err := s.queryRow(ctx, st.ext.entry, s.scanDest(&v, &e, &ver), k, s.nowMS()); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
-			return backends.Item{}, fmt.Errorf("%s: entry: %w", s.id, backends.ErrNotFound)
+			return backends.Item{}, errNotFound
 		}
 		return backends.Item{}, s.fail(ctx, "entry", err)
 	}
@@ -89,8 +89,7 @@ func (s *Store) Entry(ctx context.Context, key string) (backends.Item, error) {
 
 // errNoVersions is returned for if_version on a table without a version column.
 func (s *Store) errNoVersions() error {
-	return fmt.Errorf("%s: put with if_version needs versions, which this store.sql entry does not keep: set version_column_name (a BIGINT column the store increments on every write): %w",
-		s.id, backends.ErrInvalid)
+	return backends.Errorf(backends.ErrInvalid, "put with if_version needs versions, which this store.sql entry does not keep: set version_column_name (a BIGINT column the store increments on every write)")
 }
 
 // Put writes value under key and returns the new item, whose Value is
@@ -103,10 +102,10 @@ func (s *Store) Put(ctx context.Context, key string, value []byte, opts backends
 		return backends.Item{}, err
 	}
 	if err := backends.ValidateTTL(opts.TTL); err != nil {
-		return backends.Item{}, fmt.Errorf("%s: %w", s.id, err)
+		return backends.Item{}, err
 	}
 	if opts.OnlyIfAbsent && opts.HasIfVersion {
-		return backends.Item{}, fmt.Errorf("%s: put: only_if_absent and if_version exclude each other: %w", s.id, backends.ErrInvalid)
+		return backends.Item{}, backends.Errorf(backends.ErrInvalid, "put %q: only_if_absent and if_version exclude each other", key)
 	}
 	if opts.HasIfVersion && s.cfg.VersionColumn == "" {
 		return backends.Item{}, s.errNoVersions()
@@ -124,9 +123,11 @@ func (s *Store) Put(ctx context.Context, key string, value []byte, opts backends
 		item.ExpiresAt = time.UnixMilli(exp.(int64))
 	}
 	conflict := func() error {
-		return fmt.Errorf("%s: put %q: the key's version is not %q, or the key is gone: %w", s.id, key, opts.IfVersion, backends.ErrConflict)
+		return backends.Errorf(backends.ErrConflict, "put %q: the key's version is not %q, or the key is gone", key, opts.IfVersion)
 	}
-	exists := func() error { return fmt.Errorf("%s: put %q: key exists: %w", s.id, key, backends.ErrAlreadyExists) }
+	exists := func() error {
+		return backends.Errorf(backends.ErrAlreadyExists, "put %q with only_if_absent: the key exists", key)
+	}
 
 	switch {
 	case opts.HasIfVersion:
@@ -201,12 +202,12 @@ func (s *Store) List(ctx context.Context, opts backends.ListOptions) (backends.P
 	case limit == 0:
 		limit = backends.DefaultListLimit
 	case limit < 0 || limit > backends.MaxListLimit:
-		return backends.Page{}, fmt.Errorf("%s: list limit must be between 1 and %d, got %d: %w", s.id, backends.MaxListLimit, limit, backends.ErrInvalid)
+		return backends.Page{}, backends.Errorf(backends.ErrInvalid, "list: limit must be between 1 and %d, got %d", backends.MaxListLimit, limit)
 	}
 	if st.keyText {
 		for _, a := range []string{opts.Prefix, opts.After} {
 			if !utf8.ValidString(a) || strings.IndexByte(a, 0) >= 0 {
-				return backends.Page{}, fmt.Errorf("%s: list: prefix or cursor %q is not valid UTF-8 or contains NUL, which the TEXT key column cannot hold: %w", s.id, a, backends.ErrInvalid)
+				return backends.Page{}, backends.Errorf(backends.ErrInvalid, "list: prefix or cursor %q is not valid UTF-8 or contains NUL, which the TEXT key column cannot hold", a)
 			}
 		}
 	}
@@ -281,10 +282,10 @@ func (s *Store) Incr(ctx context.Context, key string, delta float64, opts backen
 		return 0, err
 	}
 	if err := backends.ValidateTTL(opts.TTL); err != nil {
-		return 0, fmt.Errorf("%s: %w", s.id, err)
+		return 0, err
 	}
 	if math.IsNaN(delta) || math.IsInf(delta, 0) || math.IsNaN(opts.Init) || math.IsInf(opts.Init, 0) {
-		return 0, fmt.Errorf("%s: incr: delta and init must be finite numbers: %w", s.id, backends.ErrInvalid)
+		return 0, backends.Errorf(backends.ErrInvalid, "incr %q: delta and init must be finite numbers", key)
 	}
 	var result float64
 	_, err = s.modify(ctx, st, "incr", key, k, true, func(r row) (*write, error) {
@@ -299,7 +300,7 @@ func (s *Store) Incr(ctx context.Context, key string, delta float64, opts backen
 		}
 		var next []byte
 		if result, next, err = backends.AddNumber(nil, cur, delta); err != nil {
-			return nil, fmt.Errorf("%s: incr %q: %w", s.id, key, err)
+			return nil, fmt.Errorf("incr %q: %w", key, err)
 		}
 		if w.value, err = s.toStored(st, next); err != nil {
 			return nil, fmt.Errorf("incr %q: %w", key, err)
@@ -322,7 +323,7 @@ func (s *Store) TTL(ctx context.Context, key string) (time.Duration, bool, error
 	var e sql.NullInt64
 	if err := s.queryRow(ctx, st.ext.ttl, []any{&e}, k, now); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
-			return 0, false, fmt.Errorf("%s: ttl: %w", s.id, backends.ErrNotFound)
+			return 0, false, errNotFound
 		}
 		return 0, false, s.fail(ctx, "ttl", err)
 	}
@@ -340,7 +341,7 @@ func (s *Store) Expire(ctx context.Context, key string, ttl time.Duration) (bool
 		return false, err
 	}
 	if err := backends.ValidateTTL(ttl); err != nil {
-		return false, fmt.Errorf("%s: %w", s.id, err)
+		return false, err
 	}
 	exp := s.expiry(ttl)
 	if st.ext.expire == nil {
@@ -415,7 +416,7 @@ var errRace = errors.New("row created concurrently")
 func (s *Store) modify(ctx context.Context, st *stmts, op, key string, k any, once bool, decide func(row) (*write, error)) (int64, error) {
 	db := s.db.DB()
 	if db == nil {
-		return 0, fmt.Errorf("%s: database %s is not running: %w", s.id, s.cfg.Database, backends.ErrUnavailable)
+		return 0, backends.Errorf(backends.ErrUnavailable, "database %s is not running", s.cfg.Database)
 	}
 	var (
 		ver     int64

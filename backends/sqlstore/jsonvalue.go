@@ -36,7 +36,7 @@ const maxJSONDepth = 200
 // jsonError is a value JSON cannot hold exactly, at a value path such as
 // value.items[2].name (arrays count from 1, as Lua does).
 func jsonError(path, format string, args ...any) error {
-	return fmt.Errorf("%s: %s: %w", path, fmt.Sprintf(format, args...), backends.ErrInvalid)
+	return backends.Errorf(backends.ErrInvalid, "%s: %s", path, fmt.Sprintf(format, args...))
 }
 
 func pathKey(path, key string) string {
@@ -69,13 +69,13 @@ func msgpackToJSON(b []byte, noNUL bool) ([]byte, error) {
 		return nil, err
 	}
 	if left := len(b) - t.pos; left != 0 {
-		return nil, fmt.Errorf("value: %d unexpected bytes after the value: %w", left, backends.ErrInvalid)
+		return nil, backends.Errorf(backends.ErrInvalid, "value: %d unexpected bytes after the value", left)
 	}
 	return t.out, nil
 }
 
 // errTruncated is the error for input that ends inside a value.
-var errTruncated = fmt.Errorf("value: truncated MessagePack value: %w", backends.ErrInvalid)
+var errTruncated = backends.Errorf(backends.ErrInvalid, "value: truncated MessagePack value")
 
 // mpToJSON transcodes the MessagePack value at src[pos:] token by token.
 type mpToJSON struct {
@@ -234,14 +234,14 @@ func jsonToMsgpack(b []byte) ([]byte, error) {
 	dec.UseNumber()
 	var v any
 	if err := dec.Decode(&v); err != nil {
-		return nil, fmt.Errorf("value is not JSON: %v: %w", err, backends.ErrInvalid)
+		return nil, backends.Errorf(backends.ErrInvalid, "value is not JSON: %v", err)
 	}
 	if _, err := dec.Token(); err == nil {
-		return nil, fmt.Errorf("value: unexpected JSON after the value: %w", backends.ErrInvalid)
+		return nil, backends.Errorf(backends.ErrInvalid, "value: unexpected JSON after the value")
 	}
 	if v == nil {
 		// Lua has no stored nil: a store holds values, never nil.
-		return nil, fmt.Errorf("value: JSON null is not a value a store holds: %w", backends.ErrInvalid)
+		return nil, backends.Errorf(backends.ErrInvalid, "value: JSON null is not a value a store holds")
 	}
 	return appendJSONValue(nil, v, "value", 0)
 }
@@ -313,7 +313,7 @@ func (s *Store) toStored(st *stmts, value []byte) (any, error) {
 	}
 	j, err := msgpackToJSON(value, s.db.Dialect() == sqldb.Postgres)
 	if err != nil {
-		return nil, fmt.Errorf("%s: value_format json: %w", s.id, err)
+		return nil, fmt.Errorf("value_format json: %w", err)
 	}
 	if err := s.checkValue(st, j); err != nil {
 		return nil, err
@@ -333,7 +333,7 @@ func (s *Store) fromStored(key string, v []byte) ([]byte, error) {
 	}
 	m, err := jsonToMsgpack(v)
 	if err != nil {
-		return nil, fmt.Errorf("%s: stored value of key %q: %w", s.id, key, err)
+		return nil, fmt.Errorf("the stored value of key %q: %w", key, err)
 	}
 	return m, nil
 }

@@ -233,7 +233,7 @@ func (s *Store) Start(ctx context.Context) error {
 	}
 	w, r := s.db.DB(), s.db.ReadDB()
 	if w == nil || r == nil {
-		return fmt.Errorf("%s: database %s is not running: %w", s.id, s.cfg.Database, backends.ErrUnavailable)
+		return backends.Errorf(backends.ErrUnavailable, "%s: database %s is not running", s.id, s.cfg.Database)
 	}
 	keyType, err := s.checkTable(ctx, w)
 	if err != nil {
@@ -241,7 +241,7 @@ func (s *Store) Start(ctx context.Context) error {
 	}
 	st, err := s.prepare(ctx, w, r, keyType)
 	if err != nil {
-		return s.fail(ctx, "prepare statements", err)
+		return fmt.Errorf("%s: %w", s.id, s.fail(ctx, "prepare statements", err))
 	}
 	s.st.Store(st)
 	if s.cfg.CleanupInterval > 0 {
@@ -340,7 +340,7 @@ func (s *Store) running() (*stmts, error) {
 	if st := s.st.Load(); st != nil {
 		return st, nil
 	}
-	return nil, fmt.Errorf("%s: store is not running: %w", s.id, backends.ErrUnavailable)
+	return nil, backends.Errorf(backends.ErrUnavailable, "the store is not running")
 }
 
 // pointCtx is the context for a single-row statement. go-sqlite3 runs a
@@ -386,10 +386,10 @@ func (s *Store) changed(ctx context.Context, op string, res sql.Result, err erro
 // key validates key and returns it as the bind argument for the key column.
 func (s *Store) key(st *stmts, key string) (any, error) {
 	if err := backends.ValidateKey(key, MaxKeyLen); err != nil {
-		return nil, fmt.Errorf("%s: %w", s.id, err)
+		return nil, err
 	}
 	if st.keyText && (!utf8.ValidString(key) || strings.IndexByte(key, 0) >= 0) {
-		return nil, fmt.Errorf("%s: key is not valid UTF-8 or contains NUL, which the TEXT key column cannot hold (use BYTEA for binary keys): %w", s.id, backends.ErrInvalid)
+		return nil, backends.Errorf(backends.ErrInvalid, "key is not valid UTF-8 or contains NUL, which the TEXT key column cannot hold (use BYTEA for binary keys)")
 	}
 	if st.keyBytes {
 		return []byte(key), nil
@@ -440,8 +440,7 @@ func (s *Store) valueLimit(ctx context.Context, w *sqlx.DB) (int, string, error)
 // statement is sent.
 func (s *Store) checkValue(st *stmts, value []byte) error {
 	if len(value) > st.maxValue {
-		return fmt.Errorf("%s: value is %d bytes, over this store's limit of %d bytes (%s): %w",
-			s.id, len(value), st.maxValue, st.limit, backends.ErrInvalid)
+		return backends.Errorf(backends.ErrInvalid, "value is %d bytes, over this store's limit of %d bytes (%s)", len(value), st.maxValue, st.limit)
 	}
 	return nil
 }
@@ -467,7 +466,7 @@ func (s *Store) Get(ctx context.Context, key string) ([]byte, error) {
 	var v []byte
 	if err := s.queryRow(ctx, st.get, []any{&v}, k, s.nowMS()); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
-			return nil, fmt.Errorf("%s: get: %w", s.id, backends.ErrNotFound)
+			return nil, errNotFound
 		}
 		return nil, s.fail(ctx, "get", err)
 	}
@@ -483,7 +482,7 @@ func (s *Store) Set(ctx context.Context, key string, value []byte, ttl time.Dura
 		return err
 	}
 	if err := backends.ValidateTTL(ttl); err != nil {
-		return fmt.Errorf("%s: %w", s.id, err)
+		return err
 	}
 	stored, err := s.toStored(st, value)
 	if err != nil {
