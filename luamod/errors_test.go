@@ -64,7 +64,7 @@ func TestErrorsAPI(t *testing.T) {
 		{"wrap nil", `return tostring(errors.wrap(nil, "x"))`, "nil"},
 		{"wrap store error", `local _, err = s:get("k")
 			local w = errors.wrap(err, "cache")
-			return w:kind(), tostring(w:retryable()), w:message()`, "Conflict|true|cache: conflict"},
+			return w:kind(), tostring(w:retryable()), w:message()`, "Conflict|true|cache: store \"app:s\": conflict"},
 
 		// details, stack, call_stack.
 		{"details absent", `return tostring(errors.new("x"):details())`, "nil"},
@@ -90,7 +90,7 @@ func TestErrorsAPI(t *testing.T) {
 		{"concat right", `return errors.new(errors.INVALID, "bad") .. " (input)"`, "INVALID: bad (input)"},
 		{"concat number", `return 1 .. errors.new("x")`, "1x"},
 		{"concat two errors", `return errors.new("a") .. errors.new("b")`, "ab"},
-		{"concat store error", `local _, err = s:get("k"); return "got " .. err`, "got CONFLICT: conflict"},
+		{"concat store error", `local _, err = s:get("k"); return "got " .. err`, "got CONFLICT: store \"app:s\": conflict"},
 
 		// errors.is.
 		{"is", `local e = errors.new({message = "m", kind = errors.INVALID})
@@ -99,7 +99,7 @@ func TestErrorsAPI(t *testing.T) {
 			"true|false|false|false|false"},
 		{"is unknown", `return errors.is(errors.new("m"), errors.UNKNOWN)`, "true"},
 		{"store and user errors are one type", `local _, err = s:get("k")
-			local mine = errors.new({message = "conflict", kind = errors.CONFLICT})
+			local mine = errors.new({message = err:message(), kind = errors.CONFLICT})
 			return getmetatable(err) == getmetatable(mine), err == mine`, "true|true"},
 	}
 	for _, tc := range tests {

@@ -38,8 +38,8 @@ func TestGetStoredBytes(t *testing.T) {
 		{"bin8", []byte("\xc4\x02\xff\x00"), []string{"\xff\x00"}},
 		{"number", []byte{0x2a}, []string{"42"}},
 		{"array", []byte("\x92\xa1a\xa1b"), []string{"a,b"}},
-		{"str with a byte after it", []byte("\xa1ab"), []string{"nil", `INTERNAL: key "k": decode stored value at byte 2: 1 unexpected bytes after the value`}},
-		{"truncated str", []byte("\xa3ab"), []string{"nil", `INTERNAL: key "k": decode stored value at byte 0: string of 3 bytes but only 2 bytes left`}},
+		{"str with a byte after it", []byte("\xa1ab"), []string{"nil", `INTERNAL: store "app:s": key "k": decode stored value at byte 2: 1 unexpected bytes after the value`}},
+		{"truncated str", []byte("\xa3ab"), []string{"nil", `INTERNAL: store "app:s": key "k": decode stored value at byte 0: string of 3 bytes but only 2 bytes left`}},
 	}
 	for _, tc := range tests {
 		for _, withStrings := range []bool{false, true} {

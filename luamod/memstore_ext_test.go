@@ -34,12 +34,12 @@ func (s *memStore) Put(ctx context.Context, key string, value []byte, opts backe
 	old, live := s.live(key)
 	switch {
 	case opts.OnlyIfAbsent && live:
-		return backends.Item{}, fmt.Errorf("key %q exists: %w", key, backends.ErrAlreadyExists)
+		return backends.Item{}, backends.Errorf(backends.ErrAlreadyExists, "put %q with only_if_absent: the key exists", key)
 	case opts.HasIfVersion && (!live || s.version(old) != opts.IfVersion):
-		return backends.Item{}, fmt.Errorf("key %q: version differs: %w", key, backends.ErrConflict)
+		return backends.Item{}, backends.Errorf(backends.ErrConflict, "put %q: the key's version is not %q, or the key is gone", key, opts.IfVersion)
 	}
 	if !live && s.maxSize > 0 && s.liveCount() >= s.maxSize {
-		return backends.Item{}, fmt.Errorf("store is full (max_size %d): %w", s.maxSize, backends.ErrFull)
+		return backends.Item{}, backends.Errorf(backends.ErrFull, "the store is full (max_size %d)", s.maxSize)
 	}
 	e := memEntry{val: append([]byte{}, value...)}
 	if opts.TTL > 0 {
@@ -137,7 +137,7 @@ func (s *memStore) Incr(ctx context.Context, key string, delta float64, opts bac
 		cur = e.val
 	} else {
 		if s.maxSize > 0 && s.liveCount() >= s.maxSize {
-			return 0, fmt.Errorf("store is full (max_size %d): %w", s.maxSize, backends.ErrFull)
+			return 0, backends.Errorf(backends.ErrFull, "the store is full (max_size %d)", s.maxSize)
 		}
 		e = memEntry{}
 		if opts.TTL > 0 {
@@ -146,7 +146,7 @@ func (s *memStore) Incr(ctx context.Context, key string, delta float64, opts bac
 	}
 	n, val, err := backends.AddNumber(nil, cur, delta)
 	if err != nil {
-		return 0, err
+		return 0, fmt.Errorf("incr %q: %w", key, err)
 	}
 	e.val = val
 	s.write(key, e)
