@@ -105,7 +105,7 @@ func (kv *KV) Set(ctx context.Context, key string, v any, ttl time.Duration) err
 // not fit dst wraps ErrInvalid.
 func (kv *KV) Get(ctx context.Context, key string, dst any) error {
 	if rv := reflect.ValueOf(dst); rv.Kind() != reflect.Pointer || rv.IsNil() {
-		return backends.Errorf(backends.ErrInvalid, "%s: get %q: decode into %T: want a non-nil pointer", kv.id, key, dst)
+		return backends.Errorf(backends.ErrInvalid, "store %q: get %q: decode into %T: want a non-nil pointer", kv.id, key, dst)
 	}
 	st, err := kv.store(ctx)
 	if err != nil {
@@ -118,12 +118,13 @@ func (kv *KV) Get(ctx context.Context, key string, dst any) error {
 	return kv.wrap("get", key, err)
 }
 
-// wrap adds the store ID and key to err, keeping what it matches.
+// wrap adds the store, as scripts see it named (store "ID"), the call and
+// the key to err, keeping what it matches.
 func (kv *KV) wrap(op, key string, err error) error {
 	if err == nil {
 		return nil
 	}
-	return redactErr(kv.rt.redact, fmt.Errorf("%s: %s %q: %w", kv.id, op, key, err))
+	return redactErr(kv.rt.redact, fmt.Errorf("store %q: %s %q: %w", kv.id, op, key, err))
 }
 
 // Delete removes key and reports whether a live key was removed.
@@ -153,7 +154,7 @@ func (kv *KV) Clear(ctx context.Context) error {
 		return err
 	}
 	if err := st.Clear(ctx); err != nil {
-		return redactErr(kv.rt.redact, fmt.Errorf("%s: clear: %w", kv.id, err))
+		return redactErr(kv.rt.redact, fmt.Errorf("store %q: clear: %w", kv.id, err))
 	}
 	return nil
 }

@@ -197,16 +197,16 @@ func TestRedactionLeavesOrdinaryText(t *testing.T) {
 	}{
 		{name: "1-byte password, ordinary key", env: map[string]string{"PGPASSWORD": "e"}, reg: pg,
 			script: `local c = store.get("app:c"); local v, e = c:get("hello"); return tostring(e)`,
-			want:   `NOT_FOUND: key "hello" not found`},
+			want:   `NOT_FOUND: store "app:c": key "hello" not found`},
 		{name: "1-byte password as the key", env: map[string]string{"PGPASSWORD": "e"}, reg: pg,
 			script: `local c = store.get("app:c"); local v, e = c:get("e"); return tostring(e)`,
-			want:   `NOT_FOUND: key "e" not found`},
+			want:   `NOT_FOUND: store "app:c": key "e" not found`},
 		{name: "long password as the key", env: map[string]string{"PGPASSWORD": "hunter2secret"}, reg: pg,
 			script: `local c = store.get("app:c"); local v, e = c:get("hunter2secret"); return tostring(e)`,
-			want:   `NOT_FOUND: key "hunter2secret" not found`},
+			want:   `NOT_FOUND: store "app:c": key "hunter2secret" not found`},
 		{name: "password that is part of the mask", env: map[string]string{"PGPASSWORD": "dacted"}, reg: pg,
 			script: `local c = store.get("app:c"); local v, e = c:get("<redacted>"); return tostring(e)`,
-			want:   `NOT_FOUND: key "<redacted>" not found`},
+			want:   `NOT_FOUND: store "app:c": key "<redacted>" not found`},
 		{name: "dsn from the environment, address in the file", env: map[string]string{
 			"DSN": "postgres://someone:pw4sure@127.0.0.1:1/test?connect_timeout=1"}, reg: `
 - {name: db, kind: db.sql.postgres, dsn: "${env:DSN}"}

@@ -67,7 +67,7 @@ func TestInitThenRun(t *testing.T) {
 		r := inProcess(t, "", "run", "-r", reg, filepath.Join(dir, "main.lua"), "Ada")
 		want := "hello, Ada\n" +
 			"Ada visits: " + string(rune('0'+run)) + "\n" +
-			"not found: key \"no such key\" not found\n" +
+			"not found: store \"app:kv\": key \"no such key\" not found\n" +
 			"visits:Ada\t" + string(rune('0'+run)) + "\n"
 		if r.code != 0 || r.stdout != want {
 			t.Fatalf("run %d: exit %d, stdout\n%s\nwant\n%s\nstderr %s", run, r.code, r.stdout, want, r.stderr)

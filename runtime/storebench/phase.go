@@ -46,16 +46,18 @@ func (s *opStats) record(d time.Duration, n int64) {
 	_ = s.hist.RecordValues(v, n) // v is in range: cannot fail
 }
 
-// fail counts a failed Go-level call. The first error is kept as a
-// script would print it, "KIND: message", as the Lua level keeps it.
-func (s *opStats) fail(err error) {
+// fail counts a failed Go-level call on the store id. The first error is
+// kept as a script would print it, `KIND: store "ID": message`, as the Lua
+// level keeps it.
+func (s *opStats) fail(id string, err error) {
 	s.errors++
 	if s.first == nil {
 		var le *luamod.Error
 		if errors.As(err, &le) {
 			s.first = err
 		} else {
-			s.first = fmt.Errorf("%s: %w", luamod.KindName(luamod.KindOf(err)), err)
+			kind := luamod.KindOf(err)
+			s.first = fmt.Errorf("%s: store %q: %s", luamod.KindName(kind), id, luamod.Message(err, kind))
 		}
 	}
 }
@@ -330,7 +332,7 @@ func (t *target) goClient(ctx context.Context, ph *phaseRun, cl *client) {
 				s.conflicts++
 			} else {
 				failed++
-				s.fail(err)
+				s.fail(t.id, err)
 			}
 		}
 		if !ph.deadline.IsZero() && !end.Before(ph.deadline) {

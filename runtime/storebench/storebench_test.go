@@ -267,7 +267,7 @@ func TestFirstErrorAtBothLevels(t *testing.T) {
 			t.Fatalf("lua %v: %v", lua, err)
 		}
 		p := res.Phases[0]
-		if want := "UNAVAILABLE: store is full (max_size 10)"; p.Errors == 0 || p.FirstError != want {
+		if want := `UNAVAILABLE: store "app:tiny": the store is full (max_size 10)`; p.Errors == 0 || p.FirstError != want {
 			t.Errorf("lua %v: %d errors, first %q; want some, first %q", lua, p.Errors, p.FirstError, want)
 		}
 	}
