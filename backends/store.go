@@ -40,8 +40,12 @@ type Store interface {
 	Clear(ctx context.Context) error
 }
 
-// Errors returned by stores. Backends wrap them with detail
-// (fmt.Errorf("...: %w", ErrX)); callers test with errors.Is.
+// Errors returned by stores; callers test with errors.Is. Backends add
+// detail with Errorf(ErrX, "incr %q: the stored value is ...", key), which
+// matches ErrX without ending the message with ErrX's text: the kind is
+// shown apart ("INVALID: ..."). A backend's message says what went wrong
+// with the call, not which store: the caller that knows the store's ID
+// names it (scripts see `store "app:cache": ...`).
 var (
 	// ErrNotFound is returned when a key is missing or expired.
 	ErrNotFound = errors.New("not found")

@@ -269,8 +269,8 @@ func AsError(v lua.LValue) (*Error, bool) {
 
 // Push pushes err onto L's stack as an error value (nil for a nil err). An
 // *Error in err's chain is pushed as is; any other Go error becomes an
-// error of KindOf(err) with its text as message. L must have been set up
-// by Open.
+// error of KindOf(err) whose message is Message(err, KindOf(err)). L must
+// have been set up by Open.
 func Push(L *lua.LState, err error) {
 	if err == nil {
 		L.Push(lua.LNil)

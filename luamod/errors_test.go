@@ -3,6 +3,7 @@ package luamod_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -245,5 +246,29 @@ func BenchmarkErrors(b *testing.B) {
 				b.Fatal(err)
 			}
 		})
+	}
+}
+
+// TestMessage checks the text a script gets for a Go error: the kind's
+// own Go text at the end is dropped, any other text is kept.
+func TestMessage(t *testing.T) {
+	tests := []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"trailing sentinel", fmt.Errorf("incr %q: not a number: %w", "k", backends.ErrInvalid), `incr "k": not a number`},
+		{"trailing context error", fmt.Errorf("query: %w", context.DeadlineExceeded), "query"},
+		{"Errorf leaves none", backends.Errorf(backends.ErrConflict, "put %q: version differs", "k"), `put "k": version differs`},
+		{"sentinel alone", backends.ErrNotFound, "not found"},
+		{"sentinel text not at the end", fmt.Errorf("%w: dial tcp: refused", backends.ErrUnavailable), "unavailable: dial tcp: refused"},
+		{"same text, not the sentinel", errors.New("bad: invalid argument"), "bad: invalid argument"},
+		{"another kind's text", fmt.Errorf("gone: not found: %w", backends.ErrInvalid), "gone: not found"},
+		{"ErrFull keeps its own text", fmt.Errorf("max_size 3: %w", backends.ErrFull), "max_size 3: store is full"},
+	}
+	for _, tc := range tests {
+		if got := luamod.Message(tc.err, luamod.KindOf(tc.err)); got != tc.want {
+			t.Errorf("%s: Message(%q) = %q, want %q", tc.name, tc.err, got, tc.want)
+		}
 	}
 }
