@@ -68,14 +68,17 @@ entries:
 `
 
 // handleValues reads key "k" through handles taken before a reload: the
-// value, or the error kind (and "removed" when the entry is gone).
+// value, or the error kind (and "removed" when the entry is gone, as its
+// message says).
 const handleValues = `
 local out = {}
 for _, p in ipairs({{"cache", c}, {"sessions", s}, {"kv", k}}) do
   local v, err = p[2]:get("k")
   if v == nil then
     v = err:kind()
-    if tostring(err):find("removed", 1, true) then v = v .. "(removed)" end
+    if tostring(err) == 'NOT_FOUND: store "app:' .. p[1] .. '": store removed from the registry' then
+      v = v .. "(removed)"
+    end
   end
   out[#out+1] = p[1] .. "=" .. v
 end

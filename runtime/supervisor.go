@@ -350,7 +350,8 @@ var ErrReloading = errors.New("restarting for a registry reload")
 // The caller holds u.mu.
 func retiredErrLocked(u *unit) error {
 	if u.retired == retiredRemoved {
-		return fmt.Errorf("entry %s: %w", u.e().ID, backends.ErrStoreRemoved)
+		// The caller names the store, as for a backend's errors.
+		return backends.ErrStoreRemoved
 	}
 	return &UnavailableError{ID: u.e().ID, State: State{Phase: Stopping, LastError: ErrReloading}, Err: ErrReloading}
 }
