@@ -3,6 +3,7 @@ package runtime
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -122,7 +123,7 @@ func TestDatabaseGoesAwayMidScript(t *testing.T) {
 				back, err = s:get("k")
 				if back then break end
 			end
-			return v, down:kind(), down:retryable(), ok, down2:kind(), back, tostring(err)`)
+			return v, down:kind(), down:retryable(), ok, down2:kind(), back, tostring(err), down:message(), down2:message()`)
 		done <- result{out, err}
 	}()
 
@@ -145,8 +146,16 @@ func TestDatabaseGoesAwayMidScript(t *testing.T) {
 		t.Fatal(r.err)
 	}
 	want := "[<nil> Unavailable true <nil> Unavailable v1 nil]"
-	if got := fmt.Sprint(r.out); got != want {
+	if got := fmt.Sprint(r.out[:7]); got != want {
 		t.Errorf("script results %s, want %s", got, want)
+	}
+	// The driver's words vary; the message names the store and the call,
+	// and gives the kind only in front, not again at the end.
+	for i, op := range []string{"get", "set"} {
+		msg := fmt.Sprint(r.out[7+i])
+		if !strings.HasPrefix(msg, `store "app:kv": `+op+": ") || strings.Contains(msg, ": unavailable") {
+			t.Errorf("%s while the database is down: message %q", op, msg)
+		}
 	}
 	if st := rt.State("app:kv"); st.Phase != Running {
 		t.Errorf("app:kv: %s", st)
