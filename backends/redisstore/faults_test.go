@@ -80,6 +80,11 @@ func TestOutage(t *testing.T) {
 		if !errors.Is(err, backends.ErrUnavailable) || errors.Is(err, backends.ErrOutcomeUnknown) {
 			t.Errorf("%s while down: %v, want ErrUnavailable (not outcome unknown: nothing was sent)", name, err)
 		}
+		// The message says which call failed and why; the caller names the
+		// store, and the kind is not repeated as text.
+		if op := strings.Fields(name)[0]; err != nil && (!strings.HasPrefix(err.Error(), op+": ") || strings.Contains(err.Error(), "unavailable")) {
+			t.Errorf("%s while down: message %q, want it to start %q and not say \"unavailable\"", name, err, op+": ")
+		}
 		if d := time.Since(start); d > 4*time.Second {
 			t.Errorf("%s took %v while down", name, d)
 		}
@@ -150,7 +155,7 @@ func TestOutcomeUnknown(t *testing.T) {
 	if !errors.Is(err, backends.ErrOutcomeUnknown) {
 		t.Fatalf("incr during a stall: %v, want ErrOutcomeUnknown", err)
 	}
-	if !strings.Contains(err.Error(), "outcome unknown") {
+	if !strings.HasPrefix(err.Error(), "incr: outcome unknown: ") {
 		t.Errorf("message %q does not say the outcome is unknown", err)
 	}
 	if n, err := s.Incr(ctx(t), "n", 0, backends.IncrOptions{}); err != nil || n != 2 {
