@@ -193,13 +193,15 @@ func TestOutcomeUnknownWhenConnectionDies(t *testing.T) {
 		name        string
 		call        func(ctx context.Context) error
 		wantUnknown bool
+		wantPrefix  string // of the message
 	}{
-		{"incr", func(ctx context.Context) error { _, err := s.Incr(ctx, "n", 1, backends.IncrOptions{}); return err }, true},
+		{"incr", func(ctx context.Context) error { _, err := s.Incr(ctx, "n", 1, backends.IncrOptions{}); return err }, true,
+			`incr "n": outcome unknown: the connection failed after the write was sent, so it may or may not have been applied; read the key before repeating it: `},
 		{"put only_if_absent", func(ctx context.Context) error {
 			_, err := s.Put(ctx, "p", []byte("v"), backends.PutOptions{OnlyIfAbsent: true})
 			return err
-		}, true},
-		{"set", func(ctx context.Context) error { return s.Set(ctx, "s", []byte("v"), 0) }, false},
+		}, true, `put "p": outcome unknown: the connection failed after the write was sent`},
+		{"set", func(ctx context.Context) error { return s.Set(ctx, "s", []byte("v"), 0) }, false, "set: "},
 	}
 	for _, tc := range calls {
 		t.Run(tc.name, func(t *testing.T) {
@@ -240,8 +242,8 @@ func TestOutcomeUnknownWhenConnectionDies(t *testing.T) {
 			if got := errors.Is(err, backends.ErrOutcomeUnknown); got != tc.wantUnknown {
 				t.Fatalf("error = %v; wraps ErrOutcomeUnknown = %v, want %v", err, got, tc.wantUnknown)
 			}
-			if tc.wantUnknown && !strings.Contains(err.Error(), "outcome unknown") {
-				t.Errorf("message %q does not say the outcome is unknown", err)
+			if msg := err.Error(); !strings.HasPrefix(msg, tc.wantPrefix) || strings.Contains(msg, ": unavailable") {
+				t.Errorf("message %q, want it to start %q and not repeat the kind", msg, tc.wantPrefix)
 			}
 		})
 	}
