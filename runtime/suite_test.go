@@ -16,17 +16,19 @@ import (
 	"github.com/luahost/luahost/luamod/storesuite"
 )
 
-// TestStoreSuite runs the behavioural Lua suite through a real runtime
-// against every built-in store backend.
-func TestStoreSuite(t *testing.T) {
-	backends := []struct {
-		name string
-		// registry returns the entries app:cache, app:other and app:db.
-		registry func(t *testing.T) string
-		full     bool // app:small has max_size 3
-		maxKey   int
-		cfg      storesuite.Config
-	}{
+// suiteBackend is a built-in store backend the suites run against.
+type suiteBackend struct {
+	name string
+	// registry returns the entries app:cache, app:other and app:db.
+	registry func(t *testing.T) string
+	full     bool // app:small has max_size 3
+	maxKey   int
+	cfg      storesuite.Config
+}
+
+// suiteBackends returns every built-in store backend, on real services.
+func suiteBackends() []suiteBackend {
+	return []suiteBackend{
 		{name: "memory", full: true, cfg: storesuite.Config{Versioned: true, Kind: "store.memory", Backend: "memory"}, registry: func(t *testing.T) string {
 			return `
 - {name: cache, kind: store.memory, max_size: 0, cleanup_interval: 100ms}
@@ -61,7 +63,12 @@ func TestStoreSuite(t *testing.T) {
 `, addr, a, b)
 		}},
 	}
-	for _, b := range backends {
+}
+
+// TestStoreSuite runs the behavioural Lua suite through a real runtime
+// against every built-in store backend.
+func TestStoreSuite(t *testing.T) {
+	for _, b := range suiteBackends() {
 		t.Run(b.name, func(t *testing.T) {
 			storesuite.Run(t, func(t *testing.T) (luamod.Resolver, storesuite.Config) {
 				// Expiry follows the runtime's clock: the TTL tests move it

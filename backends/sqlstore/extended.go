@@ -202,7 +202,7 @@ func (s *Store) List(ctx context.Context, opts backends.ListOptions) (backends.P
 	case limit == 0:
 		limit = backends.DefaultListLimit
 	case limit < 0 || limit > backends.MaxListLimit:
-		return backends.Page{}, backends.Errorf(backends.ErrInvalid, "list: limit must be between 1 and %d, got %d", backends.MaxListLimit, limit)
+		return backends.Page{}, backends.Errorf(backends.ErrInvalid, "list: limit must be an integer from 1 to %d, got %d", backends.MaxListLimit, limit)
 	}
 	if st.keyText {
 		for _, a := range []string{opts.Prefix, opts.After} {
