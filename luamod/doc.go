@@ -27,6 +27,12 @@
 // errors.wrap record the Lua call stack; store errors do not, so a failed
 // store call costs no more than before.
 //
+// The message of a failed call on a store handle starts with the store,
+// named by the ID the script acquired it with (`store "app:cache": incr
+// "k": the stored value is a string, not a number`), whatever the
+// backend; a Go error's trailing text of its kind's sentinel is dropped
+// (see Message), since tostring(err) shows the kind in front.
+//
 // The extended methods (s:entry, s:put, s:list, s:incr, s:ttl, s:expire,
 // s:info) call the store's backends.Extended methods; on a store without
 // them they return INVALID "not supported by this store".
