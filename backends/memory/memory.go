@@ -3,7 +3,6 @@ package memory
 import (
 	"context"
 	"fmt"
-	"hash/maphash"
 	"math"
 	"runtime"
 	"sync"
@@ -46,7 +45,7 @@ type Store struct {
 	clock func() int64
 	// epoch is the time the clock counts from, to give expiries as times.
 	epoch   time.Time
-	seed    maphash.Seed
+	hasher  hasher
 	errFull error
 
 	// entries counts entries held, expired or not. New keys write it, so
@@ -77,13 +76,13 @@ func New(opts Options) (*Store, error) {
 	s := &Store{
 		maxSize:   opts.MaxSize,
 		interval:  opts.CleanupInterval,
-		seed:      maphash.MakeSeed(),
+		hasher:    newHasher(),
 		errFull:   fmt.Errorf("%w (max_size %d)", backends.ErrFull, opts.MaxSize),
 		newTicker: realTicker,
 	}
 	s.epoch, s.clock = newClock(opts.Now)
 	for i := range s.shards {
-		s.shards[i].seed = s.seed
+		s.shards[i].hasher = &s.hasher
 		s.shards[i].init()
 	}
 	return s, nil
@@ -107,12 +106,8 @@ func expiry(now int64, ttl time.Duration) int64 {
 	return now + int64(ttl)
 }
 
-// hash returns the hash of key: its low bits pick the shard, its upper half
-// is the key's tag in the shard's table.
-func (s *Store) hash(key string) uint64 { return maphash.String(s.seed, key) }
-
 func (s *Store) shardFor(key string) (*shard, uint64) {
-	h := s.hash(key)
+	h := s.hasher.hash(key)
 	return &s.shards[h&(numShards-1)], h
 }
 
