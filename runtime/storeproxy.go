@@ -32,7 +32,7 @@ type extendedProxy struct{ *storeProxy }
 
 var (
 	_ backends.Store        = (*storeProxy)(nil)
-	_ backends.StringGetter = (*storeProxy)(nil)
+	_ backends.BufferGetter = (*storeProxy)(nil)
 	_ backends.Extended     = extendedProxy{}
 )
 
@@ -124,6 +124,25 @@ func (p *storeProxy) GetString(ctx context.Context, key string) (string, error) 
 	}
 	b, err := u.st.Get(ctx, key)
 	return string(b), err
+}
+
+// GetStringBuf is GetString copying short values into buf when the
+// running store is a backends.BufferGetter (see there).
+func (p *storeProxy) GetStringBuf(ctx context.Context, key string, buf []byte) (string, bool, error) {
+	u, g, err := p.enter(ctx)
+	if err != nil {
+		return "", false, err
+	}
+	defer g.leave()
+	if u.bg != nil {
+		return u.bg.GetStringBuf(ctx, key, buf)
+	}
+	if u.sg != nil {
+		v, err := u.sg.GetString(ctx, key)
+		return v, false, err
+	}
+	b, err := u.st.Get(ctx, key)
+	return string(b), false, err
 }
 
 func (p *storeProxy) Set(ctx context.Context, key string, value []byte, ttl time.Duration) error {

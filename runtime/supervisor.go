@@ -88,10 +88,12 @@ type unit struct {
 	// position swaps it, since the component stays the same.
 	def  atomic.Pointer[registry.Entry]
 	comp registry.Component
-	// st is comp as a store (nil when it is not one), and sg is st as a
-	// StringGetter (nil when it is not one): a get asks once, not per call.
+	// st is comp as a store (nil when it is not one), and sg and bg are
+	// st as a StringGetter and a BufferGetter (nil when it is not one): a
+	// get asks once, not per call.
 	st backends.Store
 	sg backends.StringGetter
+	bg backends.BufferGetter
 	// deps are the units of def's dependencies, in def.Deps order.
 	deps []*unit
 	// calls counts the store calls in flight on the current run; nil
@@ -125,6 +127,7 @@ func newUnit(e *registry.Entry, comp registry.Component) *unit {
 	u.def.Store(e)
 	u.st, _ = comp.(backends.Store)
 	u.sg, _ = comp.(backends.StringGetter)
+	u.bg, _ = comp.(backends.BufferGetter)
 	return u
 }
 
