@@ -24,7 +24,12 @@ func (s *Store) GetStringBuf(ctx context.Context, key string, buf []byte) (v str
 		return "", false, err
 	}
 	sh, h := s.shardFor(key)
+	// sh.lock(), written out: the compiler does not inline it.
 	sh.mu.Lock()
+	if sh.fenced {
+		sh.mu.Unlock()
+		return "", false, backends.ErrFenced
+	}
 	i, ok := sh.find(h, key)
 	if ok {
 		// A key without expiry needs no clock reading.

@@ -93,6 +93,8 @@ func realTicker(d time.Duration) (<-chan time.Time, func()) {
 	return t.C, t.Stop
 }
 
+var _ backends.Fencer = (*Store)(nil)
+
 var errNotFound = fmt.Errorf("key %w", backends.ErrNotFound)
 
 // expiry returns the expiry for a TTL set at now, saturating far futures.
@@ -152,7 +154,12 @@ func (s *Store) Set(ctx context.Context, key string, value []byte, ttl time.Dura
 	var p unsafe.Pointer
 	var n uint32
 	for {
+		// sh.lock(), written out: the compiler does not inline it.
 		sh.mu.Lock()
+		if sh.fenced {
+			sh.mu.Unlock()
+			return backends.ErrFenced
+		}
 		i, ok := sh.find(h, key)
 		if ok && p == nil {
 			if sl := &sh.slots[i]; sl.overwrite(key, value) {
@@ -217,7 +224,9 @@ func (s *Store) evictElsewhere(skip *shard, now int64) bool {
 		if sh == skip || sh.next.Load() > now {
 			continue
 		}
-		sh.mu.Lock()
+		if !sh.lock() {
+			continue
+		}
 		n, _ := s.evictLocked(sh, now, sweepBatch, math.MaxInt)
 		sh.mu.Unlock()
 		if n > 0 {
@@ -244,7 +253,9 @@ func (s *Store) Delete(ctx context.Context, key string) (bool, error) {
 	}
 	now := s.clock()
 	sh, h := s.shardFor(key)
-	sh.mu.Lock()
+	if !sh.lock() {
+		return false, backends.ErrFenced
+	}
 	i, ok := sh.find(h, key)
 	if ok {
 		ok = now < sh.slots[i].exp
@@ -262,7 +273,9 @@ func (s *Store) Exists(ctx context.Context, key string) (bool, error) {
 	}
 	now := s.clock()
 	sh, h := s.shardFor(key)
-	sh.mu.Lock()
+	if !sh.lock() {
+		return false, backends.ErrFenced
+	}
 	i, ok := sh.find(h, key)
 	ok = ok && now < sh.slots[i].exp
 	sh.mu.Unlock()
@@ -277,13 +290,34 @@ func (s *Store) Clear(ctx context.Context) error {
 	}
 	for i := range s.shards {
 		sh := &s.shards[i]
-		sh.mu.Lock()
+		if !sh.lock() {
+			return backends.ErrFenced
+		}
 		n := sh.len()
 		sh.init()
 		s.entries.Add(-int64(n))
 		sh.mu.Unlock()
 	}
 	return nil
+}
+
+// Fence makes calls that start from now on return backends.ErrFenced,
+// and returns once the calls in flight have ended (see backends.Fencer).
+// A call that spans shards (Clear, List) and meets the fence part-way
+// returns the error too, having done part of its work; a retry completes
+// it. The cleanup loop goes on until Stop.
+func (s *Store) Fence() { s.setFenced(true) }
+
+// Unfence lets calls in again after Fence.
+func (s *Store) Unfence() { s.setFenced(false) }
+
+func (s *Store) setFenced(on bool) {
+	for i := range s.shards {
+		sh := &s.shards[i]
+		sh.mu.Lock()
+		sh.fenced = on
+		sh.mu.Unlock()
+	}
 }
 
 // Len returns the number of entries the store holds, including expired

@@ -133,6 +133,7 @@ func (s *slot) entry() entry {
 // a RWMutex takes to tell readers from writers.
 type shard struct {
 	mu     sync.Mutex
+	fenced bool    // calls are refused (see Store.Fence)
 	hasher *hasher // the store's
 	table  []uint64
 	used   int // non-empty cells
@@ -210,6 +211,17 @@ func (sh *shard) find(h uint64, key string) (uint32, bool) {
 			}
 		}
 	}
+}
+
+// lock takes sh's lock for a call and reports whether the shard is not
+// fenced; a fenced shard is left unlocked.
+func (sh *shard) lock() bool {
+	sh.mu.Lock()
+	if sh.fenced {
+		sh.mu.Unlock()
+		return false
+	}
+	return true
 }
 
 // insertLocked adds a new entry with block p of length n and returns its
