@@ -36,6 +36,8 @@ func newLString(s []byte) lua.LValue {
 	switch n := len(s); {
 	case n == 0:
 		return lua.LString("")
+	case n <= 8:
+		h = box(new(boxedString[[8]byte]), s)
 	case n <= 16:
 		h = box(new(boxedString[[16]byte]), s)
 	case n <= 32:

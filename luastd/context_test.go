@@ -32,6 +32,9 @@ func TestSetContext(t *testing.T) {
 	if d, ok := got.Deadline(); !ok || !d.Equal(deadline) {
 		t.Errorf("Deadline: %v %v, want %v", d, ok, deadline)
 	}
+	if got.Err() != nil {
+		t.Errorf("Err before cancel: %v", got.Err())
+	}
 	if got.Done() != ctx.Done() {
 		t.Error("Done is not the context's channel")
 	}
