@@ -28,13 +28,3 @@ type runContext struct {
 
 func (c *runContext) Done() <-chan struct{} { return c.done }
 
-// Err is ctx.Err(), asked only once Done is closed: store calls check
-// their context on every call.
-func (c *runContext) Err() error {
-	select {
-	case <-c.done:
-		return c.Context.Err()
-	default:
-		return nil
-	}
-}
