@@ -27,4 +27,3 @@ type runContext struct {
 }
 
 func (c *runContext) Done() <-chan struct{} { return c.done }
-
