@@ -12,3 +12,18 @@ type StringGetter interface {
 	// missing or expired key returns an error wrapping ErrNotFound.
 	GetString(ctx context.Context, key string) (string, error)
 }
+
+// BufferGetter is implemented by stores that can copy a short value into
+// memory the caller provides while they hold the value still. A value
+// copied out, unlike one handed out by GetString, stays the store's own:
+// the next Set of the key can write over it in place instead of
+// allocating.
+type BufferGetter interface {
+	StringGetter
+	// GetStringBuf is GetString, except that a value of at most len(buf)
+	// bytes is copied into buf and returned as a string that aliases
+	// buf, with copied true: the caller must copy the string out before
+	// it writes buf again. Longer values are returned as GetString
+	// returns them, with copied false.
+	GetStringBuf(ctx context.Context, key string, buf []byte) (v string, copied bool, err error)
+}

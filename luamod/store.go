@@ -46,6 +46,10 @@ type Module struct {
 	sec *security.Context
 	// meta is reused for the attributes of each check.
 	meta map[string]any
+	// buf receives short values a get copies out of a store
+	// (backends.BufferGetter); one MessagePack header byte more than a
+	// string newLString boxes.
+	buf [maxBoxed + 1]byte
 }
 
 // Open installs the store module in L: require("store") returns it (it is
@@ -126,8 +130,10 @@ type handle struct {
 	m  *Module
 	id string
 	st backends.Store
-	// sg is st when it hands out values without a copy, else nil.
+	// sg is st when it hands out values without a copy, and bg when it
+	// also copies short values out; else nil.
 	sg       backends.StringGetter
+	bg       backends.BufferGetter
 	released bool
 }
 
@@ -164,7 +170,8 @@ func (m *Module) storeGet(L *lua.LState) int {
 	}
 	ud := L.NewUserData()
 	sg, _ := st.(backends.StringGetter)
-	ud.Value = &handle{m: m, id: string(id), st: st, sg: sg}
+	bg, _ := st.(backends.BufferGetter)
+	ud.Value = &handle{m: m, id: string(id), st: st, sg: sg, bg: bg}
 	ud.Metatable = L.GetTypeMetatable(handleMetaKey) // the registry's, which a host may swap per run
 	L.Push(ud)
 	return 1
@@ -240,12 +247,30 @@ func handleGet(L *lua.LState) int {
 	ctx := callContext(L)
 	var b []byte
 	var err error
-	if h.sg != nil {
+	if h.bg != nil {
+		var s string
+		var copied bool
+		if s, copied, err = h.bg.GetStringBuf(ctx, key, h.m.buf[:]); err == nil {
+			if start, ok := mpack.StringStart(s); ok {
+				// The common case, a stored string: a short one was
+				// copied into buf and goes into one new Lua string; a
+				// longer one shares the store's bytes, which never
+				// change.
+				if copied {
+					L.Push(newLString(h.m.buf[start:len(s)]))
+				} else {
+					L.Push(lua.LString(s[start:]))
+				}
+				return 1
+			}
+			b = unsafe.Slice(unsafe.StringData(s), len(s)) // only read below, before buf is reused
+		}
+	} else if h.sg != nil {
 		var s string
 		if s, err = h.sg.GetString(ctx, key); err == nil {
 			if start, ok := mpack.StringStart(s); ok {
-				// The common case, a stored string: the result shares
-				// the store's bytes, which never change.
+				// The result shares the store's bytes, which never
+				// change.
 				L.Push(lua.LString(s[start:]))
 				return 1
 			}

@@ -32,7 +32,8 @@ type gateShard struct {
 
 const gateClosed = 1 << 62
 
-// pass is a call admitted by a gate: it must leave exactly once.
+// pass is a call admitted by a gate: it must leave exactly once. The
+// zero pass admits a call on a store that fences itself.
 type pass struct {
 	g *gate
 	n *atomic.Int64
@@ -52,6 +53,9 @@ func (g *gate) enter(shard uint32) (p pass, ok bool) {
 
 // leave ends a call that entered.
 func (p pass) leave() {
+	if p.n == nil {
+		return // the call's store fences itself; it had no pass
+	}
 	if p.n.Add(-1) == gateClosed {
 		select {
 		case p.g.idle <- struct{}{}:

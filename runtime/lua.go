@@ -186,7 +186,7 @@ func (rt *Runtime) Run(ctx context.Context, s Script, opts ...RunOption) (_ []lu
 	if err != nil {
 		return nil, err
 	}
-	L.SetContext(ctx) // compiling a huge chunk stops at the limit too
+	luastd.SetContext(L, ctx) // compiling a huge chunk stops at the limit too
 	fn, err := luastd.Load(L, stripShebang(string(src)), s.Name)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -206,7 +206,7 @@ func (rt *Runtime) Run(ctx context.Context, s Script, opts ...RunOption) (_ []lu
 		s.Stdout = rt.stdoutFor(opts)
 	}
 	ps.stdout.Set(s.Stdout)
-	L.SetContext(ctx)
+	luastd.SetContext(L, ctx)
 	return call(ctx, L, fn, args...)
 }
 
@@ -243,7 +243,7 @@ func (rt *Runtime) do(ctx context.Context, name string, fn func(L *lua.LState) e
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	ps.exited.cancel = cancel
-	ps.L.SetContext(ctx)
+	luastd.SetContext(ps.L, ctx)
 	if ps.iso != nil {
 		ps.iso.begin()
 	}

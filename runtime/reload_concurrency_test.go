@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -15,6 +16,7 @@ import (
 
 	lua "github.com/yuin/gopher-lua"
 
+	"github.com/luahost/luahost/backends"
 	"github.com/luahost/luahost/internal/dbtest"
 	"github.com/luahost/luahost/runtime"
 )
@@ -204,4 +206,77 @@ func TestReloadUnderLoad(t *testing.T) {
 	t.Logf("reload time: median %s, max %s", took[len(took)/2], took[len(took)-1])
 	msgs.Range(func(k, v any) bool { t.Log("retried after: ", k); return true })
 	t.Logf("%d read-modify-writes across %d reloads, %d UNAVAILABLE retries", total, reloads, retries.Load())
+}
+
+// TestReloadRestartsMemoryStoreUnderCalls restarts a memory store (a
+// store that fences itself instead of counting calls) 30 times while
+// goroutines call it through handles taken before the first reload. Calls
+// never see the fence of a run that ended: each succeeds, finds its key
+// gone with the old instance, or is UNAVAILABLE and retryable. After each
+// reload the old handles reach the new instance.
+func TestReloadRestartsMemoryStoreUnderCalls(t *testing.T) {
+	const goroutines, reloads = 4, 30
+	reg := func(i int) string {
+		return fmt.Sprintf("- {name: mem, kind: store.memory, cleanup_interval: %q, lifecycle: {auto_start: true}}\n", []string{"0s", "1m"}[i%2])
+	}
+	ctx := context.Background()
+	rt, err := runtime.New(ctx, runtime.WithRegistryString("reg.yaml", reg(0)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { rt.Close(ctx) })
+	kv, err := rt.Store(ctx, "app:mem")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stop atomic.Bool
+	var calls, unavailable atomic.Int64
+	var wg sync.WaitGroup
+	for g := range goroutines {
+		wg.Go(func() {
+			key := fmt.Sprintf("g%d", g)
+			for n := 0; !stop.Load(); n++ {
+				err := kv.Set(ctx, key, n, 0)
+				if err == nil {
+					var got int
+					err = kv.Get(ctx, key, &got)
+					if errors.Is(err, runtime.ErrNotFound) {
+						err = nil // a restart between the two calls
+					}
+				}
+				calls.Add(1)
+				switch {
+				case err == nil:
+				case errors.Is(err, runtime.ErrUnavailable) && !strings.Contains(err.Error(), backends.ErrFenced.Error()):
+					unavailable.Add(1)
+				default:
+					t.Errorf("goroutine %d: %v", g, err)
+					return
+				}
+			}
+		})
+	}
+	for i := 1; i <= reloads; i++ {
+		rep, err := rt.Reload(ctx, runtime.WithRegistryString("reg.yaml", reg(i)))
+		if err != nil || !slices.Equal(rep.Restarted, []string{"app:mem"}) {
+			t.Fatalf("reload %d: %+v, %v", i, rep, err)
+		}
+		key := fmt.Sprintf("after%d", i)
+		if err := kv.Set(ctx, key, i, 0); err != nil {
+			t.Fatalf("after reload %d: %v", i, err)
+		}
+		var got int
+		if err := kv.Get(ctx, key, &got); err != nil || got != i {
+			t.Fatalf("after reload %d: read %d, %v", i, got, err)
+		}
+		if i > 1 {
+			// The key written after the previous reload went with the old instance.
+			if ok, err := kv.Exists(ctx, fmt.Sprintf("after%d", i-1)); ok || err != nil {
+				t.Fatalf("after reload %d: the previous instance's key is still there (%v, %v)", i, ok, err)
+			}
+		}
+	}
+	stop.Store(true)
+	wg.Wait()
+	t.Logf("%d calls, %d UNAVAILABLE", calls.Load(), unavailable.Load())
 }

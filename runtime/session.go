@@ -6,6 +6,7 @@ import (
 	"io"
 	"sync"
 
+	"github.com/luahost/luahost/luastd"
 	lua "github.com/yuin/gopher-lua"
 )
 
@@ -84,7 +85,7 @@ func (s *Session) Call(ctx context.Context, fn *lua.LFunction, args ...lua.LValu
 		s.mu.Unlock()
 	}()
 
-	L.SetContext(ctx)
+	luastd.SetContext(L, ctx)
 	defer L.RemoveContext()
 	return call(ctx, L, fn, args...)
 }

@@ -88,10 +88,16 @@ type unit struct {
 	// position swaps it, since the component stays the same.
 	def  atomic.Pointer[registry.Entry]
 	comp registry.Component
-	// st is comp as a store (nil when it is not one), and sg is st as a
-	// StringGetter (nil when it is not one): a get asks once, not per call.
+	// st is comp as a store (nil when it is not one), and sg and bg are
+	// st as a StringGetter and a BufferGetter (nil when it is not one): a
+	// get asks once, not per call.
 	st backends.Store
 	sg backends.StringGetter
+	bg backends.BufferGetter
+	// fence is st when it guards its own calls against a stop
+	// (backends.Fencer): calls then pass no gate, and the store is fenced
+	// whenever the unit is not running.
+	fence backends.Fencer
 	// deps are the units of def's dependencies, in def.Deps order.
 	deps []*unit
 	// calls counts the store calls in flight on the current run; nil
@@ -125,6 +131,10 @@ func newUnit(e *registry.Entry, comp registry.Component) *unit {
 	u.def.Store(e)
 	u.st, _ = comp.(backends.Store)
 	u.sg, _ = comp.(backends.StringGetter)
+	u.bg, _ = comp.(backends.BufferGetter)
+	if u.fence, _ = comp.(backends.Fencer); u.fence != nil {
+		u.fence.Fence()
+	}
 	return u
 }
 
@@ -133,7 +143,12 @@ func (u *unit) e() *registry.Entry { return u.def.Load() }
 
 // openGateLocked opens a fresh call gate for a run that begins. The
 // caller holds u.mu.
-func (u *unit) openGateLocked() { u.calls.Store(&gate{idle: make(chan struct{}, 1)}) }
+func (u *unit) openGateLocked() {
+	u.calls.Store(&gate{idle: make(chan struct{}, 1)})
+	if u.fence != nil {
+		u.fence.Unfence()
+	}
+}
 
 // closeGateLocked stops new calls on the run that ends and returns its
 // gate (nil if none), whose calls in flight the caller may wait for. The
@@ -142,6 +157,9 @@ func (u *unit) closeGateLocked() *gate {
 	g := u.calls.Swap(nil)
 	if g != nil {
 		g.close()
+	}
+	if u.fence != nil {
+		u.fence.Fence() // waits for the store's calls in flight
 	}
 	return g
 }

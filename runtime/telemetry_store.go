@@ -25,7 +25,7 @@ type measuredExtended struct {
 
 var (
 	_ backends.Store        = (*measuredStore)(nil)
-	_ backends.StringGetter = (*measuredStore)(nil)
+	_ backends.BufferGetter = (*measuredStore)(nil)
 	_ backends.Extended     = measuredExtended{}
 )
 
@@ -64,6 +64,20 @@ func (s *measuredStore) GetString(ctx context.Context, key string) (string, erro
 	}
 	c.end(ctx, err)
 	return v, err
+}
+
+// GetStringBuf is GetString through the store's own GetStringBuf when it
+// has one; it counts as get.
+func (s *measuredStore) GetStringBuf(ctx context.Context, key string, buf []byte) (string, bool, error) {
+	bg, ok := s.next.(backends.BufferGetter)
+	if !ok {
+		v, err := s.GetString(ctx, key)
+		return v, false, err
+	}
+	ctx, c := s.t.begin(ctx, s.m, opGet, s.mask)
+	v, copied, err := bg.GetStringBuf(ctx, key, buf)
+	c.end(ctx, err)
+	return v, copied, err
 }
 
 func (s *measuredStore) Set(ctx context.Context, key string, value []byte, ttl time.Duration) error {

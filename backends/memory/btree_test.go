@@ -2,7 +2,6 @@ package memory
 
 import (
 	"fmt"
-	"hash/maphash"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -70,13 +69,14 @@ func TestShardKeyOrderFill(t *testing.T) {
 	for _, step := range []int{1, -1} {
 		t.Run(fmt.Sprint("step=", step), func(t *testing.T) {
 			var sh shard
-			sh.seed = maphash.MakeSeed()
+			hs := newHasher()
+			sh.hasher = &hs
 			sh.init()
 			const n = 30000
 			for i := range n {
 				k := fmt.Sprintf("k%09d", 500000000+step*i)
 				p, size := newBlock(k, nil)
-				sh.insertLocked(maphash.String(sh.seed, k), p, size, noExpiry)
+				sh.insertLocked(hs.hash(k), p, size, noExpiry)
 			}
 			if err := sh.checkTree(); err != nil {
 				t.Fatal(err)
@@ -101,13 +101,13 @@ func TestShardKeyOrderFill(t *testing.T) {
 
 func testShardKeyOrder(t *testing.T, gen func(rng *rand.Rand) string) {
 	var sh shard
-	seed := maphash.MakeSeed()
-	sh.seed = seed
+	hs := newHasher()
+	sh.hasher = &hs
 	sh.init()
 	rng := rand.New(rand.NewPCG(11, 12))
 	model := map[string]bool{}
 	insert := func(k string) {
-		h := maphash.String(seed, k)
+		h := hs.hash(k)
 		if _, ok := sh.find(h, k); ok {
 			return
 		}
@@ -116,7 +116,7 @@ func testShardKeyOrder(t *testing.T, gen func(rng *rand.Rand) string) {
 		model[k] = true
 	}
 	remove := func(k string) {
-		h := maphash.String(seed, k)
+		h := hs.hash(k)
 		if i, ok := sh.find(h, k); ok {
 			sh.removeLocked(uint32(h>>32), i)
 			delete(model, k)

@@ -37,7 +37,7 @@ func (s *Store) CheckInvariants() error {
 			i := uint32(c) - 1
 			sl := sh.slots[i]
 			k := sl.key()
-			h := s.hash(k)
+			h := s.hasher.hash(k)
 			if &s.shards[h&(numShards-1)] != sh || uint32(h>>32) != uint32(c>>32) {
 				errs = append(errs, fmt.Errorf("shard %d: cell %d tag does not match key %q", si, p, k))
 			}

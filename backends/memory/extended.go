@@ -41,7 +41,9 @@ func (s *Store) Entry(ctx context.Context, key string) (backends.Item, error) {
 	}
 	now := s.clock()
 	sh, h := s.shardFor(key)
-	sh.mu.Lock()
+	if !sh.lock() {
+		return backends.Item{}, backends.ErrFenced
+	}
 	var e entry
 	i, ok := sh.find(h, key)
 	if ok {
@@ -70,7 +72,9 @@ type block struct {
 func (s *Store) write(key string, now int64, decide func(cur *slot) (block, int64, error)) (entry, error) {
 	sh, h := s.shardFor(key)
 	for {
-		sh.mu.Lock()
+		if !sh.lock() {
+			return entry{}, backends.ErrFenced
+		}
 		i, found := sh.find(h, key)
 		var cur *slot
 		if found && now < sh.slots[i].exp {
@@ -203,7 +207,9 @@ func (s *Store) TTL(ctx context.Context, key string) (time.Duration, bool, error
 	}
 	now := s.clock()
 	sh, h := s.shardFor(key)
-	sh.mu.Lock()
+	if !sh.lock() {
+		return 0, false, backends.ErrFenced
+	}
 	exp := int64(0)
 	if i, ok := sh.find(h, key); ok {
 		exp = sh.slots[i].exp
@@ -231,7 +237,9 @@ func (s *Store) Expire(ctx context.Context, key string, ttl time.Duration) (bool
 	now := s.clock()
 	exp := expiry(now, ttl)
 	sh, h := s.shardFor(key)
-	sh.mu.Lock()
+	if !sh.lock() {
+		return false, backends.ErrFenced
+	}
 	defer sh.mu.Unlock()
 	i, ok := sh.find(h, key)
 	switch {
@@ -311,7 +319,7 @@ func (s *Store) List(ctx context.Context, opts backends.ListOptions) (backends.P
 		hasMore, ended bool
 		boundary       string
 	)
-	c.now, c.prefix = s.clock(), prefix
+	c.now, c.prefix, c.fenced = s.clock(), prefix, false
 	if cap(sc.arena) < numShards*batch {
 		sc.arena = make([]entry, numShards*batch)
 	}
@@ -362,6 +370,9 @@ func (s *Store) List(ctx context.Context, opts backends.ListOptions) (backends.P
 		siftDown(order[:n], 0, less)
 	}
 	sc.emitted = emitted
+	if c.fenced {
+		return backends.Page{}, backends.ErrFenced
+	}
 
 	page := backends.Page{Items: make([]backends.Item, len(emitted)), Cursor: after, HasMore: hasMore}
 	// Versions share one buffer, large enough never to move.
@@ -425,7 +436,12 @@ func (st *listShard) exhausted() bool { return st.done && st.pos == len(st.buf) 
 // refill reads the shard's next batch from from on, under its lock.
 func (st *listShard) refill(sh *shard, c *collector, from string, bounded, incl bool) {
 	c.sh, c.out, c.want, c.skips, c.ended, c.seen = sh, st.buf[:0], st.batch, st.skips, false, false
-	sh.mu.Lock()
+	if !sh.lock() {
+		c.fenced = true
+		st.buf, st.pos, st.done = st.buf[:0], 0, true
+		c.sh, c.out = nil, nil
+		return
+	}
 	complete := sh.root == nil || sh.ascend(sh.root, from, bounded, incl, c)
 	sh.mu.Unlock()
 	st.buf, st.pos, st.skips = c.out, 0, c.skips
@@ -447,6 +463,7 @@ type collector struct {
 	last   string
 	seen   bool
 	ended  bool // met a key without the prefix
+	fenced bool // met a fenced shard
 }
 
 func (c *collector) visit(i uint32) bool {

@@ -3,7 +3,6 @@ package memory
 import (
 	"context"
 	"fmt"
-	"hash/maphash"
 	"math"
 	"runtime"
 	"sync"
@@ -46,7 +45,7 @@ type Store struct {
 	clock func() int64
 	// epoch is the time the clock counts from, to give expiries as times.
 	epoch   time.Time
-	seed    maphash.Seed
+	hasher  hasher
 	errFull error
 
 	// entries counts entries held, expired or not. New keys write it, so
@@ -77,13 +76,13 @@ func New(opts Options) (*Store, error) {
 	s := &Store{
 		maxSize:   opts.MaxSize,
 		interval:  opts.CleanupInterval,
-		seed:      maphash.MakeSeed(),
+		hasher:    newHasher(),
 		errFull:   backends.Errorf(backends.ErrFull, "the store is full (max_size %d)", opts.MaxSize),
 		newTicker: realTicker,
 	}
 	s.epoch, s.clock = newClock(opts.Now)
 	for i := range s.shards {
-		s.shards[i].seed = s.seed
+		s.shards[i].hasher = &s.hasher
 		s.shards[i].init()
 	}
 	return s, nil
@@ -93,6 +92,8 @@ func realTicker(d time.Duration) (<-chan time.Time, func()) {
 	t := time.NewTicker(d)
 	return t.C, t.Stop
 }
+
+var _ backends.Fencer = (*Store)(nil)
 
 var errNotFound = fmt.Errorf("key %w", backends.ErrNotFound)
 
@@ -107,12 +108,8 @@ func expiry(now int64, ttl time.Duration) int64 {
 	return now + int64(ttl)
 }
 
-// hash returns the hash of key: its low bits pick the shard, its upper half
-// is the key's tag in the shard's table.
-func (s *Store) hash(key string) uint64 { return maphash.String(s.seed, key) }
-
 func (s *Store) shardFor(key string) (*shard, uint64) {
-	h := s.hash(key)
+	h := s.hasher.hash(key)
 	return &s.shards[h&(numShards-1)], h
 }
 
@@ -157,7 +154,12 @@ func (s *Store) Set(ctx context.Context, key string, value []byte, ttl time.Dura
 	var p unsafe.Pointer
 	var n uint32
 	for {
+		// sh.lock(), written out: the compiler does not inline it.
 		sh.mu.Lock()
+		if sh.fenced {
+			sh.mu.Unlock()
+			return backends.ErrFenced
+		}
 		i, ok := sh.find(h, key)
 		if ok && p == nil {
 			if sl := &sh.slots[i]; sl.overwrite(key, value) {
@@ -222,7 +224,9 @@ func (s *Store) evictElsewhere(skip *shard, now int64) bool {
 		if sh == skip || sh.next.Load() > now {
 			continue
 		}
-		sh.mu.Lock()
+		if !sh.lock() {
+			continue
+		}
 		n, _ := s.evictLocked(sh, now, sweepBatch, math.MaxInt)
 		sh.mu.Unlock()
 		if n > 0 {
@@ -249,7 +253,9 @@ func (s *Store) Delete(ctx context.Context, key string) (bool, error) {
 	}
 	now := s.clock()
 	sh, h := s.shardFor(key)
-	sh.mu.Lock()
+	if !sh.lock() {
+		return false, backends.ErrFenced
+	}
 	i, ok := sh.find(h, key)
 	if ok {
 		ok = now < sh.slots[i].exp
@@ -267,7 +273,9 @@ func (s *Store) Exists(ctx context.Context, key string) (bool, error) {
 	}
 	now := s.clock()
 	sh, h := s.shardFor(key)
-	sh.mu.Lock()
+	if !sh.lock() {
+		return false, backends.ErrFenced
+	}
 	i, ok := sh.find(h, key)
 	ok = ok && now < sh.slots[i].exp
 	sh.mu.Unlock()
@@ -282,13 +290,34 @@ func (s *Store) Clear(ctx context.Context) error {
 	}
 	for i := range s.shards {
 		sh := &s.shards[i]
-		sh.mu.Lock()
+		if !sh.lock() {
+			return backends.ErrFenced
+		}
 		n := sh.len()
 		sh.init()
 		s.entries.Add(-int64(n))
 		sh.mu.Unlock()
 	}
 	return nil
+}
+
+// Fence makes calls that start from now on return backends.ErrFenced,
+// and returns once the calls in flight have ended (see backends.Fencer).
+// A call that spans shards (Clear, List) and meets the fence part-way
+// returns the error too, having done part of its work; a retry completes
+// it. The cleanup loop goes on until Stop.
+func (s *Store) Fence() { s.setFenced(true) }
+
+// Unfence lets calls in again after Fence.
+func (s *Store) Unfence() { s.setFenced(false) }
+
+func (s *Store) setFenced(on bool) {
+	for i := range s.shards {
+		sh := &s.shards[i]
+		sh.mu.Lock()
+		sh.fenced = on
+		sh.mu.Unlock()
+	}
 }
 
 // Len returns the number of entries the store holds, including expired

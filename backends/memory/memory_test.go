@@ -750,6 +750,19 @@ func TestValuesHandedOutNeverChange(t *testing.T) {
 			return unsafeString(b), err
 		}},
 		{"GetString", func(s *memory.Store) (string, error) { return s.GetString(ctx, "k") }},
+		{"GetStringBuf", func(s *memory.Store) (string, error) {
+			// Short values are copied into buf, and the caller copies
+			// them out before it reuses buf; longer ones are shared.
+			var buf [8]byte
+			v, copied, err := s.GetStringBuf(ctx, "k", buf[:])
+			if copied != (len(v) > 0 && len(v) <= len(buf)) {
+				return "", fmt.Errorf("%q: copied %v with a buffer of %d", v, copied, len(buf))
+			}
+			if copied {
+				v = strings.Clone(v)
+			}
+			return v, err
+		}},
 		{"Entry", func(s *memory.Store) (string, error) {
 			it, err := s.Entry(ctx, "k")
 			return unsafeString(it.Value), err
@@ -804,3 +817,44 @@ func TestValuesHandedOutNeverChange(t *testing.T) {
 // unsafeString views b as a string without a copy, as luamod does, so a
 // later change of the store's bytes would show.
 func unsafeString(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
+
+// TestGetStringBufFreesWrite checks what a copying read is for: after a
+// short value is copied out, writing the key again with a value of the
+// same size allocates nothing, while a value handed out by GetString makes
+// the next write allocate.
+func TestGetStringBufFreesWrite(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newStore(t, memory.Options{})
+	var buf [16]byte
+	key, value := "key:1", []byte("value")
+	if err := s.Set(ctx, key, value, 0); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name   string
+		read   func()
+		allocs float64
+	}{
+		{"GetStringBuf", func() { s.GetStringBuf(ctx, key, buf[:]) }, 0},
+		{"GetString", func() { s.GetString(ctx, key) }, 1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := testing.AllocsPerRun(100, func() {
+				tc.read()
+				if err := s.Set(ctx, key, value, 0); err != nil {
+					t.Fatal(err)
+				}
+			})
+			if got != tc.allocs {
+				t.Errorf("read and write: %v allocations, want %v", got, tc.allocs)
+			}
+		})
+	}
+	if v, copied, err := s.GetStringBuf(ctx, key, buf[:]); err != nil || !copied || v != "value" {
+		t.Errorf("GetStringBuf = %q, %v, %v; want the copied value", v, copied, err)
+	}
+	if _, _, err := s.GetStringBuf(ctx, "missing", buf[:]); !errors.Is(err, backends.ErrNotFound) {
+		t.Errorf("GetStringBuf of a missing key: %v, want not found", err)
+	}
+}

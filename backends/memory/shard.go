@@ -1,7 +1,6 @@
 package memory
 
 import (
-	"hash/maphash"
 	"math"
 	"slices"
 	"sync"
@@ -133,15 +132,16 @@ func (s *slot) entry() entry {
 // the lock's reader count too, and a Get holds the lock for less time than
 // a RWMutex takes to tell readers from writers.
 type shard struct {
-	mu    sync.Mutex
-	seed  maphash.Seed // the store's
-	table []uint64
-	used  int // non-empty cells
-	slots []slot
-	hexp  []int64
-	hslot []uint32
-	free  int32  // head of the free slot list, -1 if empty
-	root  *bnode // the slots in key order (see btree.go); nil when empty
+	mu     sync.Mutex
+	fenced bool    // calls are refused (see Store.Fence)
+	hasher *hasher // the store's
+	table  []uint64
+	used   int // non-empty cells
+	slots  []slot
+	hexp   []int64
+	hslot  []uint32
+	free   int32  // head of the free slot list, -1 if empty
+	root   *bnode // the slots in key order (see btree.go); nil when empty
 	// vclock numbers the shard's writes, for versions. init keeps it, so
 	// a key written again after Clear never gets a version it had before.
 	vclock uint64
@@ -211,6 +211,17 @@ func (sh *shard) find(h uint64, key string) (uint32, bool) {
 			}
 		}
 	}
+}
+
+// lock takes sh's lock for a call and reports whether the shard is not
+// fenced; a fenced shard is left unlocked.
+func (sh *shard) lock() bool {
+	sh.mu.Lock()
+	if sh.fenced {
+		sh.mu.Unlock()
+		return false
+	}
+	return true
 }
 
 // insertLocked adds a new entry with block p of length n and returns its
@@ -350,7 +361,7 @@ func (sh *shard) evictExpiredLocked(now int64, maxEvict, maxSteps int) (evicted 
 			sh.publishLocked()
 			continue
 		}
-		sh.removeLocked(uint32(maphash.String(sh.seed, sl.key())>>32), i)
+		sh.removeLocked(uint32(sh.hasher.hash(sl.key())>>32), i)
 		evicted++
 	}
 	return evicted, len(sh.hexp) == 0 || sh.hexp[0] > now
