@@ -366,7 +366,8 @@ func (r *repl) reload(ctx context.Context) {
 	}
 	rep, err := r.rt.Reload(ctx)
 	if err != nil {
-		r.fail("reload: nothing changed:\n" + err.Error())
+		// Reload changed nothing: the entries keep running as before.
+		r.fail("reload: " + err.Error() + "\nreload: nothing changed; the registry in use stays")
 		return
 	}
 	fmt.Fprintf(r.opts.Out, "reloaded: %s\n", rep)
