@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -197,6 +198,48 @@ func TestFlowColonPositions(t *testing.T) {
 			}
 			if strings.Join(got, " ") != tt.want {
 				t.Errorf("got  %s\nwant %s", strings.Join(got, " "), tt.want)
+			}
+		})
+	}
+}
+
+// TestFlowColonProblems: a registry file with a form the parser would
+// misread loads as one problem at its file:line:col, naming the fix; one
+// with IDs YAML reads as IDs loads.
+func TestFlowColonProblems(t *testing.T) {
+	tests := []struct {
+		name, src, want string
+	}{
+		{"IDs load",
+			"namespace: app\nentries:\n  - {name: db, kind: test.db}\n" +
+				"  - {name: c, kind: test.store, lifecycle: {requires: [app:db]}, meta: {app:db: primary, globs: [app:*]}}\n", ""},
+		{"quoted part", "namespace: app\nentries:\n  - {name: c, kind: test.store, lifecycle: {requires: [app:\"db\"]}}\n",
+			`reg.yaml:3:56: inside [ ] or { }, YAML reads app:"db" as one plain string`},
+		{"missing space", "namespace: app\nentries:\n  - {name:c, kind: test.store}\n",
+			`reg.yaml:3:6: inside { }, YAML reads name:c as a key with no value (a ":" with no space after it is part of the text); write name: c for a key and its value`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			reg, err := Load([]Source{{Name: "reg.yaml", Data: []byte(tt.src)}}, Options{})
+			if tt.want == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				e, ok := reg.Entry("app:c")
+				if !ok {
+					t.Fatal("app:c did not load")
+				}
+				if got, want := fmt.Sprintf("%q %q", e.Lifecycle.Requires, e.Meta), `["app:db"] map["app:db":"primary" "globs":["app:*"]]`; got != want {
+					t.Errorf("requires and meta %s, want %s", got, want)
+				}
+				return
+			}
+			var re *Error
+			if !errors.As(err, &re) || len(re.Problems) != 1 {
+				t.Fatalf("err = %v, want one problem", err)
+			}
+			if got := re.Problems[0].Error(); !strings.HasPrefix(got, tt.want) {
+				t.Errorf("problem\n%s\nwant it to start\n%s", got, tt.want)
 			}
 		})
 	}
