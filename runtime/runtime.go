@@ -238,10 +238,12 @@ func New(ctx context.Context, opts ...Option) (*Runtime, error) {
 // nothing. Err says which path or entry.
 type RegistryError struct{ Err error }
 
-// Error is "invalid registry" and what is wrong: for a *registry.Error
-// the count of problems, then each on its own indented line with its
-// file:line:col, as the luahost command prints it.
-func (e *RegistryError) Error() string {
+func (e *RegistryError) Error() string { return e.Err.Error() }
+
+// Message is e as the luahost command prints it: "invalid registry" and
+// what is wrong; for a *registry.Error the count of problems, then each
+// on its own indented line with its file:line:col.
+func (e *RegistryError) Message() string {
 	var re *registry.Error
 	if errors.As(e.Err, &re) {
 		plural := "s"

@@ -134,11 +134,11 @@ func usageError(err error) error { return &exitError{code: 2, err: err} }
 func registryError(err error) error {
 	var le *runtime.RegistryError
 	if errors.As(err, &le) {
-		return &exitError{code: 2, err: le}
+		return &exitError{code: 2, err: registryMessage{le}}
 	}
 	var re *registry.Error
 	if errors.As(err, &re) {
-		return &exitError{code: 2, err: &runtime.RegistryError{Err: re}}
+		return &exitError{code: 2, err: registryMessage{&runtime.RegistryError{Err: re}}}
 	}
 	var se *runtime.ScopeError
 	if errors.As(err, &se) { // --scope naming nothing
@@ -146,6 +146,13 @@ func registryError(err error) error {
 	}
 	return &exitError{code: 1, err: err}
 }
+
+// registryMessage is a registry error as luahost prints it (Message).
+type registryMessage struct{ *runtime.RegistryError }
+
+func (m registryMessage) Error() string { return m.Message() }
+
+func (m registryMessage) Unwrap() error { return m.RegistryError }
 
 func indent(s string) string {
 	return "  " + strings.ReplaceAll(s, "\n", "\n  ")

@@ -60,8 +60,9 @@ print(c:get("k"))
 }
 
 // TestReloadBrokenRegistry: a .reload of a registry that cannot be used
-// reports it as luahost does at start-up (runtime.New's error: "invalid
-// registry", each problem's file:line:col and hint), and changes nothing:
+// reports it as luahost does at start-up (the Message of runtime.New's
+// error: "invalid registry", each problem's file:line:col and hint), and
+// changes nothing:
 // the entries keep running with their contents and handles, and a later
 // .reload of a fixed file applies.
 func TestReloadBrokenRegistry(t *testing.T) {
@@ -116,7 +117,7 @@ print(c:get("k"), store.get("app:extra") ~= nil)
 			if !errors.As(startErr, &re) {
 				t.Fatalf("New on the broken file: %v, want a *runtime.RegistryError", startErr)
 			}
-			wantErr := "reload: " + startErr.Error() + "\nreload: nothing changed; the registry in use stays\n"
+			wantErr := "reload: " + re.Message() + "\nreload: nothing changed; the registry in use stays\n"
 			if got := stderr.String(); got != wantErr {
 				t.Errorf("stderr\n%s\nwant\n%s", got, wantErr)
 			}
