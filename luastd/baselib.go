@@ -92,10 +92,9 @@ func baseUnpack(L *lua.LState) int {
 		return 0
 	}
 	n := j - i + 1
-	if n <= 0 || n > MaxStack {
+	if n <= 0 || !checkCStack(L, L.GetTop(), n) { // n <= 0: the count overflowed
 		raise(L, "too many results to unpack")
 	}
-	checkStack(L, n, "too many results to unpack")
 	tk := newTicker(L)
 	for k := i; k <= j; k++ {
 		L.Push(t.RawGetInt(k))

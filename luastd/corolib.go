@@ -106,10 +106,15 @@ func (c coroutines) coResume(L *lua.LState) int {
 		L.Push(lua.LString(msg))
 		return 2
 	case returned:
+		checkResults(L, 1, L.GetTop()-1)
 		L.Insert(lua.LTrue, 2)
 		return L.GetTop() - 1
 	}
-	return c.resume(L)
+	n := c.resume(L) // true or false, and the values
+	if L.Get(L.GetTop()-n+1) == lua.LTrue {
+		checkResults(L, 1, n-1) // resume holds co
+	}
+	return n
 }
 
 // start prepares th to be resumed by L with the nargs values on top of L's
@@ -121,7 +126,11 @@ func (c coroutines) coResume(L *lua.LState) int {
 // arguments as th's results.
 func (c coroutines) start(L *lua.LState, th *lua.LState, nargs int) (msg string, returned bool) {
 	Check(L)
-	if st := status(L, th); st != statusSuspended {
+	st := status(L, th)
+	if !checkCStack(L, cStackUsed(L, th, st), nargs) { // Lua 5.1 checks before the status
+		raise(L, "too many arguments to resume")
+	}
+	if st != statusSuspended {
 		return "cannot resume " + st + " coroutine", false
 	}
 	if depth(L) >= MaxCoroutineDepth {
@@ -152,6 +161,36 @@ func (c coroutines) start(L *lua.LState, th *lua.LState, nargs int) (msg string,
 	return "", false
 }
 
+// cStackUsed is how many values th, of status st seen from L, holds on its
+// part of the stack in Lua 5.1 when a resume looks whether the arguments
+// fit (see checkCStack): a new coroutine holds its function, a suspended
+// or dead one nothing, the running one its resume's arguments, and a
+// normal one the coroutine it resumes. (Lua 5.1's count for a coroutine
+// that died by an error is what the failing function held; it counts
+// nothing here.)
+func cStackUsed(L, th *lua.LState, st string) int {
+	switch st {
+	case statusRunning:
+		return L.GetTop()
+	case statusNormal:
+		return 1
+	case statusSuspended:
+		if th.Context() == nil { // never resumed
+			return 1
+		}
+	}
+	return 0
+}
+
+// checkResults raises Lua 5.1's error when a resume's nres results do not
+// fit beside the used values its function holds, with room for one more
+// (the true coroutine.resume returns first).
+func checkResults(L *lua.LState, used, nres int) {
+	if !checkCStack(L, used, nres+1) {
+		raise(L, "too many results to resume")
+	}
+}
+
 // coWrap is coroutine.wrap(f): a function that resumes a new coroutine of
 // f with its arguments and returns what it yields or returns; an error
 // (the coroutine's, or why it cannot be resumed) is raised in the caller,
@@ -169,11 +208,13 @@ func (c coroutines) wrapped(L *lua.LState) int {
 	case msg != "":
 		raise(L, "%s", msg)
 	case returned:
+		checkResults(L, 0, L.GetTop())
 		return L.GetTop()
 	}
 	L.Insert(th, 1)
 	n := c.resume(L) // th, then true or false and the values
 	if L.Get(L.GetTop()-n+1) == lua.LTrue {
+		checkResults(L, 0, n-1)
 		return n - 1
 	}
 	v := L.Get(-1)

@@ -71,7 +71,9 @@ func strByte(L *lua.LState) int {
 		return 0
 	}
 	n := j - i + 1
-	checkStack(L, n, "string slice too long")
+	if !checkCStack(L, L.GetTop(), n) {
+		raise(L, "stack overflow (string slice too long)") // luaL_checkstack's message
+	}
 	t := newTicker(L)
 	for k := 0; k < n; k++ {
 		L.Push(lua.LNumber(s[i-1+k]))
@@ -96,14 +98,6 @@ func strChar(L *lua.LState) int {
 	}
 	L.Push(lua.LString(b))
 	return 1
-}
-
-// checkStack raises msg when n more values would not fit on L's stack.
-func checkStack(L *lua.LState, n int, msg string) {
-	if n < 0 || n > MaxStack-L.GetTop()-64 {
-		raise(L, "%s", msg)
-	}
-	checkAlloc(L, "stack", mulSize(int64(n), 16))
 }
 
 // strFormat is string.format(fmt, ...), with C printf's conversions as Lua

@@ -25,9 +25,33 @@ const checkEvery = 1024
 const MaxAlloc = 1 << 30
 
 // MaxStack is the most values a Lua state's stack (gopher-lua's registry)
-// may hold; Options sets it. unpack, string.byte and select refuse larger
-// result lists with a Lua error ("too many results").
+// may hold; Options sets it. unpack, string.byte and coroutine.resume
+// refuse longer lists with Lua 5.1's messages ("too many results to
+// unpack").
 const MaxStack = 1 << 22
+
+// maxResults is the most values a library function may hold on its part
+// of the stack, its arguments included: unpack, string.byte,
+// coroutine.resume and the functions coroutine.wrap makes refuse a list
+// (of results, or of arguments to resume with) that would pass it, with
+// Lua 5.1's messages, where Lua 5.1 checks (lua_checkstack). Lua 5.1's
+// own bound (LUAI_MAXCSTACK) is 8,000 values; luahost's is MaxStack, less
+// room for the frames below, as lists of 100,000 values must work
+// (limits.md). A variable only so that a test can lower it to Lua 5.1's
+// and compare with lua5.1 at its thresholds.
+var maxResults = MaxStack - 64
+
+// checkCStack is lua_checkstack of Lua 5.1 with maxResults for its bound:
+// it reports whether a function of L that holds used values on its part
+// of the stack may push n more, and raises a memory-limit error when the
+// n values would pass the run's memory cap.
+func checkCStack(L *lua.LState, used, n int) bool {
+	if n < 0 || n > maxResults || used+n > maxResults {
+		return false
+	}
+	checkAlloc(L, "stack", mulSize(int64(n), 16))
+	return true
+}
 
 // Options returns the gopher-lua options luahost opens its states with: a
 // stack that grows as needed, from 20,480 slots up to MaxStack, and

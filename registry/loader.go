@@ -155,7 +155,11 @@ func parseYAML(data []byte) (f *ast.File, err error) {
 			depth--
 		}
 	}
-	return parser.Parse(joinFlowColons(tokens), 0, parser.AllowDuplicateMapKey())
+	tokens, err = joinFlowColons(tokens)
+	if err != nil {
+		return nil, err
+	}
+	return parser.Parse(tokens, 0, parser.AllowDuplicateMapKey())
 }
 
 func (l *loader) loadSource(index int, src Source, name string) {
@@ -166,6 +170,11 @@ func (l *loader) loadSource(index int, src Source, name string) {
 		pos, msg := start, err.Error()
 		if td, ok := err.(errTooDeep); ok && td.tk.Position != nil {
 			pos = Pos{File: name, Line: max(td.tk.Position.Line, 1), Col: max(td.tk.Position.Column, 1)}
+		}
+		if fc, ok := err.(*flowColonError); ok {
+			pos = Pos{File: name, Line: max(fc.tk.Position.Line, 1), Col: max(fc.tk.Position.Column, 1)}
+			l.problem(index, pos, "", msg)
+			return
 		}
 		if ye, ok := err.(yaml.Error); ok {
 			msg = ye.GetMessage()

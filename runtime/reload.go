@@ -108,8 +108,9 @@ func (r *Report) String() string {
 // Any other option is an error.
 //
 // The new registry is loaded, validated and built whole first: when it has
-// a problem, nothing changes and the error is the *registry.Error with
-// every problem's file:line:col. Then:
+// a problem, nothing changes (the running entries, their contents and the
+// sources to read next time stay) and the error is a *RegistryError, which
+// wraps the *registry.Error with every problem's file:line:col. Then:
 //
 //   - Entries whose kind, fields (compared after ${env:...} expansion)
 //     and dependencies are unchanged keep running (see
@@ -157,7 +158,7 @@ func (rt *Runtime) Reload(ctx context.Context, sources ...Option) (*Report, erro
 	}
 	reg, err := loadRegistry(next.sources, next.getenv)
 	if err != nil {
-		return nil, err
+		return nil, &RegistryError{Err: err}
 	}
 	old := rt.sup.view.Load()
 	p := planReload(old, reg)
@@ -168,7 +169,7 @@ func (rt *Runtime) Reload(ctx context.Context, sources ...Option) (*Report, erro
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return nil, &RegistryError{Err: err}
 	}
 	st, err := rt.newSecState(reg)
 	if err != nil {

@@ -256,9 +256,10 @@ func TestReload(t *testing.T) {
 			}
 			rep, err := rt.Reload(ctx)
 			if tt.wantErr != "" {
+				var le *RegistryError
 				var re *registry.Error
-				if !errors.As(err, &re) || !strings.HasPrefix(err.Error(), filepath.Join(dir, tt.wantErr)) {
-					t.Fatalf("Reload error %v, want a *registry.Error starting %q", err, tt.wantErr)
+				if !errors.As(err, &le) || !errors.As(err, &re) || !strings.HasPrefix(re.Error(), filepath.Join(dir, tt.wantErr)) {
+					t.Fatalf("Reload error %v, want a *RegistryError with a *registry.Error starting %q", err, tt.wantErr)
 				}
 				if rep != nil {
 					t.Errorf("report %v with an error", rep)

@@ -231,14 +231,30 @@ func New(ctx context.Context, opts ...Option) (*Runtime, error) {
 	return rt, nil
 }
 
-// RegistryError is returned by New when the registry cannot be used: a
-// path that cannot be read (missing, not a regular file, a folder without
-// *.yaml files), a *registry.Error listing invalid entries, or an entry
-// whose kind rejects its config. Nothing was started. Err says which path
-// or entry.
+// RegistryError is returned by New and Reload when the registry cannot be
+// used: a path that cannot be read (missing, not a regular file, a folder
+// without *.yaml files), a *registry.Error listing invalid entries, or an
+// entry whose kind rejects its config. New started nothing; Reload changed
+// nothing. Err says which path or entry.
 type RegistryError struct{ Err error }
 
 func (e *RegistryError) Error() string { return e.Err.Error() }
+
+// Message is e as the luahost command prints it: "invalid registry" and
+// what is wrong; for a *registry.Error the count of problems, then each
+// on its own indented line with its file:line:col.
+func (e *RegistryError) Message() string {
+	var re *registry.Error
+	if errors.As(e.Err, &re) {
+		plural := "s"
+		if len(re.Problems) == 1 {
+			plural = ""
+		}
+		return fmt.Sprintf("invalid registry, %d problem%s:\n  %s", len(re.Problems), plural,
+			strings.ReplaceAll(re.Error(), "\n", "\n  "))
+	}
+	return "invalid registry: " + e.Err.Error()
+}
 
 // Unwrap returns Err, so errors.As finds a *registry.Error in it.
 func (e *RegistryError) Unwrap() error { return e.Err }

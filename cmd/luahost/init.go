@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"embed"
 	"errors"
 	"fmt"
@@ -12,9 +13,11 @@ import (
 	"slices"
 	"strings"
 	"syscall"
+	"text/template"
 
 	"github.com/spf13/cobra"
 
+	"github.com/luahost/luahost/backends/sqldb"
 	"github.com/luahost/luahost/luamod"
 	"github.com/luahost/luahost/luamod/luals"
 )
@@ -33,7 +36,8 @@ func newInitCmd() *cobra.Command {
 missing):
 
   registry.yaml    an in-memory store app:cache, and app:kv, a table in
-                   the SQLite file app.db
+                   the SQLite file app.db (in a luahost built without
+                   cgo, which SQLite needs, app:kv is in memory too)
   main.lua         a script using both, with error handling
   README.md        the next steps
   .luarc.json      Lua Language Server settings (see luahost types)
@@ -58,19 +62,28 @@ created, leaving the folder as it was.`,
 	}
 }
 
+// sqliteAvailable reports whether this binary has SQLite (built with cgo);
+// a test sets it to write the project of a binary built without.
+var sqliteAvailable = sqldb.SQLiteAvailable
+
 // projectFiles returns the files of a new project by path relative to
-// its folder, in the order they are written.
-func projectFiles() ([]luals.File, error) {
+// its folder, in the order they are written. With sqlite false (a binary
+// built without cgo) app:kv is a memory store, and the files say so.
+func projectFiles(sqlite bool) ([]luals.File, error) {
 	var files []luals.File
 	for _, name := range []string{"registry.yaml", "main.lua", "README.md", "gitignore"} {
-		b, err := project.ReadFile("project/" + name)
+		tmpl, err := template.ParseFS(project, "project/"+name)
 		if err != nil {
+			return nil, err
+		}
+		var b bytes.Buffer
+		if err := tmpl.Execute(&b, struct{ SQLite bool }{sqlite}); err != nil {
 			return nil, err
 		}
 		if name == "gitignore" {
 			name = ".gitignore"
 		}
-		files = append(files, luals.File{Name: name, Data: b})
+		files = append(files, luals.File{Name: name, Data: b.Bytes()})
 	}
 	mods := luamod.Docs()
 	defs, err := luals.Definitions(mods)
@@ -86,7 +99,8 @@ func projectFiles() ([]luals.File, error) {
 // initProject writes the project files in dir. When any exists it writes
 // nothing; when writing fails midway it removes what it wrote.
 func initProject(w io.Writer, dir string) error {
-	files, err := projectFiles()
+	sqlite := sqliteAvailable()
+	files, err := projectFiles(sqlite)
 	if err != nil {
 		return &exitError{code: 1, err: err}
 	}
@@ -117,6 +131,10 @@ func initProject(w io.Writer, dir string) error {
 	next := "luahost run -r registry.yaml main.lua"
 	if filepath.Clean(dir) != "." {
 		next = "cd " + dir + " && " + next
+	}
+	if !sqlite {
+		fmt.Fprintln(w, "note: this luahost was built without cgo, which SQLite needs, so app:kv is a memory store:",
+			"its data is gone when the process ends (registry.yaml shows how to keep it in PostgreSQL or MySQL)")
 	}
 	fmt.Fprintln(w, "next:", next)
 	return nil

@@ -90,6 +90,66 @@ func TestInitThenRun(t *testing.T) {
 	checkLuaRC(t, filepath.Join(dir, ".luarc.json"), nil)
 }
 
+// TestInitWithoutSQLite: a luahost built without cgo, which has no
+// SQLite, writes a project that runs all the same, app:kv being a memory
+// store, and says so; the files say how to keep app:kv in PostgreSQL or
+// MySQL instead. (TestBuildWithoutCgo runs init in a real such build.)
+func TestInitWithoutSQLite(t *testing.T) {
+	was := sqliteAvailable
+	sqliteAvailable = func() bool { return false }
+	t.Cleanup(func() { sqliteAvailable = was })
+
+	dir := filepath.Join(t.TempDir(), "myapp")
+	r := inProcess(t, "", "init", dir)
+	if r.code != 0 {
+		t.Fatalf("init: exit %d, stderr %s", r.code, r.stderr)
+	}
+	const note = "note: this luahost was built without cgo, which SQLite needs, so app:kv is a memory store: " +
+		"its data is gone when the process ends (registry.yaml shows how to keep it in PostgreSQL or MySQL)\n" +
+		"next: cd "
+	if !strings.Contains(r.stdout, note) {
+		t.Errorf("init stdout does not say app:kv is in memory:\n%s", r.stdout)
+	}
+	if got := listFiles(t, dir); !reflect.DeepEqual(got, projectListing) {
+		t.Fatalf("init wrote %q, want %q", got, projectListing)
+	}
+	reg := filepath.Join(dir, "registry.yaml")
+	if r := inProcess(t, "", "check", "-r", reg); r.code != 0 || r.stdout != "registry ok: 2 entries\n" {
+		t.Fatalf("check: exit %d, stdout %q, stderr %s", r.code, r.stdout, r.stderr)
+	}
+	for _, e := range []string{"app:cache", "app:kv"} {
+		r := inProcess(t, "", "run", "-r", reg, "-e", `print(store.get("`+e+`"):info().kind)`)
+		if r.code != 0 || r.stdout != "store.memory\n" {
+			t.Errorf("%s: exit %d, stdout %q, stderr %s; want a memory store", e, r.code, r.stdout, r.stderr)
+		}
+	}
+	want := "hello, Ada\nAda visits: 1\nnot found: key \"no such key\" not found\nvisits:Ada\t1\n"
+	if r := inProcess(t, "", "run", "-r", reg, filepath.Join(dir, "main.lua"), "Ada"); r.code != 0 || r.stdout != want {
+		t.Fatalf("run: exit %d, stdout\n%s\nwant\n%s\nstderr %s", r.code, r.stdout, want, r.stderr)
+	}
+	for name, words := range map[string][]string{
+		"registry.yaml": {"built without cgo", "kind: db.sql.postgres"},
+		"README.md":     {"built without cgo"},
+		"main.lua":      {"in memory here"},
+	} {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(b), "sqlite") || strings.Contains(string(b), "app.db") {
+			t.Errorf("%s names SQLite, which this build cannot run:\n%s", name, b)
+		}
+		for _, w := range words {
+			if !strings.Contains(string(b), w) {
+				t.Errorf("%s does not say %q:\n%s", name, w, b)
+			}
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "app.db")); !os.IsNotExist(err) {
+		t.Errorf("the run made app.db (stat: %v)", err)
+	}
+}
+
 // TestInitRefusesToOverwrite checks init writes nothing when any file it
 // would write exists, and names every such file.
 func TestInitRefusesToOverwrite(t *testing.T) {

@@ -5,12 +5,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
 // TestBuildWithoutCgo builds luahost with CGO_ENABLED=0, as cross builds
 // are, and runs it: the built-in registry holds app:cache alone and says
-// why app:kv is missing, and `check` reports an SQLite entry at its kind.
+// why app:kv is missing, `check` reports an SQLite entry at its kind, and
+// `init` writes a project that runs (app:kv in memory) and says so.
 //
 // The build takes seconds once `CGO_ENABLED=0 go vet ./...` has filled
 // the build cache (CI runs it first), minutes on a cold cache; -short
@@ -45,6 +47,10 @@ print(select(2, store.get("app:kv")))`
 		{"built-in registry runs app:cache, explains app:kv", []string{"run", "-e", script}, 0,
 			"v\nNOT_FOUND: no entry \"app:kv\" in the registry: the built-in registry has app:kv only when luahost is built with cgo, " +
 				"which SQLite needs; this binary was built without (CGO_ENABLED=0)\n", ""},
+		{"init writes a project whose app:kv is in memory", []string{"init", "proj"}, 0, "", ""},
+		{"that project checks", []string{"-r", "proj/registry.yaml", "check"}, 0, "registry ok: 2 entries\n", ""},
+		{"and runs", []string{"run", "-r", "proj/registry.yaml", "proj/main.lua", "Ada"}, 0,
+			"hello, Ada\nAda visits: 1\nnot found: key \"no such key\" not found\nvisits:Ada\t1\n", ""},
 		{"sqlite entry is a problem at its kind", []string{"-r", "reg.yaml", "check"}, 2, "",
 			"luahost: invalid registry, 1 problem:\n  reg.yaml:8:11: app:db: kind: db.sql.sqlite is not available: " +
 				"this luahost was built without cgo (CGO_ENABLED=0), and the SQLite driver needs it; " +
@@ -64,6 +70,13 @@ print(select(2, store.get("app:kv")))`
 					t.Fatal(err)
 				}
 				code = ee.ExitCode()
+			}
+			if tt.args[0] == "init" { // the files it wrote, then the note
+				const note = "note: this luahost was built without cgo, which SQLite needs, so app:kv is a memory store"
+				if !strings.Contains(stdout.String(), note) {
+					t.Errorf("init does not say app:kv is in memory:\n%s", stdout.String())
+				}
+				stdout.Reset()
 			}
 			if code != tt.code || stdout.String() != tt.stdout || stderr.String() != tt.stderr {
 				t.Errorf("exit %d, want %d\nstdout %q\n  want %q\nstderr %q\n  want %q",

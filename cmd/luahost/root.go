@@ -132,18 +132,13 @@ func usageError(err error) error { return &exitError{code: 2, err: err} }
 // "an invalid registry"), listing every problem, and 1 for anything else
 // that stops a boot, such as a required entry that cannot start.
 func registryError(err error) error {
-	var re *registry.Error
-	if errors.As(err, &re) {
-		n := len(re.Problems)
-		plural := "s"
-		if n == 1 {
-			plural = ""
-		}
-		return &exitError{code: 2, err: fmt.Errorf("invalid registry, %d problem%s:\n%s", n, plural, indent(re.Error()))}
-	}
 	var le *runtime.RegistryError
 	if errors.As(err, &le) {
-		return &exitError{code: 2, err: fmt.Errorf("invalid registry: %w", le.Err)}
+		return &exitError{code: 2, err: registryMessage{le}}
+	}
+	var re *registry.Error
+	if errors.As(err, &re) {
+		return &exitError{code: 2, err: registryMessage{&runtime.RegistryError{Err: re}}}
 	}
 	var se *runtime.ScopeError
 	if errors.As(err, &se) { // --scope naming nothing
@@ -151,6 +146,13 @@ func registryError(err error) error {
 	}
 	return &exitError{code: 1, err: err}
 }
+
+// registryMessage is a registry error as luahost prints it (Message).
+type registryMessage struct{ *runtime.RegistryError }
+
+func (m registryMessage) Error() string { return m.Message() }
+
+func (m registryMessage) Unwrap() error { return m.RegistryError }
 
 func indent(s string) string {
 	return "  " + strings.ReplaceAll(s, "\n", "\n  ")

@@ -366,7 +366,13 @@ func (r *repl) reload(ctx context.Context) {
 	}
 	rep, err := r.rt.Reload(ctx)
 	if err != nil {
-		r.fail("reload: nothing changed:\n" + err.Error())
+		msg := err.Error()
+		var le *runtime.RegistryError
+		if errors.As(err, &le) { // as luahost prints it at start-up
+			msg = le.Message()
+		}
+		// Reload changed nothing: the entries keep running as before.
+		r.fail("reload: " + msg + "\nreload: nothing changed; the registry in use stays")
 		return
 	}
 	fmt.Fprintf(r.opts.Out, "reloaded: %s\n", rep)

@@ -13,7 +13,7 @@ local kv = assert(store.get("app:kv"))
 assert(cache:set("greeting:" .. name, "hello, " .. name, 60))
 print(assert(cache:get("greeting:" .. name)))
 
--- A counter that survives restarts: app:kv is a SQLite table.
+{{if .SQLite}}-- A counter that survives restarts: app:kv is a SQLite table.{{else}}-- A counter in app:kv (in memory here: see registry.yaml to keep it).{{end}}
 local visits = assert(kv:incr("visits:" .. name))
 print(name .. " visits: " .. visits)
 
