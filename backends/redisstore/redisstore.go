@@ -80,10 +80,12 @@ const (
 	// MaxValueSize is the largest value, in bytes: Redis's default
 	// proto-max-bulk-len.
 	MaxValueSize = 512 << 20
-	// MaxTTL is the longest TTL: about 100 years, far inside Redis's
-	// expiry range.
-	MaxTTL = 100 * 365 * 24 * time.Hour
 )
+
+// A store takes every TTL a time.Duration holds (up to 9223372036 s, as
+// the other stores): the expiry, the server's clock plus the TTL in
+// milliseconds, stays below 2^44 ms, while Redis refuses only expiry
+// times past 2^63-1 ms.
 
 // DefaultCleanupInterval is how often expired keys leave the indexes when
 // the entry does not say.
@@ -328,13 +330,7 @@ func (s *Store) checkWrite(value []byte, ttl time.Duration) error {
 	if len(value) > s.maxValue {
 		return fmt.Errorf("%s: value is %d bytes, over Redis's limit of %d bytes: %w", s.id, len(value), s.maxValue, backends.ErrInvalid)
 	}
-	if err := backends.ValidateTTL(ttl); err != nil {
-		return err
-	}
-	if ttl > MaxTTL {
-		return fmt.Errorf("%s: ttl %v is over the limit of %v: %w", s.id, ttl, MaxTTL, backends.ErrInvalid)
-	}
-	return nil
+	return backends.ValidateTTL(ttl)
 }
 
 // ttlMS is a TTL in whole milliseconds; a positive TTL under 1ms is 1ms,
