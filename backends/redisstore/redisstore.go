@@ -29,8 +29,11 @@
 // single commands or read-only scripts. Versions come from the store-wide
 // counter, so a version never repeats, even after delete or clear.
 //
-// Expiry is Redis's own: a key past its expiry is gone for every command at
-// once. Its members in {P}:i and {P}:e stay until a sweep (every
+// Expiry is Redis's own, on the server's clock: a key past its expiry is
+// gone for every command at once. Every TTL a time.Duration holds works
+// (up to 9223372036 s, as on the other stores): the expiry, the server's
+// clock plus the TTL in milliseconds, stays below 2^44 ms, while Redis
+// refuses only expiry times past 2^63-1 ms. Its members in {P}:i and {P}:e stay until a sweep (every
 // cleanup_interval, and whenever list meets one) removes them; list skips
 // them and info's size subtracts them, so neither ever counts an expired
 // key.
@@ -82,10 +85,6 @@ const (
 	MaxValueSize = 512 << 20
 )
 
-// A store takes every TTL a time.Duration holds (up to 9223372036 s, as
-// the other stores): the expiry, the server's clock plus the TTL in
-// milliseconds, stays below 2^44 ms, while Redis refuses only expiry
-// times past 2^63-1 ms.
 
 // DefaultCleanupInterval is how often expired keys leave the indexes when
 // the entry does not say.
