@@ -33,10 +33,10 @@
 // gone for every command at once. Every TTL a time.Duration holds works
 // (up to 9223372036 s, as on the other stores): the expiry, the server's
 // clock plus the TTL in milliseconds, stays below 2^44 ms, while Redis
-// refuses only expiry times past 2^63-1 ms. Its members in {P}:i and {P}:e stay until a sweep (every
-// cleanup_interval, and whenever list meets one) removes them; list skips
-// them and info's size subtracts them, so neither ever counts an expired
-// key.
+// refuses only expiry times past 2^63-1 ms. An expired key's members in
+// {P}:i and {P}:e stay until a sweep (every cleanup_interval, and whenever
+// list meets one) removes them; list skips them and info's size subtracts
+// them, so neither ever counts an expired key.
 //
 // # Cluster
 //
@@ -84,7 +84,6 @@ const (
 	// proto-max-bulk-len.
 	MaxValueSize = 512 << 20
 )
-
 
 // DefaultCleanupInterval is how often expired keys leave the indexes when
 // the entry does not say.
