@@ -126,7 +126,10 @@ func (s *Store) Put(ctx context.Context, key string, value []byte, opts backends
 	}
 	exp := s.expiry(opts.TTL)
 	item := backends.Item{Key: key, Value: value}
-	if opts.TTL > 0 {
+	switch {
+	case opts.TTL > 0 && !s.dbClock:
+		item.ExpiresAt = time.UnixMilli(exp.(int64)) // what is written
+	case opts.TTL > 0:
 		// The estimate; replaced below where the database says.
 		item.ExpiresAt = time.UnixMilli(s.nowMS() + ttlMS(opts.TTL))
 	}
