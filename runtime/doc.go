@@ -104,7 +104,9 @@
 //
 // The runtime's clock (WithClock; the system clock by default) drives
 // start and stop timeouts, retry backoff and the expiry of the built-in
-// stores, so tests move time instead of sleeping.
+// stores (except where a server's clock decides expiry: store.redis, and
+// store.sql on PostgreSQL and MySQL), so tests move time instead of
+// sleeping.
 //
 // # Limits
 //

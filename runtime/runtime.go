@@ -133,7 +133,9 @@ func WithoutBoot() Option { return func(c *config) { c.noBoot = true } }
 
 // WithClock sets the runtime's clock (default the system clock): the
 // supervisor's start and stop timeouts and retry backoff, and the expiry of
-// every built-in store, follow it. Tests pass a clock they move by hand.
+// the built-in stores, follow it; store.redis, and store.sql on PostgreSQL
+// and MySQL, expire keys by the server's clock instead. Tests pass a clock
+// they move by hand.
 func WithClock(cl Clock) Option { return func(c *config) { c.clock = cl } }
 
 // Runtime is a booted registry plus everything needed to run Lua against

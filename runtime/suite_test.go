@@ -71,8 +71,9 @@ func TestStoreSuite(t *testing.T) {
 	for _, b := range suiteBackends() {
 		t.Run(b.name, func(t *testing.T) {
 			storesuite.Run(t, func(t *testing.T) (luamod.Resolver, storesuite.Config) {
-				// Expiry follows the runtime's clock: the TTL tests move it
-				// instead of sleeping.
+				// Expiry follows the runtime's clock, except on the
+				// servers that decide it by their own (below): the TTL
+				// tests move it instead of sleeping.
 				clk := testclock.New()
 				rt, err := New(context.Background(), WithRegistryString("suite.yaml", b.registry(t)), WithClock(clk))
 				if err != nil {
@@ -85,9 +86,12 @@ func TestStoreSuite(t *testing.T) {
 				})
 				cfg := b.cfg
 				cfg.Advance = clk.Advance
-				if cfg.Backend == "redis" {
+				switch cfg.Backend {
+				case "redis":
 					cfg.Durable = redisAOF(t, dbtest.RedisAddr(t))
 					cfg.RealClock = true // Redis expires keys on the server's clock
+				case "postgres", "mysql":
+					cfg.RealClock = true // so do these databases
 				}
 				cfg.StoreID, cfg.OtherStoreID, cfg.NonStoreID, cfg.MaxKeyLen = "app:cache", "app:other", "app:db", b.maxKey
 				if b.full {

@@ -29,11 +29,14 @@
 // single commands or read-only scripts. Versions come from the store-wide
 // counter, so a version never repeats, even after delete or clear.
 //
-// Expiry is Redis's own: a key past its expiry is gone for every command at
-// once. Its members in {P}:i and {P}:e stay until a sweep (every
-// cleanup_interval, and whenever list meets one) removes them; list skips
-// them and info's size subtracts them, so neither ever counts an expired
-// key.
+// Expiry is Redis's own, on the server's clock: a key past its expiry is
+// gone for every command at once. Every TTL a time.Duration holds works
+// (up to 9223372036 s, as on the other stores): the expiry, the server's
+// clock plus the TTL in milliseconds, stays below 2^44 ms, while Redis
+// refuses only expiry times past 2^63-1 ms. An expired key's members in
+// {P}:i and {P}:e stay until a sweep (every cleanup_interval, and whenever
+// list meets one) removes them; list skips them and info's size subtracts
+// them, so neither ever counts an expired key.
 //
 // # Cluster
 //
@@ -80,9 +83,6 @@ const (
 	// MaxValueSize is the largest value, in bytes: Redis's default
 	// proto-max-bulk-len.
 	MaxValueSize = 512 << 20
-	// MaxTTL is the longest TTL: about 100 years, far inside Redis's
-	// expiry range.
-	MaxTTL = 100 * 365 * 24 * time.Hour
 )
 
 // DefaultCleanupInterval is how often expired keys leave the indexes when
@@ -328,13 +328,7 @@ func (s *Store) checkWrite(value []byte, ttl time.Duration) error {
 	if len(value) > s.maxValue {
 		return backends.Errorf(backends.ErrInvalid, "value is %d bytes, over Redis's limit of %d bytes", len(value), s.maxValue)
 	}
-	if err := backends.ValidateTTL(ttl); err != nil {
-		return err
-	}
-	if ttl > MaxTTL {
-		return backends.Errorf(backends.ErrInvalid, "ttl %v is over the limit of %v", ttl, MaxTTL)
-	}
-	return nil
+	return backends.ValidateTTL(ttl)
 }
 
 // ttlMS is a TTL in whole milliseconds; a positive TTL under 1ms is 1ms,

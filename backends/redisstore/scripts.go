@@ -48,7 +48,9 @@ end
 local function setexpiry(k, ei, key, ttl)
   if ttl > 0 then
     local at = now() + ttl
-    redis.call('PEXPIREAT', k, at)
+    -- As digits: a Lua number reaches the command as text, which some
+    -- servers write in exponent form (1.8e+12), which PEXPIREAT refuses.
+    redis.call('PEXPIREAT', k, string.format('%.0f', at))
     redis.call('ZADD', ei, at, key)
     return at
   end

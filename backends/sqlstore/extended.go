@@ -75,7 +75,7 @@ func (s *Store) Entry(ctx context.Context, key string) (backends.Item, error) {
 		e   sql.NullInt64
 		ver int64
 	)
-	if err := s.queryRow(ctx, st.ext.entry, s.scanDest(&v, &e, &ver), k, s.nowMS()); err != nil {
+	if err := s.queryRow(ctx, st.ext.entry, s.scanDest(&v, &e, &ver), s.at(k)...); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return backends.Item{}, errNotFound
 		}
@@ -96,6 +96,12 @@ func (s *Store) errNoVersions() error {
 // value itself; see backends.Extended. With opts.IfVersion the write is
 // one conditional UPDATE; a version that is not one this store issued
 // never matches.
+//
+// The item's ExpiresAt is the expiry the database wrote where the write
+// tells it (RETURNING, or the clock MySQL's transactions read). A put
+// with if_version on PostgreSQL or MySQL, and a put on MySQL without
+// conditions or version column, do not; their ExpiresAt is the host
+// clock's estimate (Entry reads the stored one).
 func (s *Store) Put(ctx context.Context, key string, value []byte, opts backends.PutOptions) (backends.Item, error) {
 	st, k, err := s.keyed(key)
 	if err != nil {
@@ -119,9 +125,14 @@ func (s *Store) Put(ctx context.Context, key string, value []byte, opts backends
 	}
 	exp := s.expiry(opts.TTL)
 	item := backends.Item{Key: key, Value: value}
-	if exp != nil {
-		item.ExpiresAt = time.UnixMilli(exp.(int64))
+	switch {
+	case opts.TTL > 0 && !s.dbClock:
+		item.ExpiresAt = time.UnixMilli(exp.(int64)) // what is written
+	case opts.TTL > 0:
+		// The estimate; replaced below where the database says.
+		item.ExpiresAt = time.UnixMilli(s.nowMS() + ttlMS(opts.TTL))
 	}
+	var e sql.NullInt64
 	conflict := func() error {
 		return backends.Errorf(backends.ErrConflict, "put %q: the key's version is not %q, or the key is gone", key, opts.IfVersion)
 	}
@@ -135,7 +146,7 @@ func (s *Store) Put(ctx context.Context, key string, value []byte, opts backends
 		if perr != nil {
 			return backends.Item{}, conflict()
 		}
-		res, err := s.execWrite(ctx, true, st.ext.putIfVersion, stored, exp, k, want, s.nowMS())
+		res, err := s.execWrite(ctx, true, st.ext.putIfVersion, s.at(stored, exp, k, want)...)
 		if err != nil {
 			return backends.Item{}, s.fail(ctx, "put", err)
 		}
@@ -151,36 +162,41 @@ func (s *Store) Put(ctx context.Context, key string, value []byte, opts backends
 
 	case opts.OnlyIfAbsent && st.ext.putIfAbsent != nil:
 		var ver int64
-		err := s.queryRow(ctx, st.ext.putIfAbsent, []any{&ver}, k, stored, exp, s.nowMS())
+		err := s.queryRow(ctx, st.ext.putIfAbsent, []any{&ver, &e}, s.at(k, stored, exp)...)
 		if errors.Is(err, sql.ErrNoRows) {
 			return backends.Item{}, exists()
 		}
 		if err != nil {
 			return backends.Item{}, s.outcomeUnknown(ctx, "put", key, err)
 		}
-		item.Version = s.version(ver)
+		item.Version, item.ExpiresAt = s.version(ver), msTime(e)
 		return item, nil
 
 	case opts.OnlyIfAbsent || (s.cfg.VersionColumn != "" && st.ext.putReturning == nil):
 		// MySQL: lock the row, then write it.
+		var at any
 		ver, err := s.modify(ctx, st, "put", key, k, opts.OnlyIfAbsent, func(r row) (*write, error) {
 			if r.live && opts.OnlyIfAbsent {
 				return nil, exists()
 			}
-			return &write{value: stored, exp: exp}, nil
+			at = expiryAt(r.now, opts.TTL)
+			return &write{value: stored, exp: at}, nil
 		})
 		if err != nil {
 			return backends.Item{}, err
 		}
 		item.Version = s.version(ver)
+		if at != nil {
+			item.ExpiresAt = time.UnixMilli(at.(int64))
+		}
 		return item, nil
 
-	case s.cfg.VersionColumn != "":
+	case st.ext.putReturning != nil:
 		var ver int64
-		if err := s.queryRow(ctx, st.ext.putReturning, []any{&ver}, k, stored, exp); err != nil {
+		if err := s.queryRow(ctx, st.ext.putReturning, []any{&ver, &e}, k, stored, exp); err != nil {
 			return backends.Item{}, s.fail(ctx, "put", err)
 		}
-		item.Version = s.version(ver)
+		item.Version, item.ExpiresAt = s.version(ver), msTime(e)
 		return item, nil
 	}
 	if _, err := s.execWrite(ctx, true, st.set, k, stored, exp); err != nil {
@@ -211,19 +227,16 @@ func (s *Store) List(ctx context.Context, opts backends.ListOptions) (backends.P
 			}
 		}
 	}
-	lo, after := st.keyArg(opts.Prefix), st.keyArg(opts.After)
-	now := s.nowMS()
-	var rows *sqlx.Rows
-	switch {
+	// The statement's arguments: the bounds, now (SQLite only), limit.
+	stmt, args := st.ext.list, []any{st.keyArg(opts.Prefix), st.keyArg(opts.After)}
+	switch hi, ok := successor(opts.Prefix); {
 	case st.keyText:
-		rows, err = st.ext.list.QueryxContext(ctx, lo, after, opts.Prefix, now, limit+1)
-	default:
-		if hi, ok := successor(opts.Prefix); ok {
-			rows, err = st.ext.listTo.QueryxContext(ctx, lo, after, st.keyArg(hi), now, limit+1)
-		} else {
-			rows, err = st.ext.list.QueryxContext(ctx, lo, after, now, limit+1)
-		}
+		args = append(args, opts.Prefix)
+	case ok:
+		stmt, args = st.ext.listTo, append(args, st.keyArg(hi))
 	}
+	var rows *sqlx.Rows
+	rows, err = stmt.QueryxContext(ctx, append(s.at(args...), limit+1)...)
 	if err != nil {
 		return backends.Page{}, s.fail(ctx, "list", err)
 	}
@@ -294,7 +307,7 @@ func (s *Store) Incr(ctx context.Context, key string, delta float64, opts backen
 		var err error
 		if !r.live {
 			cur = backends.EncodeNumber(opts.Init)
-			w.exp = s.expiry(opts.TTL)
+			w.exp = expiryAt(r.now, opts.TTL)
 		} else if cur, err = s.fromStored(key, cur); err != nil {
 			return nil, err
 		}
@@ -319,9 +332,18 @@ func (s *Store) TTL(ctx context.Context, key string) (time.Duration, bool, error
 	if err != nil {
 		return 0, false, err
 	}
-	now := s.nowMS()
-	var e sql.NullInt64
-	if err := s.queryRow(ctx, st.ext.ttl, []any{&e}, k, now); err != nil {
+	var (
+		e   sql.NullInt64
+		now int64
+	)
+	dest, args := []any{&e}, []any{k}
+	if s.dbClock {
+		dest = append(dest, &now) // the database's clock, read with the row
+	} else {
+		now = s.nowMS()
+		args = append(args, now)
+	}
+	if err := s.queryRow(ctx, st.ext.ttl, dest, args...); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return 0, false, errNotFound
 		}
@@ -343,7 +365,6 @@ func (s *Store) Expire(ctx context.Context, key string, ttl time.Duration) (bool
 	if err := backends.ValidateTTL(ttl); err != nil {
 		return false, err
 	}
-	exp := s.expiry(ttl)
 	if st.ext.expire == nil {
 		// MySQL reports rows changed, not rows matched, unless the DSN
 		// says otherwise: an UPDATE that leaves the expiry as it was
@@ -354,11 +375,11 @@ func (s *Store) Expire(ctx context.Context, key string, ttl time.Duration) (bool
 			if !r.live {
 				return nil, nil
 			}
-			return &write{exp: exp, keepValue: true}, nil
+			return &write{exp: expiryAt(r.now, ttl), keepValue: true}, nil
 		})
 		return found, err
 	}
-	res, err := s.execWrite(ctx, true, st.ext.expire, exp, k, s.nowMS())
+	res, err := s.execWrite(ctx, true, st.ext.expire, s.at(s.expiry(ttl), k)...)
 	return s.changed(ctx, "expire", res, err)
 }
 
@@ -370,7 +391,7 @@ func (s *Store) Info(ctx context.Context) (backends.Info, error) {
 		return backends.Info{}, err
 	}
 	var n int64
-	if err := st.ext.count.QueryRowContext(ctx, s.nowMS()).Scan(&n); err != nil {
+	if err := st.ext.count.QueryRowContext(ctx, s.at()...).Scan(&n); err != nil {
 		return backends.Info{}, s.fail(ctx, "info", err)
 	}
 	versioned := s.cfg.VersionColumn != ""
@@ -391,6 +412,9 @@ type row struct {
 	value       []byte
 	exp         any // nil or int64, as the expiry column is bound
 	ver         int64
+	// now is the time, in Unix milliseconds on the clock that decides
+	// expiry, by which live was decided and new expiries count.
+	now int64
 }
 
 // write is what a read-modify-write does to the row: write value and exp,
@@ -470,21 +494,9 @@ func (s *Store) modifyOnce(ctx context.Context, db *sqlx.DB, st *stmts, k any, d
 			tx.Rollback()
 		}
 	}()
-	var (
-		r row
-		e sql.NullInt64
-	)
-	err = tx.StmtxContext(ctx, st.ext.lock).QueryRowContext(ctx, k).Scan(s.scanDest(&r.value, &e, &r.ver)...)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-	case err != nil:
+	r, err := s.lockRow(ctx, tx, st, k)
+	if err != nil {
 		return 0, false, err
-	default:
-		r.found = true
-		r.live = !e.Valid || e.Int64 > s.nowMS()
-		if e.Valid {
-			r.exp = e.Int64
-		}
 	}
 	w, err := decide(r)
 	if err != nil {
@@ -511,14 +523,49 @@ func (s *Store) modifyOnce(ctx context.Context, db *sqlx.DB, st *stmts, k any, d
 		}
 		if err == nil && s.cfg.VersionColumn != "" {
 			// A new row's version is seeded by the database's clock.
-			var v []byte
-			err = tx.StmtxContext(ctx, st.ext.lock).QueryRowContext(ctx, k).Scan(s.scanDest(&v, &e, &ver)...)
+			var n row
+			n, err = s.lockRow(ctx, tx, st, k)
+			ver = n.ver
 		}
 	}
 	if err != nil {
 		return 0, false, err
 	}
 	return ver, false, commit(tx)
+}
+
+// lockRow reads key's row with the lock statement in tx, locking it, and
+// decides whether it is live: on PostgreSQL and MySQL by the database's
+// clock, read in the same statement; on SQLite by the store's.
+func (s *Store) lockRow(ctx context.Context, tx *sqlx.Tx, st *stmts, k any) (row, error) {
+	var (
+		r     row
+		e     sql.NullInt64
+		found sql.NullBool
+	)
+	dest := s.scanDest(&r.value, &e, &r.ver)
+	if s.dbClock {
+		dest = append([]any{&r.now, &found}, dest...)
+	}
+	err := tx.StmtxContext(ctx, st.ext.lock).QueryRowContext(ctx, k).Scan(dest...)
+	switch {
+	case errors.Is(err, sql.ErrNoRows) && !s.dbClock:
+		r.now = s.nowMS()
+		return r, nil
+	case err != nil:
+		return row{}, err
+	case !s.dbClock:
+		r.now, r.found = s.nowMS(), true
+	default:
+		r.found = found.Valid && found.Bool
+	}
+	if r.found {
+		r.live = !e.Valid || e.Int64 > r.now
+		if e.Valid {
+			r.exp = e.Int64
+		}
+	}
+	return r, nil
 }
 
 // commit commits tx; a failure is a *commitError.

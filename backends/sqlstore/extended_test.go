@@ -192,7 +192,7 @@ func TestOnlyIfAbsentOneWinner(t *testing.T) {
 						t.Fatal(err)
 					}
 				}
-				clk.Advance(time.Millisecond)
+				advance(stores[0], clk, time.Millisecond)
 				var (
 					wg      sync.WaitGroup
 					errs    collect
@@ -337,7 +337,7 @@ func TestVersionsAndRawValues(t *testing.T) {
 		want("expire is a write", "k", v(2))
 		// A row replaced after expiry keeps counting, so an old version
 		// cannot match the new key.
-		clk.Advance(time.Second)
+		advance(s, clk, time.Second)
 		it, err = s.Put(c, "k", []byte("c"), backends.PutOptions{OnlyIfAbsent: true})
 		if err != nil || it.Version != v(3) {
 			t.Fatalf("put only_if_absent over an expired row: %+v, %v; want version %s", it, err, v(3))

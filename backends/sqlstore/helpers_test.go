@@ -68,6 +68,16 @@ func ctx(t testing.TB) context.Context {
 
 func newClock() *testclock.Clock { return testclock.New() }
 
+// advance lets d pass for s: on SQLite it moves clk, the store's clock;
+// on PostgreSQL and MySQL, whose own clock decides expiry, it sleeps.
+func advance(s *Store, clk *testclock.Clock, d time.Duration) {
+	if s.dbClock {
+		time.Sleep(d)
+		return
+	}
+	clk.Advance(d)
+}
+
 // dropTable drops table when the test ends (a table of its own per test,
 // so packages sharing a server do not collide).
 func dropTable(t testing.TB, db *sqldb.Component, table string) {

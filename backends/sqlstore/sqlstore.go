@@ -11,6 +11,16 @@
 // reclaims space. Set is a single upsert statement, safe with many
 // goroutines and many hosts sharing the table.
 //
+// # Clock
+//
+// On PostgreSQL and MySQL/MariaDB the database's clock decides expiry:
+// whether a row is live, the expiry a TTL gives, what TTL returns and
+// which rows cleanup removes. Each statement reads the clock itself (the
+// time it started), so hosts sharing a table agree whatever their own
+// clocks say, and no extra round trip is made. An SQLite file belongs to
+// one host, so there the store's clock (Options.Now) decides, which tests
+// can move by hand.
+//
 // # Dialects
 //
 // Keys are binary-safe and compared byte by byte everywhere (so a later
@@ -154,7 +164,10 @@ type Options struct {
 	// Logger logs cleanup failures (default: discard); the host gives
 	// it the entry ID as an attribute.
 	Logger *slog.Logger
-	// Now is the clock that decides expiry (default time.Now).
+	// Now is the clock that decides expiry on SQLite (default time.Now).
+	// PostgreSQL and MySQL stores use the database's clock instead, and
+	// Now only estimates the ExpiresAt of some Put results there (see
+	// Store.Put).
 	Now func() time.Time
 	// RetryClock times the pauses between attempts of a statement or
 	// transaction the database refused for the moment (a deadlock, a
@@ -174,6 +187,9 @@ type Store struct {
 	logger *slog.Logger
 	now    func() time.Time
 	retry  retrier
+	// dbClock says the database's clock decides expiry (PostgreSQL,
+	// MySQL): statements take TTLs rather than times, and no "now".
+	dbClock bool
 
 	st atomic.Pointer[stmts] // nil unless running
 
@@ -220,7 +236,8 @@ func New(cfg Config, db sqldb.DB, opts Options) (*Store, error) {
 	if opts.RetryClock == nil {
 		opts.RetryClock = registry.SystemClock{}
 	}
-	return &Store{cfg: cfg, db: db, id: opts.ID, logger: opts.Logger, now: opts.Now, retry: retrier{opts.RetryClock}}, nil
+	return &Store{cfg: cfg, db: db, id: opts.ID, logger: opts.Logger, now: opts.Now, retry: retrier{opts.RetryClock},
+		dbClock: db.Dialect() != sqldb.SQLite}, nil
 }
 
 // Start checks (or creates) the table, prepares the statements and starts
@@ -447,13 +464,40 @@ func (s *Store) checkValue(st *stmts, value []byte) error {
 
 func (s *Store) nowMS() int64 { return s.now().UnixMilli() }
 
-// expiry returns the expiry column value for ttl: nil for no expiry, else
-// Unix milliseconds with ttl rounded up to whole milliseconds.
+// at returns args followed by the store's clock in Unix milliseconds
+// when that clock decides expiry (SQLite); on PostgreSQL and MySQL the
+// statements read the database's clock and take no such argument.
+func (s *Store) at(args ...any) []any {
+	if s.dbClock {
+		return args
+	}
+	return append(args, s.nowMS())
+}
+
+// ttlMS is ttl rounded up to whole milliseconds.
+func ttlMS(ttl time.Duration) int64 { return int64((ttl + time.Millisecond - 1) / time.Millisecond) }
+
+// expiry returns the expiry argument of a statement writing ttl: nil for
+// no expiry; else on PostgreSQL and MySQL the TTL in milliseconds, which
+// the statement adds to the database's clock, and on SQLite the Unix time
+// in milliseconds by the store's clock.
 func (s *Store) expiry(ttl time.Duration) any {
 	if ttl <= 0 {
 		return nil
 	}
-	return s.nowMS() + int64((ttl+time.Millisecond-1)/time.Millisecond)
+	if s.dbClock {
+		return ttlMS(ttl)
+	}
+	return s.nowMS() + ttlMS(ttl)
+}
+
+// expiryAt returns the expiry column value for ttl from now (Unix
+// milliseconds, on the clock that decides expiry): nil for no expiry.
+func expiryAt(now int64, ttl time.Duration) any {
+	if ttl <= 0 {
+		return nil
+	}
+	return now + ttlMS(ttl)
 }
 
 // Get returns the live value of key, or an error wrapping
@@ -464,7 +508,7 @@ func (s *Store) Get(ctx context.Context, key string) ([]byte, error) {
 		return nil, err
 	}
 	var v []byte
-	if err := s.queryRow(ctx, st.get, []any{&v}, k, s.nowMS()); err != nil {
+	if err := s.queryRow(ctx, st.get, []any{&v}, s.at(k)...); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, errNotFound
 		}
@@ -502,7 +546,7 @@ func (s *Store) Delete(ctx context.Context, key string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	res, err := s.execWrite(ctx, true, st.del, k, s.nowMS())
+	res, err := s.execWrite(ctx, true, st.del, s.at(k)...)
 	return s.changed(ctx, "delete", res, err)
 }
 
@@ -513,7 +557,7 @@ func (s *Store) Exists(ctx context.Context, key string) (bool, error) {
 		return false, err
 	}
 	var one int
-	if err := s.queryRow(ctx, st.exists, []any{&one}, k, s.nowMS()); err != nil {
+	if err := s.queryRow(ctx, st.exists, []any{&one}, s.at(k)...); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return false, nil
 		}
@@ -544,7 +588,7 @@ func (s *Store) Cleanup(ctx context.Context) (int64, error) {
 	}
 	var total int64
 	for {
-		res, err := s.execWrite(ctx, false, st.cleanup, s.nowMS())
+		res, err := s.execWrite(ctx, false, st.cleanup, s.at()...)
 		if err != nil {
 			return total, s.fail(ctx, "cleanup", err)
 		}

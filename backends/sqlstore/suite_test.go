@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/luahost/luahost/backends"
 	"github.com/luahost/luahost/backends/sqldb"
+	"github.com/luahost/luahost/internal/testclock"
 	"github.com/luahost/luahost/luamod"
 	"github.com/luahost/luahost/luamod/storesuite"
 )
@@ -24,6 +26,15 @@ func (r resolver) Store(_ context.Context, id string) (backends.Store, error) {
 		return s, nil
 	}
 	return nil, fmt.Errorf("no entry %q: %w", id, backends.ErrNotFound)
+}
+
+// advanceFunc is the suite's Advance for s: nil where the database's
+// clock decides expiry (the suite then sleeps).
+func advanceFunc(s *Store, clk *testclock.Clock) func(time.Duration) {
+	if s.dbClock {
+		return nil
+	}
+	return clk.Advance
 }
 
 // TestSuite runs the shared Lua store suite against store.sql on every
@@ -59,7 +70,8 @@ func TestSuite(t *testing.T) {
 						OtherStoreID: "app:other",
 						MaxKeyLen:    MaxKeyLen,
 						MaxValueSize: maxValue,
-						Advance:      clk.Advance,
+						Advance:      advanceFunc(main, clk),
+						RealClock:    main.dbClock,
 						Versioned:    versioned,
 						Kind:         Kind,
 						Backend:      string(db.Dialect()),

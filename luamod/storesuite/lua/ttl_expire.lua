@@ -66,3 +66,28 @@ ext_test("expire argument errors", function()
   fails(errors.INVALID, s:expire("", 1))
   near(ok(s:ttl("k")), 10, "ttl unchanged")
 end)
+
+ext_test("longest ttl", function()
+  -- 9223372036 s (about 292 years, the longest time.Duration) is the
+  -- longest TTL, the same on every store; Redis's own limit is far beyond.
+  -- Within a second: a store may saturate an expiry that far out.
+  local function about(got, want, what)
+    truthy(type(got) == "number" and math.abs(got - want) <= 1, what .. ": ttl reads " .. show(got) .. ", want " .. show(want))
+  end
+  local s = fresh()
+  for _, ttl in ipairs({ 9e9, 9223372036 }) do
+    local what = " with ttl " .. show(ttl)
+    ok(s:set("set", "v", ttl))
+    about(ok(s:ttl("set")), ttl, "set" .. what)
+    ok(s:put("put", "v", { ttl = ttl }))
+    about(ok(s:ttl("put")), ttl, "put" .. what)
+    ok(s:incr("incr" .. ttl, 1, { ttl = ttl }))
+    about(ok(s:ttl("incr" .. ttl)), ttl, "incr" .. what)
+    ok(s:set("exp", "v"))
+    eq(ok(s:expire("exp", ttl)), true, "expire" .. what)
+    about(ok(s:ttl("exp")), ttl, "expire" .. what)
+  end
+  local err = fails(errors.INVALID, s:set("set", "v", 9223372037))
+  contains(err:message(), "at most 9223372036 seconds")
+  about(ok(s:ttl("set")), 9223372036, "a refused set changes nothing")
+end)

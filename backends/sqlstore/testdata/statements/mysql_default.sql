@@ -1,27 +1,27 @@
 -- get
-SELECT `value` FROM `kv` WHERE `key` = ? AND (`expires_at` IS NULL OR `expires_at` > ?);
+SELECT `value` FROM `kv` WHERE `key` = ? AND (`expires_at` IS NULL OR `expires_at` > (TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', UTC_TIMESTAMP(6)) DIV 1000));
 -- exists
-SELECT 1 FROM `kv` WHERE `key` = ? AND (`expires_at` IS NULL OR `expires_at` > ?);
+SELECT 1 FROM `kv` WHERE `key` = ? AND (`expires_at` IS NULL OR `expires_at` > (TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', UTC_TIMESTAMP(6)) DIV 1000));
 -- set
-INSERT INTO `kv` (`key`, `value`, `expires_at`) VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE `value` = VALUES(`value`), `expires_at` = VALUES(`expires_at`);
+INSERT INTO `kv` (`key`, `value`, `expires_at`) VALUES (?, ?, (TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', UTC_TIMESTAMP(6)) DIV 1000) + ?) ON DUPLICATE KEY UPDATE `value` = VALUES(`value`), `expires_at` = VALUES(`expires_at`);
 -- delete
-DELETE FROM `kv` WHERE `key` = ? AND (`expires_at` IS NULL OR `expires_at` > ?);
+DELETE FROM `kv` WHERE `key` = ? AND (`expires_at` IS NULL OR `expires_at` > (TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', UTC_TIMESTAMP(6)) DIV 1000));
 -- clear
 DELETE FROM `kv`;
 -- cleanup
-DELETE FROM `kv` WHERE `expires_at` <= ? LIMIT 1000;
+DELETE FROM `kv` WHERE `expires_at` <= (TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', UTC_TIMESTAMP(6)) DIV 1000) LIMIT 1000;
 -- entry
-SELECT `value`, `expires_at` FROM `kv` WHERE `key` = ? AND (`expires_at` IS NULL OR `expires_at` > ?);
+SELECT `value`, `expires_at` FROM `kv` WHERE `key` = ? AND (`expires_at` IS NULL OR `expires_at` > (TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', UTC_TIMESTAMP(6)) DIV 1000));
 -- ttl
-SELECT `expires_at` FROM `kv` WHERE `key` = ? AND (`expires_at` IS NULL OR `expires_at` > ?);
+SELECT `expires_at`, (TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', UTC_TIMESTAMP(6)) DIV 1000) FROM `kv` WHERE `key` = ? AND (`expires_at` IS NULL OR `expires_at` > (TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', UTC_TIMESTAMP(6)) DIV 1000));
 -- count
-SELECT count(*) FROM `kv` WHERE (`expires_at` IS NULL OR `expires_at` > ?);
+SELECT count(*) FROM `kv` WHERE (`expires_at` IS NULL OR `expires_at` > (TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', UTC_TIMESTAMP(6)) DIV 1000));
 -- list
-SELECT `key`, `value`, `expires_at` FROM `kv` WHERE `key` >= ? AND `key` > ? AND (`expires_at` IS NULL OR `expires_at` > ?) ORDER BY `key` LIMIT ?;
+SELECT `key`, `value`, `expires_at` FROM `kv` WHERE `key` >= ? AND `key` > ? AND (`expires_at` IS NULL OR `expires_at` > (TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', UTC_TIMESTAMP(6)) DIV 1000)) ORDER BY `key` LIMIT ?;
 -- listTo
-SELECT `key`, `value`, `expires_at` FROM `kv` WHERE `key` >= ? AND `key` > ? AND `key` < ? AND (`expires_at` IS NULL OR `expires_at` > ?) ORDER BY `key` LIMIT ?;
+SELECT `key`, `value`, `expires_at` FROM `kv` WHERE `key` >= ? AND `key` > ? AND `key` < ? AND (`expires_at` IS NULL OR `expires_at` > (TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', UTC_TIMESTAMP(6)) DIV 1000)) ORDER BY `key` LIMIT ?;
 -- lock
-SELECT `value`, `expires_at` FROM `kv` WHERE `key` = ? FOR UPDATE;
+SELECT (TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', UTC_TIMESTAMP(6)) DIV 1000), `kv`.`key` IS NOT NULL, `kv`.`value`, `kv`.`expires_at` FROM (SELECT 1) AS luahost_one LEFT JOIN `kv` ON `kv`.`key` = ? FOR UPDATE;
 -- update
 UPDATE `kv` SET `value` = ?, `expires_at` = ? WHERE `key` = ?;
 -- touch

@@ -21,9 +21,9 @@ SELECT "key", "value", "expires_at" FROM "kv" WHERE "key" >= ? AND "key" > ? AND
 -- listTo
 SELECT "key", "value", "expires_at" FROM "kv" WHERE "key" >= ? AND "key" > ? AND "key" < ? AND ("expires_at" IS NULL OR "expires_at" > ?) ORDER BY "key" LIMIT ?;
 -- putIfAbsent
-INSERT INTO "kv" ("key", "value", "expires_at") VALUES (?, ?, ?) ON CONFLICT ("key") DO UPDATE SET "value" = excluded."value", "expires_at" = excluded."expires_at" WHERE "expires_at" IS NOT NULL AND "expires_at" <= ? RETURNING 1;
+INSERT INTO "kv" ("key", "value", "expires_at") VALUES (?, ?, ?) ON CONFLICT ("key") DO UPDATE SET "value" = excluded."value", "expires_at" = excluded."expires_at" WHERE "expires_at" IS NOT NULL AND "expires_at" <= ? RETURNING 1, "expires_at";
 -- putReturning
-INSERT INTO "kv" ("key", "value", "expires_at") VALUES (?, ?, ?) ON CONFLICT ("key") DO UPDATE SET "value" = excluded."value", "expires_at" = excluded."expires_at" RETURNING 1;
+INSERT INTO "kv" ("key", "value", "expires_at") VALUES (?, ?, ?) ON CONFLICT ("key") DO UPDATE SET "value" = excluded."value", "expires_at" = excluded."expires_at" RETURNING 1, "expires_at";
 -- expire
 UPDATE "kv" SET "expires_at" = ? WHERE "key" = ? AND ("expires_at" IS NULL OR "expires_at" > ?);
 -- lock

@@ -21,9 +21,9 @@ SELECT "k", "v", "exp", COALESCE("version", 0) FROM "app"."kv" WHERE "k" >= ? AN
 -- listTo
 SELECT "k", "v", "exp", COALESCE("version", 0) FROM "app"."kv" WHERE "k" >= ? AND "k" > ? AND "k" < ? AND ("exp" IS NULL OR "exp" > ?) ORDER BY "k" LIMIT ?;
 -- putIfAbsent
-INSERT INTO "app"."kv" ("k", "v", "exp", "version") VALUES (?, ?, ?, (random() & 4611686018427387903)) ON CONFLICT ("k") DO UPDATE SET "v" = excluded."v", "exp" = excluded."exp", "version" = COALESCE("version", 0) + 1 WHERE "exp" IS NOT NULL AND "exp" <= ? RETURNING "version";
+INSERT INTO "app"."kv" ("k", "v", "exp", "version") VALUES (?, ?, ?, (random() & 4611686018427387903)) ON CONFLICT ("k") DO UPDATE SET "v" = excluded."v", "exp" = excluded."exp", "version" = COALESCE("version", 0) + 1 WHERE "exp" IS NOT NULL AND "exp" <= ? RETURNING "version", "exp";
 -- putReturning
-INSERT INTO "app"."kv" ("k", "v", "exp", "version") VALUES (?, ?, ?, (random() & 4611686018427387903)) ON CONFLICT ("k") DO UPDATE SET "v" = excluded."v", "exp" = excluded."exp", "version" = COALESCE("version", 0) + 1 RETURNING "version";
+INSERT INTO "app"."kv" ("k", "v", "exp", "version") VALUES (?, ?, ?, (random() & 4611686018427387903)) ON CONFLICT ("k") DO UPDATE SET "v" = excluded."v", "exp" = excluded."exp", "version" = COALESCE("version", 0) + 1 RETURNING "version", "exp";
 -- putIfVersion
 UPDATE "app"."kv" SET "v" = ?, "exp" = ?, "version" = COALESCE("version", 0) + 1 WHERE "k" = ? AND "version" = ? AND ("exp" IS NULL OR "exp" > ?);
 -- expire

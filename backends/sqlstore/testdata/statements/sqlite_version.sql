@@ -21,9 +21,9 @@ SELECT "key", "value", "expires_at", COALESCE("ver", 0) FROM "kv" WHERE "key" >=
 -- listTo
 SELECT "key", "value", "expires_at", COALESCE("ver", 0) FROM "kv" WHERE "key" >= ? AND "key" > ? AND "key" < ? AND ("expires_at" IS NULL OR "expires_at" > ?) ORDER BY "key" LIMIT ?;
 -- putIfAbsent
-INSERT INTO "kv" ("key", "value", "expires_at", "ver") VALUES (?, ?, ?, (random() & 4611686018427387903)) ON CONFLICT ("key") DO UPDATE SET "value" = excluded."value", "expires_at" = excluded."expires_at", "ver" = COALESCE("ver", 0) + 1 WHERE "expires_at" IS NOT NULL AND "expires_at" <= ? RETURNING "ver";
+INSERT INTO "kv" ("key", "value", "expires_at", "ver") VALUES (?, ?, ?, (random() & 4611686018427387903)) ON CONFLICT ("key") DO UPDATE SET "value" = excluded."value", "expires_at" = excluded."expires_at", "ver" = COALESCE("ver", 0) + 1 WHERE "expires_at" IS NOT NULL AND "expires_at" <= ? RETURNING "ver", "expires_at";
 -- putReturning
-INSERT INTO "kv" ("key", "value", "expires_at", "ver") VALUES (?, ?, ?, (random() & 4611686018427387903)) ON CONFLICT ("key") DO UPDATE SET "value" = excluded."value", "expires_at" = excluded."expires_at", "ver" = COALESCE("ver", 0) + 1 RETURNING "ver";
+INSERT INTO "kv" ("key", "value", "expires_at", "ver") VALUES (?, ?, ?, (random() & 4611686018427387903)) ON CONFLICT ("key") DO UPDATE SET "value" = excluded."value", "expires_at" = excluded."expires_at", "ver" = COALESCE("ver", 0) + 1 RETURNING "ver", "expires_at";
 -- putIfVersion
 UPDATE "kv" SET "value" = ?, "expires_at" = ?, "ver" = COALESCE("ver", 0) + 1 WHERE "key" = ? AND "ver" = ? AND ("expires_at" IS NULL OR "expires_at" > ?);
 -- expire
