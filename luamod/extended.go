@@ -104,7 +104,7 @@ func finite(lv lua.LValue, what string) (float64, string) {
 func (h *handle) pushItem(L *lua.LState, item backends.Item) int {
 	t, err := h.itemTable(L, item)
 	if err != nil {
-		return h.m.pushError(L, storeError(KindInternal, "key "+quote(item.Key)+": "+err.Error(), err))
+		return h.m.pushError(L, storeError(KindOf(err), "key "+quote(item.Key)+": "+err.Error(), err))
 	}
 	L.Push(t)
 	return 1
@@ -267,11 +267,7 @@ func handleList(L *lua.LState) int {
 			t = L.CreateTable(0, 3)
 			t.RawSetString("key", lua.LString(item.Key))
 			t.RawSetString("version", lua.LString(item.Version))
-			kind := KindInternal
-			if item.Err != nil {
-				kind = KindOf(item.Err)
-			}
-			t.RawSetString("error", h.m.newError(L, storeError(kind, "key "+quote(item.Key)+": "+err.Error(), err)))
+			t.RawSetString("error", h.m.newError(L, storeError(KindOf(err), "key "+quote(item.Key)+": "+err.Error(), err)))
 		}
 		items.RawSetInt(i+1, t)
 	}

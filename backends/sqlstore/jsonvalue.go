@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"math/big"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -59,8 +60,9 @@ func isIdent(s string) bool {
 }
 
 // msgpackToJSON returns the JSON text of the MessagePack value b. What JSON
-// cannot hold exactly (NaN, ±inf, integers beyond 2^53, binary strings,
-// non-string map keys, extension types; with noNUL, strings holding NUL,
+// cannot hold exactly (NaN, ±inf, -0, integers beyond 2^53, binary
+// strings, non-string map keys, extension types, nil, which would read
+// back as a JSON null no Lua table holds; with noNUL, strings holding NUL,
 // which PostgreSQL's jsonb refuses) is an error wrapping
 // backends.ErrInvalid with the value path.
 func msgpackToJSON(b []byte, noNUL bool) ([]byte, error) {
@@ -123,7 +125,9 @@ func (t *mpToJSON) value(path string, depth int) error {
 	t.pos += n
 	switch tok.Type {
 	case mpack.Nil:
-		t.out = append(t.out, "null"...)
+		// Lua writes no nil; a Go value can (a nil in a map), and its
+		// JSON null would be refused when read back.
+		return jsonError(path, "nil has no JSON form a store reads back (JSON null is not a stored value)")
 	case mpack.Bool:
 		t.out = strconv.AppendBool(t.out, tok.Bool)
 	case mpack.Int:
@@ -152,6 +156,11 @@ func (t *mpToJSON) value(path string, depth int) error {
 func (t *mpToJSON) float(path string, f float64) error {
 	if math.IsNaN(f) || math.IsInf(f, 0) {
 		return jsonError(path, "%v has no JSON form", f)
+	}
+	if f == 0 && math.Signbit(f) {
+		// JSON text can spell -0, but PostgreSQL jsonb and most JSON
+		// readers (Go's and Python's integers, Wippy) read it as 0.
+		return jsonError(path, "-0 has no JSON form that keeps its sign (jsonb and most JSON readers read it as 0)")
 	}
 	if f == math.Trunc(f) {
 		if math.Abs(f) > maxExactInt {
@@ -226,9 +235,11 @@ func (t *mpToJSON) key(path string) ([]byte, error) {
 
 // jsonToMsgpack returns the MessagePack encoding of the JSON text b, as
 // luamod would encode the same Lua value: numbers as backends.AppendNumber
-// encodes them, objects as maps with string keys. A number JSON text holds
-// but a float64 does not hold exactly (an integer beyond 2^53, one out of
-// range) is an error wrapping backends.ErrInvalid with the value path.
+// encodes them (-0 and -0.0 as -0), objects as maps with string keys. A
+// number JSON text holds but a float64 does not hold exactly (an integer
+// beyond 2^53, one out of range) and a null anywhere (no Lua value is
+// nil, and a table cannot hold one) are errors wrapping
+// backends.ErrInvalid with the value path.
 func jsonToMsgpack(b []byte) ([]byte, error) {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
@@ -239,10 +250,6 @@ func jsonToMsgpack(b []byte) ([]byte, error) {
 	if _, err := dec.Token(); err == nil {
 		return nil, fmt.Errorf("value: unexpected JSON after the value: %w", backends.ErrInvalid)
 	}
-	if v == nil {
-		// Lua has no stored nil: a store holds values, never nil.
-		return nil, fmt.Errorf("value: JSON null is not a value a store holds: %w", backends.ErrInvalid)
-	}
 	return appendJSONValue(nil, v, "value", 0)
 }
 
@@ -252,7 +259,9 @@ func appendJSONValue(out []byte, v any, path string, depth int) ([]byte, error) 
 	}
 	switch v := v.(type) {
 	case nil:
-		return mpack.AppendNil(out), nil
+		// Reading it as a missing key or a hole would change the value
+		// (its length, its keys) with nothing said.
+		return nil, jsonError(path, "JSON null is not a value a store holds (a Lua table cannot hold nil)")
 	case bool:
 		return mpack.AppendBool(out, v), nil
 	case json.Number:
@@ -260,16 +269,19 @@ func appendJSONValue(out []byte, v any, path string, depth int) ([]byte, error) 
 		if !strings.ContainsAny(s, ".eE") {
 			n, err := strconv.ParseInt(s, 10, 64)
 			if err != nil || n > maxExactInt || n < -maxExactInt {
-				return nil, jsonError(path, "integer %s is beyond 2^53 and would not read back exactly", s)
+				return nil, jsonError(path, "integer %s is beyond 2^53 and would not read back exactly", numberText(s))
+			}
+			if n == 0 && s[0] == '-' {
+				return backends.AppendNumber(out, math.Copysign(0, -1)), nil
 			}
 			return backends.AppendNumber(out, float64(n)), nil
 		}
 		f, err := strconv.ParseFloat(s, 64)
 		if err != nil {
-			return nil, jsonError(path, "number %s is out of range", s)
+			return nil, jsonError(path, "number %s is out of range", numberText(s))
 		}
 		if f == math.Trunc(f) && math.Abs(f) > maxExactInt {
-			return nil, jsonError(path, "integer %s is beyond 2^53 and would not read back exactly", s)
+			return nil, jsonError(path, "integer %s is beyond 2^53 and would not read back exactly", numberText(s))
 		}
 		return backends.AppendNumber(out, f), nil
 	case string:
@@ -295,6 +307,22 @@ func appendJSONValue(out []byte, v any, path string, depth int) ([]byte, error) 
 		return out, nil
 	}
 	return nil, jsonError(path, "unexpected JSON value %T", v)
+}
+
+// maxNumberText is the longest number text an error message quotes whole.
+const maxNumberText = 32
+
+// numberText returns the JSON number s for a message: as it is when short,
+// else in exponent form with its leading digits (PostgreSQL's jsonb gives
+// 1e400 back as 401 digits).
+func numberText(s string) string {
+	if len(s) <= maxNumberText {
+		return s
+	}
+	if f, ok := new(big.Float).SetString(s); ok {
+		return f.Text('g', 10) + " (" + strconv.Itoa(len(s)) + " characters)"
+	}
+	return s[:maxNumberText] + "... (" + strconv.Itoa(len(s)) + " characters)"
 }
 
 // toStored returns what the value column gets for the MessagePack value:
