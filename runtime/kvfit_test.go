@@ -27,7 +27,7 @@ func TestKVGetNeverChangesANumber(t *testing.T) {
 		t.Fatal(err)
 	}
 	type small struct {
-		A int8    `msgpack:"a"`
+		A int8     `msgpack:"a"`
 		U []uint16 `msgpack:"u"`
 	}
 	type withMap struct {
