@@ -115,3 +115,64 @@ func TestREPLNumbersLua51(t *testing.T) {
 		}
 	}
 }
+
+// TestArgLikeLua51 runs one script as a file and from stdin under lua5.1
+// and luahost run: arg[0] and arg[1..n] must match, and the negative
+// indices hold the command line before the script, down to the program's
+// name, as lua5.1 puts its own there.
+func TestArgLikeLua51(t *testing.T) {
+	lua51, err := exec.LookPath("lua5.1")
+	if err != nil {
+		if os.Getenv("LUAHOST_REQUIRE_DB") != "" || os.Getenv("CI") == "true" {
+			t.Fatal("lua5.1 is not installed (apt-get install lua5.1); CI requires it")
+		}
+		t.Skip("lua5.1 is not installed")
+	}
+	dir := t.TempDir()
+	const script = `print(arg[0], #arg, arg[1], arg[2], select('#', ...), ...)
+local neg = {}
+local i = -1
+while arg[i] do neg[#neg + 1] = arg[i]; i = i - 1 end
+io.stderr:write(table.concat(neg, " "), "\n")
+`
+	if err := os.WriteFile(filepath.Join(dir, "args.lua"), []byte(script), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name    string
+		lua     []string // lua5.1's arguments
+		luahost []string // luahost's arguments
+		stdin   string
+		neg     string // luahost's arg[-1], arg[-2], ... after the program's name
+	}{
+		{"file", []string{"args.lua", "a", "b c"}, []string{"run", "args.lua", "a", "b c"}, "", "run"},
+		{"stdin", []string{"-", "a"}, []string{"run", "-", "a"}, script, "run"},
+		{"stdin without arguments", []string{"-"}, []string{"run", "-"}, script, "run"},
+		{"flags before the script", []string{"args.lua", "x"}, []string{"--log-level", "error", "run", "--timeout", "5s", "args.lua", "x"}, "", "5s --timeout run error --log-level"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ref := exec.Command(lua51, tt.lua...)
+			ref.Dir = dir
+			ref.Stdin = strings.NewReader(tt.stdin)
+			var want, refErr bytes.Buffer
+			ref.Stdout, ref.Stderr = &want, &refErr
+			if err := ref.Run(); err != nil {
+				t.Fatalf("lua5.1: %v", err)
+			}
+			if got := strings.TrimSpace(refErr.String()); got != lua51 && got != "lua5.1" {
+				t.Fatalf("lua5.1's negative indices: %q", got)
+			}
+			got := luahost(t, dir, tt.stdin, tt.luahost...)
+			if got.code != 0 {
+				t.Fatalf("exit %d: %s", got.code, got.stderr)
+			}
+			if got.stdout != want.String() {
+				t.Errorf("luahost printed %q, lua5.1 %q", got.stdout, want.String())
+			}
+			if neg := strings.TrimSpace(got.stderr); neg != tt.neg+" "+binary {
+				t.Errorf("negative indices %q, want %q", neg, tt.neg+" "+binary)
+			}
+		})
+	}
+}
