@@ -262,6 +262,7 @@ func (rt *Runtime) do(ctx context.Context, name string, fn func(L *lua.LState) e
 		ps.iso.begin()
 	}
 	ps.stdout.Set(rt.stdoutFor(opts))
+	ps.clock.Reset()
 	err = fn(ps.L)
 	ps.stdout.Set(nil) // the pool must not keep the run's writer alive
 	if ae, ok := err.(*lua.ApiError); ok {
@@ -442,6 +443,8 @@ type pooledState struct {
 	mod     *luamod.Module
 	// stdout is the state's standard output, set for each run.
 	stdout *luastd.Stdout
+	// clock is where os.clock counts from, reset for each run.
+	clock *luastd.Clock
 }
 
 func (ps *pooledState) close() {
@@ -485,6 +488,7 @@ func (rt *Runtime) buildState(cancel context.CancelFunc) *pooledState {
 	}
 	luastd.Open(L)
 	stdout := luastd.OpenStdout(L)
+	clock := luastd.OpenClock(L)
 	es := &exitState{}
 	ud := L.NewUserData()
 	ud.Value = es
@@ -527,7 +531,7 @@ func (rt *Runtime) buildState(cancel context.CancelFunc) *pooledState {
 	for name, loader := range rt.preloads {
 		L.PreloadModule(name, loader)
 	}
-	return &pooledState{L: L, exited: es, release: mod.Close, mod: mod, stdout: stdout}
+	return &pooledState{L: L, exited: es, release: mod.Close, mod: mod, stdout: stdout, clock: clock}
 }
 
 // exitStatus checks the argument of os.exit([status]): none or nil is 0,
