@@ -207,8 +207,9 @@ func handlePut(L *lua.LState) int {
 // item, or opts.after when the page is empty ("" when both are, as in
 // Wippy); pass it as after for the next page while has_more is true. An
 // item whose stored bytes cannot be decoded has no value and an error
-// field instead (kind INTERNAL, naming the key); the rest of the page is
-// unaffected.
+// field instead (naming the key: INTERNAL for bytes that are not
+// MessagePack, INVALID for a value Lua cannot hold exactly, such as an
+// integer beyond 2^53); the rest of the page is unaffected.
 func handleList(L *lua.LState) int {
 	h, x, n, ok := begin(L, "list")
 	if !ok {
