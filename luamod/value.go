@@ -78,11 +78,11 @@ func Encode(v lua.LValue) ([]byte, error) {
 // that are not exactly one MessagePack value of a storable shape return a
 // *DecodeError. Values written by other programs decode as follows:
 // integers and floats become numbers, except that an integer a Lua number
-// (a float64) cannot hold exactly, such as 2^53+1, is a *ValueError naming
-// its path and the integer, never a rounded number; str and bin become
-// strings, arrays and
-// maps become tables (a nil element leaves a hole; a nil map value leaves
-// the key out). A top-level nil, a nil or NaN or table map key, and
+// (a float64) cannot hold exactly, such as 2^53+1, is a *ValueError
+// (wrapping backends.ErrInvalid) naming its path and the integer, never a
+// rounded number; str and bin become strings, arrays and maps become
+// tables (a nil element leaves a hole; a nil map value leaves the key
+// out). A top-level nil, a nil or NaN or table map key, and
 // extension types (including timestamps) are errors.
 func Decode(L *lua.LState, b []byte) (lua.LValue, error) {
 	d := decPool.Get().(*decoder)

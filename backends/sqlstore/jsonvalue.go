@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"math/big"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -261,6 +263,9 @@ func appendJSONValue(out []byte, v any, path string, depth int) ([]byte, error) 
 	case nil:
 		// Reading it as a missing key or a hole would change the value
 		// (its length, its keys) with nothing said.
+		if depth == 0 {
+			return nil, jsonError(path, "JSON null is not a value a store holds")
+		}
 		return nil, jsonError(path, "JSON null is not a value a store holds (a Lua table cannot hold nil)")
 	case bool:
 		return mpack.AppendBool(out, v), nil
@@ -297,7 +302,10 @@ func appendJSONValue(out []byte, v any, path string, depth int) ([]byte, error) 
 		return out, nil
 	case map[string]any:
 		out = mpack.AppendMapLen(out, len(v))
-		for k, e := range v {
+		// In key order, so that the same row always gives the same bytes
+		// and, with several problems, the same error.
+		for _, k := range slices.Sorted(maps.Keys(v)) {
+			e := v[k]
 			out = mpack.AppendString(out, k)
 			var err error
 			if out, err = appendJSONValue(out, e, pathKey(path, k), depth+1); err != nil {
