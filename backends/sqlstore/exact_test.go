@@ -37,7 +37,9 @@ func TestRowsReadExactlyOrNotAtAll(t *testing.T) {
 			{"deep", `{"a": [1, 1152921504606846977]}`, "", "value.a[2]: integer 1152921504606846977"},
 			{"hole", `[1, null, 3]`, "", "value[2]: JSON null is not a value a store holds"},
 			{"nullkey", `{"a": null, "b": 1}`, "", "value.a: JSON null is not a value a store holds"},
-			{"huge", `1e400`, "", "value: number 1e"},
+			// PostgreSQL's jsonb gives it back as 401 digits: the
+			// message abbreviates it (every message here is short).
+			{"huge", `1e400`, "", "value: "},
 			{"negzero", `-0.0`, "-0.0", ""},
 			{"exact", `[1, 2.5, "x"]`, `{1, 2.5, "x"}`, ""},
 		}},
@@ -115,6 +117,7 @@ func TestRowsReadExactlyOrNotAtAll(t *testing.T) {
 								assert(v == nil and err and err:kind() == errors.INVALID, what .. ": " .. tostring(v) .. " " .. tostring(err))
 								assert(err:message():find('key "' .. key .. '"', 1, true), what .. ": " .. err:message())
 								assert(err:message():find(want, 1, true), what .. ": " .. err:message())
+								assert(#err:message() < 250, what .. ": message of " .. #err:message() .. " bytes")
 							end
 							check("get", s:get(key))
 							check("entry", s:entry(key))
