@@ -17,21 +17,19 @@ func AppendNumber(b []byte, f float64) []byte { return mpack.AppendNumber(b, f) 
 
 // DecodeNumber returns the number b encodes: exactly one MessagePack
 // integer or float, in any of their formats (as other programs may write
-// them). Integers beyond 2^53 are rounded to the nearest float64. Anything
-// else (another type, trailing bytes, truncated input) returns an error
-// wrapping ErrInvalid.
+// them). An integer a float64 does not hold exactly (beyond 2^53, such as
+// 2^53+1) and anything else (another type, trailing bytes, truncated
+// input) return an error wrapping ErrInvalid; a number is never rounded.
 func DecodeNumber(b []byte) (float64, error) {
-	n, err := decodeNumber(b)
-	if err != nil {
+	if _, err := decodeNumber(b); err != nil {
 		return 0, err
 	}
-	if n.isInt {
-		if n.big {
-			return float64(uint64(n.i)), nil
-		}
-		return float64(n.i), nil
+	t, _, _ := mpack.Read(b) // decodeNumber checked it
+	f, exact := t.Number()
+	if !exact {
+		return 0, Errorf(ErrInvalid, "stored integer %s is beyond 2^53 and has no exact Lua number", t.IntString())
 	}
-	return n.f, nil
+	return f, nil
 }
 
 // MaxExactInt is 2^53, the largest magnitude up to which a float64 (a Lua

@@ -55,10 +55,11 @@ func TestDecodeNumberOtherFormats(t *testing.T) {
 		b    []byte
 		want float64
 	}{
-		{[]byte{0xca, 0x3f, 0xc0, 0, 0}, 1.5},                                          // float32
-		{[]byte{0xd0, 0x05}, 5},                                                        // int8 holding a positive number
-		{[]byte{0xd3, 0, 0, 0, 0, 0, 0, 0, 7}, 7},                                      // int64 holding a small number
-		{[]byte{0xcf, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, math.MaxUint64}, // rounded
+		{[]byte{0xca, 0x3f, 0xc0, 0, 0}, 1.5},              // float32
+		{[]byte{0xd0, 0x05}, 5},                            // int8 holding a positive number
+		{[]byte{0xd3, 0, 0, 0, 0, 0, 0, 0, 7}, 7},          // int64 holding a small number
+		{[]byte{0xcf, 0x80, 0, 0, 0, 0, 0, 0, 0}, 1 << 63}, // uint64 on a float64
+		{[]byte{0xd3, 0x10, 0, 0, 0, 0, 0, 0, 0}, 1 << 60}, // int64 on a float64
 	}
 	for _, tt := range tests {
 		if got, err := backends.DecodeNumber(tt.b); err != nil || got != tt.want {
@@ -83,6 +84,8 @@ func TestDecodeNumberRejects(t *testing.T) {
 		{"truncated", []byte{0xcd, 0x01}, "not a single"},
 		{"trailing bytes", []byte{0x01, 0x02}, "not a single"},
 		{"extension", []byte{0xd4, 0x01, 0x01}, "extension"},
+		{"int64 between float64s", []byte{0xd3, 0x10, 0, 0, 0, 0, 0, 0, 1}, "1152921504606846977"},
+		{"uint64 max", []byte{0xcf, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, "18446744073709551615"},
 	}
 	for _, tt := range tests {
 		_, err := backends.DecodeNumber(tt.b)

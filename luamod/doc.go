@@ -73,9 +73,11 @@
 //   - Limits keep hostile bytes from costing unbounded memory: MaxDepth
 //     levels of tables, MaxElements values, MaxHoles missing integer keys.
 //     Encode enforces the same limits, so what is stored can be read back.
-//   - Every Lua number is a float64: integers beyond 2^53 written by other
-//     programs come back rounded by get; incr refuses them (INVALID) rather
-//     than move the counter by anything but delta.
+//   - Every Lua number is a float64. An integer another program wrote
+//     that a float64 cannot hold exactly (beyond 2^53, such as 2^53+1) is
+//     never rounded: get and entry fail with INVALID naming the key, the
+//     path inside the value and the exact integer (in s:list the item
+//     carries that error); incr refuses it too.
 //   - Bytes that are not valid MessagePack (written by another program)
 //     make get and entry of that key fail with INTERNAL naming the key;
 //     in s:list the item carries the error instead (an error field, no

@@ -104,7 +104,7 @@ func finite(lv lua.LValue, what string) (float64, string) {
 func (h *handle) pushItem(L *lua.LState, item backends.Item) int {
 	t, err := h.itemTable(L, item)
 	if err != nil {
-		return h.pushError(L, storeError(KindInternal, "key "+quote(item.Key)+": "+err.Error(), err))
+		return h.pushError(L, storeError(KindOf(err), "key "+quote(item.Key)+": "+err.Error(), err))
 	}
 	L.Push(t)
 	return 1
@@ -207,8 +207,9 @@ func handlePut(L *lua.LState) int {
 // item, or opts.after when the page is empty ("" when both are, as in
 // Wippy); pass it as after for the next page while has_more is true. An
 // item whose stored bytes cannot be decoded has no value and an error
-// field instead (kind INTERNAL, naming the key); the rest of the page is
-// unaffected.
+// field instead (naming the key: INTERNAL for bytes that are not
+// MessagePack, INVALID for a value Lua cannot hold exactly, such as an
+// integer beyond 2^53); the rest of the page is unaffected.
 func handleList(L *lua.LState) int {
 	h, x, n, ok := begin(L, "list")
 	if !ok {
@@ -267,11 +268,7 @@ func handleList(L *lua.LState) int {
 			t = L.CreateTable(0, 3)
 			t.RawSetString("key", lua.LString(item.Key))
 			t.RawSetString("version", lua.LString(item.Version))
-			kind := KindInternal
-			if item.Err != nil {
-				kind = KindOf(item.Err)
-			}
-			t.RawSetString("error", h.m.newError(L, storeError(kind, "key "+quote(item.Key)+": "+Message(err, KindOf(err)), err), h.id))
+			t.RawSetString("error", h.m.newError(L, storeError(KindOf(err), "key "+quote(item.Key)+": "+Message(err, KindOf(err)), err), h.id))
 		}
 		items.RawSetInt(i+1, t)
 	}

@@ -287,7 +287,7 @@ func handleGet(L *lua.LState) int {
 	}
 	v, err := h.m.dec.decode(L, b)
 	if err != nil {
-		return h.pushError(L, storeError(KindInternal, "key "+quote(key)+": "+err.Error(), err))
+		return h.pushError(L, storeError(KindOf(err), "key "+quote(key)+": "+err.Error(), err))
 	}
 	L.Push(v)
 	return 1

@@ -77,10 +77,12 @@ func Encode(v lua.LValue) ([]byte, error) {
 // Decode returns the Lua value encoded in b. Tables are created in L. Bytes
 // that are not exactly one MessagePack value of a storable shape return a
 // *DecodeError. Values written by other programs decode as follows:
-// integers and floats become numbers (integers beyond 2^53 lose precision,
-// as every Lua number is a float64), str and bin become strings, arrays and
-// maps become tables (a nil element leaves a hole; a nil map value leaves
-// the key out). A top-level nil, a nil or NaN or table map key, and
+// integers and floats become numbers, except that an integer a Lua number
+// (a float64) cannot hold exactly, such as 2^53+1, is a *ValueError
+// (wrapping backends.ErrInvalid) naming its path and the integer, never a
+// rounded number; str and bin become strings, arrays and maps become
+// tables (a nil element leaves a hole; a nil map value leaves the key
+// out). A top-level nil, a nil or NaN or table map key, and
 // extension types (including timestamps) are errors.
 func Decode(L *lua.LState, b []byte) (lua.LValue, error) {
 	d := decPool.Get().(*decoder)
@@ -163,6 +165,12 @@ func (p *pathError) valueError() *ValueError {
 		b = appendPathKey(b, p.keys[i])
 	}
 	return &ValueError{Path: string(b), Reason: p.reason}
+}
+
+// PathKey returns path followed by k as Lua source indexes with it, for
+// the Path of a ValueError: value.name, value["a b"], value[3], value[true].
+func PathKey(path string, k lua.LValue) string {
+	return string(appendPathKey([]byte(path), k))
 }
 
 // appendPathKey appends k as Lua source would index with it: .name for
@@ -385,6 +393,10 @@ func (d *decoder) decode(L *lua.LState, b []byte) (lua.LValue, error) {
 	defer d.release()
 	v, err := d.value(L, 0)
 	if err != nil {
+		var pe *pathError
+		if errors.As(err, &pe) {
+			return nil, pe.valueError()
+		}
 		return nil, err
 	}
 	if v == lua.LNil {
@@ -404,10 +416,12 @@ func (d *decoder) value(L *lua.LState, depth int) (lua.LValue, error) {
 		return nil, err
 	}
 	switch t.Type {
-	case mpack.Int:
-		return lua.LNumber(t.Int), nil
-	case mpack.Uint:
-		return lua.LNumber(t.Uint), nil
+	case mpack.Int, mpack.Uint:
+		f, exact := t.Number()
+		if !exact {
+			return nil, &pathError{reason: inexactReason(t, f)}
+		}
+		return lua.LNumber(f), nil
 	case mpack.Float:
 		return lua.LNumber(t.Float), nil
 	case mpack.Bool:
@@ -422,6 +436,13 @@ func (d *decoder) value(L *lua.LState, depth int) (lua.LValue, error) {
 		return d.mapValue(L, depth+1, t)
 	}
 	return nil, &DecodeError{Offset: t.Offset, Reason: fmt.Sprintf("MessagePack extension type %d is not supported", t.ExtType)}
+}
+
+// inexactReason says why the integer of t, whose nearest float64 is f,
+// cannot be decoded.
+func inexactReason(t mpack.Token, f float64) string {
+	return "integer " + t.IntString() + " is beyond 2^53 and has no exact Lua number (the nearest is " +
+		strconv.FormatFloat(f, 'f', 0, 64) + ")"
 }
 
 func checkDepth(t mpack.Token, depth int) error {
@@ -441,7 +462,7 @@ func (d *decoder) array(L *lua.LState, depth int, at mpack.Token) (lua.LValue, e
 	for i := 1; i <= n; i++ {
 		v, err := d.value(L, depth)
 		if err != nil {
-			return nil, err
+			return nil, withKey(err, lua.LNumber(i))
 		}
 		if v == lua.LNil {
 			holes++
@@ -474,6 +495,9 @@ func (d *decoder) mapValue(L *lua.LState, depth int, tok mpack.Token) (lua.LValu
 		keyAt := d.r.Offset()
 		k, err := d.value(L, depth)
 		if err != nil {
+			if pe, ok := err.(*pathError); ok {
+				pe.reason = "map key: " + pe.reason
+			}
 			return nil, err
 		}
 		switch k := k.(type) {
@@ -497,7 +521,7 @@ func (d *decoder) mapValue(L *lua.LState, depth int, tok mpack.Token) (lua.LValu
 		}
 		v, err := d.value(L, depth)
 		if err != nil {
-			return nil, err
+			return nil, withKey(err, k)
 		}
 		if v != lua.LNil {
 			d.pairs = append(d.pairs, pair{k, v})

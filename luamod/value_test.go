@@ -275,8 +275,10 @@ func TestDecodeForeign(t *testing.T) {
 		{"nil map value", "82 a161 c0 a162 02", `{b = 2}`, ""},
 		{"float32", "ca 3fc00000", `1.5`, ""},
 		{"float32 in a table", "91 ca 3fc00000", `{1.5}`, ""},
-		{"uint64 max", "cf ffffffffffffffff", `2^64`, ""},
-		{"uint64 in a table", "91 cf ffffffffffffffff", `{2^64}`, ""},
+		{"uint64 2^63", "cf 8000000000000000", `2^63`, ""},
+		{"uint64 in a table", "91 cf fffffffffffff800", `{2^64 - 2^11}`, ""},
+		{"int64 2^60, exact as a float64", "d3 1000000000000000", `2^60`, ""},
+		{"int64 min", "d3 8000000000000000", `-2^63`, ""},
 		{"bin in a table", "91 c4 02 00ff", `{"\0\255"}`, ""},
 		{"str32", "db 00000001 61", `"a"`, ""},
 		{"map16", "de 0001 a161 01", `{a = 1}`, ""},
@@ -323,6 +325,42 @@ func TestDecodeForeign(t *testing.T) {
 				if want := eval(t, L, tc.want); !same(got, want) {
 					t.Errorf("Decode = %v, want %s", got, tc.want)
 				}
+			}
+		})
+	}
+}
+
+// TestDecodeInexactIntegers decodes integers other programs wrote that a
+// Lua number cannot hold exactly, in every format and place: each is a
+// *ValueError (INVALID) naming the path and the exact integer, never a
+// rounded number.
+func TestDecodeInexactIntegers(t *testing.T) {
+	L := lua.NewState()
+	defer L.Close()
+	tests := []struct{ name, hex, path, reason string }{
+		{"int64 2^60+1", "d3 1000000000000001", "value",
+			"integer 1152921504606846977 is beyond 2^53 and has no exact Lua number (the nearest is 1152921504606846976)"},
+		{"int64 2^53+1", "d3 0020000000000001", "value", "integer 9007199254740993 is beyond 2^53"},
+		{"int64 -(2^53+1)", "d3 ffdfffffffffffff", "value", "integer -9007199254740993 is beyond 2^53"},
+		{"int64 max", "d3 7fffffffffffffff", "value", "integer 9223372036854775807 is beyond 2^53"},
+		{"uint64 2^53+1", "cf 0020000000000001", "value", "integer 9007199254740993 is beyond 2^53"},
+		{"uint64 max", "cf ffffffffffffffff", "value",
+			"integer 18446744073709551615 is beyond 2^53 and has no exact Lua number (the nearest is 18446744073709551616)"},
+		{"in an array", "93 01 02 d3 1000000000000001", "value[3]", "integer 1152921504606846977"},
+		{"in a map", "81 a161 d3 1000000000000001", "value.a", "integer 1152921504606846977"},
+		{"nested", "81 a3612062 92 c3 81 c3 cf 0020000000000001", `value["a b"][2][true]`, "integer 9007199254740993"},
+		{"under a number key", "81 cb 3ff8000000000000 d3 1000000000000001", "value[1.5]", "integer 1152921504606846977"},
+		{"map key", "81 a161 81 d3 1000000000000001 01", "value.a", "map key: integer 1152921504606846977"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := luamod.Decode(L, mustHex(t, tc.hex))
+			var ve *luamod.ValueError
+			if !errors.As(err, &ve) || !errors.Is(err, backends.ErrInvalid) {
+				t.Fatalf("Decode = %v, %v; want a *ValueError wrapping ErrInvalid", got, err)
+			}
+			if ve.Path != tc.path || !strings.Contains(ve.Reason, tc.reason) {
+				t.Errorf("Decode error = %q, want path %s and a reason containing %q", err, tc.path, tc.reason)
 			}
 		})
 	}

@@ -10,6 +10,8 @@
 // rep, byte, char; table concat, sort, insert, remove; unpack, select,
 // tostring, tonumber, print, error, load, loadstring, loadfile, dofile,
 // collectgarbage; the coroutine library; os.date, os.time; math.huge).
+// OpenClock gives os.clock the start of the run to count from (see Clock:
+// wall time since the run began, not Lua 5.1's process CPU time).
 // OpenStdout then gives the state a standard output the host points at
 // any io.Writer, for print and for io.write and io.stdout, which
 // gopher-lua binds to os.Stdout. Compile (or Load) compiles source after

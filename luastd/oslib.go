@@ -213,3 +213,34 @@ func osTime(L *lua.LState) int {
 	L.Push(lua.LNumber(t.Unix()))
 	return 1
 }
+
+// Clock is where a state's os.clock counts from: the start of the run
+// using the state. PUC Lua 5.1 gives the process's CPU time, which in a
+// host running many scripts at once would count every other run's work
+// (and a goroutine has no CPU time of its own), so os.clock is the time
+// since the run began, on the monotonic clock: for a script computing
+// without waiting it reads as Lua 5.1's does on an idle machine, and time
+// spent waiting in a store call counts, as it does for the script's
+// caller (os.time has whole seconds only, so os.clock is the one clock
+// that can time a store call).
+type Clock struct{ start time.Time }
+
+// OpenClock makes os.clock of L count from the last Reset of the Clock
+// it returns (from now until then). A state without os gets none.
+func OpenClock(L *lua.LState) *Clock {
+	c := &Clock{start: time.Now()}
+	if lib, ok := L.GetGlobal("os").(*lua.LTable); ok {
+		lib.RawSetString("clock", L.NewFunction(c.osClock))
+	}
+	return c
+}
+
+// Reset makes os.clock count from now: call it when a run begins, on the
+// goroutine that runs the state.
+func (c *Clock) Reset() { c.start = time.Now() }
+
+// osClock is os.clock(): the seconds since the run began, see Clock.
+func (c *Clock) osClock(L *lua.LState) int {
+	L.Push(lua.LNumber(time.Since(c.start).Seconds()))
+	return 1
+}

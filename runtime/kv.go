@@ -36,14 +36,18 @@ var (
 //   - Go to Lua: structs (fields named by `msgpack:"name"` tags, else by
 //     the Go field name; `msgpack:"-"` skips a field), maps, slices and
 //     arrays, numbers, strings, []byte and bools. Every Go number becomes a
-//     Lua number (a float64: integers beyond 2^53 lose precision). A nil
+//     Lua number (a float64); an integer a float64 does not hold exactly
+//     (beyond 2^53, such as 2^53+1 or a nanosecond timestamp) is rejected
+//     with ErrInvalid naming its path, as a script could not read it. A nil
 //     value inside a map or struct leaves the key out. A value Lua cannot
 //     hold (nil at the top, time.Time and other MessagePack extensions,
 //     channels, functions) is rejected with ErrInvalid and nothing is
 //     written.
 //   - Lua to Go: decode into the type you expect. Integral Lua numbers are
-//     MessagePack integers and decode into any Go number type; a fraction
-//     decoding into an integer field is an error, never truncated. Into
+//     MessagePack integers and decode into any Go number type that holds
+//     them; an integer out of a field's range (300 into an int8, -1 into a
+//     uint), one a float field does not hold exactly, or a fraction into
+//     an integer field is an error naming the value path, never changed. Into
 //     any, map[string]any or []any, values become int64 (integral numbers),
 //     float64, string, bool, []any (sequences) and map[string]any (or
 //     map[any]any when some key is not a string).
@@ -243,6 +247,9 @@ func Unmarshal(b []byte, dst any) error {
 			return fail(fmt.Errorf("value is a %T, not a sequence", v))
 		}
 		return nil
+	}
+	if err := checkFits(b, rv.Type().Elem()); err != nil {
+		return fail(err)
 	}
 	dec := msgpack.NewDecoder(bytes.NewReader(b))
 	dec.UseLooseInterfaceDecoding(true)

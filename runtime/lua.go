@@ -98,6 +98,13 @@ type Script struct {
 	// Args become the global table arg (arg[0] = Name, arg[1..n]) and the
 	// chunk's varargs.
 	Args []string
+	// Arg0, when set, is arg[0] instead of Name: the lua command gives
+	// "-" for a script read from stdin, whose chunk name is "stdin".
+	Arg0 string
+	// Interpreter is the command line before the script, from the
+	// program's name on, which the lua command puts at arg's negative
+	// indices: the last element is arg[-1], the first arg[-len].
+	Interpreter []string
 	// Stdout is the script's standard output: where print, io.write,
 	// io.stdout:write and io.output():write (while the default output is
 	// io.stdout) write, as Lua 5.1 writes them (see luastd.OpenStdout).
@@ -195,7 +202,14 @@ func (rt *Runtime) Run(ctx context.Context, s Script, opts ...RunOption) (_ []lu
 		return nil, &ScriptError{Message: err.Error(), Cause: err}
 	}
 	argt := L.NewTable()
-	argt.RawSetInt(0, lua.LString(s.Name))
+	arg0 := s.Name
+	if s.Arg0 != "" {
+		arg0 = s.Arg0
+	}
+	argt.RawSetInt(0, lua.LString(arg0))
+	for i, a := range s.Interpreter {
+		argt.RawSetInt(i-len(s.Interpreter), lua.LString(a))
+	}
 	args := make([]lua.LValue, len(s.Args))
 	for i, a := range s.Args {
 		argt.RawSetInt(i+1, lua.LString(a))
@@ -248,6 +262,7 @@ func (rt *Runtime) do(ctx context.Context, name string, fn func(L *lua.LState) e
 		ps.iso.begin()
 	}
 	ps.stdout.Set(rt.stdoutFor(opts))
+	ps.clock.Reset()
 	err = fn(ps.L)
 	ps.stdout.Set(nil) // the pool must not keep the run's writer alive
 	if ae, ok := err.(*lua.ApiError); ok {
@@ -428,6 +443,8 @@ type pooledState struct {
 	mod     *luamod.Module
 	// stdout is the state's standard output, set for each run.
 	stdout *luastd.Stdout
+	// clock is where os.clock counts from, reset for each run.
+	clock *luastd.Clock
 }
 
 func (ps *pooledState) close() {
@@ -471,6 +488,7 @@ func (rt *Runtime) buildState(cancel context.CancelFunc) *pooledState {
 	}
 	luastd.Open(L)
 	stdout := luastd.OpenStdout(L)
+	clock := luastd.OpenClock(L)
 	es := &exitState{}
 	ud := L.NewUserData()
 	ud.Value = es
@@ -513,7 +531,7 @@ func (rt *Runtime) buildState(cancel context.CancelFunc) *pooledState {
 	for name, loader := range rt.preloads {
 		L.PreloadModule(name, loader)
 	}
-	return &pooledState{L: L, exited: es, release: mod.Close, mod: mod, stdout: stdout}
+	return &pooledState{L: L, exited: es, release: mod.Close, mod: mod, stdout: stdout, clock: clock}
 }
 
 // exitStatus checks the argument of os.exit([status]): none or nil is 0,

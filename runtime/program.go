@@ -3,14 +3,18 @@ package runtime
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
+	"strconv"
+	"strings"
 
 	"github.com/vmihailenco/msgpack/v5"
 	"github.com/vmihailenco/msgpack/v5/msgpcode"
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/luahost/luahost/backends"
+	"github.com/luahost/luahost/internal/mpack"
 	"github.com/luahost/luahost/luamod"
 	"github.com/luahost/luahost/luastd"
 )
@@ -140,12 +144,15 @@ func (c *converter) value(v any, depth int) (lua.LValue, error) {
 	case bool:
 		return lua.LBool(v), nil
 	case int:
-		return lua.LNumber(v), nil
+		return intNumber(int64(v))
 	case int64:
-		return lua.LNumber(v), nil
+		return intNumber(v)
 	case int32:
 		return lua.LNumber(v), nil
 	case uint64:
+		if !mpack.FloatHoldsUint(v) {
+			return nil, inexactInt(strconv.FormatUint(v, 10), float64(v))
+		}
 		return lua.LNumber(v), nil
 	case float64:
 		return lua.LNumber(v), nil
@@ -162,7 +169,7 @@ func (c *converter) value(v any, depth int) (lua.LValue, error) {
 		for k, e := range v {
 			lv, err := c.value(e, depth+1)
 			if err != nil {
-				return nil, err
+				return nil, withPathKey(err, lua.LString(k))
 			}
 			if lv != lua.LNil { // a nil value leaves the key out
 				t.RawSetString(k, lv)
@@ -180,7 +187,7 @@ func (c *converter) value(v any, depth int) (lua.LValue, error) {
 		for i, e := range v {
 			lv, err := c.value(e, depth+1)
 			if err != nil {
-				return nil, err
+				return nil, withPathKey(err, lua.LNumber(i+1))
 			}
 			if lv != lua.LNil { // a nil element leaves a hole
 				t.RawSetInt(i+1, lv)
@@ -232,6 +239,31 @@ func (c *converter) value(v any, depth int) (lua.LValue, error) {
 		return nil, backends.Errorf(backends.ErrInvalid, "%T cannot be read by Lua: %w", v, err)
 	}
 	return lv, nil
+}
+
+// intNumber is n as a Lua number, or an error when a float64 cannot hold
+// it exactly: a Go integer is never rounded on its way to a script.
+func intNumber(n int64) (lua.LValue, error) {
+	if !mpack.FloatHoldsInt(n) {
+		return nil, inexactInt(strconv.FormatInt(n, 10), float64(n))
+	}
+	return lua.LNumber(n), nil
+}
+
+func inexactInt(n string, nearest float64) error {
+	return &luamod.ValueError{Path: "value", Reason: "integer " + n +
+		" is beyond 2^53 and has no exact Lua number (the nearest is " + strconv.FormatFloat(nearest, 'f', 0, 64) + ")"}
+}
+
+// withPathKey puts k in front of the path of a *luamod.ValueError from
+// inside a table, as the recursion unwinds.
+func withPathKey(err error, k lua.LValue) error {
+	var ve *luamod.ValueError
+	if !errors.As(err, &ve) {
+		return err
+	}
+	rest := strings.TrimPrefix(ve.Path, "value")
+	return &luamod.ValueError{Path: luamod.PathKey("value", k) + rest, Reason: ve.Reason}
 }
 
 // table makes a table found inside depth tables, which must not pass

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"strings"
 	"testing"
 
 	lua "github.com/yuin/gopher-lua"
@@ -28,9 +29,9 @@ func TestConverterMatchesMessagePack(t *testing.T) {
 		{"bytes", []byte{0, 1, 0xff}},
 		{"bool", false},
 		{"int", -7},
-		{"int64 beyond 2^53", int64(1<<53 + 1)},
+		{"int64 beyond 2^53 on a float64", int64(1 << 60)},
 		{"int32", int32(math.MinInt32)},
-		{"uint64", uint64(math.MaxUint64)},
+		{"uint64", uint64(1 << 63)},
 		{"float64", 0.1},
 		{"negative zero", math.Copysign(0, -1)},
 		{"float32", float32(0.1)},
@@ -66,6 +67,33 @@ func TestConverterMatchesMessagePack(t *testing.T) {
 				t.Errorf("-0 lost its sign")
 			}
 		})
+	}
+}
+
+// TestConverterRefusesInexactIntegers checks that a Go integer a Lua
+// number cannot hold exactly is refused with its path, directly and
+// through MessagePack alike, never passed on rounded.
+func TestConverterRefusesInexactIntegers(t *testing.T) {
+	L := lua.NewState()
+	defer L.Close()
+	tests := []struct {
+		name string
+		v    any
+		err  string
+	}{
+		{"int", int(1<<53 + 1), "value: integer 9007199254740993 is beyond 2^53 and has no exact Lua number (the nearest is 9007199254740992)"},
+		{"int64", int64(-(1<<60 + 1)), "value: integer -1152921504606846977 is beyond 2^53"},
+		{"uint64", uint64(math.MaxUint64), "value: integer 18446744073709551615 is beyond 2^53 and has no exact Lua number (the nearest is 18446744073709551616)"},
+		{"in a map", map[string]any{"a b": int64(1<<53 + 1)}, `value["a b"]: integer 9007199254740993`},
+		{"in a slice", []any{1, map[string]any{"x": uint64(1<<53 + 1)}}, "value[2].x: integer 9007199254740993"},
+		{"through MessagePack", []int64{0, 1<<53 + 1}, "value[2]: integer 9007199254740993"},
+		{"struct", struct{ N uint64 }{1<<53 + 1}, "value.N: integer 9007199254740993"},
+	}
+	for _, tt := range tests {
+		_, err := toLua(L, tt.v)
+		if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), tt.err) {
+			t.Errorf("%s: toLua = %v, want ErrInvalid containing %q", tt.name, err, tt.err)
+		}
 	}
 }
 

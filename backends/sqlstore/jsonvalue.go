@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
+	"math/big"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -59,9 +62,9 @@ func isIdent(s string) bool {
 }
 
 // msgpackToJSON returns the JSON text of the MessagePack value b. What JSON
-// cannot hold exactly (NaN, ±inf, integers beyond 2^53, binary strings,
-// non-string map keys, extension types; with noNUL, strings holding NUL,
-// which PostgreSQL's jsonb refuses) is an error wrapping
+// cannot hold exactly (NaN, ±inf, -0, integers beyond 2^53, binary
+// strings, non-string map keys, extension types; with noNUL, strings
+// holding NUL, which PostgreSQL's jsonb refuses) is an error wrapping
 // backends.ErrInvalid with the value path.
 func msgpackToJSON(b []byte, noNUL bool) ([]byte, error) {
 	t := &mpToJSON{src: b, noNUL: noNUL}
@@ -123,6 +126,8 @@ func (t *mpToJSON) value(path string, depth int) error {
 	t.pos += n
 	switch tok.Type {
 	case mpack.Nil:
+		// Lua writes no nil; a Go value can (a nil in a map). Inside a
+		// table its null reads back as nil again.
 		t.out = append(t.out, "null"...)
 	case mpack.Bool:
 		t.out = strconv.AppendBool(t.out, tok.Bool)
@@ -152,6 +157,11 @@ func (t *mpToJSON) value(path string, depth int) error {
 func (t *mpToJSON) float(path string, f float64) error {
 	if math.IsNaN(f) || math.IsInf(f, 0) {
 		return jsonError(path, "%v has no JSON form", f)
+	}
+	if f == 0 && math.Signbit(f) {
+		// JSON text can spell -0, but PostgreSQL jsonb and most JSON
+		// readers (Go's and Python's integers, Wippy) read it as 0.
+		return jsonError(path, "-0 has no JSON form that keeps its sign (jsonb and most JSON readers read it as 0)")
 	}
 	if f == math.Trunc(f) {
 		if math.Abs(f) > maxExactInt {
@@ -226,9 +236,11 @@ func (t *mpToJSON) key(path string) ([]byte, error) {
 
 // jsonToMsgpack returns the MessagePack encoding of the JSON text b, as
 // luamod would encode the same Lua value: numbers as backends.AppendNumber
-// encodes them, objects as maps with string keys. A number JSON text holds
-// but a float64 does not hold exactly (an integer beyond 2^53, one out of
-// range) is an error wrapping backends.ErrInvalid with the value path.
+// encodes them (-0 and -0.0 as -0), objects as maps with string keys. A
+// number JSON text holds but a float64 does not hold exactly (an integer
+// beyond 2^53, one out of range) and a top-level null (no stored value is
+// nil) are errors wrapping backends.ErrInvalid with the value path; a
+// null inside a table is MessagePack nil, which luamod reads as a hole.
 func jsonToMsgpack(b []byte) ([]byte, error) {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
@@ -252,6 +264,9 @@ func appendJSONValue(out []byte, v any, path string, depth int) ([]byte, error) 
 	}
 	switch v := v.(type) {
 	case nil:
+		// Inside a table, a null reads as nil, as Lua (and Wippy) reads
+		// JSON: a hole in an array, a missing field in an object. Rows
+		// other programs wrote with nulls stay readable.
 		return mpack.AppendNil(out), nil
 	case bool:
 		return mpack.AppendBool(out, v), nil
@@ -260,16 +275,19 @@ func appendJSONValue(out []byte, v any, path string, depth int) ([]byte, error) 
 		if !strings.ContainsAny(s, ".eE") {
 			n, err := strconv.ParseInt(s, 10, 64)
 			if err != nil || n > maxExactInt || n < -maxExactInt {
-				return nil, jsonError(path, "integer %s is beyond 2^53 and would not read back exactly", s)
+				return nil, jsonError(path, "integer %s is beyond 2^53 and would not read back exactly", numberText(s))
+			}
+			if n == 0 && s[0] == '-' {
+				return backends.AppendNumber(out, math.Copysign(0, -1)), nil
 			}
 			return backends.AppendNumber(out, float64(n)), nil
 		}
 		f, err := strconv.ParseFloat(s, 64)
 		if err != nil {
-			return nil, jsonError(path, "number %s is out of range", s)
+			return nil, jsonError(path, "number %s is out of range", numberText(s))
 		}
 		if f == math.Trunc(f) && math.Abs(f) > maxExactInt {
-			return nil, jsonError(path, "integer %s is beyond 2^53 and would not read back exactly", s)
+			return nil, jsonError(path, "integer %s is beyond 2^53 and would not read back exactly", numberText(s))
 		}
 		return backends.AppendNumber(out, f), nil
 	case string:
@@ -285,7 +303,10 @@ func appendJSONValue(out []byte, v any, path string, depth int) ([]byte, error) 
 		return out, nil
 	case map[string]any:
 		out = mpack.AppendMapLen(out, len(v))
-		for k, e := range v {
+		// In key order, so that the same row always gives the same bytes
+		// and, with several problems, the same error.
+		for _, k := range slices.Sorted(maps.Keys(v)) {
+			e := v[k]
 			out = mpack.AppendString(out, k)
 			var err error
 			if out, err = appendJSONValue(out, e, pathKey(path, k), depth+1); err != nil {
@@ -295,6 +316,22 @@ func appendJSONValue(out []byte, v any, path string, depth int) ([]byte, error) 
 		return out, nil
 	}
 	return nil, jsonError(path, "unexpected JSON value %T", v)
+}
+
+// maxNumberText is the longest number text an error message quotes whole.
+const maxNumberText = 32
+
+// numberText returns the JSON number s for a message: as it is when short,
+// else in exponent form with its leading digits (PostgreSQL's jsonb gives
+// 1e400 back as 401 digits).
+func numberText(s string) string {
+	if len(s) <= maxNumberText {
+		return s
+	}
+	if f, ok := new(big.Float).SetString(s); ok {
+		return f.Text('g', 10) + " (" + strconv.Itoa(len(s)) + " characters)"
+	}
+	return s[:maxNumberText] + "... (" + strconv.Itoa(len(s)) + " characters)"
 }
 
 // toStored returns what the value column gets for the MessagePack value:

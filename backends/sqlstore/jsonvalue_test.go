@@ -63,7 +63,9 @@ func TestMsgpackToJSON(t *testing.T) {
 		wantErr string // path and reason; the error must be INVALID
 	}{
 		{"object", mp(t, map[string]any{"name": "ada"}), false, `{"name":"ada"}`, ""},
-		{"array", mp(t, []any{1, "two", true, nil}), false, `[1,"two",true,null]`, ""},
+		{"array", mp(t, []any{1, "two", true}), false, `[1,"two",true]`, ""},
+		{"nil in an array", mp(t, []any{1, nil, 3}), false, `[1,null,3]`, ""},
+		{"nil map value", mp(t, map[string]any{"a": nil}), false, `{"a":null}`, ""},
 		{"numbers", backends.EncodeNumber(-1.5), false, `-1.5`, ""},
 		{"integral float", mp(t, 3.0), false, `3`, ""},
 		{"2^53", mp(t, int64(1)<<53), false, `9007199254740992`, ""},
@@ -86,7 +88,10 @@ func TestMsgpackToJSON(t *testing.T) {
 		{"trailing bytes", []byte{0x01, 0x02}, false, "", "1 unexpected bytes"},
 		{"empty", nil, false, "", "truncated"},
 		{"float32", mp(t, float32(0.1)), false, `0.10000000149011612`, ""},
-		{"negative zero", mp(t, math.Copysign(0, -1)), false, `0`, ""},
+		{"negative zero", mp(t, math.Copysign(0, -1)), false, "", "value: -0 has no JSON form that keeps its sign"},
+		{"negative zero inside", mp(t, map[string]any{"a": []any{1.5, math.Copysign(0, -1)}}), false, "", "value.a[2]: -0 has no JSON form"},
+		{"negative zero float32", []byte{0xca, 0x80, 0, 0, 0}, false, "", "value: -0 has no JSON form"},
+		{"zero", backends.EncodeNumber(0), false, `0`, ""},
 		{"HTML characters", mp(t, "<&>"), false, `"\u003c\u0026\u003e"`, ""},
 		{"201 levels", append(bytes.Repeat([]byte{0x91}, 200), 0x90), false, strings.Repeat("[", 201) + strings.Repeat("]", 201), ""},
 		{"202 levels", append(bytes.Repeat([]byte{0x91}, 201), 0x90), false, "", "]: nested deeper than 200"},
@@ -133,20 +138,26 @@ func TestJSONToMsgpack(t *testing.T) {
 		want    any
 		wantErr string
 	}{
-		{`{"name":"ada","tags":["a","b"],"n":3,"f":0.25,"ok":false,"x":null}`,
-			map[string]any{"name": "ada", "tags": []any{"a", "b"}, "n": 3.0, "f": 0.25, "ok": false, "x": nil}, ""},
+		{`{"name":"ada","tags":["a","b"],"n":3,"f":0.25,"ok":false}`,
+			map[string]any{"name": "ada", "tags": []any{"a", "b"}, "n": 3.0, "f": 0.25, "ok": false}, ""},
+		{`-0`, math.Copysign(0, -1), ""},
+		{`[-0.0, 0, -0e5]`, []any{math.Copysign(0, -1), 0.0, math.Copysign(0, -1)}, ""},
 		{` 42 `, 42.0, ""},
 		{`-9007199254740992`, -9007199254740992.0, ""},
 		{`1e3`, 1000.0, ""},
 		{`"\u00e9"`, "é", ""},
 		{`{"a":{"b":[1,{"c":9007199254740993}]}}`, nil, "value.a.b[2].c: integer 9007199254740993 is beyond 2^53"},
 		{`1e400`, nil, "value: number 1e400 is out of range"},
+		{"1" + strings.Repeat("0", 400), nil, "value: integer 1e+400 (401 characters) is beyond 2^53"},
+		{"-1" + strings.Repeat("0", 400) + ".5", nil, "value: number -1e+400 (404 characters) is out of range"},
 		{`1e300`, nil, "value: integer 1e300 is beyond 2^53"},
 		{`1.5e-300`, 1.5e-300, ""},
 		{`{"a":`, nil, "value is not JSON"},
 		{`1 2`, nil, "unexpected JSON after the value"},
-		{`null`, nil, "JSON null is not a value a store holds"},
-		{`[null,{"a":null}]`, []any{nil, map[string]any{"a": nil}}, ""},
+		{`null`, nil, "value: JSON null is not a value a store holds"},
+		{`[1,null,3]`, []any{1.0, nil, 3.0}, ""},
+		{`{"a":null}`, map[string]any{"a": nil}, ""},
+		{`[{"a":[true,null]}]`, []any{map[string]any{"a": []any{true, nil}}}, ""},
 		{"\x93\x01", nil, "value is not JSON"}, // MessagePack in a JSON column
 	}
 	for _, tt := range tests {
@@ -165,6 +176,28 @@ func TestJSONToMsgpack(t *testing.T) {
 				t.Errorf("= %#v, want %#v", v, tt.want)
 			}
 		})
+	}
+}
+
+// TestJSONNegativeZero checks the sign of zero through JSON: a -0 row
+// written by another program reads back as -0 (as Lua's tonumber("-0")
+// gives), and -0 is never written as 0.
+func TestJSONNegativeZero(t *testing.T) {
+	for _, in := range []string{`-0`, `-0.0`, `-0E3`} {
+		b, err := jsonToMsgpack([]byte(in))
+		if err != nil {
+			t.Fatalf("%s: %v", in, err)
+		}
+		f, err := backends.DecodeNumber(b)
+		if err != nil || f != 0 || !math.Signbit(f) {
+			t.Errorf("%s reads back as %v, %v; want -0", in, f, err)
+		}
+	}
+	if b, err := jsonToMsgpack([]byte(`0`)); err != nil || !bytes.Equal(b, backends.EncodeNumber(0)) {
+		t.Errorf("0 reads back as % x, %v; want 0", b, err)
+	}
+	if j, err := msgpackToJSON(backends.EncodeNumber(math.Copysign(0, -1)), false); !errors.Is(err, backends.ErrInvalid) {
+		t.Errorf("-0 written as %s, %v; want INVALID", j, err)
 	}
 }
 

@@ -20,7 +20,7 @@ func main() {
 // environment and returns the exit status. sigs is nil when signals are
 // not handled (in-process tests).
 func execute(ctx context.Context, sigs *signals, getenv func(string) string, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	root := newRootCmd(sigs, getenv)
+	root := newRootCmd(sigs, getenv, args)
 	if len(args) > 0 && ownCommand(root, args[0]) {
 		// cobra builds its completion commands on every execution; a
 		// command line that names one of ours cannot reach them.

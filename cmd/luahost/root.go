@@ -25,10 +25,11 @@ type globals struct {
 	stopTimeout time.Duration
 	sigs        *signals // nil when signals are not handled (tests)
 	getenv      func(string) string
+	cmdline     []string // the arguments after the program's name
 }
 
-func newRootCmd(sigs *signals, getenv func(string) string) *cobra.Command {
-	g := &globals{sigs: sigs, getenv: getenv}
+func newRootCmd(sigs *signals, getenv func(string) string, cmdline []string) *cobra.Command {
+	g := &globals{sigs: sigs, getenv: getenv, cmdline: cmdline}
 	root := &cobra.Command{
 		Use:   "luahost",
 		Short: "Run Lua scripts against a registry of stores",

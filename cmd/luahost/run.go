@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -28,8 +29,11 @@ func newRunCmd(g *globals) *cobra.Command {
 		Short: "Boot the registry, run a Lua script, shut down",
 		Long: `Boot the registry, run a Lua script, and shut every entry down again.
 
-The script's arguments are in the global table arg (arg[0] is the script
-name) and in the chunk's varargs (...). "-" reads the script from stdin.
+The script's arguments are in the global table arg and in the chunk's
+varargs (...), as the lua command gives them: arg[0] is the script name
+("-" for stdin), arg[1..n] its arguments, and arg[-1], arg[-2], ... the
+command line before the script, down to the program's name. "-" reads the
+script from stdin.
 
 Exit status: 0 on success, 1 when the script raises an error, 2 for bad
 usage or an invalid registry, n after os.exit(n), 130 on SIGINT and 143 on
@@ -62,12 +66,14 @@ the process at once.`,
 
 func runScript(cmd *cobra.Command, g *globals, f *runFlags, args []string) error {
 	ctx := cmd.Context()
-	script := runtime.Script{Name: "(command line)", Source: strings.NewReader(f.code), Args: args, Stdout: cmd.OutOrStdout()}
+	script := runtime.Script{Name: "(command line)", Source: strings.NewReader(f.code), Args: args, Stdout: cmd.OutOrStdout(),
+		Interpreter: interpreter(g.cmdline, args)}
 	if f.code == "" {
 		name := args[0]
 		script.Args = args[1:]
 		if name == "-" {
-			script.Name, script.Source = "stdin", cmd.InOrStdin()
+			// As lua does: chunk name "stdin", arg[0] "-".
+			script.Name, script.Arg0, script.Source = "stdin", "-", cmd.InOrStdin()
 		} else {
 			file, err := os.Open(name)
 			if err != nil {
@@ -109,6 +115,20 @@ func runScript(cmd *cobra.Command, g *globals, f *runFlags, args []string) error
 		fmt.Fprintln(cmd.ErrOrStderr(), "luahost: shutdown:", closeErr)
 	}
 	return scriptExit(ctx, runErr, f.timeout, closeErr)
+}
+
+// interpreter returns what the lua command puts at arg's negative indices:
+// the program's name and the command line before the script (or, with -e,
+// before the code's arguments). rest is the end of cmdline that belongs to
+// the script; when it is not (a command line cobra rewrote), only the
+// program's name is returned.
+func interpreter(cmdline, rest []string) []string {
+	out := []string{os.Args[0]}
+	n := len(cmdline) - len(rest)
+	if n < 0 || !slices.Equal(cmdline[n:], rest) {
+		return out
+	}
+	return append(out, cmdline[:n]...)
 }
 
 // scriptExit maps the result of a script to the command's exit status.

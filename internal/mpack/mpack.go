@@ -25,6 +25,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"math/bits"
 	"strconv"
 	"unicode/utf8"
 )
@@ -316,6 +317,49 @@ type Token struct {
 	Bytes   []byte  // Str, Bin, Ext payload: a slice of the input
 	Len     int     // Array: elements; Map: entries (key and value tokens follow)
 	ExtType int8    // Ext
+}
+
+// Number returns the number an Int, Uint or Float token holds as a
+// float64 (0 for other types), and whether that float64 is exactly the
+// number. Only an integer beyond 2^53 can be inexact: one that falls
+// between two float64s, such as 2^53+1 or most int64 nanosecond
+// timestamps, which a Lua number cannot hold.
+func (t Token) Number() (f float64, exact bool) {
+	switch t.Type {
+	case Float:
+		return t.Float, true
+	case Int:
+		return float64(t.Int), FloatHoldsInt(t.Int)
+	case Uint:
+		return float64(t.Uint), FloatHoldsUint(t.Uint)
+	}
+	return 0, true
+}
+
+// FloatHoldsInt reports whether a float64 holds n exactly: always up to
+// 2^53 in magnitude, beyond only when n falls on a float64.
+func FloatHoldsInt(n int64) bool {
+	m := uint64(n)
+	if n < 0 {
+		m = -m // two's complement: the magnitude, 2^63 for MinInt64
+	}
+	return FloatHoldsUint(m)
+}
+
+// FloatHoldsUint reports whether a float64 holds u exactly: its
+// significant bits, from the highest set bit to the lowest, number at
+// most 53.
+func FloatHoldsUint(u uint64) bool {
+	return u == 0 || bits.Len64(u)-bits.TrailingZeros64(u) <= 53
+}
+
+// IntString returns the integer of an Int or Uint token in decimal, for
+// messages that must name it exactly.
+func (t Token) IntString() string {
+	if t.Type == Uint {
+		return strconv.FormatUint(t.Uint, 10)
+	}
+	return strconv.FormatInt(t.Int, 10)
 }
 
 // Decoder reads tokens from a byte slice. The zero Decoder reads nothing;

@@ -358,3 +358,50 @@ func TestStringStart(t *testing.T) {
 		})
 	}
 }
+
+// TestTokenNumber checks which integers, in every integer format, a
+// float64 (a Lua number) holds exactly.
+func TestTokenNumber(t *testing.T) {
+	tests := []struct {
+		name  string
+		hex   string
+		want  float64
+		exact bool
+		str   string // IntString, "" for floats
+	}{
+		{"fixint", "7f", 127, true, "127"},
+		{"negative fixint", "e0", -32, true, "-32"},
+		{"uint8", "cc ff", 255, true, "255"},
+		{"int8", "d0 80", -128, true, "-128"},
+		{"uint16", "cd ffff", 65535, true, "65535"},
+		{"int16", "d1 8000", -32768, true, "-32768"},
+		{"uint32", "ce ffffffff", 4294967295, true, "4294967295"},
+		{"int32", "d2 80000000", -2147483648, true, "-2147483648"},
+		{"int64 2^53", "d3 0020000000000000", 1 << 53, true, "9007199254740992"},
+		{"int64 2^53+1", "d3 0020000000000001", 1 << 53, false, "9007199254740993"},
+		{"int64 2^60", "d3 1000000000000000", 1 << 60, true, "1152921504606846976"},
+		{"int64 2^60+1", "d3 1000000000000001", 1 << 60, false, "1152921504606846977"},
+		{"int64 -(2^53+1)", "d3 ffdfffffffffffff", -(1 << 53), false, "-9007199254740993"},
+		{"int64 min", "d3 8000000000000000", -(1 << 63), true, "-9223372036854775808"},
+		{"int64 max", "d3 7fffffffffffffff", 1 << 63, false, "9223372036854775807"},
+		{"uint64 2^53+1", "cf 0020000000000001", 1 << 53, false, "9007199254740993"},
+		{"uint64 2^63", "cf 8000000000000000", 1 << 63, true, "9223372036854775808"},
+		{"uint64 max", "cf ffffffffffffffff", 1 << 64, false, "18446744073709551615"},
+		{"uint64 2^64-2^11", "cf fffffffffffff800", 18446744073709549568, true, "18446744073709549568"},
+		{"float32", "ca 3fc00000", 1.5, true, ""},
+		{"float64", "cb 4340000000000001", 9007199254740994, true, ""},
+	}
+	for _, tt := range tests {
+		tok, _, err := mpack.Read(mustHex(t, tt.hex))
+		if err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		f, exact := tok.Number()
+		if f != tt.want || exact != tt.exact {
+			t.Errorf("%s: Number() = %v, %v; want %v, %v", tt.name, f, exact, tt.want, tt.exact)
+		}
+		if tt.str != "" && tok.IntString() != tt.str {
+			t.Errorf("%s: IntString() = %q, want %q", tt.name, tok.IntString(), tt.str)
+		}
+	}
+}

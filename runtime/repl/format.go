@@ -9,6 +9,8 @@ import (
 	"unicode/utf8"
 
 	lua "github.com/yuin/gopher-lua"
+
+	"github.com/luahost/luahost/luastd"
 )
 
 // Default limits of printed results.
@@ -221,7 +223,9 @@ func (p *printer) scalar(v lua.LValue) string {
 	switch v := v.(type) {
 	case lua.LString:
 		return p.quote(string(v))
-	case lua.LNumber, lua.LBool, *lua.LNilType:
+	case lua.LNumber:
+		return luastd.ToString(p.L, v) // as tostring and print: inf, -nan, 1e+15
+	case lua.LBool, *lua.LNilType:
 		return v.String()
 	}
 	if p.hasToString(v) {
