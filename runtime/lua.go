@@ -371,7 +371,10 @@ func scriptError(ctx context.Context, L *lua.LState, err error) error {
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		se.Cause = ctxErr
 	} else if memErr := luastd.Cause(L, se.Message); memErr != nil {
-		se.Cause = memErr
+		// A refused allocation reads and matches as the watchdog's stop
+		// does: an INVALID error, "memory limit of N exceeded: ...".
+		le := &luamod.Error{Kind: luamod.KindInvalid, Message: memErr.Error(), Err: memErr}
+		se.Message, se.Cause = le.Error(), le
 	}
 	// The run's own context (L's) knows when the memory watchdog stopped it.
 	if le, ok := memoryError(L.Context()); ok {
