@@ -299,7 +299,7 @@ func lowerByte(c byte) byte {
 
 // mapBytes pushes a copy of argument 1 with f applied to each byte.
 func mapBytes(L *lua.LState, fn string, f func(byte) byte) int {
-	s := L.CheckString(1)
+	s := checkStringArg(L, 1, fn)
 	checkAlloc(L, fn, int64(len(s)))
 	out := make([]byte, len(s))
 	t := newTicker(L)
@@ -315,7 +315,7 @@ func mapBytes(L *lua.LState, fn string, f func(byte) byte) int {
 
 // strReverse is string.reverse(s), checked as strUpper.
 func strReverse(L *lua.LState) int {
-	s := L.CheckString(1)
+	s := checkStringArg(L, 1, "string.reverse")
 	checkAlloc(L, "string.reverse", int64(len(s)))
 	out := make([]byte, len(s))
 	for i, j := 0, len(s)-1; j >= 0; i, j = i+1, j-1 {
@@ -323,4 +323,17 @@ func strReverse(L *lua.LState) int {
 	}
 	L.Push(lua.LString(out))
 	return 1
+}
+
+// checkStringArg is luaL_checkstring for argument n of the library
+// function fn ("string.upper"): a string, or a number as text.
+func checkStringArg(L *lua.LState, n int, fn string) string {
+	switch v := L.Get(n).(type) {
+	case lua.LString:
+		return string(v)
+	case lua.LNumber:
+		return numberString(v)
+	}
+	argError(L, n, fn[strings.LastIndexByte(fn, '.')+1:], "string expected, got "+typeName(L, n))
+	return ""
 }
