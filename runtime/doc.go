@@ -8,7 +8,8 @@
 // string) and starts its auto_start entries. RunString runs code on a
 // pooled Lua state; RunFile and Run use a fresh state; Do lends a pooled
 // state to Go code. Pooled states make small scripts cheap: the state is
-// ready, and RunString compiles each distinct chunk once. A state stopped
+// ready, and RunString keeps recently compiled chunks (a bounded cache:
+// see RunString) so that code run again skips the compiler. A state stopped
 // by its context or by os.exit is dropped, never reused.
 //
 // A host that runs one chunk many times (a request handler) compiles it
