@@ -15,3 +15,13 @@ type Resolver interface {
 	// (it cannot start; the message carries the start error).
 	Store(ctx context.Context, id string) (backends.Store, error)
 }
+
+// A ScopedResolver is a Resolver whose errors can be limited to what a
+// confined script may learn. store.get uses it when the run has a scope.
+type ScopedResolver interface {
+	Resolver
+	// StoreVisible is Store, except that its errors name no ID other than
+	// id for which visible returns false: a NOT_FOUND suggests only IDs
+	// the script may open.
+	StoreVisible(ctx context.Context, id string, visible func(id string) bool) (backends.Store, error)
+}

@@ -164,7 +164,7 @@ func (m *Module) storeGet(L *lua.LState) int {
 		return m.denied(L, ActionStoreGet, string(id), "")
 	}
 	ctx := callContext(L)
-	st, err := m.resolver.Store(ctx, string(id))
+	st, err := m.resolve(ctx, string(id))
 	if err != nil {
 		return m.pushGoError(L, ctx, err)
 	}
@@ -175,6 +175,25 @@ func (m *Module) storeGet(L *lua.LState) int {
 	ud.Metatable = L.GetTypeMetatable(handleMetaKey) // the registry's, which a host may swap per run
 	L.Push(ud)
 	return 1
+}
+
+// resolve finds the store id. Under a scope, what its error says of other
+// entries is limited to the stores the run may open: a script must not
+// learn from a "did you mean" which stores other tenants have.
+func (m *Module) resolve(ctx context.Context, id string) (backends.Store, error) {
+	if !m.sec.Checked() {
+		return m.resolver.Store(ctx, id)
+	}
+	visible := func(other string) bool { return m.allowed(ActionStoreGet, other, "", "") }
+	if sr, ok := m.resolver.(ScopedResolver); ok {
+		return sr.StoreVisible(ctx, id, visible)
+	}
+	st, err := m.resolver.Store(ctx, id)
+	if errors.Is(err, backends.ErrNotFound) {
+		// A resolver that cannot limit its message may name other IDs.
+		return nil, backends.Errorf(backends.ErrNotFound, "no store %q", id)
+	}
+	return st, err
 }
 
 // checkHandle returns the handle in argument 1, raising an argument error

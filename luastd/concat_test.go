@@ -213,19 +213,19 @@ func TestConcatMemoryLimit(t *testing.T) {
 		want string // "" for success
 	}{
 		{"doubling", capped, `local s = "x" while true do s = s .. s end`,
-			"concatenation: memory limit: 2097152 bytes requested, cap 1048576 bytes"},
+			"memory limit of 1 MiB exceeded: concatenation needs 2097152 bytes"},
 		{"chain over the cap", capped, `local s = string.rep("x", 400000) return #(s .. s .. s)`,
-			"concatenation: memory limit: 1200000 bytes requested, cap 1048576 bytes"},
+			"memory limit of 1 MiB exceeded: concatenation needs 1200000 bytes"},
 		{"numbers count", capped, `local s = string.rep("x", 1048575) return #(s .. 12)`,
-			"concatenation: memory limit: 1048577 bytes requested, cap 1048576 bytes"},
+			"memory limit of 1 MiB exceeded: concatenation needs 1048577 bytes"},
 		{"at the cap", capped, `local s = string.rep("x", 1048575) return #(s .. 1)`, ""},
 		{"in pcall", capped, `local s = string.rep("x", 600000) local ok, err = pcall(function() return s .. s end) return ok, #s`, ""},
 		{"past MaxAlloc without a cap", context.Background(),
 			`local s = string.rep("x", 8 * 2^20) return #(s` + strings.Repeat(" .. s", 128) + `)`,
-			fmt.Sprintf("concatenation: memory limit: %d bytes requested, cap %d bytes", 129*8<<20, luastd.MaxAlloc)},
+			fmt.Sprintf("memory limit of 1 GiB exceeded: concatenation needs %d bytes", 129*8<<20)},
 		{"a metamethod's string counts", capped,
 			`local t = setmetatable({}, {__concat = function() return string.rep("y", 600000) end}) return #("x" .. string.rep("z", 600000) .. t .. "w")`,
-			"concatenation: memory limit: 1200001 bytes requested, cap 1048576 bytes"},
+			"memory limit of 1 MiB exceeded: concatenation needs 1200001 bytes"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -313,19 +313,31 @@ func TestMemoryUsageCounts(t *testing.T) {
 		held int64
 		code string
 		want string // "" for success
+		// fresh is how many first asks are answered 0, so that the
+		// string the script builds for the call under test passes.
+		fresh int
 	}{
 		{"held plus request past the cap", 800 << 10, `local s = string.rep("x", 100000) return #(s .. s .. s)`,
-			"concatenation: memory limit: 300000 bytes requested with 819200 in use, cap 1048576 bytes"},
+			"memory limit of 1 MiB exceeded: concatenation needs 300000 bytes with 819200 in use", 0},
 		{"string.rep too", 800 << 10, `return #string.rep("x", 300000)`,
-			"string.rep: memory limit: 300000 bytes requested with 819200 in use, cap 1048576 bytes"},
-		{"within the cap", 500 << 10, `local s = string.rep("x", 100000) return #(s .. s .. s)`, ""},
-		{"small requests", 1 << 20, `local s = "" for i = 1, 100 do s = "a" .. i .. "b" end return s`, ""},
+			"memory limit of 1 MiB exceeded: string.rep needs 300000 bytes with 819200 in use", 0},
+		{"string.upper", 800 << 10, `local s = ("x"):rep(300000) return #string.upper(s)`,
+			"memory limit of 1 MiB exceeded: string.upper needs 300000 bytes with 819200 in use", 1},
+		{"string.lower", 800 << 10, `local s = ("x"):rep(300000) return #s:lower()`,
+			"memory limit of 1 MiB exceeded: string.lower needs 300000 bytes with 819200 in use", 1},
+		{"string.reverse", 800 << 10, `local s = ("x"):rep(300000) return #s:reverse()`,
+			"memory limit of 1 MiB exceeded: string.reverse needs 300000 bytes with 819200 in use", 1},
+		{"within the cap", 500 << 10, `local s = string.rep("x", 100000) return #(s .. s .. s)`, "", 0},
+		{"small requests", 1 << 20, `local s = "" for i = 1, 100 do s = "a" .. i .. "b" end return s`, "", 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			calls := 0
 			ctx := luastd.WithMemoryUsage(luastd.WithMemoryLimit(context.Background(), 1<<20), func() int64 {
 				calls++
+				if calls <= tt.fresh {
+					return 0
+				}
 				return tt.held
 			})
 			_, err := run(t, ctx, tt.code)

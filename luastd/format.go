@@ -268,3 +268,66 @@ func addQuoted(b *builder, s string) {
 	}
 	b.addByte('"')
 }
+
+// strUpper is string.upper(s): s with ASCII letters in upper case, bytes
+// past ASCII unchanged, as Lua 5.1's toupper in the C locale. The result
+// is checked against the run's memory cap before it is built.
+func strUpper(L *lua.LState) int { return mapBytes(L, "string.upper", upperByte) }
+
+// strLower is string.lower(s), as strUpper.
+func strLower(L *lua.LState) int { return mapBytes(L, "string.lower", lowerByte) }
+
+func upperByte(c byte) byte {
+	if c >= 'a' && c <= 'z' {
+		return c - 'a' + 'A'
+	}
+	return c
+}
+
+func lowerByte(c byte) byte {
+	if c >= 'A' && c <= 'Z' {
+		return c - 'A' + 'a'
+	}
+	return c
+}
+
+// mapBytes pushes a copy of argument 1 with f applied to each byte.
+func mapBytes(L *lua.LState, fn string, f func(byte) byte) int {
+	s := checkStringArg(L, 1, fn)
+	checkAlloc(L, fn, int64(len(s)))
+	out := make([]byte, len(s))
+	t := newTicker(L)
+	for i := 0; i < len(s); i++ {
+		out[i] = f(s[i])
+		if i&0xffff == 0xffff {
+			t.add(64)
+		}
+	}
+	L.Push(lua.LString(out))
+	return 1
+}
+
+// strReverse is string.reverse(s), checked as strUpper.
+func strReverse(L *lua.LState) int {
+	s := checkStringArg(L, 1, "string.reverse")
+	checkAlloc(L, "string.reverse", int64(len(s)))
+	out := make([]byte, len(s))
+	for i, j := 0, len(s)-1; j >= 0; i, j = i+1, j-1 {
+		out[i] = s[j]
+	}
+	L.Push(lua.LString(out))
+	return 1
+}
+
+// checkStringArg is luaL_checkstring for argument n of the library
+// function fn ("string.upper"): a string, or a number as text.
+func checkStringArg(L *lua.LState, n int, fn string) string {
+	switch v := L.Get(n).(type) {
+	case lua.LString:
+		return string(v)
+	case lua.LNumber:
+		return numberString(v)
+	}
+	argError(L, n, fn[strings.LastIndexByte(fn, '.')+1:], "string expected, got "+typeName(L, n))
+	return ""
+}

@@ -201,7 +201,7 @@ func TestMemoryLimitRefusesBeforeAllocating(t *testing.T) {
 			if !errors.Is(err, luastd.ErrMemoryLimit) {
 				t.Fatalf("error %v, want ErrMemoryLimit", err)
 			}
-			if !strings.Contains(err.Error(), "memory limit") || !strings.Contains(err.Error(), "cap 1048576 bytes") {
+			if !strings.Contains(err.Error(), "memory limit of 1 MiB exceeded: ") {
 				t.Fatalf("error %q does not name the limit and its cap", err)
 			}
 		})

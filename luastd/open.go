@@ -23,14 +23,17 @@ var (
 		"xpcall":         baseXPCall,
 	}
 	stringFuncs = map[string]lua.LGFunction{
-		"find":   strFind,
-		"match":  strMatch,
-		"gmatch": strGmatch,
-		"gsub":   strGsub,
-		"rep":    strRep,
-		"format": strFormat,
-		"byte":   strByte,
-		"char":   strChar,
+		"find":    strFind,
+		"match":   strMatch,
+		"gmatch":  strGmatch,
+		"gsub":    strGsub,
+		"rep":     strRep,
+		"format":  strFormat,
+		"byte":    strByte,
+		"char":    strChar,
+		"upper":   strUpper,
+		"lower":   strLower,
+		"reverse": strReverse,
 	}
 	tableFuncs = map[string]lua.LGFunction{
 		"concat": tabConcat,
@@ -45,12 +48,14 @@ var (
 )
 
 // Open installs luastd's functions in L over gopher-lua's, in the
-// libraries L has open: error, pcall, xpcall, tonumber, tostring, print, unpack, select, load, loadstring,
-// loadfile, dofile and collectgarbage; coroutine.create, resume, wrap,
-// status, running and yield; string.find, match, gmatch, gsub, rep, format, byte
-// and char; table.concat, insert, remove and sort; os.date and os.time; and
-// math.huge as infinity. A function L lacks (e.g. dofile in a sandbox) is
-// not added. Call it after opening the libraries and before removing any.
+// libraries L has open: error, pcall, xpcall, tonumber, tostring, print,
+// unpack, select, load, loadstring, loadfile, dofile and collectgarbage;
+// coroutine.create, resume, wrap, status, running and yield; string.find,
+// match, gmatch, gsub, rep, format, byte, char, upper, lower and reverse;
+// table.concat, insert, remove and sort; os.date and os.time; math.random
+// and math.randomseed; and math.huge as infinity. A function L lacks (e.g.
+// dofile in a sandbox) is not added. Call it after opening the libraries
+// and before removing any.
 func Open(L *lua.LState) {
 	setIn(L, L.Get(lua.GlobalsIndex), baseFuncs)
 	setIn(L, L.GetGlobal("string"), stringFuncs)
@@ -61,6 +66,7 @@ func Open(L *lua.LState) {
 	}
 	if m, ok := L.GetGlobal("math").(*lua.LTable); ok {
 		m.RawSetString("huge", lua.LNumber(math.Inf(1)))
+		openRandom(L, m)
 	}
 }
 

@@ -776,11 +776,12 @@ func contains(list []string, s string) bool {
 }
 
 // fieldError reports a Validator's problem at its field (a dotted name
-// reaches into the Subs taken), unless that field or a mapping holding it
-// was reported already: Decode then got a default the user did not write.
+// reaches into the Subs taken), unless that field, a field in p.Also, or a
+// mapping holding one, was reported already: Decode then got a default the
+// user did not write.
 func (f *Fields) fieldError(p FieldError) {
-	for i := range len(p.Field) + 1 {
-		if (i == len(p.Field) || p.Field[i] == '.') && f.entry.reported[f.prefix+p.Field[:i]] {
+	for _, field := range append([]string{p.Field}, p.Also...) {
+		if f.reportedField(field) {
 			return
 		}
 	}
@@ -794,6 +795,17 @@ func (f *Fields) fieldError(p FieldError) {
 		g, name = sub, rest
 	}
 	g.Errorf(name, "%s", p.Msg)
+}
+
+// reportedField reports whether field (a dotted name) or a mapping holding
+// it was reported already.
+func (f *Fields) reportedField(field string) bool {
+	for i := range len(field) + 1 {
+		if (i == len(field) || field[i] == '.') && f.entry.reported[f.prefix+field[:i]] {
+			return true
+		}
+	}
+	return false
 }
 
 // StringOrList returns a field that is either one string or a sequence of

@@ -132,6 +132,11 @@ type Kind struct {
 type FieldError struct {
 	Field string
 	Msg   string
+	// Also names other fields the problem follows from ("dsn" for "either
+	// dsn or host is required" at host): when one of them was reported
+	// already, so holds a default the user did not write, the problem is
+	// not reported either.
+	Also []string
 }
 
 // Error returns "field: msg".

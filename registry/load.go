@@ -244,6 +244,22 @@ func (r *Registry) Similar(id string) []string {
 	return suggest(id, ids, 3)
 }
 
+// SimilarWhere is Similar over only the IDs for which keep returns true, for
+// a message to someone who may learn of those IDs alone (a script confined
+// to some stores).
+func (r *Registry) SimilarWhere(id string, keep func(id string) bool) []string {
+	if r == nil {
+		return nil
+	}
+	var ids []string
+	for _, e := range r.sorted {
+		if keep(e.ID) {
+			ids = append(ids, e.ID)
+		}
+	}
+	return suggest(id, ids, 3)
+}
+
 // ValidID reports whether s is a well-formed full ID "namespace:name".
 func ValidID(s string) bool {
 	ns, name, ok := strings.Cut(s, ":")

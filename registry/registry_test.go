@@ -68,13 +68,13 @@ func newNop[C any](C, Env) (Component, error) { return nopComponent{}, nil }
 func (c dbCfg) Problems() []FieldError {
 	var ps []FieldError
 	if !identRE.MatchString(c.Table) {
-		ps = append(ps, FieldError{"table_name", fmt.Sprintf("invalid SQL identifier %q (want [A-Za-z_][A-Za-z0-9_]*)", c.Table)})
+		ps = append(ps, FieldError{Field: "table_name", Msg: fmt.Sprintf("invalid SQL identifier %q (want [A-Za-z_][A-Za-z0-9_]*)", c.Table)})
 	}
 	if c.Pool.MaxOpen > 100 {
-		ps = append(ps, FieldError{"pool.max_open", fmt.Sprintf("%d is more than 100", c.Pool.MaxOpen)})
+		ps = append(ps, FieldError{Field: "pool.max_open", Msg: fmt.Sprintf("%d is more than 100", c.Pool.MaxOpen)})
 	}
 	if c.Port > 60000 {
-		ps = append(ps, FieldError{"port", fmt.Sprintf("port %d is in the ephemeral range", c.Port)})
+		ps = append(ps, FieldError{Field: "port", Msg: fmt.Sprintf("port %d is in the ephemeral range", c.Port)})
 	}
 	return ps
 }
@@ -83,7 +83,7 @@ func (c dbCfg) Problems() []FieldError {
 // the field once.
 func (c tableCfg) Problems() []FieldError {
 	if c.Table == "" {
-		return []FieldError{{"table_name", "is required"}}
+		return []FieldError{{Field: "table_name", Msg: "is required"}}
 	}
 	return nil
 }

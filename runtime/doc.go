@@ -8,7 +8,8 @@
 // string) and starts its auto_start entries. RunString runs code on a
 // pooled Lua state; RunFile and Run use a fresh state; Do lends a pooled
 // state to Go code. Pooled states make small scripts cheap: the state is
-// ready, and RunString compiles each distinct chunk once. A state stopped
+// ready, and RunString keeps recently compiled chunks (a bounded cache:
+// see RunString) so that code run again skips the compiler. A state stopped
 // by its context or by os.exit is dropped, never reused.
 //
 // A host that runs one chunk many times (a request handler) compiles it
@@ -121,7 +122,20 @@
 //
 // WithMemoryLimit and WithRunMemoryLimit cap what a script may allocate;
 // past the cap it stops with an INVALID error ("memory limit of 256 MiB
-// exceeded") that matches luastd.ErrMemoryLimit, and the state is dropped.
+// exceeded", and for an allocation refused before it was made, what asked:
+// ": string.rep needs 2147483648 bytes") that matches ErrInvalid and
+// luastd.ErrMemoryLimit, and the state is dropped. The cap is measured on
+// the process's Go heap: set debug.SetMemoryLimit as WithMemoryLimit says.
+//
+// To stop running scripts at shutdown, cancel the contexts they run under
+// (derive each from one the host cancels on SIGTERM, as well as giving it
+// a deadline): every script then stops within milliseconds, wherever it
+// is. Wait for the calls to return (e.g. http.Server.Shutdown), then call
+// Close with a deadline. Close does not stop scripts itself: it refuses
+// new runs (ErrShuttingDown), lets store calls in flight end (each
+// entry's stop_timeout bounds the wait), then stops the entries in reverse
+// dependency order; a script still running gets UNAVAILABLE from its
+// store calls but runs on until its context ends.
 //
 // # Stores from Go
 //

@@ -172,6 +172,58 @@ func TestMemoryLimit(t *testing.T) {
 	}
 }
 
+// TestMemoryErrorsHaveOneShape: an allocation a library function or ..
+// refuses, and a run the watchdog stops, give the same error: an INVALID
+// *luamod.Error (errors.Is ErrInvalid and luastd.ErrMemoryLimit) reading
+// "memory limit of N exceeded", a refusal adding what asked for how much.
+func TestMemoryErrorsHaveOneShape(t *testing.T) {
+	rt, err := New(context.Background(), WithRegistryString("empty.yaml", "namespace: app\nentries: []\n"), WithMemoryLimit(64<<20))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Close(context.Background())
+	tests := []struct {
+		name, code string
+		refusedBy  string // the MemoryError's Func; "" when the watchdog may stop it first
+		want       string // the message's start
+	}{
+		{"string.rep", `return string.rep("x", 2^31)`, "string.rep",
+			"INVALID: memory limit of 64 MiB exceeded: string.rep needs 2147483648 bytes"},
+		{"concatenation", `local s = ("x"):rep(2^25) return s..s..s`, "concatenation",
+			"INVALID: memory limit of 64 MiB exceeded: concatenation needs 100663296 bytes"},
+		{"table.concat", `local t = {} for i = 1, 2^16 do t[i] = "x" end return table.concat(t, ("y"):rep(2^11))`, "table.concat",
+			"INVALID: memory limit of 64 MiB exceeded: table.concat needs 134281216 bytes"},
+		{"re-raised from pcall", `local ok, e = pcall(string.rep, "x", 2^31) error(e, 0)`, "string.rep",
+			"INVALID: memory limit of 64 MiB exceeded: string.rep needs 2147483648 bytes"},
+		{"string.upper kept", `local s = ("x"):rep(20 * 2^20) local t = {} for i = 1, 10 do t[i] = s:upper() end`, "",
+			"INVALID: memory limit of 64 MiB exceeded"},
+		{"string.reverse kept", `local s = ("x"):rep(20 * 2^20) local t = {} for i = 1, 10 do t[i] = s:reverse() end`, "",
+			"INVALID: memory limit of 64 MiB exceeded"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second) // a liveness bound
+			defer cancel()
+			_, err := rt.RunString(ctx, tt.code)
+			var se *ScriptError
+			if !errors.As(err, &se) {
+				t.Fatalf("error %v, want a *ScriptError", err)
+			}
+			if !strings.HasPrefix(se.Message, tt.want) {
+				t.Errorf("message %q, want it to start %q", se.Message, tt.want)
+			}
+			var le *luamod.Error
+			if !errors.As(err, &le) || le.Kind != luamod.KindInvalid || !errors.Is(err, ErrInvalid) || !errors.Is(err, luastd.ErrMemoryLimit) {
+				t.Errorf("error %v: want an INVALID luamod.Error matching ErrInvalid and luastd.ErrMemoryLimit", err)
+			}
+			var me *luastd.MemoryError
+			if tt.refusedBy != "" && (!errors.As(err, &me) || me.Func != tt.refusedBy) {
+				t.Errorf("error %v: want a *luastd.MemoryError of %s", err, tt.refusedBy)
+			}
+		})
+	}
+}
+
 func TestFormatBytes(t *testing.T) {
 	tests := []struct {
 		n    int64

@@ -156,8 +156,11 @@ func (rt *Runtime) RunFile(ctx context.Context, path string, args ...string) err
 // RunString runs Lua code in a pooled state and returns its results
 // converted to Go values (see Call for their types). The run sees nothing
 // an earlier run on that state did (see Isolation in the package doc).
-// Each distinct code is compiled once and kept; a host that runs the same
-// code often can Compile it once and Call the Program instead. Code that
+// Compiled code is kept for reuse, within bounds: chunks of up to 64 KiB,
+// the 256 most recently compiled (the oldest is dropped first), so code
+// run again soon skips the compiler, and code seen once is not kept for
+// good. A host that runs the same code often, or many different chunks,
+// can Compile it once and Call the Program instead. Code that
 // does not compile returns a *ScriptError whose Cause is a *SyntaxError.
 // opts set the run's actor, scope and output.
 func (rt *Runtime) RunString(ctx context.Context, code string, opts ...RunOption) ([]any, error) {
@@ -386,7 +389,10 @@ func scriptError(ctx context.Context, L *lua.LState, err error) error {
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		se.Cause = ctxErr
 	} else if memErr := luastd.Cause(L, se.Message); memErr != nil {
-		se.Cause = memErr
+		// A refused allocation reads and matches as the watchdog's stop
+		// does: an INVALID error, "memory limit of N exceeded: ...".
+		le := &luamod.Error{Kind: luamod.KindInvalid, Message: memErr.Error(), Err: memErr}
+		se.Message, se.Cause = le.Error(), le
 	}
 	// The run's own context (L's) knows when the memory watchdog stopped it.
 	if le, ok := memoryError(L.Context()); ok {
@@ -640,7 +646,8 @@ func (p *statePool) close() {
 
 // toGo converts a Lua result to the Go value a store would give for it
 // (through the same MessagePack encoding); values a store cannot hold, such
-// as functions, become their text form.
+// as functions, become their text form, and an error value its message
+// ("NOT_FOUND: ...", as tostring gives it).
 func toGo(v lua.LValue) any {
 	switch v := v.(type) {
 	case *lua.LNilType:
@@ -656,6 +663,10 @@ func toGo(v lua.LValue) any {
 			return int64(f)
 		}
 		return float64(v)
+	case *lua.LUserData:
+		if le, ok := luamod.AsError(v); ok {
+			return le.Error()
+		}
 	}
 	return toGoEncoded(v)
 }

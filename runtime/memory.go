@@ -15,18 +15,28 @@ import (
 // the runtime runs (0, the default, means none; WithSandbox alone sets no
 // cap). A run's own cap from WithRunMemoryLimit takes precedence.
 //
-// A script past its cap stops with a *ScriptError whose Cause is an INVALID
-// error (errors.Is matches ErrInvalid's kind through luamod.Error and
-// luastd.ErrMemoryLimit) reading "memory limit of N exceeded". Library
-// functions and the .. operator refuse a string or list larger than the
-// cap before allocating it, and a large one (1 MiB, or a sixteenth of the
-// cap) that would pass the cap with what the run already holds. What they
+// A script past its cap stops with a *ScriptError whose Cause is a
+// *luamod.Error of kind INVALID: errors.Is(err, ErrInvalid) and
+// errors.Is(err, luastd.ErrMemoryLimit) both hold, and its message reads
+// "INVALID: memory limit of 64 MiB exceeded". Library functions (string.rep,
+// upper, lower, reverse, gsub, format, table.concat, ...) and the ..
+// operator refuse a string or list larger than the cap before allocating
+// it, and a large one (1 MiB, or a sixteenth of the cap) that would pass
+// the cap with what the run already holds; such a refusal is the same
+// error, its message going on with what asked (": string.rep needs
+// 2147483648 bytes"), and it wraps the *luastd.MemoryError. What they
 // cannot see (tables a script grows in the VM, many small strings) is
 // caught by a watchdog that samples the Go heap every few milliseconds, so
-// a run may pass its cap by what it allocates in that time. The heap is
-// the process's: with
-// several runs at once, a run is charged for the growth of the heap since
-// it started, whoever caused it.
+// a run may pass its cap by what it allocates in that time.
+//
+// What is measured is the process's Go heap: with several runs at once, a
+// run is charged for the growth of the heap since it started, whoever
+// caused it (the host's own caches included), and garbage not yet collected
+// counts until a collection. A host that runs scripts under a cap should
+// set the Go collector's limit (debug.SetMemoryLimit, or GOMEMLIMIT) to
+// what the host itself needs plus the cap and some room, as the luahost
+// command does (the cap plus 64 MiB), so that garbage is collected before
+// it is charged to a script.
 func WithMemoryLimit(bytes int64) Option { return func(c *config) { c.memoryLimit = bytes } }
 
 // WithRunMemoryLimit returns a copy of ctx that caps, in bytes, the memory

@@ -67,7 +67,8 @@ func (p *Program) Function(L *lua.LState) *lua.LFunction {
 // its results as RunString does: as KV.Get decodes a value into any
 // (int64 for integral numbers, float64, string, bool, []any for
 // sequences, map[string]any, or map[any]any when a key is not a string),
-// nil for nil, and the text of a value no store can hold (a function).
+// nil for nil, the text of an error value ("NOT_FOUND: no entry ..."), and
+// the text of another value no store can hold (a function).
 // args are the chunk's varargs (local a, b = ...), converted from Go
 // values as KV.Set converts them (see KV), except that nil is Lua nil:
 // numbers become Lua numbers, strings and []byte strings, maps, slices and

@@ -20,7 +20,9 @@ import (
 
 	"github.com/luahost/luahost/backends"
 	"github.com/luahost/luahost/backends/sqldb"
+	"github.com/luahost/luahost/luamod"
 	"github.com/luahost/luahost/registry"
+	"github.com/luahost/luahost/security"
 )
 
 //go:embed default_registry.yaml
@@ -411,7 +413,13 @@ func (rt *Runtime) Start(ctx context.Context, id string) error {
 // through reloads: each call uses the entry's running instance (see
 // storeProxy).
 func (rt *Runtime) backendStore(ctx context.Context, id string) (backends.Store, error) {
-	u, err := rt.runningStore(ctx, id)
+	return rt.backendStoreVisible(ctx, id, visibleIn(ctx))
+}
+
+// backendStoreVisible is backendStore whose errors name no entry other
+// than id for which visible (nil: every entry) returns false.
+func (rt *Runtime) backendStoreVisible(ctx context.Context, id string, visible func(string) bool) (backends.Store, error) {
+	u, err := rt.runningStore(ctx, id, visible)
 	if err != nil {
 		return nil, err
 	}
@@ -422,14 +430,15 @@ func (rt *Runtime) backendStore(ctx context.Context, id string) (backends.Store,
 }
 
 // runningStore returns the unit of store id in the current view once it is
-// running.
-func (rt *Runtime) runningStore(ctx context.Context, id string) (*unit, error) {
+// running. Its errors name no other entry for which visible (nil: every
+// entry) returns false.
+func (rt *Runtime) runningStore(ctx context.Context, id string, visible func(string) bool) (*unit, error) {
 	if !registry.ValidID(id) {
 		return nil, backends.Errorf(backends.ErrInvalid, "malformed store ID %q: want \"namespace:name\"", id)
 	}
 	u := rt.sup.unit(id)
 	if u == nil {
-		return nil, rt.notFound(id)
+		return nil, rt.notFoundVisible(id, visible)
 	}
 	if u.st == nil {
 		return nil, backends.Errorf(backends.ErrInvalid, "entry %s is a %s, not a store", id, u.e().Kind)
@@ -440,13 +449,21 @@ func (rt *Runtime) runningStore(ctx context.Context, id string) (*unit, error) {
 	return u, nil
 }
 
-func (rt *Runtime) notFound(id string) error {
+func (rt *Runtime) notFound(id string) error { return rt.notFoundVisible(id, nil) }
+
+// notFoundVisible is the NOT_FOUND error of id, whose "did you mean" names
+// only entries for which visible (nil: every entry) returns true.
+func (rt *Runtime) notFoundVisible(id string, visible func(string) bool) error {
 	msg := fmt.Sprintf("no entry %q in the registry", id)
 	if rt.noSQLiteDefault(id) {
 		return backends.Errorf(backends.ErrNotFound, "%s: the built-in registry has %s only when luahost is built with cgo, which SQLite needs; "+
 			"this binary was built without (CGO_ENABLED=0)", msg, id)
 	}
-	if similar := rt.reg().Similar(id); len(similar) > 0 {
+	similar := rt.reg().Similar(id)
+	if visible != nil {
+		similar = rt.reg().SimilarWhere(id, visible)
+	}
+	if len(similar) > 0 {
 		msg += fmt.Sprintf(" (did you mean %s?)", quoteList(similar))
 	}
 	return backends.Errorf(backends.ErrNotFound, "%s", msg)
@@ -476,4 +493,20 @@ type storeResolver struct{ rt *Runtime }
 
 func (r storeResolver) Store(ctx context.Context, id string) (backends.Store, error) {
 	return r.rt.backendStore(ctx, id)
+}
+
+func (r storeResolver) StoreVisible(ctx context.Context, id string, visible func(string) bool) (backends.Store, error) {
+	return r.rt.backendStoreVisible(ctx, id, visible)
+}
+
+var _ luamod.ScopedResolver = storeResolver{}
+
+// visibleIn returns which store IDs the run of ctx may learn of: those its
+// scope lets it open (store.get), or nil (all) when it has no scope.
+func visibleIn(ctx context.Context) func(string) bool {
+	sc := security.FromContext(ctx)
+	if !sc.Checked() {
+		return nil
+	}
+	return func(id string) bool { return sc.Can(luamod.ActionStoreGet, id, nil) }
 }

@@ -8,6 +8,8 @@ import (
 
 	"github.com/luahost/luahost/luastd"
 	lua "github.com/yuin/gopher-lua"
+
+	"github.com/luahost/luahost/security"
 )
 
 // Session is one Lua state kept for many chunks, as an interactive shell
@@ -53,6 +55,10 @@ func (rt *Runtime) NewSession() (*Session, error) {
 // means os.Stdout. Call it between chunks, not while one runs.
 func (s *Session) SetStdout(w io.Writer) { s.ps.stdout.Set(w) }
 
+// Security returns the actor and scope the session's chunks run with (the
+// runtime's WithRunDefaults), nil when they are not checked.
+func (s *Session) Security() *security.Context { return s.ps.mod.Security() }
+
 // L returns the session's state, for compiling chunks and inspecting
 // globals between calls.
 func (s *Session) L() *lua.LState { return s.ps.L }
@@ -72,6 +78,7 @@ func (s *Session) Call(ctx context.Context, fn *lua.LFunction, args ...lua.LValu
 	}
 	ctx, endRun := s.rt.tel.startRun(ctx, chunkName(fn))
 	defer func() { endRun(err) }()
+	ctx = withSecurity(ctx, s.ps.mod.Security())
 	ctx, stopWatch := s.rt.limitMemory(ctx)
 	defer stopWatch()
 	ctx, cancel := context.WithCancel(ctx)

@@ -70,7 +70,7 @@ func (p *storeProxy) enterSlow(ctx context.Context) (*unit, pass, error) {
 		if err := ctx.Err(); err != nil {
 			return nil, pass{}, err
 		}
-		u, err := p.rt.runningStore(ctx, p.id)
+		u, err := p.rt.runningStore(ctx, p.id, visibleIn(ctx))
 		if err != nil {
 			if errors.Is(err, backends.ErrNotFound) {
 				// Say why the entry the handle was for is gone.

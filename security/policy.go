@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"regexp"
 	"regexp/syntax"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -263,18 +264,8 @@ func (c *Condition) holds(r *Request) bool {
 		}
 		return n >= 0
 	case In, Nin:
-		list, ok := want.([]any)
-		if !ok {
-			return false
-		}
-		found := false
-		for _, item := range list {
-			if equal(v, item) {
-				found = true
-				break
-			}
-		}
-		return found == (c.Op == In)
+		found, ok := hasItem(want, v)
+		return ok && found == (c.Op == In)
 	case Contains, Ncontains:
 		has, ok := contains(v, want)
 		return ok && has == (c.Op == Contains)
@@ -366,22 +357,44 @@ func compare(a, b any) (int, bool) {
 
 // contains reports whether a string holds a substring or a list an item.
 func contains(v, want any) (has, ok bool) {
-	switch v := v.(type) {
-	case string:
-		s, ok := want.(string)
+	if s, isString := v.(string); isString {
+		w, ok := want.(string)
 		if !ok {
 			return false, false
 		}
-		return strings.Contains(v, s), true
+		return strings.Contains(s, w), true
+	}
+	return hasItem(v, want)
+}
+
+// hasItem reports whether list holds item, and whether list is a list: a
+// []any as YAML and MessagePack give, or any other Go slice (a host's
+// actor meta may hold a []string).
+func hasItem(list, item any) (has, ok bool) {
+	switch l := list.(type) {
 	case []any:
-		for _, item := range v {
-			if equal(item, want) {
+		for _, x := range l {
+			if equal(x, item) {
 				return true, true
 			}
 		}
 		return false, true
+	case []string:
+		s, isString := item.(string)
+		return isString && slices.Contains(l, s), true
+	case nil, string, []byte:
+		return false, false
 	}
-	return false, false
+	rv := reflect.ValueOf(list)
+	if rv.Kind() != reflect.Slice && rv.Kind() != reflect.Array {
+		return false, false
+	}
+	for i := range rv.Len() {
+		if equal(rv.Index(i).Interface(), item) {
+			return true, true
+		}
+	}
+	return false, true
 }
 
 // regexCache compiles the patterns value_from gives (an actor's key

@@ -18,6 +18,8 @@ func TestConditionOperators(t *testing.T) {
 		"role": "admin", "level": int64(3), "score": 2.5, "tags": []any{"a", "b"},
 		"org":    map[string]any{"team": map[string]any{"name": "core"}},
 		"prefix": "acme/", "pattern": "^acme/", "other": "user:1",
+		// Go slices a host may put in the meta, not only YAML's []any.
+		"stores": []string{"app:a", "app:shared"}, "levels": []int{1, 3},
 	}}
 	req := Request{Actor: actor, Action: "store.key.get", Resource: "app:shared",
 		Meta: map[string]any{"key": "acme/x", "n": 10, "flag": true}}
@@ -87,6 +89,13 @@ func TestConditionOperators(t *testing.T) {
 		{"value_from missing", "meta.key", Eq, nil, "actor.meta.nope", false},
 		{"value_from ne missing", "meta.key", Ne, nil, "actor.meta.nope", false},
 		{"value_from list", "actor.meta.role", In, nil, "actor.meta.tags", false},
+		{"in a []string", "resource", In, nil, "actor.meta.stores", true},
+		{"in a []string, absent", "actor.id", In, nil, "actor.meta.stores", false},
+		{"nin a []string", "resource", Nin, nil, "actor.meta.stores", false},
+		{"in an []int", "actor.meta.level", In, nil, "actor.meta.levels", true},
+		{"contains a []string", "actor.meta.stores", Contains, "app:a", "", true},
+		{"contains a []string, absent", "actor.meta.stores", Contains, "app:b", "", false},
+		{"contains an []int", "actor.meta.levels", Contains, int64(3), "", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

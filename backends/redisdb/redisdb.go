@@ -208,6 +208,7 @@ func (c Config) Problems() []registry.FieldError {
 	switch {
 	case nAddr == 0:
 		add("addr", "one of addr, addrs or url is required")
+		ps[len(ps)-1].Also = []string{"addrs", "url"} // not when one was given but could not be read
 	case nAddr > 1:
 		add("addr", "addr, addrs and url exclude each other; give one")
 	}

@@ -107,6 +107,23 @@ func TestDecodeErrors(t *testing.T) {
 	}
 }
 
+// An address that names an unset variable is the one problem reported,
+// not also a missing address.
+func TestUnsetAddressVariable(t *testing.T) {
+	for _, field := range []string{"addr", "url"} {
+		t.Run(field, func(t *testing.T) {
+			_, err := load(t, `- {name: r, kind: db.redis, `+field+`: "${env:UNSET_REDIS}"}`, nil)
+			var re *registry.Error
+			if !errors.As(err, &re) || len(re.Problems) != 1 {
+				t.Fatalf("error %v, want one problem", err)
+			}
+			if got, want := re.Problems[0].Error(), field+": environment variable UNSET_REDIS is not set"; !strings.Contains(got, want) {
+				t.Errorf("problem %q, want it to say %q", got, want)
+			}
+		})
+	}
+}
+
 // TestStartErrors checks that start errors say what is wrong, with the
 // right kind, and never show the password.
 func TestStartErrors(t *testing.T) {

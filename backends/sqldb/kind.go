@@ -84,6 +84,8 @@ func (c Config) Problems() []registry.FieldError {
 	add := func(field, format string, args ...any) {
 		ps = append(ps, registry.FieldError{Field: field, Msg: fmt.Sprintf(format, args...)})
 	}
+	// also makes the last problem follow from the fields given too.
+	also := func(fields ...string) { ps[len(ps)-1].Also = fields }
 	switch c.Dialect {
 	case SQLite:
 		if !SQLiteAvailable() {
@@ -108,7 +110,10 @@ func (c Config) Problems() []registry.FieldError {
 		case c.DSN != "" && (c.Host != "" || c.Port != 0 || c.Database != "" || c.Username != "" || c.Password != "" || len(c.Options) > 0):
 			add("dsn", "dsn excludes host, port, database, username, password and options; put them in the dsn")
 		case c.DSN == "" && c.Host == "":
+			// Not when the dsn was given but could not be read (an unset
+			// variable): that is the problem to fix.
 			add("host", "either dsn or host is required")
+			also("dsn")
 		}
 		if c.Port < 0 || c.Port > 65535 {
 			add("port", "port %d is out of range 1-65535", c.Port)

@@ -256,7 +256,7 @@ func runConcatDoubling(tb testing.TB, limit string) int64 {
 	cmd.Env = append(os.Environ(), "LUAHOST_REGISTRY=")
 	out, err := cmd.CombinedOutput()
 	var ee *exec.ExitError
-	if !errors.As(err, &ee) || ee.ExitCode() != 1 || !strings.Contains(string(out), "concatenation: memory limit: ") {
+	if !errors.As(err, &ee) || ee.ExitCode() != 1 || !strings.Contains(string(out), "exceeded: concatenation needs ") {
 		tb.Fatalf("%v: %s", err, out)
 	}
 	rss, ok := peakRSSOf(cmd.ProcessState)

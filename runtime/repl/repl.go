@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -19,6 +20,7 @@ import (
 
 	lua "github.com/yuin/gopher-lua"
 
+	"github.com/luahost/luahost/luamod"
 	"github.com/luahost/luahost/luastd"
 	"github.com/luahost/luahost/runtime"
 )
@@ -326,9 +328,11 @@ The globals store and errors are ready: s = store.get("app:cache").
 
 Commands:
   .help      this text
-  .entries   registry entries, their kind and lifecycle state
+  .entries   registry entries, their kind and lifecycle state (under
+             --scope, only those the scope may open with store.get)
   .reload    read the registry again and apply what changed; unchanged
              entries keep running (and their contents), handles follow
+             (not under --scope)
   .exit      leave (as do Ctrl-D and Ctrl-C on an empty line)
 
 Keys: Tab completes globals, table fields (string.fo) and methods (s:ge);
@@ -364,6 +368,12 @@ func (r *repl) reload(ctx context.Context) {
 		ctx, cancel = context.WithTimeout(ctx, r.opts.Timeout)
 		defer cancel()
 	}
+	if r.sess.Security().Checked() {
+		// A reload acts for every user of the runtime, and its report
+		// and problems name every entry.
+		r.fail("reload: not allowed under a security scope")
+		return
+	}
 	rep, err := r.rt.Reload(ctx)
 	if err != nil {
 		msg := err.Error()
@@ -382,8 +392,15 @@ func (r *repl) reload(ctx context.Context) {
 }
 
 // entries prints the registry entries with kind, state and position.
+// Under a scope it lists only the entries the scope may open with
+// store.get: a confined user learns of no other entry.
 func (r *repl) entries() {
 	states := r.rt.States()
+	if sec := r.sess.Security(); sec.Checked() {
+		states = slices.DeleteFunc(states, func(es runtime.EntryState) bool {
+			return !sec.Can(luamod.ActionStoreGet, es.Entry.ID, nil)
+		})
+	}
 	if len(states) == 0 {
 		io.WriteString(r.opts.Out, "no entries\n")
 		return

@@ -1,5 +1,5 @@
 -- limit: memory 16MiB
--- want: concatenation: memory limit
+-- want: INVALID: memory limit of 16 MiB exceeded: concatenation needs
 -- A chain of .. that triples a string and a number: one allocation per
 -- chain, refused before it is made. s..s alone (12 MiB) would fit under
 -- the cap; the chain (18 MiB) does not, and the run holds only s (6 MiB),

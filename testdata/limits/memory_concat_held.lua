@@ -1,5 +1,5 @@
 -- limit: memory 32MiB
--- want: bytes requested with
+-- want: in use
 -- A concatenation within the cap alone, refused for what the script
 -- already holds.
 local keep = string.rep("k", 20 * 2^20)
