@@ -62,8 +62,10 @@
 // closures right where gopher-lua does not: an error inside a protected
 // call detaches no closure of the frames outside it, and the closures of
 // the frames it unwinds keep their variables' last values instead of
-// reading registers later calls reuse. Hosts run chunks through PCall for
-// the same reason. It reads and sets gopher-lua's state (unexported)
+// reading registers later calls reuse, after a call-stack overflow too;
+// xpcall's handler runs after an overflow as well (frames at the top of
+// the full stack are dropped to make room for it). Hosts run chunks
+// through PCall for the same reason. It reads and sets gopher-lua's state (unexported)
 // through offsets found by reflection, and is gopher-lua's own PCall if
 // those fields change.
 //
