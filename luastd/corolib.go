@@ -148,8 +148,28 @@ func (c coroutines) start(L *lua.LState, th *lua.LState, nargs int) (msg string,
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	th.SetContext(ctx)
+	th.SetContext(&panicHook{Context: ctx, th: th})
 	return "", false
+}
+
+// panicHook is the context a coroutine is resumed under until it runs:
+// the coroutine's first look at it (gopher-lua's VM looks before every
+// instruction) gives the coroutine the Panic function that words the VM's
+// errors as Lua 5.1 does (see rewriteVMError), which gopher-lua replaces
+// with its own when a coroutine starts, and puts the resumer's context
+// back.
+type panicHook struct {
+	context.Context
+	th *lua.LState
+}
+
+// Done is the resumer's context's Done.
+func (h *panicHook) Done() <-chan struct{} {
+	if statePaths != nil {
+		h.th.Panic = panicLua51
+	}
+	h.th.SetContext(h.Context)
+	return h.Context.Done()
 }
 
 // coWrap is coroutine.wrap(f): a function that resumes a new coroutine of

@@ -139,7 +139,7 @@ func PCall(L *lua.LState, nargs, nret int, errfunc *lua.LFunction) (err error) {
 	// the recover below closes those of the frames the error unwinds,
 	// while their registers still hold the values.
 	*hasErrorFunc = true
-	L.Panic = panicToPCall
+	L.Panic = panicLua51
 	defer func() {
 		rcv := recover()
 		if rcv == nil {
@@ -162,10 +162,13 @@ func PCall(L *lua.LState, nargs, nret int, errfunc *lua.LFunction) (err error) {
 	return nil
 }
 
-// panicToPCall is the Panic function of a state while PCall runs: it
-// raises the error value on top of the stack to PCall's recover, as
-// gopher-lua's PCall does.
-func panicToPCall(L *lua.LState) {
+// panicLua51 is the Panic function of a state while PCall runs, and of a
+// running coroutine: it raises the error value on top of the stack as a
+// *lua.ApiError, to PCall's recover or the coroutine's resume, as
+// gopher-lua's does, in Lua 5.1's words when the VM raised it (see
+// rewriteVMError).
+func panicLua51(L *lua.LState) {
+	rewriteVMError(L)
 	panic(&lua.ApiError{Type: lua.ApiErrorRun, Object: L.Get(-1)})
 }
 
@@ -258,7 +261,8 @@ type stateFields struct {
 	currentFrame, uvcache, hasErrorFunc uintptr // LState's
 	callStack                           uintptr // LState's
 	callStackT                          reflect.Type
-	localBase, frameIdx                 uintptr // callFrame's
+	localBase, frameIdx, framePc        uintptr // callFrame's
+	frameFn, frameParent, frameNArgs    uintptr // callFrame's
 	uvNext, uvIndex                     uintptr // Upvalue's
 }
 
@@ -307,13 +311,17 @@ var statePaths = func() *stateFields {
 		return nil
 	}
 	p := stateFields{currentFrame: cf.Offset, callStack: st.Offset, callStackT: st.Type}
-	var oks [6]bool
+	var oks [10]bool
 	p.uvcache, oks[0] = field(stateT, "uvcache", uvPtr)
 	p.hasErrorFunc, oks[1] = field(stateT, "hasErrorFunc", reflect.TypeFor[bool]())
 	p.localBase, oks[2] = field(cf.Type.Elem(), "LocalBase", reflect.TypeFor[int]())
 	p.frameIdx, oks[3] = field(cf.Type.Elem(), "Idx", reflect.TypeFor[int]())
 	p.uvNext, oks[4] = field(uvT, "next", uvPtr)
 	p.uvIndex, oks[5] = field(uvT, "index", reflect.TypeFor[int]())
+	p.framePc, oks[6] = field(cf.Type.Elem(), "Pc", reflect.TypeFor[int]())
+	p.frameFn, oks[7] = field(cf.Type.Elem(), "Fn", reflect.TypeFor[*lua.LFunction]())
+	p.frameParent, oks[8] = field(cf.Type.Elem(), "Parent", cf.Type)
+	p.frameNArgs, oks[9] = field(cf.Type.Elem(), "NArgs", reflect.TypeFor[int]())
 	for _, o := range oks {
 		if !o {
 			return nil
