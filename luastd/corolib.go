@@ -148,16 +148,19 @@ func (c coroutines) start(L *lua.LState, th *lua.LState, nargs int) (msg string,
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	th.SetContext(&panicHook{Context: ctx, th: th})
+	if th.Context() == nil {
+		ctx = &panicHook{Context: ctx, th: th}
+	}
+	th.SetContext(ctx)
 	return "", false
 }
 
-// panicHook is the context a coroutine is resumed under until it runs:
-// the coroutine's first look at it (gopher-lua's VM looks before every
-// instruction) gives the coroutine the Panic function that words the VM's
-// errors as Lua 5.1 does (see rewriteVMError), which gopher-lua replaces
-// with its own when a coroutine starts, and puts the resumer's context
-// back.
+// panicHook is the context a coroutine is first resumed under, until it
+// runs: the coroutine's first look at it (gopher-lua's VM looks before
+// every instruction) gives the coroutine the Panic function that words the
+// VM's errors as Lua 5.1 does (see rewriteVMError), in place of the one
+// gopher-lua gives a coroutine when it starts, and puts the resumer's
+// context back. The coroutine keeps that Panic function for good.
 type panicHook struct {
 	context.Context
 	th *lua.LState
