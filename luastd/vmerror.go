@@ -103,10 +103,10 @@ func vmErrorText(L *lua.LState, frame unsafe.Pointer, proto *lua.FunctionProto, 
 			text = indexErrorText(L, proto, pc, a, reg(a), typ, "__newindex")
 		}
 	case strings.HasPrefix(rest, "cannot perform ") && op >= lua.OP_ADD && op <= lua.OP_POW:
-		// luaG_aritherror: the second operand, unless it is a number.
-		r := c
-		if _, ok := toNumber(rk(c)); ok {
-			r = b
+		// luaG_aritherror: the first operand, unless it is a number.
+		r := b
+		if _, ok := toNumber(rk(b)); ok {
+			r = c
 		}
 		if r&opBitRK != 0 {
 			text = "attempt to perform arithmetic on a " + rk(r).Type().String() + " value"
