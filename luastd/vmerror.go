@@ -34,6 +34,9 @@ func rewriteVMError(L *lua.LState) {
 	if !ok {
 		return
 	}
+	// Code gopher-lua compiled differently than this reads keeps its
+	// message rather than turning an error into a Go panic.
+	defer func() { _ = recover() }()
 	frame := *(*unsafe.Pointer)(unsafe.Add(unsafe.Pointer(L), p.currentFrame))
 	if frame == nil {
 		return
