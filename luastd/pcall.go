@@ -127,8 +127,10 @@ func PCall(L *lua.LState, nargs, nret int, errfunc *lua.LFunction) (err error) {
 	ptr := unsafe.Pointer(L)
 	framePtr := (*unsafe.Pointer)(unsafe.Add(ptr, p.currentFrame))
 	frame := *framePtr
-	top := L.GetTop() - nargs - 1 // the function's slot, from frame's base
-	base, sp := top, 0            // the same as a register; frames below the call
+	// The called function's slot, as a stack index (top) and as a
+	// register (base), and how many call frames are below the call (sp).
+	top := L.GetTop() - nargs - 1
+	base, sp := top, 0
 	if frame != nil {
 		base += *(*int)(unsafe.Add(frame, p.localBase))
 		sp = *(*int)(unsafe.Add(frame, p.frameIdx)) + 1
@@ -143,6 +145,9 @@ func PCall(L *lua.LState, nargs, nret int, errfunc *lua.LFunction) (err error) {
 	defer func() {
 		rcv := recover()
 		if rcv == nil {
+			if sp == 0 {
+				*framePtr = nil // as gopher-lua's PCall leaves it
+			}
 			L.Panic = savedPanic
 			*hasErrorFunc = savedHasErrorFunc
 			return
