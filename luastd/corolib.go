@@ -157,6 +157,9 @@ func (c coroutines) start(L *lua.LState, th *lua.LState, nargs int) (msg string,
 	if ctx == nil {
 		ctx = context.Background()
 	}
+	if th.Context() == nil {
+		ctx = &panicHook{Context: ctx, th: th}
+	}
 	th.SetContext(ctx)
 	return "", false
 }
@@ -189,6 +192,26 @@ func checkResults(L *lua.LState, used, nres int) {
 	if !checkCStack(L, used, nres+1) {
 		raise(L, "too many results to resume")
 	}
+}
+
+// panicHook is the context a coroutine is first resumed under, until it
+// runs: the coroutine's first look at it (gopher-lua's VM looks before
+// every instruction) gives the coroutine the Panic function that words the
+// VM's errors as Lua 5.1 does (see rewriteVMError), in place of the one
+// gopher-lua gives a coroutine when it starts, and puts the resumer's
+// context back. The coroutine keeps that Panic function for good.
+type panicHook struct {
+	context.Context
+	th *lua.LState
+}
+
+// Done is the resumer's context's Done.
+func (h *panicHook) Done() <-chan struct{} {
+	if statePaths != nil {
+		h.th.Panic = panicLua51
+	}
+	h.th.SetContext(h.Context)
+	return h.Context.Done()
 }
 
 // coWrap is coroutine.wrap(f): a function that resumes a new coroutine of

@@ -64,10 +64,27 @@
 // closures right where gopher-lua does not: an error inside a protected
 // call detaches no closure of the frames outside it, and the closures of
 // the frames it unwinds keep their variables' last values instead of
-// reading registers later calls reuse. Hosts run chunks through PCall for
-// the same reason. It reads and sets gopher-lua's state (unexported)
+// reading registers later calls reuse, after a call-stack overflow too;
+// xpcall's handler runs after an overflow as well (frames at the top of
+// the full stack are dropped to make room for it). Hosts run chunks
+// through PCall for the same reason. It reads and sets gopher-lua's state (unexported)
 // through offsets found by reflection, and is gopher-lua's own PCall if
 // those fields change.
+//
+// # Error messages
+//
+// Errors gopher-lua's VM raises read as Lua 5.1's when a script's pcall
+// or xpcall, a coroutine's resume or the host's run (PCall) catches them:
+// "attempt to call global 'f' (a nil value)", "attempt to index local 't'
+// (a nil value)", "attempt to perform arithmetic on field 'x' (a table
+// value)", "attempt to get length of a nil value", "attempt to compare two
+// table values", "'for' limit must be a number", and argument errors name
+// the function as its call names it ("bad argument #1 to 'rep' (string
+// expected, got no value)", "calling 'up' on bad self (...)"). The names
+// come from the failing instruction and a symbolic execution of the
+// function's bytecode, as in Lua 5.1, when the error is raised; the
+// position prefix stays gopher-lua's. A script's own error values are
+// left as they are.
 //
 // collectgarbage has Lua 5.1's options and results; "count" is the Go
 // heap's live objects in kilobytes, the process's rather than the run's,
@@ -82,4 +99,9 @@
 // register more than OP_CONCAT did, so the longest chain is 199 operands.
 // Comparisons, arithmetic and table growth run in gopher-lua's VM, out of
 // reach of a check before they allocate.
+//
+// An argument error of a Go function called by a Go function (pcall(
+// string.rep)) has the position of the nearest Lua caller, where Lua 5.1
+// has none. An error raised outside PCall and coroutines (e.g. by
+// lua.LState.PCall) keeps gopher-lua's wording.
 package luastd

@@ -328,6 +328,8 @@ func checkStringArg(L *lua.LState, n int, fn string) string {
 	case lua.LNumber:
 		return numberString(v)
 	}
-	argError(L, n, fn[strings.LastIndexByte(fn, '.')+1:], "string expected, got "+typeName(L, n))
+	// Raised as gopher-lua raises argument errors, so that the message
+	// names the function as its caller does (see argErrorText).
+	L.ArgError(n, "string expected, got "+typeName(L, n))
 	return ""
 }

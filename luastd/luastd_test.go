@@ -19,7 +19,7 @@ import (
 func newState(t testing.TB) *lua.LState {
 	L := lua.NewState(luastd.Options())
 	for _, lib := range []lua.LGFunction{lua.OpenPackage, lua.OpenBase, lua.OpenTable,
-		lua.OpenString, lua.OpenMath, lua.OpenOs, lua.OpenCoroutine} {
+		lua.OpenString, lua.OpenMath, lua.OpenOs, lua.OpenCoroutine, lua.OpenDebug} {
 		L.Push(L.NewFunction(lib))
 		L.Call(0, 0)
 	}

@@ -1,6 +1,7 @@
 package luastd
 
 import (
+	"fmt"
 	"reflect"
 	"unsafe"
 
@@ -108,48 +109,113 @@ func errorValue(err error) lua.LValue {
 // PCall is L.PCall(nargs, nret, errfunc) (lua_pcall) keeping Lua 5.1's
 // upvalues right, which gopher-lua does not: an error inside the call
 // closes no upvalue of a frame outside it (gopher-lua closes those of
-// every frame of the thread when no message handler is active), and a
-// failed call closes the upvalues of every frame it unwinds (gopher-lua
-// leaves them open when a handler is active, on registers later calls
-// reuse), as luaD_pcall does. Scripts' pcall and xpcall, and the host's
-// runs, call through it. When gopher-lua's state lacks a field it needs
-// (see stateFields), it is L.PCall unchanged.
-func PCall(L *lua.LState, nargs, nret int, errfunc *lua.LFunction) error {
+// every frame of the thread when no message handler is active, or when it
+// cannot call the handler, as after a call-stack overflow), and a failed
+// call closes the upvalues of every frame it unwinds (gopher-lua leaves
+// them open when a handler is active, on registers later calls reuse), as
+// luaD_pcall does. errfunc runs before the stack unwinds, as in Lua 5.1,
+// even after a call-stack overflow: frames at the top of the overflowed
+// stack are dropped to make room for it. Scripts' pcall and xpcall, and
+// the host's runs, call through it. Unlike gopher-lua's, the error of a
+// call without errfunc has no StackTrace. When gopher-lua's state lacks a
+// field it needs (see stateFields), it is L.PCall unchanged.
+func PCall(L *lua.LState, nargs, nret int, errfunc *lua.LFunction) (err error) {
 	p := statePaths
 	if p == nil {
 		return L.PCall(nargs, nret, errfunc)
 	}
 	ptr := unsafe.Pointer(L)
-	base := L.GetTop() - nargs - 1
-	if cf := *(*unsafe.Pointer)(unsafe.Add(ptr, p.currentFrame)); cf != nil {
-		base += *(*int)(unsafe.Add(cf, p.localBase))
+	framePtr := (*unsafe.Pointer)(unsafe.Add(ptr, p.currentFrame))
+	frame := *framePtr
+	// The called function's slot, as a stack index (top) and as a
+	// register (base), and how many call frames are below the call (sp).
+	top := L.GetTop() - nargs - 1
+	base, sp := top, 0
+	if frame != nil {
+		base += *(*int)(unsafe.Add(frame, p.localBase))
+		sp = *(*int)(unsafe.Add(frame, p.frameIdx)) + 1
 	}
 	hasErrorFunc := (*bool)(unsafe.Add(ptr, p.hasErrorFunc))
-	saved := *hasErrorFunc
-	// With a handler marked active, gopher-lua's errors close nothing.
-	// The handler closes what the failed call opened, while the registers
-	// still hold the values (gopher-lua clears them once it returns).
+	savedHasErrorFunc, savedPanic := *hasErrorFunc, L.Panic
+	// With a handler marked active, gopher-lua's errors close no upvalue:
+	// the recover below closes those of the frames the error unwinds,
+	// while their registers still hold the values.
 	*hasErrorFunc = true
-	handler := L.NewFunction(func(L *lua.LState) int {
-		*hasErrorFunc = true // gopher-lua clears it before calling us
-		defer closeUpvalues(L, base)
-		switch {
-		case errfunc == nil:
-			return 1
-		case errfunc.IsG && len(errfunc.Upvalues) == 0:
-			// Run in this frame, so that errfunc sees the stack as if
-			// gopher-lua had called it (e.g. for a traceback).
-			return errfunc.GFunction(L)
+	L.Panic = panicLua51
+	defer func() {
+		rcv := recover()
+		if rcv == nil {
+			if sp == 0 {
+				*framePtr = nil // as gopher-lua's PCall leaves it
+			}
+			L.Panic = savedPanic
+			*hasErrorFunc = savedHasErrorFunc
+			return
 		}
-		v := L.Get(1)
-		L.Push(errfunc)
-		L.Push(v)
-		L.Call(1, 1)
-		return 1
-	})
-	err := L.PCall(nargs, nret, handler)
-	*hasErrorFunc = saved
-	return err
+		err = pcallError(rcv)
+		if errfunc != nil {
+			err = callHandler(L, errfunc, err.(*lua.ApiError), sp)
+		}
+		closeUpvalues(L, base)
+		p.stack(L).SetSp(sp)
+		*framePtr = frame
+		L.SetTop(top)
+		L.Panic = savedPanic
+		*hasErrorFunc = savedHasErrorFunc
+	}()
+	L.Call(nargs, nret)
+	return nil
+}
+
+// panicLua51 is the Panic function of a state while PCall runs, and of a
+// running coroutine: it raises the error value on top of the stack as a
+// *lua.ApiError, to PCall's recover or the coroutine's resume, as
+// gopher-lua's does, in Lua 5.1's words when the VM raised it (see
+// rewriteVMError).
+func panicLua51(L *lua.LState) {
+	rewriteVMError(L)
+	panic(&lua.ApiError{Type: lua.ApiErrorRun, Object: L.Get(-1)})
+}
+
+// pcallError is the *lua.ApiError of a value PCall recovered: the error
+// a Lua error raised, or a Go panic's value as text.
+func pcallError(rcv any) error {
+	if ae, ok := rcv.(*lua.ApiError); ok {
+		return ae
+	}
+	return &lua.ApiError{Type: lua.ApiErrorPanic, Object: lua.LString(fmt.Sprint(rcv))}
+}
+
+// handlerRoom is how many call frames PCall frees at the top of a full
+// call stack for the message handler, which Lua 5.1 keeps room for: the
+// handler, what it calls (xpcall's handler calls the script's), and a
+// little more for the script's handler to call functions.
+const handlerRoom = 16
+
+// callHandler calls errfunc with the error value of ae, on the stack of
+// the failed call (frames above sp), and returns its first result as the
+// error, or the error errfunc raised. When the call stack is full (a
+// stack overflow) it first drops up to handlerRoom frames from its top,
+// keeping those at or below sp; when that leaves no room, ae is returned.
+func callHandler(L *lua.LState, errfunc *lua.LFunction, ae *lua.ApiError, sp int) (err error) {
+	stack := statePaths.stack(L)
+	if stack.IsFull() {
+		n := max(stack.Sp()-handlerRoom, sp)
+		if n == stack.Sp() {
+			return ae
+		}
+		stack.SetSp(n)
+		*(*unsafe.Pointer)(unsafe.Add(unsafe.Pointer(L), statePaths.currentFrame)) = statePaths.lastFrame(stack)
+	}
+	defer func() {
+		if rcv := recover(); rcv != nil {
+			err = pcallError(rcv)
+		}
+	}()
+	L.Push(errfunc)
+	L.Push(ae.Object)
+	L.Call(1, 1)
+	return &lua.ApiError{Type: lua.ApiErrorError, Object: L.Get(-1)}
 }
 
 // closeUpvalues closes L's open upvalues on registers at or above base
@@ -194,11 +260,35 @@ func OpenUpvalues(L *lua.LState) int {
 }
 
 // stateFields are the byte offsets of the unexported fields of gopher-lua's
-// LState, call frame and Upvalue that PCall reads and writes.
+// LState, call frame and Upvalue that PCall reads and writes, and the type
+// of the state's call stack.
 type stateFields struct {
 	currentFrame, uvcache, hasErrorFunc uintptr // LState's
-	localBase                           uintptr // callFrame's
+	callStack                           uintptr // LState's
+	callStackT                          reflect.Type
+	localBase, frameIdx, framePc        uintptr // callFrame's
+	frameFn, frameParent, frameNArgs    uintptr // callFrame's
 	uvNext, uvIndex                     uintptr // Upvalue's
+}
+
+// frameStack is the part of gopher-lua's call stack PCall uses on an
+// error; Last is called through reflection, as it returns an unexported
+// type.
+type frameStack interface {
+	Sp() int
+	SetSp(sp int)
+	IsFull() bool
+}
+
+// stack is L's call stack.
+func (p *stateFields) stack(L *lua.LState) frameStack {
+	v := reflect.NewAt(p.callStackT, unsafe.Add(unsafe.Pointer(L), p.callStack)).Elem()
+	return v.Interface().(frameStack)
+}
+
+// lastFrame is the top frame of stack (nil when it is empty).
+func (p *stateFields) lastFrame(stack frameStack) unsafe.Pointer {
+	return reflect.ValueOf(stack).MethodByName("Last").Call(nil)[0].UnsafePointer()
 }
 
 // statePaths is nil when gopher-lua's types lack a field PCall needs, or
@@ -218,14 +308,25 @@ var statePaths = func() *stateFields {
 	if !ok || len(cf.Index) != 1 || cf.Type.Kind() != reflect.Pointer || cf.Type.Elem().Kind() != reflect.Struct {
 		return nil
 	}
-	var p stateFields
-	var oks [6]bool
-	p.currentFrame, oks[0] = cf.Offset, true
-	p.uvcache, oks[1] = field(stateT, "uvcache", uvPtr)
-	p.hasErrorFunc, oks[2] = field(stateT, "hasErrorFunc", reflect.TypeFor[bool]())
-	p.localBase, oks[3] = field(cf.Type.Elem(), "LocalBase", reflect.TypeFor[int]())
+	st, ok := stateT.FieldByName("stack")
+	if !ok || len(st.Index) != 1 || st.Type.Kind() != reflect.Interface || !st.Type.Implements(reflect.TypeFor[frameStack]()) {
+		return nil
+	}
+	if last, ok := st.Type.MethodByName("Last"); !ok || last.Type.NumIn() != 0 || last.Type.NumOut() != 1 || last.Type.Out(0) != cf.Type {
+		return nil
+	}
+	p := stateFields{currentFrame: cf.Offset, callStack: st.Offset, callStackT: st.Type}
+	var oks [10]bool
+	p.uvcache, oks[0] = field(stateT, "uvcache", uvPtr)
+	p.hasErrorFunc, oks[1] = field(stateT, "hasErrorFunc", reflect.TypeFor[bool]())
+	p.localBase, oks[2] = field(cf.Type.Elem(), "LocalBase", reflect.TypeFor[int]())
+	p.frameIdx, oks[3] = field(cf.Type.Elem(), "Idx", reflect.TypeFor[int]())
 	p.uvNext, oks[4] = field(uvT, "next", uvPtr)
 	p.uvIndex, oks[5] = field(uvT, "index", reflect.TypeFor[int]())
+	p.framePc, oks[6] = field(cf.Type.Elem(), "Pc", reflect.TypeFor[int]())
+	p.frameFn, oks[7] = field(cf.Type.Elem(), "Fn", reflect.TypeFor[*lua.LFunction]())
+	p.frameParent, oks[8] = field(cf.Type.Elem(), "Parent", cf.Type)
+	p.frameNArgs, oks[9] = field(cf.Type.Elem(), "NArgs", reflect.TypeFor[int]())
 	for _, o := range oks {
 		if !o {
 			return nil

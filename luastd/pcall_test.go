@@ -143,6 +143,53 @@ func TestPCallUpvalues(t *testing.T) {
 		{"xpcall of a value that is not callable", `return xpcall({}, function(m) return "h: " .. m end)`, "false\th: attempt to call a table value"},
 		{"xpcall handler that is not a function", `return xpcall(error, 5)`, "false\terror in error handling"},
 		{"xpcall passes no arguments", `return xpcall(function(...) return select("#", ...) end, print, 1, 2)`, "true\t0"},
+		{"stack overflow keeps outer closures", `
+			local x = 1
+			local get = function() return x end
+			local function rec(n) return rec(n + 1) + 1 end
+			local ok, msg = pcall(rec, 1)
+			x = 2
+			return ok, msg, get()`, "false\ttest:4: stack overflow\t2"},
+		{"xpcall handler runs after a stack overflow", `
+			local x = 1
+			local get = function() return x end
+			local function rec(n) return rec(n + 1) + 1 end
+			local ok, msg = xpcall(function() return rec(1) end, function(m) return "H:" .. m end)
+			x = 2
+			return ok, msg, get()`, "false\tH:test:4: stack overflow\t2"},
+		{"xpcall handler sees the overflowed stack", `
+			local function rec(n) return rec(n + 1) + 1 end
+			return xpcall(function() return rec(1) end, function() return debug.getinfo(2, "n").name end)`, "false\trec"},
+		{"xpcall handler that overflows the stack", `
+			local function rec(n) return rec(n + 1) + 1 end
+			return xpcall(function() return rec(1) end, function() return rec(1) end)`, "false\terror in error handling"},
+		{"unwound closure keeps its value after a stack overflow", `
+			local function rec(n) return rec(n + 1) + 1 end
+			local f
+			pcall(function() local v = 7; f = function() return v end; rec(1) end)
+			local a, b, c = 10, 20, 30
+			return f(), a, b, c`, "7\t10\t20\t30"},
+		{"stack overflow in a coroutine", `
+			local function rec(n) return rec(n + 1) + 1 end
+			local co = coroutine.create(function()
+				local z = 1
+				local gz = function() return z end
+				local ok = pcall(rec, 1)
+				z = coroutine.yield(ok)
+				return gz()
+			end)
+			local _, ok = coroutine.resume(co)
+			return ok, select(2, coroutine.resume(co, 5))`, "false\t5"},
+		{"stack overflow near the call-stack limit", `
+			local function rec(n) return rec(n + 1) + 1 end
+			local function deep(n, g) if n == 0 then return g() end return (deep(n - 1, g)) end
+			local x = 0
+			local gx = function() return x end
+			for d = 1, 300 do
+				pcall(deep, d, function() return xpcall(function() return rec(1) end, function(m) return m end) end)
+			end
+			x = 1
+			return gx()`, "1"},
 		{"pcall with __call", `return pcall(setmetatable({}, {__call = function(self, a) return a end}), 4)`, "true\t4"},
 	}
 	// The host runs scripts under a message handler, which changes how

@@ -123,7 +123,7 @@ func TestInitWithoutSQLite(t *testing.T) {
 			t.Errorf("%s: exit %d, stdout %q, stderr %s; want a memory store", e, r.code, r.stdout, r.stderr)
 		}
 	}
-	want := "hello, Ada\nAda visits: 1\nnot found: key \"no such key\" not found\nvisits:Ada\t1\n"
+	want := "hello, Ada\nAda visits: 1\nnot found: store \"app:kv\": key \"no such key\" not found\nvisits:Ada\t1\n"
 	if r := inProcess(t, "", "run", "-r", reg, filepath.Join(dir, "main.lua"), "Ada"); r.code != 0 || r.stdout != want {
 		t.Fatalf("run: exit %d, stdout\n%s\nwant\n%s\nstderr %s", r.code, r.stdout, want, r.stderr)
 	}

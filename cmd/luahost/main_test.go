@@ -136,7 +136,7 @@ func TestCommands(t *testing.T) {
 		{name: "os.exit without status", args: []string{"run", "-e", "os.exit()"}, wantCode: 0},
 		{name: "os.exit 255", args: []string{"run", "-e", "os.exit(255)"}, wantCode: 255},
 		{name: "os.exit string", args: []string{"run", "-e", `os.exit("5")`}, wantCode: 1,
-			stderrHas: []string{"(command line):1: bad argument #1 to exit (exit status must be a boolean or an integer from 0 to 255, got string)"}},
+			stderrHas: []string{"(command line):1: bad argument #1 to 'exit' (exit status must be a boolean or an integer from 0 to 255, got string)"}},
 		{name: "os.exit NaN", args: []string{"run", "-e", "os.exit(0/0)"}, wantCode: 1,
 			stderrHas: []string{"(exit status must be an integer from 0 to 255, got "}},
 		{name: "os.exit 256", args: []string{"run", "-e", "os.exit(256)"}, wantCode: 1,

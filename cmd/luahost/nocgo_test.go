@@ -50,7 +50,7 @@ print(select(2, store.get("app:kv")))`
 		{"init writes a project whose app:kv is in memory", []string{"init", "proj"}, 0, "", ""},
 		{"that project checks", []string{"-r", "proj/registry.yaml", "check"}, 0, "registry ok: 2 entries\n", ""},
 		{"and runs", []string{"run", "-r", "proj/registry.yaml", "proj/main.lua", "Ada"}, 0,
-			"hello, Ada\nAda visits: 1\nnot found: key \"no such key\" not found\nvisits:Ada\t1\n", ""},
+			"hello, Ada\nAda visits: 1\nnot found: store \"app:kv\": key \"no such key\" not found\nvisits:Ada\t1\n", ""},
 		{"sqlite entry is a problem at its kind", []string{"-r", "reg.yaml", "check"}, 2, "",
 			"luahost: invalid registry, 1 problem:\n  reg.yaml:8:11: app:db: kind: db.sql.sqlite is not available: " +
 				"this luahost was built without cgo (CGO_ENABLED=0), and the SQLite driver needs it; " +

@@ -177,7 +177,7 @@ func TestTerminalPromptsAndCtrlD(t *testing.T) {
 	s.expect("100")
 	s.expect("> ")
 	s.send("nil + 1\r")
-	s.expect("cannot perform add operation between nil and number")
+	s.expect("attempt to perform arithmetic on a nil value")
 	s.expect("> ")
 	s.send("\x04") // Ctrl-D
 	if code := s.wait(); code != 0 {

@@ -1,0 +1,15 @@
+-- Argument errors name the function as its call names it.
+local function try(f, ...) print(select(2, pcall(f, ...))) end
+try(function() string.rep() end)
+try(function() local s = "x"; return s:rep() end)
+try(function() return ("x"):rep({}) end)
+try(function() local r = string.rep; return r() end)
+try(function() return string.rep("x", {}) end)
+try(function() return math.floor("a") end)
+try(function() return math.floor() end)
+try(function() return string.sub() end)
+try(function() return table.insert(nil, 1) end)
+try(function() return tonumber() end)
+try(function() return string.byte() end)
+try(function() local s = setmetatable({}, {__index = {up = string.upper}}); return s:up() end)
+try(function() for k in string.rep, nil, "x" do end end)

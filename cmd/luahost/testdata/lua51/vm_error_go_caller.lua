@@ -1,0 +1,3 @@
+-- An argument error of a function that a Go function (pcall) called.
+print(pcall(string.rep))
+print(pcall(string.rep, "x", {}))
