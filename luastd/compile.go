@@ -2,6 +2,7 @@ package luastd
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -71,10 +72,24 @@ func compile(src, name, errName string) (*lua.FunctionProto, error) {
 		return nil, syntaxError(errName, src, err)
 	}
 	marker, sites := rewriteConcat(chunk)
-	proto, err := lua.Compile(chunk, name)
+	consts, err := rewriteConstants(chunk, src, name)
 	if err != nil {
 		return nil, syntaxError(errName, src, err)
 	}
+	proto, err := lua.Compile(chunk, name)
+	if err != nil {
+		var ce *lua.CompileError
+		if consts != nil && errors.As(err, &ce) && ce.Line >= consts.base {
+			ce.Line = consts.lines[ce.Line-consts.base]
+		}
+		return nil, syntaxError(errName, src, err)
+	}
+	if consts != nil {
+		if err := consts.patch(proto, name); err != nil {
+			return nil, syntaxError(errName, src, err)
+		}
+	}
+	fixSetList(proto)
 	if len(sites) > 0 {
 		patchConcat(proto, marker, sites)
 	}
