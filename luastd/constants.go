@@ -71,9 +71,9 @@ func (e *ConstantsError) Error() string {
 
 // constRewrite is what rewriteConstants did to a chunk, for patchConstants.
 type constRewrite struct {
-	base   int         // the first placeholder line
+	base   int          // the first placeholder line
 	values []lua.LValue // placeholder i stands for values[i]
-	lines  []int       // and was on line lines[i]
+	lines  []int        // and was on line lines[i]
 }
 
 // constFunc gathers one function's literals while walking it.
