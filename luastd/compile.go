@@ -89,7 +89,9 @@ func compile(src, name, errName string) (*lua.FunctionProto, error) {
 			return nil, syntaxError(errName, src, err)
 		}
 	}
-	fixSetList(proto)
+	if err := fixSetList(proto); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
 	if len(sites) > 0 {
 		patchConcat(proto, marker, sites)
 	}

@@ -92,6 +92,11 @@ type constWalker struct {
 	fn    *constFunc
 	rw    *constRewrite
 	err   error
+	// locals holds the locals in view, of this function and the ones
+	// around it (an upvalue is no constant either); inScope counts them
+	// by name.
+	locals  []string
+	inScope map[string]int
 }
 
 // rewriteConstants rewrites the literals of each function of chunk that
@@ -100,7 +105,7 @@ type constWalker struct {
 // nothing was rewritten). src is the chunk's source, name its name for
 // errors.
 func rewriteConstants(chunk []ast.Stmt, src, name string) (*constRewrite, error) {
-	w := &constWalker{chunk: name, rw: &constRewrite{base: len(src) + 2}}
+	w := &constWalker{chunk: name, rw: &constRewrite{base: len(src) + 2}, inScope: map[string]int{}}
 	w.function(1, func() { w.block(chunk) })
 	if w.err != nil {
 		return nil, w.err
@@ -196,7 +201,7 @@ func (w *constWalker) slot(p *ast.Expr) {
 		w.fn.distinct[v] = struct{}{}
 		return
 	}
-	w.expr(*p)
+	w.expr(p)
 }
 
 func (w *constWalker) slots(es []ast.Expr) {
@@ -206,9 +211,42 @@ func (w *constWalker) slots(es []ast.Expr) {
 }
 
 func (w *constWalker) block(stmts []ast.Stmt) {
+	mark := len(w.locals)
 	for _, s := range stmts {
 		w.stmt(s)
 	}
+	w.leave(mark)
+}
+
+func (w *constWalker) declare(names ...string) {
+	for _, n := range names {
+		w.locals = append(w.locals, n)
+		w.inScope[n]++
+	}
+}
+
+// leave ends the scope of the locals declared since mark.
+func (w *constWalker) leave(mark int) {
+	for _, n := range w.locals[mark:] {
+		w.inScope[n]--
+	}
+	w.locals = w.locals[:mark]
+}
+
+// body walks a function's body, with its parameters in view.
+func (w *constWalker) body(f *ast.FunctionExpr, method bool) {
+	w.function(f.Line(), func() {
+		mark := len(w.locals)
+		if method {
+			w.declare("self")
+		}
+		w.declare(f.ParList.Names...)
+		if f.ParList.HasVargs && lua.CompatVarArg {
+			w.declare("arg")
+		}
+		w.block(f.Stmts)
+		w.leave(mark)
+	})
 }
 
 func (w *constWalker) stmt(s ast.Stmt) {
@@ -217,68 +255,93 @@ func (w *constWalker) stmt(s ast.Stmt) {
 		w.exprs(s.Lhs)
 		w.slots(s.Rhs)
 	case *ast.LocalAssignStmt:
+		if len(s.Names) == 1 && len(s.Exprs) == 1 {
+			if _, ok := s.Exprs[0].(*ast.FunctionExpr); ok {
+				w.declare(s.Names[0]) // local function f: f is in view in its body
+				w.slots(s.Exprs)
+				return
+			}
+		}
 		w.slots(s.Exprs)
+		w.declare(s.Names...)
 	case *ast.FuncCallStmt:
-		w.expr(s.Expr)
+		w.expr(&s.Expr)
 	case *ast.DoBlockStmt:
 		w.block(s.Stmts)
 	case *ast.WhileStmt:
-		w.expr(s.Condition)
+		w.expr(&s.Condition)
 		w.block(s.Stmts)
 	case *ast.RepeatStmt:
-		w.block(s.Stmts)
-		w.expr(s.Condition)
+		// The condition sees the body's locals.
+		mark := len(w.locals)
+		for _, st := range s.Stmts {
+			w.stmt(st)
+		}
+		w.expr(&s.Condition)
+		w.leave(mark)
 	case *ast.IfStmt:
-		w.expr(s.Condition)
+		w.expr(&s.Condition)
 		w.block(s.Then)
 		w.block(s.Else)
 	case *ast.NumberForStmt:
-		w.expr(s.Init)
-		w.expr(s.Limit)
+		w.expr(&s.Init)
+		w.expr(&s.Limit)
 		if s.Step != nil {
-			w.expr(s.Step)
+			w.expr(&s.Step)
 		}
+		mark := len(w.locals)
+		w.declare(s.Name)
 		w.block(s.Stmts)
+		w.leave(mark)
 	case *ast.GenericForStmt:
 		w.exprs(s.Exprs)
+		mark := len(w.locals)
+		w.declare(s.Names...)
 		w.block(s.Stmts)
+		w.leave(mark)
 	case *ast.FuncDefStmt:
 		if s.Name.Func != nil {
-			w.expr(s.Name.Func)
+			w.expr(&s.Name.Func)
 		} else {
-			w.expr(s.Name.Receiver)
+			w.expr(&s.Name.Receiver)
 			w.fn.use(lua.LString(s.Name.Method))
 		}
-		w.expr(s.Func)
+		w.body(s.Func, s.Name.Func == nil)
 	case *ast.ReturnStmt:
 		w.slots(s.Exprs)
 	}
 }
 
 func (w *constWalker) exprs(es []ast.Expr) {
-	for _, e := range es {
-		w.expr(e)
+	for i := range es {
+		w.expr(&es[i])
 	}
 }
 
-// expr walks an expression whose own literal stays a constant.
-func (w *constWalker) expr(e ast.Expr) {
+// expr walks the expression at p, whose own literal stays a constant.
+func (w *constWalker) expr(p *ast.Expr) {
 	if w.err != nil {
 		return
 	}
+	e := *p
 	if v, ok := literalValue(e); ok {
 		w.fn.use(v)
 		return
 	}
 	switch e := e.(type) {
 	case *ast.IdentExpr:
-		// A global's name is a constant; a local's is not, but telling
-		// them apart is not worth it for an estimate.
-		w.fn.use(lua.LString(e.Value))
+		if w.inScope[e.Value] == 0 {
+			w.fn.use(lua.LString(e.Value)) // a global's name
+		}
 	case *ast.AttrGetExpr:
-		w.expr(e.Object)
-		w.expr(e.Key)
+		w.expr(&e.Object)
+		w.expr(&e.Key)
 	case *ast.TableExpr:
+		if call := w.lastBlock(e); call != nil {
+			*p = call
+			w.expr(p)
+			return
+		}
 		for _, f := range e.Fields {
 			if f.Key != nil {
 				w.slot(&f.Key)
@@ -297,33 +360,33 @@ func (w *constWalker) expr(e ast.Expr) {
 		}
 	case *ast.FuncCallExpr:
 		if e.Func != nil {
-			w.expr(e.Func)
+			w.expr(&e.Func)
 		}
 		if e.Receiver != nil {
-			w.expr(e.Receiver)
+			w.expr(&e.Receiver)
 			w.fn.use(lua.LString(e.Method))
 		}
 		w.slots(e.Args)
 	case *ast.LogicalOpExpr:
-		w.expr(e.Lhs)
-		w.expr(e.Rhs)
+		w.expr(&e.Lhs)
+		w.expr(&e.Rhs)
 	case *ast.RelationalOpExpr:
 		w.slot(&e.Lhs)
 		w.slot(&e.Rhs)
 	case *ast.StringConcatOpExpr:
-		w.expr(e.Lhs)
-		w.expr(e.Rhs)
+		w.expr(&e.Lhs)
+		w.expr(&e.Rhs)
 	case *ast.ArithmeticOpExpr:
-		w.expr(e.Lhs)
-		w.expr(e.Rhs)
+		w.expr(&e.Lhs)
+		w.expr(&e.Rhs)
 	case *ast.UnaryMinusOpExpr:
-		w.expr(e.Expr)
+		w.expr(&e.Expr)
 	case *ast.UnaryNotOpExpr:
-		w.expr(e.Expr)
+		w.expr(&e.Expr)
 	case *ast.UnaryLenOpExpr:
-		w.expr(e.Expr)
+		w.expr(&e.Expr)
 	case *ast.FunctionExpr:
-		w.function(e.Line(), func() { w.block(e.Stmts) })
+		w.body(e, false)
 	}
 }
 
@@ -392,7 +455,9 @@ func isConstKey(v lua.LValue) bool {
 //     k = v that follows it, from registers the field may have used, so
 //     t[1] and t[2] could become the field's key and value. Such a store
 //     comes right after the field's SETTABLE; it becomes a no-op.
-func fixSetList(proto *lua.FunctionProto) {
+//   - After a multiple of 50 positional items, a last call or ... stored
+//     its values over the last block of items rather than after it.
+func fixSetList(proto *lua.FunctionProto) error {
 	code := proto.Code
 	last := map[int]int{} // table register -> last block stored
 	for pc := 0; pc < len(code); pc++ {
@@ -413,6 +478,23 @@ func fixSetList(proto *lua.FunctionProto) {
 				}
 				continue
 			}
+			if b == 0 {
+				// A last item of several values: gopher-lua names the
+				// block of the items before it, which is one too few
+				// when they are a multiple of 50.
+				last[a]++
+				switch {
+				case extended:
+					pc++
+					code[pc] = uint32(last[a])
+				case last[a] <= 0x1ff:
+					code[pc] = inst&^(0x1ff<<9) | uint32(last[a])<<9
+				default:
+					// lastBlock rewrote every constructor that needs this.
+					return fmt.Errorf("SETLIST at pc %d of the function at line %d needs block %d", pc, proto.LineDefined, last[a])
+				}
+				continue
+			}
 			if !extended {
 				last[a] = c
 				continue
@@ -423,8 +505,11 @@ func fixSetList(proto *lua.FunctionProto) {
 		}
 	}
 	for _, p := range proto.FunctionPrototypes {
-		fixSetList(p)
+		if err := fixSetList(p); err != nil {
+			return err
+		}
 	}
+	return nil
 }
 
 // storesInto reports whether inst is SETTABLE or SETTABLEKS into register
@@ -432,4 +517,72 @@ func fixSetList(proto *lua.FunctionProto) {
 func storesInto(inst uint32, a int) bool {
 	op := int(inst >> 26)
 	return (op == lua.OP_SETTABLE || op == lua.OP_SETTABLEKS) && int(inst>>18)&0xff == a
+}
+
+// lastBlockItems is the number of positional items of 511 blocks of 50,
+// the most SETLIST can name in its operand.
+const lastBlockItems = 511 * 50 // lua.FieldsPerFlush
+
+// appendLast is a Go function that stores its arguments after the first
+// in the table it is given, from lastBlockItems+1 on, and returns the
+// table.
+var appendLast = &lua.LFunction{IsG: true, GFunction: func(L *lua.LState) int {
+	t := L.CheckTable(1)
+	for i := 2; i <= L.GetTop(); i++ {
+		t.RawSetInt(lastBlockItems+i-1, L.Get(i))
+	}
+	L.SetTop(1)
+	return 1
+}}
+
+// lastBlock rewrites a constructor whose last item is a call or ... after
+// exactly lastBlockItems positional items: gopher-lua stores that item's
+// values from the 511th block on, and its SETLIST has no word after it to
+// name the 512th. {..., f()} becomes appendLast({...}, f()): the items
+// are evaluated and stored in the same order, and nothing can see the
+// table before it is complete. It returns nil for any other constructor.
+func (w *constWalker) lastBlock(e *ast.TableExpr) ast.Expr {
+	n := len(e.Fields)
+	if n < 2 || e.Fields[n-1].Key != nil || !isMultiValue(e.Fields[n-1].Value) {
+		return nil
+	}
+	positional := 0
+	for _, f := range e.Fields[:n-1] {
+		if f.Key == nil {
+			positional++
+		}
+	}
+	if positional != lastBlockItems {
+		return nil
+	}
+	last := e.Fields[n-1].Value
+	e.Fields = e.Fields[:n-1]
+	// The item before it is last now, and still gives one value.
+	switch v := e.Fields[n-2].Value.(type) {
+	case *ast.FuncCallExpr:
+		v.AdjustRet = true
+	case *ast.Comma3Expr:
+		v.AdjustRet = true
+	}
+	fn := &ast.IdentExpr{Value: constMarker}
+	fn.SetLine(w.rw.base + len(w.rw.values))
+	fn.SetLastLine(fn.Line())
+	w.rw.values = append(w.rw.values, appendLast)
+	w.rw.lines = append(w.rw.lines, last.Line())
+	call := &ast.FuncCallExpr{Func: fn, Args: []ast.Expr{e, last}, AdjustRet: true}
+	call.SetLine(e.Line())
+	call.SetLastLine(e.LastLine())
+	return call
+}
+
+// isMultiValue reports whether e gives all its values as the last item
+// of a list: a call or ... not in parentheses.
+func isMultiValue(e ast.Expr) bool {
+	switch e := e.(type) {
+	case *ast.FuncCallExpr:
+		return !e.AdjustRet
+	case *ast.Comma3Expr:
+		return !e.AdjustRet
+	}
+	return false
 }
