@@ -177,8 +177,14 @@ func CheckNesting(src, name string) error {
 		operand := false
 		switch tok {
 		case "(", "{", "[", "function", "do", "if", "repeat":
-			if prevOperand && tok != "{" {
+			switch {
+			case !prevOperand || tok == "{":
+			case tok == "(" || tok == "[":
 				terms++ // a call or an index
+			default:
+				// A keyword after an operand ends its expression: a new
+				// statement starts (end if ... end), or a body (while x do).
+				chain, terms = 0, 0
 			}
 			stack = append(stack, level{chain, terms})
 			chainSum += chain
