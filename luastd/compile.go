@@ -101,8 +101,9 @@ func compile(src, name, errName string) (*lua.FunctionProto, error) {
 // Load compiles src with Compile and returns it as a function of L, with
 // L's globals as its environment. When L's context ends first, Load raises
 // the context's error in L at once and leaves the compile to finish,
-// unused, on its own goroutine; the limits Compile enforces bound how long
-// that takes.
+// unused, on its own goroutine; the limits Compile enforces (nesting,
+// constants: see the package doc) keep that to linear time in the size of
+// the source. Load starts no compile once the context has ended.
 func Load(L *lua.LState, src, name string) (*lua.LFunction, error) {
 	return load(L, src, name, name)
 }
@@ -121,6 +122,11 @@ func load(L *lua.LState, src, name, errName string) (*lua.LFunction, error) {
 			return nil, err
 		}
 		return L.NewFunctionFromProto(proto), nil
+	}
+	if ctx.Err() != nil {
+		// Never start a compile no one will use.
+		Check(L)
+		return nil, ctx.Err()
 	}
 	type result struct {
 		proto *lua.FunctionProto
