@@ -16,7 +16,7 @@ import (
 // 20 s, and a compile left behind by a run at its deadline went on using
 // CPU for minutes. So Compile rewrites the literals of a function with
 // many of them (more than manyLiterals distinct ones, in the places
-// listed at constSlots) into reads of one placeholder global, which the
+// listed at slot) into reads of one placeholder global, which the
 // compiler sees as one constant, and then turns each read back into a
 // load of the literal's own constant, appended to the function's
 // constants through a map. The compiled function is what gopher-lua
@@ -190,11 +190,12 @@ func compilerNumber(s string) lua.LNumber {
 	return lua.LNumber(math.NaN())
 }
 
-// constSlots: a literal is rewritten where gopher-lua compiles it to a
-// load of a constant into a register or an RK operand, which a register
-// replaces with the same meaning: a table constructor's keys and values,
-// a call's arguments, the values of return, local and assignment
-// statements, and the operands of comparisons.
+// slot records the literal at p for rewriting, or walks p's expression.
+// A literal is rewritten where gopher-lua compiles it to a load of a
+// constant into a register or an RK operand, which a register replaces
+// with the same meaning: a table constructor's keys and values, a call's
+// arguments, the values of return, local and assignment statements, and
+// the operands of comparisons, arithmetic, and and or.
 func (w *constWalker) slot(p *ast.Expr) {
 	if v, ok := literalValue(*p); ok {
 		w.fn.slots = append(w.fn.slots, p)
@@ -368,8 +369,8 @@ func (w *constWalker) expr(p *ast.Expr) {
 		}
 		w.slots(e.Args)
 	case *ast.LogicalOpExpr:
-		w.expr(&e.Lhs)
-		w.expr(&e.Rhs)
+		w.slot(&e.Lhs)
+		w.slot(&e.Rhs)
 	case *ast.RelationalOpExpr:
 		w.slot(&e.Lhs)
 		w.slot(&e.Rhs)
@@ -377,8 +378,10 @@ func (w *constWalker) expr(p *ast.Expr) {
 		w.expr(&e.Lhs)
 		w.expr(&e.Rhs)
 	case *ast.ArithmeticOpExpr:
-		w.expr(&e.Lhs)
-		w.expr(&e.Rhs)
+		// Operands that are placeholders are not folded: the VM computes
+		// what the compile would have.
+		w.slot(&e.Lhs)
+		w.slot(&e.Rhs)
 	case *ast.UnaryMinusOpExpr:
 		w.expr(&e.Expr)
 	case *ast.UnaryNotOpExpr:
