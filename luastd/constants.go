@@ -21,7 +21,9 @@ import (
 // load of the literal's own constant, appended to the function's
 // constants through a map. The compiled function is what gopher-lua
 // would have compiled, but for a literal that the compiler would have
-// used in place (an RK operand) now being loaded into a register first.
+// used in place (an RK operand) now being loaded into a register first,
+// and arithmetic on literals being computed when it runs rather than
+// folded by the compiler (to the same value).
 //
 // Each placeholder carries the number of its literal as its line, offset
 // past any line of the source, so every instruction made for it can be
@@ -62,6 +64,7 @@ type ConstantsError struct {
 	Overflow bool
 }
 
+// Error returns "chunk:line: " and what is wrong.
 func (e *ConstantsError) Error() string {
 	if e.Overflow {
 		return fmt.Sprintf("%s:%d: constant table overflow (function has more than %d constants)", e.Chunk, e.Line, maxConstants)
@@ -69,7 +72,7 @@ func (e *ConstantsError) Error() string {
 	return fmt.Sprintf("%s:%d: function has too many distinct names and operands (%d) to compile in bounded time", e.Chunk, e.Line, e.Count)
 }
 
-// constRewrite is what rewriteConstants did to a chunk, for patchConstants.
+// constRewrite is what rewriteConstants did to a chunk, for its patch.
 type constRewrite struct {
 	base   int          // the first placeholder line
 	values []lua.LValue // placeholder i stands for values[i]
@@ -101,7 +104,7 @@ type constWalker struct {
 
 // rewriteConstants rewrites the literals of each function of chunk that
 // has more than manyLiterals distinct ones into placeholders, and returns
-// what patchConstants needs to undo it after the compile (nil when
+// what its patch needs to undo it after the compile (nil when
 // nothing was rewritten). src is the chunk's source, name its name for
 // errors.
 func rewriteConstants(chunk []ast.Stmt, src, name string) (*constRewrite, error) {
@@ -393,7 +396,7 @@ func (w *constWalker) expr(p *ast.Expr) {
 	}
 }
 
-// patchConstants turns the placeholder reads of proto and the functions
+// patch turns the placeholder reads of proto and the functions
 // it defines into loads of their literals, and gives their instructions
 // back their lines.
 func (rw *constRewrite) patch(proto *lua.FunctionProto, chunk string) error {
