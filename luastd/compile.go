@@ -2,6 +2,7 @@ package luastd
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -71,9 +72,25 @@ func compile(src, name, errName string) (*lua.FunctionProto, error) {
 		return nil, syntaxError(errName, src, err)
 	}
 	marker, sites := rewriteConcat(chunk)
-	proto, err := lua.Compile(chunk, name)
+	consts, err := rewriteConstants(chunk, src, name)
 	if err != nil {
 		return nil, syntaxError(errName, src, err)
+	}
+	proto, err := lua.Compile(chunk, name)
+	if err != nil {
+		var ce *lua.CompileError
+		if consts != nil && errors.As(err, &ce) && ce.Line >= consts.base {
+			ce.Line = consts.lines[ce.Line-consts.base]
+		}
+		return nil, syntaxError(errName, src, err)
+	}
+	if consts != nil {
+		if err := consts.patch(proto, name); err != nil {
+			return nil, syntaxError(errName, src, err)
+		}
+	}
+	if err := fixSetList(proto); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	if len(sites) > 0 {
 		patchConcat(proto, marker, sites)
@@ -84,8 +101,9 @@ func compile(src, name, errName string) (*lua.FunctionProto, error) {
 // Load compiles src with Compile and returns it as a function of L, with
 // L's globals as its environment. When L's context ends first, Load raises
 // the context's error in L at once and leaves the compile to finish,
-// unused, on its own goroutine; the limits Compile enforces bound how long
-// that takes.
+// unused, on its own goroutine; the limits Compile enforces (nesting,
+// constants: see the package doc) keep that to linear time in the size of
+// the source. Load starts no compile once the context has ended.
 func Load(L *lua.LState, src, name string) (*lua.LFunction, error) {
 	return load(L, src, name, name)
 }
@@ -104,6 +122,11 @@ func load(L *lua.LState, src, name, errName string) (*lua.LFunction, error) {
 			return nil, err
 		}
 		return L.NewFunctionFromProto(proto), nil
+	}
+	if ctx.Err() != nil {
+		// Never start a compile no one will use.
+		Check(L)
+		return nil, ctx.Err()
 	}
 	type result struct {
 		proto *lua.FunctionProto
@@ -160,8 +183,14 @@ func CheckNesting(src, name string) error {
 		operand := false
 		switch tok {
 		case "(", "{", "[", "function", "do", "if", "repeat":
-			if prevOperand && tok != "{" {
+			switch {
+			case !prevOperand || tok == "{":
+			case tok == "(" || tok == "[":
 				terms++ // a call or an index
+			default:
+				// A keyword after an operand ends its expression: a new
+				// statement starts (end if ... end), or a body (while x do).
+				chain, terms = 0, 0
 			}
 			stack = append(stack, level{chain, terms})
 			chainSum += chain

@@ -237,6 +237,7 @@ func TestCompileNesting(t *testing.T) {
 		{"sums 1e5", "return " + rep("1+", 1e5) + "1", false},
 		{"many short lines", rep("x = a .. b .. c + 1 * 2\n", 1e4), true},
 		{"many calls", rep("print(1)\n", 1e4) + rep("f(x) g.h:i(y) t[1] = 2 z = 3\n", 1e3), true},
+		{"many blocks in a row", rep("do local x = 1 end if x then y = 1 end while x do end repeat until x\n", 1e3), true},
 		{"strings hide brackets", `return "((((" .. [[{{{{]] .. '))))' -- ((((` + "\n" + rep("--[[ ((( ]]", 1000), true},
 	}
 	for _, tt := range tests {

@@ -90,6 +90,7 @@ func syntaxError(chunk, src string, err error) error {
 	var pe *parse.Error
 	var le *SyntaxLevelError
 	var ce *lua.CompileError
+	var ke *ConstantsError
 	switch {
 	case errors.As(err, &pe):
 		se := &SyntaxError{Chunk: chunk, Line: pe.Pos.Line, Column: pe.Pos.Column, Message: pe.Message, Near: pe.Token, Err: err}
@@ -103,6 +104,9 @@ func syntaxError(chunk, src string, err error) error {
 	case errors.As(err, &le):
 		msg := strings.TrimPrefix(le.Error(), fmt.Sprintf("%s:%d: ", le.Chunk, le.Line))
 		return &SyntaxError{Chunk: chunk, Line: le.Line, Message: msg, Err: err}
+	case errors.As(err, &ke):
+		msg := strings.TrimPrefix(ke.Error(), fmt.Sprintf("%s:%d: ", ke.Chunk, ke.Line))
+		return &SyntaxError{Chunk: chunk, Line: ke.Line, Message: msg, Err: err}
 	case errors.As(err, &ce):
 		return &SyntaxError{Chunk: chunk, Line: ce.Line, Message: ce.Message, Err: err}
 	}

@@ -1,6 +1,9 @@
 package runtime
 
-import "sync"
+import (
+	"context"
+	"sync"
+)
 
 // Compiled chunks are kept so that running the same code again skips the
 // parser and compiler, which cost far more than running a small script.
@@ -19,14 +22,42 @@ type chunkCache struct {
 }
 
 // program returns code compiled, named "<string>" in error positions like
-// LState.LoadString.
-func (c *chunkCache) program(code string) (*Program, error) {
+// LState.LoadString. A large chunk compiles on a goroutine of its own, so
+// that program returns ctx's error when ctx ends first; the compile runs
+// on, unused, for a time linear in the size of the source (see luastd's
+// package doc). Once ctx has ended, program starts no large compile.
+func (c *chunkCache) program(ctx context.Context, code string) (*Program, error) {
 	c.mu.Lock()
 	p, ok := c.m[code]
 	c.mu.Unlock()
 	if ok {
 		return p, nil
 	}
+	if len(code) < maxCachedChunkSize {
+		return c.compile(code)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	type result struct {
+		p   *Program
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		p, err := c.compile(code)
+		done <- result{p, err}
+	}()
+	select {
+	case r := <-done:
+		return r.p, r.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// compile compiles code and keeps it if it is small enough.
+func (c *chunkCache) compile(code string) (*Program, error) {
 	p, err := Compile("<string>", code)
 	if err != nil {
 		return nil, err

@@ -204,3 +204,37 @@ func TestExitInPooledState(t *testing.T) {
 		}
 	}
 }
+
+// TestRunStringHugeChunkDeadline checks that RunString of a chunk that
+// takes long to compile returns at its deadline, with the context's error
+// (it waited for the whole compile before), and runs given the time.
+func TestRunStringHugeChunkDeadline(t *testing.T) {
+	rt, err := runtime.New(context.Background(), runtime.WithRegistryString("t.yaml", memRegistry))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Close(context.Background())
+	var b strings.Builder
+	b.WriteString("local t = {")
+	for i := 1; i <= 200000; i++ {
+		fmt.Fprintf(&b, "%d,", i)
+	}
+	b.WriteString("}\nreturn #t")
+	code := b.String()
+	for _, d := range []time.Duration{0, 20 * time.Millisecond} {
+		ctx, cancel := context.WithTimeout(context.Background(), d)
+		start := time.Now()
+		_, err := rt.RunString(ctx, code)
+		cancel()
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("deadline %v: error %v, want the deadline's", d, err)
+		}
+		if took := time.Since(start); took > d+500*time.Millisecond {
+			t.Fatalf("deadline %v: returned after %v", d, took)
+		}
+	}
+	res, err := rt.RunString(context.Background(), code)
+	if err != nil || len(res) != 1 || res[0] != int64(200000) {
+		t.Fatalf("got %v, %v", res, err)
+	}
+}

@@ -164,7 +164,7 @@ func (rt *Runtime) RunFile(ctx context.Context, path string, args ...string) err
 // does not compile returns a *ScriptError whose Cause is a *SyntaxError.
 // opts set the run's actor, scope and output.
 func (rt *Runtime) RunString(ctx context.Context, code string, opts ...RunOption) ([]any, error) {
-	p, err := rt.chunks.program(code)
+	p, err := rt.chunks.program(ctx, code)
 	if err != nil {
 		err = &ScriptError{Message: err.Error(), Cause: err}
 		_, endRun := rt.tel.startRun(ctx, "")
