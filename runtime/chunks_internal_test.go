@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -13,7 +14,7 @@ func TestChunkCacheIsBounded(t *testing.T) {
 	var c chunkCache
 	code := func(i int) string { return fmt.Sprintf("return %d", i) }
 	for i := range maxCachedChunks + 10 {
-		if _, err := c.program(code(i)); err != nil {
+		if _, err := c.program(context.Background(), code(i)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -27,7 +28,7 @@ func TestChunkCacheIsBounded(t *testing.T) {
 		t.Error("the newest chunk is not kept")
 	}
 	big := "return 1" + strings.Repeat(" ", maxCachedChunkSize)
-	if _, err := c.program(big); err != nil {
+	if _, err := c.program(context.Background(), big); err != nil {
 		t.Fatal(err)
 	}
 	if _, ok := c.m[big]; ok {
