@@ -15,6 +15,7 @@ import (
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/luahost/luahost/internal/dbtest"
+	"github.com/luahost/luahost/luastd"
 )
 
 // callLoops is the script of BenchmarkStoreCall: after its setup it
@@ -167,6 +168,13 @@ func cpuTime(b *testing.B) time.Duration {
 // redis-overhead-ns/call, (redis.call loop - table loop) / 2N in the CPU
 // time of Redis's main thread, and ours/redis, the ratio of the two
 // overheads.
+//
+// LUAHOST_BENCH_CALL_CONTEXT=off runs both loops on a state without a
+// context, as no run of luahost does: gopher-lua then skips the check of
+// the context's Done channel it makes before every VM instruction. The
+// difference in overhead-ns/call is what that check costs on the VM
+// instructions a method call takes beyond a table access (SELF, the
+// argument loads, CALL).
 func BenchmarkStoreCall(b *testing.B) {
 	n := 1_000_000
 	if v := os.Getenv("LUAHOST_BENCH_CALL_N"); v != "" {
@@ -180,6 +188,14 @@ func BenchmarkStoreCall(b *testing.B) {
 	only := os.Getenv("LUAHOST_BENCH_CALL_LOOP")
 	if only != "" && only != "table" && only != "store" {
 		b.Fatalf("LUAHOST_BENCH_CALL_LOOP=%q: want table or store", only)
+	}
+	noContext := false
+	switch v := os.Getenv("LUAHOST_BENCH_CALL_CONTEXT"); v {
+	case "", "on":
+	case "off":
+		noContext = true
+	default:
+		b.Fatalf("LUAHOST_BENCH_CALL_CONTEXT=%q: want on or off", v)
 	}
 	var rdb *redis.Client
 	stat, prefix := "", ""
@@ -213,6 +229,9 @@ func BenchmarkStoreCall(b *testing.B) {
 				err := rt.Do(context.Background(), func(L *lua.LState) error {
 					if err := L.DoString(callLoops); err != nil {
 						return err
+					}
+					if noContext {
+						defer luastd.SetContext(L, L.RemoveContext())
 					}
 					tableLoop, storeLoop := L.Get(-2), L.Get(-1)
 					L.Pop(2)
