@@ -180,8 +180,11 @@ type Frame struct {
 // With methods return changed copies.
 type Error struct {
 	Kind    string // one of the Kind constants, or a kind of the script's own
-	Message string // one line, without the kind
-	Err     error  // the Go error it came from or wraps, if any
+	// Message is the text the script sees, one line, without the kind.
+	// Under a security scope, that of an error from a backend or a store's
+	// start says only what failed (see the README's access control).
+	Message string
+	Err     error // the Go error it came from or wraps, if any, in full
 
 	retry   retry
 	fromGo  bool // made by goError from a backend's or the resolver's error
