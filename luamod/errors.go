@@ -179,7 +179,7 @@ type Frame struct {
 // with errors.As). Values are immutable once a script can see them; the
 // With methods return changed copies.
 type Error struct {
-	Kind    string // one of the Kind constants, or a kind of the script's own
+	Kind string // one of the Kind constants, or a kind of the script's own
 	// Message is the text the script sees, one line, without the kind.
 	// Under a security scope, that of an error from a backend or a store's
 	// start says only what failed (see the README's access control).
