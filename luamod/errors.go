@@ -187,8 +187,9 @@ type Error struct {
 	Err     error // the Go error it came from or wraps, if any, in full
 
 	retry   retry
-	fromGo  bool // made by goError from a backend's or the resolver's error
-	details any  // *lua.LTable from a script, or a Go value from WithDetails
+	fromGo  bool   // made by goError from a backend's or the resolver's error
+	stopped *Error // the cause of the call's context, when it gave the kind
+	details any    // *lua.LTable from a script, or a Go value from WithDetails
 	thread  string
 	frames  []Frame
 }
@@ -418,6 +419,10 @@ func goError(ctx context.Context, err error) *Error {
 	kind := kindFromContext(ctx, KindOf(err))
 	e := storeError(kind, Message(err, KindOf(err)), err)
 	e.fromGo = true
+	var cause *Error
+	if ctx.Err() != nil && errors.As(context.Cause(ctx), &cause) && cause.Kind == kind {
+		e.stopped = cause
+	}
 	return e
 }
 
@@ -432,10 +437,15 @@ func goError(ctx context.Context, err error) *Error {
 // or value over a limit, a version conflict, a key that exists, a store
 // that is full) keep their message. e.Err keeps the full error for Go.
 func scopedMessage(e *Error) (string, bool) {
+	if e.stopped != nil {
+		// The kind came from the run's context (the memory limit), whose
+		// error the host wrote for scripts.
+		return e.stopped.Message, true
+	}
 	err := e.Err
 	switch {
 	case errors.Is(err, backends.ErrOutcomeUnknown):
-		return "unavailable; the write may or may not have been applied", true
+		return "the write may or may not have been applied", true
 	case errors.Is(err, backends.ErrFull):
 		return "", false
 	case errors.Is(err, backends.ErrUnavailable):
@@ -445,17 +455,8 @@ func scopedMessage(e *Error) (string, bool) {
 			return genericMessage(e.Kind), true
 		}
 	}
-	var cause *Error
-	if e.Kind != KindOf(err) && errors.As(err, &cause) {
-		// The kind came from the run's context (the memory limit), whose
-		// error the host wrote for scripts.
-		return cause.Message, true
-	}
 	switch e.Kind {
 	case KindInvalid, KindNotFound, KindConflict, KindAlreadyExists:
-		if e.Kind != KindOf(err) {
-			return genericMessage(e.Kind), true
-		}
 		return "", false
 	}
 	return genericMessage(e.Kind), true

@@ -52,7 +52,7 @@ func TestScopedStoreErrorMessages(t *testing.T) {
 			`PERMISSION_DENIED: store "app:s": access denied by the store's backend`, "false"},
 		{"outcome unknown", fmt.Errorf("get: %w: %w", backends.ErrOutcomeUnknown, infra),
 			`UNAVAILABLE: store "app:s": get: outcome unknown: ` + infra.Error(),
-			`UNAVAILABLE: store "app:s": unavailable; the write may or may not have been applied`, "false"},
+			`UNAVAILABLE: store "app:s": the write may or may not have been applied`, "false"},
 		{"unavailable start of an invalid entry", backends.Errorf(backends.ErrUnavailable, "%w", backends.Errorf(backends.ErrInvalid, "%w", infra)),
 			`INVALID: store "app:s": ` + infra.Error(),
 			`INVALID: store "app:s": invalid configuration or state`, "false"},
@@ -115,21 +115,40 @@ func TestScopedStoreGetUnavailable(t *testing.T) {
 	}
 }
 
-// A script's time limit reached in a store call reads as TIMEOUT with no
-// driver text under a scope.
-func TestScopedStoreTimeout(t *testing.T) {
-	L, m := newState(t, &stubStore{wait: true})
-	m.SetSecurity(allowAll(t))
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
-	defer cancel()
-	L.SetContext(ctx)
-	// Called from Go: a Lua caller would be stopped by the VM first.
-	s := L.GetGlobal("s")
-	if err := L.CallByParam(lua.P{Fn: L.GetField(s, "get"), NRet: 2, Protect: true}, s, lua.LString("k")); err != nil {
-		t.Fatal(err)
+// A script's time limit, or the host stopping it with an error of its
+// own (the memory limit), reached in a store call reads under a scope as
+// TIMEOUT with no driver text, or as the host's error.
+func TestScopedStoreStopped(t *testing.T) {
+	memErr := luamod.NewError(luamod.KindInvalid, "memory limit of 1 MiB exceeded")
+	tests := []struct {
+		name string
+		stop func() (context.Context, context.CancelFunc)
+		want string
+	}{
+		{"deadline", func() (context.Context, context.CancelFunc) {
+			return context.WithTimeout(context.Background(), 10*time.Millisecond)
+		}, `TIMEOUT: store "app:s": timed out`},
+		{"host's error", func() (context.Context, context.CancelFunc) {
+			ctx, cancel := context.WithCancelCause(context.Background())
+			time.AfterFunc(10*time.Millisecond, func() { cancel(memErr) })
+			return ctx, func() { cancel(nil) }
+		}, `INVALID: store "app:s": memory limit of 1 MiB exceeded`},
 	}
-	got := []string{L.ToStringMeta(L.Get(-1)).String()}
-	if want := `TIMEOUT: store "app:s": timed out`; got[0] != want {
-		t.Errorf("got %q, want %q", got[0], want)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			L, m := newState(t, &stubStore{wait: true})
+			m.SetSecurity(allowAll(t))
+			ctx, cancel := tt.stop()
+			defer cancel()
+			L.SetContext(ctx)
+			// Called from Go: a Lua caller would be stopped by the VM first.
+			s := L.GetGlobal("s")
+			if err := L.CallByParam(lua.P{Fn: L.GetField(s, "get"), NRet: 2, Protect: true}, s, lua.LString("k")); err != nil {
+				t.Fatal(err)
+			}
+			if got := L.ToStringMeta(L.Get(-1)).String(); got != tt.want {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
 	}
 }
