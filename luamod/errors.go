@@ -179,12 +179,17 @@ type Frame struct {
 // with errors.As). Values are immutable once a script can see them; the
 // With methods return changed copies.
 type Error struct {
-	Kind    string // one of the Kind constants, or a kind of the script's own
-	Message string // one line, without the kind
-	Err     error  // the Go error it came from or wraps, if any
+	Kind string // one of the Kind constants, or a kind of the script's own
+	// Message is the text the script sees, one line, without the kind.
+	// Under a security scope, that of an error from a backend or a store's
+	// start says only what failed (see the README's access control).
+	Message string
+	Err     error // the Go error it came from or wraps, if any, in full
 
 	retry   retry
-	details any // *lua.LTable from a script, or a Go value from WithDetails
+	fromGo  bool   // made by goError from a backend's or the resolver's error
+	stopped *Error // the cause of the call's context, when it gave the kind
+	details any    // *lua.LTable from a script, or a Go value from WithDetails
 	thread  string
 	frames  []Frame
 }
@@ -369,6 +374,11 @@ func (h *handle) invalid(L *lua.LState, msg string) int {
 // of a call on a store (storeID not "") starts with `store "ID": `, the
 // one way every backend's errors name their store.
 func (m *Module) newError(L *lua.LState, e *Error, storeID string) *lua.LUserData {
+	if m.sec.Checked() && e.fromGo {
+		if msg, ok := scopedMessage(e); ok {
+			e.Message = msg
+		}
+	}
 	if m.redact != nil {
 		var own []string
 		for i := 1; i <= L.GetTop(); i++ {
@@ -390,11 +400,86 @@ func (m *Module) pushGoError(L *lua.LState, ctx context.Context, err error) int 
 	return m.pushError(L, goError(ctx, err))
 }
 
+// pushStoreGoError pushes nil and the script error for err, a failure of
+// store.get(id) made under ctx. Under a scope, a message scopedMessage
+// replaces names the store, as a handle's errors do.
+func (m *Module) pushStoreGoError(L *lua.LState, ctx context.Context, id string, err error) int {
+	e := goError(ctx, err)
+	if m.sec.Checked() {
+		if msg, ok := scopedMessage(e); ok {
+			e.Message, e.fromGo = "store "+quote(id)+": "+msg, false
+		}
+	}
+	return m.pushError(L, e)
+}
+
 // goError returns the script error for err, a failure of a call made
 // under ctx.
 func goError(ctx context.Context, err error) *Error {
 	kind := kindFromContext(ctx, KindOf(err))
-	return storeError(kind, Message(err, KindOf(err)), err)
+	e := storeError(kind, Message(err, KindOf(err)), err)
+	e.fromGo = true
+	var cause *Error
+	if ctx.Err() != nil && errors.As(context.Cause(ctx), &cause) && cause.Kind == kind {
+		e.stopped = cause
+	}
+	return e
+}
+
+// scopedMessage returns the message a script running under a security
+// scope sees for e, an error from a backend or the resolver, in place of
+// e.Message, and false when e.Message may be shown as it is.
+//
+// A tenant learns that its store failed, how (the kind) and whether to
+// retry (the flag, unchanged), never the host's infrastructure: a start
+// error or driver text names the database entries a store depends on,
+// hosts, ports and user names. Errors about the script's own call (a key
+// or value over a limit, a version conflict, a key that exists, a store
+// that is full) keep their message. e.Err keeps the full error for Go.
+func scopedMessage(e *Error) (string, bool) {
+	if e.stopped != nil {
+		// The kind came from the run's context (the memory limit), whose
+		// error the host wrote for scripts.
+		return e.stopped.Message, true
+	}
+	err := e.Err
+	switch {
+	case errors.Is(err, backends.ErrOutcomeUnknown):
+		return "the write may or may not have been applied", true
+	case errors.Is(err, backends.ErrFull):
+		return "", false
+	case errors.Is(err, backends.ErrUnavailable):
+		// Whatever kind wins (a store that cannot start because of its
+		// configuration may be INVALID), the cause is the host's.
+		if e.Kind != KindUnavailable {
+			return genericMessage(e.Kind), true
+		}
+	}
+	switch e.Kind {
+	case KindInvalid, KindNotFound, KindConflict, KindAlreadyExists:
+		return "", false
+	}
+	return genericMessage(e.Kind), true
+}
+
+// genericMessage is the message of a scoped error of kind (see
+// scopedMessage).
+func genericMessage(kind string) string {
+	switch kind {
+	case KindUnavailable:
+		return "unavailable, try again later"
+	case KindTimeout:
+		return "timed out"
+	case KindCanceled:
+		return "canceled"
+	case KindRateLimited:
+		return "rate limited, try again later"
+	case KindPermissionDenied:
+		return "access denied by the store's backend"
+	case KindInvalid:
+		return "invalid configuration or state"
+	}
+	return "internal error"
 }
 
 // invalid pushes nil and an INVALID error with msg.

@@ -166,7 +166,7 @@ func (m *Module) storeGet(L *lua.LState) int {
 	ctx := callContext(L)
 	st, err := m.resolve(ctx, string(id))
 	if err != nil {
-		return m.pushGoError(L, ctx, err)
+		return m.pushStoreGoError(L, ctx, string(id), err)
 	}
 	ud := L.NewUserData()
 	sg, _ := st.(backends.StringGetter)
