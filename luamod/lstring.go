@@ -1,6 +1,7 @@
 package luamod
 
 import (
+	"strings"
 	"unsafe"
 
 	lua "github.com/yuin/gopher-lua"
@@ -30,8 +31,9 @@ type boxedString[B any] struct {
 const maxBoxed = 48
 
 // newLString returns a Lua string with a copy of s. Strings longer than
-// maxBoxed bytes take two allocations, as lua.LString(string(s)) would.
-func newLString(s []byte) lua.LValue {
+// maxBoxed bytes take two allocations, as lua.LString(strings.Clone(s))
+// would. s may alias memory the caller reuses.
+func newLString(s string) lua.LValue {
 	var h *string
 	switch n := len(s); {
 	case n == 0:
@@ -45,7 +47,7 @@ func newLString(s []byte) lua.LValue {
 	case n <= maxBoxed:
 		h = box(new(boxedString[[maxBoxed]byte]), s)
 	default:
-		return lua.LString(string(s))
+		return lua.LString(strings.Clone(s))
 	}
 	var v lua.LValue
 	*(*iface)(unsafe.Pointer(&v)) = iface{lstringTab, unsafe.Pointer(h)}
@@ -53,7 +55,7 @@ func newLString(s []byte) lua.LValue {
 }
 
 // box copies s into o's room and points o's header at it.
-func box[B any](o *boxedString[B], s []byte) *string {
+func box[B any](o *boxedString[B], s string) *string {
 	b := unsafe.Slice((*byte)(unsafe.Pointer(&o.b)), unsafe.Sizeof(o.b))
 	o.s = unsafe.String(&b[0], copy(b, s))
 	return &o.s

@@ -4,6 +4,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"unsafe"
 
 	lua "github.com/yuin/gopher-lua"
 )
@@ -20,7 +21,7 @@ func TestNewLString(t *testing.T) {
 	for _, n := range []int{0, 1, 5, 15, 16, 17, 31, 32, 33, 47, 48, 49, 1000} {
 		src := []byte(strings.Repeat("ab\x00\xff", n)[:n])
 		s := string(src)
-		v := newLString(src)
+		v := newLString(unsafe.String(unsafe.SliceData(src), len(src)))
 		for i := range src {
 			src[i] = 'X' // the value must not share src
 		}
@@ -49,7 +50,7 @@ func TestNewLString(t *testing.T) {
 			t.Errorf("after collections, string %d is %q, want %q", i, v.String(), want[i])
 		}
 	}
-	L.SetGlobal("s", newLString([]byte("hello")))
+	L.SetGlobal("s", newLString("hello"))
 	if err := L.DoString(`assert(s == "hello" and #s == 5 and s:upper() == "HELLO" and type(s) == "string")`); err != nil {
 		t.Error(err)
 	}
@@ -58,7 +59,7 @@ func TestNewLString(t *testing.T) {
 // TestNewLStringAllocs checks the point of newLString: one allocation for
 // a short string, where lua.LString(string(b)) takes two.
 func TestNewLStringAllocs(t *testing.T) {
-	b := []byte("value")
+	b := "value"
 	var sink lua.LValue
 	if n := testing.AllocsPerRun(100, func() { sink = newLString(b) }); n != 1 {
 		t.Errorf("newLString: %v allocations, want 1", n)

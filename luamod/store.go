@@ -276,7 +276,7 @@ func handleGet(L *lua.LState) int {
 				// longer one shares the store's bytes, which never
 				// change.
 				if copied {
-					L.Push(newLString(h.m.buf[start:len(s)]))
+					L.Push(newLString(s[start:]))
 				} else {
 					L.Push(lua.LString(s[start:]))
 				}
