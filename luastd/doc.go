@@ -9,7 +9,8 @@
 // it puts luastd's functions over gopher-lua's (string patterns, format,
 // rep, byte, char; table concat, sort, insert, remove; unpack, select,
 // tostring, tonumber, print, error, load, loadstring, loadfile, dofile,
-// collectgarbage; the coroutine library; os.date, os.time; math.huge).
+// collectgarbage, setmetatable, next; the coroutine library; os.date,
+// os.time; math.max, math.min, math.huge).
 // OpenClock gives os.clock the start of the run to count from (see Clock:
 // wall time since the run began, not Lua 5.1's process CPU time).
 // OpenStdout then gives the state a standard output the host points at
@@ -60,6 +61,18 @@
 // field k = v after a multiple of 50 items overwrite t[1] and t[2], and
 // let a last call or ... after a multiple of 50 items, or a last field
 // k = f(), overwrite or add positional items.
+//
+// A generic for adjusts its expression list to three values, generator,
+// state and control, as Lua 5.1's does: gopher-lua's compiler adjusted it
+// to the number of loop variables, so for k in f do and for k, v in next,
+// t do gave the iterator whatever a register held before. Compile adds
+// hidden loop variables named "(for pad)" where that is needed.
+//
+// setmetatable takes only a table and a present nil or table; next raises
+// "invalid key to 'next'" for a key its table does not hold (it reads
+// gopher-lua's tables through reflection to accept keys cleared during a
+// traversal, and accepts every key if those fields change); math.max and
+// math.min with no argument give Lua 5.1's argument error.
 //
 // # Coroutines
 //

@@ -63,3 +63,44 @@ func checkCInt(L *lua.LState, n int, fn string) int32 {
 	}
 	return int32(l)
 }
+
+// mathMax is math.max(x, ...) as Lua 5.1's: the greatest of its numbers
+// (a later one replaces the greatest so far only when it is greater, so
+// NaN first stays), with an argument error for no argument at all where
+// gopher-lua said "wrong number of arguments".
+func mathMax(L *lua.LState) int {
+	return mathExtreme(L, func(d, best float64) bool { return d > best })
+}
+
+// mathMin is math.min(x, ...), as mathMax.
+func mathMin(L *lua.LState) int {
+	return mathExtreme(L, func(d, best float64) bool { return d < best })
+}
+
+func mathExtreme(L *lua.LState, better func(d, best float64) bool) int {
+	n := L.GetTop()
+	best := checkNumberNamed(L, 1)
+	for i := 2; i <= n; i++ {
+		if d := checkNumberNamed(L, i); better(d, best) {
+			best = d
+		}
+	}
+	L.Push(lua.LNumber(best))
+	return 1
+}
+
+// checkNumberNamed is checkNumberArg raising its error as gopher-lua
+// raises argument errors, so that the message names the function as its
+// caller does (see argErrorText): 'max', or 'm' for local m = math.max.
+func checkNumberNamed(L *lua.LState, n int) float64 {
+	switch v := L.Get(n).(type) {
+	case lua.LNumber:
+		return float64(v)
+	case lua.LString:
+		if f, ok := parseNumber(string(v)); ok {
+			return f
+		}
+	}
+	L.ArgError(n, "number expected, got "+typeName(L, n))
+	return 0
+}

@@ -21,6 +21,8 @@ var (
 		"collectgarbage": baseCollectGarbage,
 		"pcall":          basePCall,
 		"xpcall":         baseXPCall,
+		"setmetatable":   baseSetMetatable,
+		"next":           baseNext,
 	}
 	stringFuncs = map[string]lua.LGFunction{
 		"find":    strFind,
@@ -41,6 +43,10 @@ var (
 		"remove": tabRemove,
 		"sort":   tabSort,
 	}
+	mathFuncs = map[string]lua.LGFunction{
+		"max": mathMax,
+		"min": mathMin,
+	}
 	osFuncs = map[string]lua.LGFunction{
 		"date": osDate,
 		"time": osTime,
@@ -49,18 +55,19 @@ var (
 
 // Open installs luastd's functions in L over gopher-lua's, in the
 // libraries L has open: error, pcall, xpcall, tonumber, tostring, print,
-// unpack, select, load, loadstring, loadfile, dofile and collectgarbage;
-// coroutine.create, resume, wrap, status, running and yield; string.find,
+// unpack, select, load, loadstring, loadfile, dofile, collectgarbage,
+// setmetatable and next; coroutine.create, resume, wrap, status, running and yield; string.find,
 // match, gmatch, gsub, rep, format, byte, char, upper, lower and reverse;
-// table.concat, insert, remove and sort; os.date and os.time; math.random
-// and math.randomseed; and math.huge as infinity. A function L lacks (e.g.
-// dofile in a sandbox) is not added. Call it after opening the libraries
-// and before removing any.
+// table.concat, insert, remove and sort; os.date and os.time; math.max,
+// min, random and randomseed; and math.huge as infinity. A function L
+// lacks (e.g. dofile in a sandbox) is not added. Call it after opening the
+// libraries and before removing any.
 func Open(L *lua.LState) {
 	setIn(L, L.Get(lua.GlobalsIndex), baseFuncs)
 	setIn(L, L.GetGlobal("string"), stringFuncs)
 	setIn(L, L.GetGlobal("table"), tableFuncs)
 	setIn(L, L.GetGlobal("os"), osFuncs)
+	setIn(L, L.GetGlobal("math"), mathFuncs)
 	if co, ok := L.GetGlobal("coroutine").(*lua.LTable); ok {
 		openCoroutine(L, co)
 	}

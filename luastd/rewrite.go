@@ -198,6 +198,7 @@ func (r *rewriter) stmt(s ast.Stmt) {
 		r.scope.locals = r.scope.locals[:mark]
 	case *ast.GenericForStmt:
 		r.exprs(s.Exprs)
+		padForNames(s)
 		mark := len(r.scope.locals)
 		r.declare(s.Names...)
 		r.block(s.Stmts)
@@ -386,4 +387,34 @@ func (sc *funcScope) has(name string) bool {
 		}
 	}
 	return false
+}
+
+// forPad names the hidden loop variables padForNames adds; no name in
+// source can be equal to it.
+const forPad = "(for pad)"
+
+// padForNames makes gopher-lua's compiler give a generic for its three
+// hidden values (generator, state, control) as Lua 5.1 does, adjusting
+// the expression list to three values. gopher-lua adjusts the list to the
+// number of loop variables instead, so for k in f do and for k, v in next,
+// t do left the state or control register holding whatever a previous
+// statement left there (for k in string.upper do never ended). With at
+// least three loop variables, or a list ending in a call or ... that
+// starts before the last variable, it adjusts right; otherwise unnamable
+// loop variables are added to make three, which cost a register each and
+// take the iterator's extra results.
+func padForNames(s *ast.GenericForStmt) {
+	n, e := len(s.Names), len(s.Exprs)
+	if n >= 3 || e == 0 {
+		return
+	}
+	if e <= n {
+		switch s.Exprs[e-1].(type) {
+		case *ast.FuncCallExpr, *ast.Comma3Expr:
+			return
+		}
+	}
+	for len(s.Names) < 3 {
+		s.Names = append(s.Names, forPad)
+	}
 }

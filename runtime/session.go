@@ -129,7 +129,9 @@ func errorText(L *lua.LState, v lua.LValue) string {
 		return 1
 	})
 	top := L.GetTop()
-	err := L.CallByParam(lua.P{Fn: tostring, NRet: 1, Protect: true}, v)
+	L.Push(tostring)
+	L.Push(v)
+	err := luastd.PCall(L, 1, 1, nil)
 	if err == nil {
 		out := L.Get(-1)
 		L.SetTop(top)

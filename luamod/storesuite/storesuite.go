@@ -19,8 +19,10 @@
 package storesuite
 
 import (
+	"cmp"
 	"context"
 	"embed"
+	"fmt"
 	"io/fs"
 	"path"
 	"strings"
@@ -31,6 +33,7 @@ import (
 
 	"github.com/luahost/luahost/backends"
 	"github.com/luahost/luahost/luamod"
+	"github.com/luahost/luahost/luastd"
 )
 
 //go:embed lua/*.lua
@@ -194,7 +197,7 @@ func runFile(t *testing.T, file string, res luamod.Resolver, cfg Config) {
 			t.Fatalf("load %s: %v", f, err)
 		}
 		L.Push(fn)
-		if err := L.PCall(0, 0, nil); err != nil {
+		if err := pcall(L); err != nil {
 			t.Fatalf("run %s: %v", f, err)
 		}
 	}
@@ -208,12 +211,43 @@ func runFile(t *testing.T, file string, res luamod.Resolver, cfg Config) {
 		name := lua.LVAsString(tc.RawGetString("name"))
 		fn := tc.RawGetString("fn")
 		t.Run(name, func(t *testing.T) {
-			err := L.CallByParam(lua.P{Fn: fn, NRet: 0, Protect: true})
+			L.Push(fn)
+			err := pcall(L)
 			if err != nil {
 				t.Error(failure(err))
 			}
 		})
 	}
+}
+
+// pcall calls the function on top of L's stack with no arguments as the
+// host runs scripts (luastd.PCall), so that errors read as Lua 5.1's, and
+// gives the error the traceback of where it was raised.
+func pcall(L *lua.LState) error {
+	var trace string
+	handler := L.NewFunction(func(L *lua.LState) int {
+		var b strings.Builder
+		b.WriteString("stack traceback:")
+		for level := 1; ; level++ {
+			dbg, ok := L.GetStack(level)
+			if !ok {
+				break
+			}
+			if _, err := L.GetInfo("Sln", dbg, lua.LNil); err != nil {
+				break
+			}
+			fmt.Fprintf(&b, "\n\t%s:%d: in %s", dbg.Source, dbg.CurrentLine, cmp.Or(dbg.Name, dbg.What))
+		}
+		trace = b.String()
+		return 1 // the error value, unchanged
+	})
+	top := L.GetTop() - 1
+	err := luastd.PCall(L, 0, 0, handler)
+	L.SetTop(top)
+	if ae, ok := err.(*lua.ApiError); ok && ae.StackTrace == "" {
+		ae.StackTrace = trace
+	}
+	return err
 }
 
 // failure returns the message of a failed test: the error the script raised

@@ -12,6 +12,7 @@ import (
 
 	lua "github.com/yuin/gopher-lua"
 
+	"github.com/luahost/luahost/luastd"
 	"github.com/luahost/luahost/runtime"
 )
 
@@ -190,7 +191,7 @@ func (t *target) luaClient(ctx context.Context, rt *runtime.Runtime, ph *phaseRu
 		if err != nil {
 			return fmt.Errorf("storebench: compile the Lua client: %w", err)
 		}
-		if err := L.CallByParam(lua.P{Fn: fn, NRet: 1, Protect: true},
+		if err := pcall(L, fn, 1,
 			lua.LString(t.id), lua.LNumber(walk), keys, ctrs, order, opcodes, lua.LString(t.raw),
 			lua.LString(t.listFrom), lua.LNumber(t.cfg.ListLimit),
 			errs, conflicts, first, counts); err != nil {
@@ -218,7 +219,7 @@ func (t *target) luaClient(ctx context.Context, rt *runtime.Runtime, ph *phaseRu
 			}
 			attempted = made + n
 			start := time.Now()
-			err := L.CallByParam(lua.P{Fn: batch, NRet: 0, Protect: true}, lua.LNumber(n))
+			err := pcall(L, batch, 0, lua.LNumber(n))
 			end := time.Now()
 			if err != nil {
 				if ctx.Err() != nil {
@@ -274,4 +275,19 @@ func sumTable(tb *lua.LTable, n int) int64 {
 		sum += int64(lua.LVAsNumber(tb.RawGetInt(i)))
 	}
 	return sum
+}
+
+// pcall calls fn with args, leaving nret results on L's stack, as the host
+// runs scripts (luastd.PCall), so that an error reads as Lua 5.1's.
+func pcall(L *lua.LState, fn lua.LValue, nret int, args ...lua.LValue) error {
+	top := L.GetTop()
+	L.Push(fn)
+	for _, a := range args {
+		L.Push(a)
+	}
+	err := luastd.PCall(L, len(args), nret, nil)
+	if err != nil {
+		L.SetTop(top)
+	}
+	return err
 }
