@@ -394,12 +394,6 @@ func (m *Module) newError(L *lua.LState, e *Error, storeID string) *lua.LUserDat
 	return newErrorValue(L, L.GetTypeMetatable(errorMetaKey), e)
 }
 
-// pushGoError pushes nil and the script error for err, a failure of a call
-// made under ctx.
-func (m *Module) pushGoError(L *lua.LState, ctx context.Context, err error) int {
-	return m.pushError(L, goError(ctx, err))
-}
-
 // pushStoreGoError pushes nil and the script error for err, a failure of
 // store.get(id) made under ctx. Under a scope, a message scopedMessage
 // replaces names the store, as a handle's errors do.

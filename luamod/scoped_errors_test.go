@@ -26,8 +26,8 @@ func allowAll(t *testing.T) *security.Context {
 	return &security.Context{Scope: security.NewScope(p)}
 }
 
-// infra is a backend error naming the host's infrastructure.
-var infra = errors.New("dependency app:secret_db: connect to 10.0.0.7:5432 as admin: connection refused")
+// errInfra is a backend error naming the host's infrastructure.
+var errInfra = errors.New("dependency app:secret_db: connect to 10.0.0.7:5432 as admin: connection refused")
 
 // A scoped script sees, for an error from the host's infrastructure, only
 // its store, the kind and the retry flag; errors about its own call keep
@@ -41,20 +41,20 @@ func TestScopedStoreErrorMessages(t *testing.T) {
 		scoped   string // and with one
 		retry    string
 	}{
-		{"unavailable", backends.Errorf(backends.ErrUnavailable, "get: %w", infra),
-			`UNAVAILABLE: store "app:s": get: ` + infra.Error(),
+		{"unavailable", backends.Errorf(backends.ErrUnavailable, "get: %w", errInfra),
+			`UNAVAILABLE: store "app:s": get: ` + errInfra.Error(),
 			`UNAVAILABLE: store "app:s": unavailable, try again later`, "true"},
-		{"internal driver text", fmt.Errorf("get: %w", infra),
-			`INTERNAL: store "app:s": get: ` + infra.Error(),
+		{"internal driver text", fmt.Errorf("get: %w", errInfra),
+			`INTERNAL: store "app:s": get: ` + errInfra.Error(),
 			`INTERNAL: store "app:s": internal error`, "false"},
 		{"denied by the database", backends.Errorf(backends.ErrPermissionDenied, "get: NOPERM user admin on 10.0.0.7"),
 			`PERMISSION_DENIED: store "app:s": get: NOPERM user admin on 10.0.0.7`,
 			`PERMISSION_DENIED: store "app:s": access denied by the store's backend`, "false"},
-		{"outcome unknown", fmt.Errorf("get: %w: %w", backends.ErrOutcomeUnknown, infra),
-			`UNAVAILABLE: store "app:s": get: outcome unknown: ` + infra.Error(),
+		{"outcome unknown", fmt.Errorf("get: %w: %w", backends.ErrOutcomeUnknown, errInfra),
+			`UNAVAILABLE: store "app:s": get: outcome unknown: ` + errInfra.Error(),
 			`UNAVAILABLE: store "app:s": the write may or may not have been applied`, "false"},
-		{"unavailable start of an invalid entry", backends.Errorf(backends.ErrUnavailable, "%w", backends.Errorf(backends.ErrInvalid, "%w", infra)),
-			`INVALID: store "app:s": ` + infra.Error(),
+		{"unavailable start of an invalid entry", backends.Errorf(backends.ErrUnavailable, "%w", backends.Errorf(backends.ErrInvalid, "%w", errInfra)),
+			`INVALID: store "app:s": ` + errInfra.Error(),
 			`INVALID: store "app:s": invalid configuration or state`, "false"},
 		{"full: the store's own limit", backends.Errorf(backends.ErrFull, "the store is full (max_size 10)"),
 			`UNAVAILABLE: store "app:s": the store is full (max_size 10)`,
@@ -92,13 +92,13 @@ func TestScopedStoreErrorMessages(t *testing.T) {
 // asked for and nothing of what it depends on.
 func TestScopedStoreGetUnavailable(t *testing.T) {
 	res := resolverFunc(func(context.Context, string) (backends.Store, error) {
-		return nil, backends.Errorf(backends.ErrUnavailable, "entry app:s is unavailable (%w)", infra)
+		return nil, backends.Errorf(backends.ErrUnavailable, "entry app:s is unavailable (%w)", errInfra)
 	})
 	for _, tt := range []struct {
 		sec  bool
 		want string
 	}{
-		{false, "UNAVAILABLE: entry app:s is unavailable (" + infra.Error() + ")"},
+		{false, "UNAVAILABLE: entry app:s is unavailable (" + errInfra.Error() + ")"},
 		{true, `UNAVAILABLE: store "app:s": unavailable, try again later`},
 	} {
 		L := lua.NewState()
