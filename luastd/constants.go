@@ -241,13 +241,7 @@ func (w *constWalker) leave(mark int) {
 func (w *constWalker) body(f *ast.FunctionExpr, method bool) {
 	w.function(f.Line(), func() {
 		mark := len(w.locals)
-		if method {
-			w.declare("self")
-		}
-		w.declare(f.ParList.Names...)
-		if f.ParList.HasVargs && lua.CompatVarArg {
-			w.declare("arg")
-		}
+		w.declare(funcLocals(f, method)...)
 		w.block(f.Stmts)
 		w.leave(mark)
 	})

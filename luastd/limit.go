@@ -296,20 +296,23 @@ func argError(L *lua.LState, n int, fn, msg string) {
 // checkNumberArg is luaL_checknumber for argument n of fn: a number, or a
 // string that converts to one.
 func checkNumberArg(L *lua.LState, n int, fn string) float64 {
+	f, ok := numberArg(L, n)
+	if !ok {
+		argError(L, n, fn, "number expected, got "+typeName(L, n))
+	}
+	return f
+}
+
+// numberArg returns argument n as luaL_checknumber reads it: a number, or
+// a string that converts to one; ok is false for anything else.
+func numberArg(L *lua.LState, n int) (float64, bool) {
 	switch v := L.Get(n).(type) {
 	case lua.LNumber:
-		return float64(v)
+		return float64(v), true
 	case lua.LString:
-		if f, ok := parseNumber(string(v)); ok {
-			return f
-		}
+		return parseNumber(string(v))
 	}
-	got := L.Get(n).Type().String()
-	if n > L.GetTop() {
-		got = "no value"
-	}
-	argError(L, n, fn, "number expected, got "+got)
-	return 0
+	return 0, false
 }
 
 // parseNumber converts s as Lua 5.1's lua_tonumber does: a decimal or

@@ -93,14 +93,9 @@ func mathExtreme(L *lua.LState, better func(d, best float64) bool) int {
 // raises argument errors, so that the message names the function as its
 // caller does (see argErrorText): 'max', or 'm' for local m = math.max.
 func checkNumberNamed(L *lua.LState, n int) float64 {
-	switch v := L.Get(n).(type) {
-	case lua.LNumber:
-		return float64(v)
-	case lua.LString:
-		if f, ok := parseNumber(string(v)); ok {
-			return f
-		}
+	f, ok := numberArg(L, n)
+	if !ok {
+		L.ArgError(n, "number expected, got "+typeName(L, n))
 	}
-	L.ArgError(n, "number expected, got "+typeName(L, n))
-	return 0
+	return f
 }

@@ -227,15 +227,24 @@ func (r *rewriter) exprs(es []ast.Expr) {
 // in a vararg function (Lua 5.0's table of the varargs).
 func (r *rewriter) function(f *ast.FunctionExpr, method bool) {
 	r.scope = &funcScope{parent: r.scope}
-	if method {
-		r.declare("self")
-	}
-	r.declare(f.ParList.Names...)
-	if f.ParList.HasVargs && lua.CompatVarArg {
-		r.declare("arg")
-	}
+	r.declare(funcLocals(f, method)...)
 	r.block(f.Stmts)
 	r.scope = r.scope.parent
+}
+
+// funcLocals returns the locals gopher-lua gives a function before its
+// body: self for a method, its parameters, and arg in a vararg function
+// (Lua 5.0's table of the varargs).
+func funcLocals(f *ast.FunctionExpr, method bool) []string {
+	names := make([]string, 0, len(f.ParList.Names)+2)
+	if method {
+		names = append(names, "self")
+	}
+	names = append(names, f.ParList.Names...)
+	if f.ParList.HasVargs && lua.CompatVarArg {
+		names = append(names, "arg")
+	}
+	return names
 }
 
 func (r *rewriter) expr(e ast.Expr) ast.Expr {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -17,19 +18,8 @@ import (
 // under concurrent calls: no call may return ErrFenced, and after each
 // reload the old proxy reaches the new instance.
 func TestRawHandleAcrossMemoryStoreRestarts(t *testing.T) {
-	reg := func(i int) string {
-		return fmt.Sprintf("- {name: mem, kind: store.memory, cleanup_interval: %q, lifecycle: {auto_start: true}}\n", []string{"0s", "1m"}[i%2])
-	}
 	ctx := context.Background()
-	rt, err := runtime.New(ctx, runtime.WithRegistryString("reg.yaml", reg(0)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { rt.Close(ctx) })
-	kv, err := rt.Store(ctx, "app:mem")
-	if err != nil {
-		t.Fatal(err)
-	}
+	rt, kv, restart := restartingMemStore(t)
 	raw, err := kv.Raw(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -61,9 +51,7 @@ func TestRawHandleAcrossMemoryStoreRestarts(t *testing.T) {
 		})
 	}
 	for i := 1; i <= 30; i++ {
-		if _, err := rt.Reload(ctx, runtime.WithRegistryString("reg.yaml", reg(i))); err != nil {
-			t.Fatal(err)
-		}
+		restart(i)
 		if err := raw.Set(ctx, fmt.Sprintf("after%d", i), []byte("\xa1y"), 0); err != nil {
 			t.Fatalf("after reload %d: %v", i, err)
 		}
@@ -87,4 +75,32 @@ func TestRawHandleAcrossMemoryStoreRestarts(t *testing.T) {
 	} else {
 		t.Logf("after Close: %v", err)
 	}
+}
+
+// restartingMemStore returns a runtime with a memory store app:mem, its
+// KV, and restart(i), which reloads the registry so that app:mem restarts
+// (its cleanup_interval alternates) and fails the test otherwise.
+func restartingMemStore(t *testing.T) (*runtime.Runtime, *runtime.KV, func(i int)) {
+	t.Helper()
+	reg := func(i int) string {
+		return fmt.Sprintf("- {name: mem, kind: store.memory, cleanup_interval: %q, lifecycle: {auto_start: true}}\n", []string{"0s", "1m"}[i%2])
+	}
+	ctx := context.Background()
+	rt, err := runtime.New(ctx, runtime.WithRegistryString("reg.yaml", reg(0)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { rt.Close(ctx) })
+	kv, err := rt.Store(ctx, "app:mem")
+	if err != nil {
+		t.Fatal(err)
+	}
+	restart := func(i int) {
+		t.Helper()
+		rep, err := rt.Reload(ctx, runtime.WithRegistryString("reg.yaml", reg(i)))
+		if err != nil || !slices.Equal(rep.Restarted, []string{"app:mem"}) {
+			t.Fatalf("reload %d: %+v, %v", i, rep, err)
+		}
+	}
+	return rt, kv, restart
 }

@@ -31,6 +31,17 @@ func newRuntime(t testing.TB, yaml string, opts ...runtime.Option) *runtime.Runt
 	return rt
 }
 
+// cacheKV returns a runtime on memRegistry and its store app:cache.
+func cacheKV(t testing.TB) (*runtime.Runtime, *runtime.KV) {
+	t.Helper()
+	rt := newRuntime(t, memRegistry)
+	kv, err := rt.Store(context.Background(), "app:cache")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rt, kv
+}
+
 const memRegistry = `
 - {name: cache, kind: store.memory}
 - {name: small, kind: store.memory, max_size: 2}
@@ -63,11 +74,7 @@ type person struct {
 
 func TestLuaWritesGoReads(t *testing.T) {
 	ctx := context.Background()
-	rt := newRuntime(t, memRegistry)
-	kv, err := rt.Store(ctx, "app:cache")
-	if err != nil {
-		t.Fatal(err)
-	}
+	rt, kv := cacheKV(t)
 	tests := []struct {
 		name string
 		lua  string // a Lua expression
@@ -137,11 +144,7 @@ type withAny struct {
 
 func TestGoWritesLuaReads(t *testing.T) {
 	ctx := context.Background()
-	rt := newRuntime(t, memRegistry)
-	kv, err := rt.Store(ctx, "app:cache")
-	if err != nil {
-		t.Fatal(err)
-	}
+	rt, kv := cacheKV(t)
 	type inner struct {
 		On bool `msgpack:"on"`
 	}
@@ -192,11 +195,7 @@ eq(v, %s, "value") return true`, key, tt.lua)
 
 func TestRoundTripGoToGo(t *testing.T) {
 	ctx := context.Background()
-	rt := newRuntime(t, memRegistry)
-	kv, err := rt.Store(ctx, "app:cache")
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, kv := cacheKV(t)
 	in := person{Name: "Ada", Tags: []string{"x"}, N: -7, Score: 0.25}
 	if err := kv.Set(ctx, "p", in, time.Hour); err != nil {
 		t.Fatal(err)
@@ -288,11 +287,7 @@ func TestKVErrors(t *testing.T) {
 
 func TestKVDeleteExistsClear(t *testing.T) {
 	ctx := context.Background()
-	rt := newRuntime(t, memRegistry)
-	kv, err := rt.Store(ctx, "app:cache")
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, kv := cacheKV(t)
 	for _, k := range []string{"a", "b"} {
 		if err := kv.Set(ctx, k, k, 0); err != nil {
 			t.Fatal(err)

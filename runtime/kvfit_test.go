@@ -17,11 +17,7 @@ import (
 // naming the value path and the exact integer, never truncated or rounded.
 func TestKVGetNeverChangesANumber(t *testing.T) {
 	ctx := context.Background()
-	rt := newRuntime(t, memRegistry)
-	kv, err := rt.Store(ctx, "app:cache")
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, kv := cacheKV(t)
 	raw, err := kv.Raw(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -99,11 +95,7 @@ func TestKVGetNeverChangesANumber(t *testing.T) {
 // scripts rounded; one it holds is stored.
 func TestKVSetRefusesWhatLuaCannotHold(t *testing.T) {
 	ctx := context.Background()
-	rt := newRuntime(t, memRegistry)
-	kv, err := rt.Store(ctx, "app:cache")
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, kv := cacheKV(t)
 	tests := []struct {
 		name string
 		v    any

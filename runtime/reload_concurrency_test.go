@@ -216,19 +216,8 @@ func TestReloadUnderLoad(t *testing.T) {
 // reload the old handles reach the new instance.
 func TestReloadRestartsMemoryStoreUnderCalls(t *testing.T) {
 	const goroutines, reloads = 4, 30
-	reg := func(i int) string {
-		return fmt.Sprintf("- {name: mem, kind: store.memory, cleanup_interval: %q, lifecycle: {auto_start: true}}\n", []string{"0s", "1m"}[i%2])
-	}
 	ctx := context.Background()
-	rt, err := runtime.New(ctx, runtime.WithRegistryString("reg.yaml", reg(0)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { rt.Close(ctx) })
-	kv, err := rt.Store(ctx, "app:mem")
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, kv, restart := restartingMemStore(t)
 	var stop atomic.Bool
 	var calls, unavailable atomic.Int64
 	var wg sync.WaitGroup
@@ -257,10 +246,7 @@ func TestReloadRestartsMemoryStoreUnderCalls(t *testing.T) {
 		})
 	}
 	for i := 1; i <= reloads; i++ {
-		rep, err := rt.Reload(ctx, runtime.WithRegistryString("reg.yaml", reg(i)))
-		if err != nil || !slices.Equal(rep.Restarted, []string{"app:mem"}) {
-			t.Fatalf("reload %d: %+v, %v", i, rep, err)
-		}
+		restart(i)
 		key := fmt.Sprintf("after%d", i)
 		if err := kv.Set(ctx, key, i, 0); err != nil {
 			t.Fatalf("after reload %d: %v", i, err)

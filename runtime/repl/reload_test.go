@@ -18,18 +18,10 @@ import (
 // handle taken before keeps working (the memory store is unchanged, so it
 // keeps its contents), and a broken file changes nothing.
 func TestReloadCommand(t *testing.T) {
-	file := filepath.Join(t.TempDir(), "reg.yaml")
 	const before = "namespace: app\nentries:\n  - {name: cache, kind: store.memory, lifecycle: {auto_start: true}}\n  - {name: extra, kind: store.memory}\n"
 	const after = "namespace: app\nentries:\n  - {name: cache, kind: store.memory, lifecycle: {auto_start: true}}\n  - {name: other, kind: store.memory}\n"
-	if err := os.WriteFile(file, []byte(before), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	file, rt := runtimeOnFile(t, before)
 	ctx := context.Background()
-	rt, err := runtime.New(ctx, runtime.WithRegistry(file))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rt.Close(ctx)
 	write := func(text string) string {
 		return fmt.Sprintf("f = io.open(%q, 'w'); f:write(%q); f:close()\n", file, text)
 	}
@@ -42,7 +34,7 @@ print(c:get("k"))
 print(c:get("k"))
 `
 	var stdout, stderr bytes.Buffer
-	err = repl.Run(ctx, rt, repl.Options{In: strings.NewReader(input), Out: &stdout, Err: &stderr})
+	err := repl.Run(ctx, rt, repl.Options{In: strings.NewReader(input), Out: &stdout, Err: &stderr})
 	if !errors.Is(err, repl.ErrFailed) {
 		t.Errorf("Run: %v, want ErrFailed for the broken reload", err)
 	}
@@ -83,17 +75,8 @@ func TestReloadBrokenRegistry(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			dir := t.TempDir()
-			file := filepath.Join(dir, "reg.yaml")
-			if err := os.WriteFile(file, []byte(before), 0o644); err != nil {
-				t.Fatal(err)
-			}
+			file, rt := runtimeOnFile(t, before)
 			ctx := context.Background()
-			rt, err := runtime.New(ctx, runtime.WithRegistry(file))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer rt.Close(ctx)
 			breakIt := fmt.Sprintf("local _ = os.remove(%q)\n", file)
 			if tt.broken != "" {
 				breakIt = fmt.Sprintf("f = io.open(%q, 'w'); f:write(%q); f:close()\n", file, tt.broken)
@@ -104,7 +87,7 @@ c:set("k", "v")
 print(c:get("k"), store.get("app:extra") ~= nil)
 `
 			var stdout, stderr bytes.Buffer
-			err = repl.Run(ctx, rt, repl.Options{In: strings.NewReader(input), Out: &stdout, Err: &stderr})
+			err := repl.Run(ctx, rt, repl.Options{In: strings.NewReader(input), Out: &stdout, Err: &stderr})
 			if !errors.Is(err, repl.ErrFailed) {
 				t.Errorf("Run: %v, want ErrFailed for the broken reload", err)
 			}
@@ -150,4 +133,20 @@ print(c:get("k"), store.get("app:extra") ~= nil)
 			}
 		})
 	}
+}
+
+// runtimeOnFile writes text to a registry file of the test's own and
+// returns the file and a runtime on it, closed when the test ends.
+func runtimeOnFile(t *testing.T, text string) (string, *runtime.Runtime) {
+	t.Helper()
+	file := filepath.Join(t.TempDir(), "reg.yaml")
+	if err := os.WriteFile(file, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rt, err := runtime.New(context.Background(), runtime.WithRegistry(file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { rt.Close(context.Background()) })
+	return file, rt
 }
