@@ -141,11 +141,7 @@ func TestConcatChunkUnchanged(t *testing.T) {
 			if err := L.PCall(2, lua.MultRet, nil); err != nil {
 				t.Fatal(err)
 			}
-			var out []string
-			for i := 1; i <= L.GetTop(); i++ {
-				out = append(out, luastd.ToString(L, L.Get(i)))
-			}
-			if got := strings.Join(out, "\t"); got != tt.want {
+			if got := stackText(L); got != tt.want {
 				t.Fatalf("got %q, want %q", got, tt.want)
 			}
 		})

@@ -81,11 +81,7 @@ return #t, keys, sum, t[0], t[n], t[n + 1]`
 			if err := L.PCall(1, -1, nil); err != nil {
 				t.Fatal(err)
 			}
-			var out []string
-			for i := 1; i <= L.GetTop(); i++ {
-				out = append(out, luastd.ToString(L, L.Get(i)))
-			}
-			if got := strings.Join(out, "\t"); got != tt.want {
+			if got := stackText(L); got != tt.want {
 				t.Fatalf("got %q, want %q", got, tt.want)
 			}
 		})

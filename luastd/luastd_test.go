@@ -47,11 +47,7 @@ func run(t testing.TB, ctx context.Context, code string) (string, error) {
 		}
 		return "", err
 	}
-	var out []string
-	for i := 1; i <= L.GetTop(); i++ {
-		out = append(out, luastd.ToString(L, L.Get(i)))
-	}
-	return strings.Join(out, "\t"), nil
+	return stackText(L), nil
 }
 
 // wantResults runs code (see run) in a subtest named name and checks that
@@ -354,4 +350,14 @@ func BenchmarkPattern(b *testing.B) {
 			}
 		})
 	}
+}
+
+// stackText returns the values on L's stack as tostring shows them,
+// joined by tabs.
+func stackText(L *lua.LState) string {
+	var out []string
+	for i := 1; i <= L.GetTop(); i++ {
+		out = append(out, luastd.ToString(L, L.Get(i)))
+	}
+	return strings.Join(out, "\t")
 }

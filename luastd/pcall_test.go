@@ -228,11 +228,7 @@ func runWithHandler(t testing.TB, code string) (string, error) {
 	if err := luastd.PCall(L, 0, lua.MultRet, handler); err != nil {
 		return "", err
 	}
-	var out []string
-	for i := 1; i <= L.GetTop(); i++ {
-		out = append(out, luastd.ToString(L, L.Get(i)))
-	}
-	return strings.Join(out, "\t"), nil
+	return stackText(L), nil
 }
 
 // TestPCallArgErrors checks Lua 5.1's argument errors of pcall and xpcall.

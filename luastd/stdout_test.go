@@ -46,12 +46,9 @@ func runIO(L *lua.LState, code string) (string, error) {
 	if err := L.PCall(0, lua.MultRet, nil); err != nil {
 		return "", err
 	}
-	var out []string
-	for i := 1; i <= L.GetTop(); i++ {
-		out = append(out, luastd.ToString(L, L.Get(i)))
-	}
+	out := stackText(L)
 	L.SetTop(0)
-	return strings.Join(out, "\t"), nil
+	return out, nil
 }
 
 // TestStdout checks what print, io.write, io.stdout and io.output() write

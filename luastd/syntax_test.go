@@ -29,11 +29,7 @@ func eval(t *testing.T, code string, globals map[string]lua.LValue) string {
 	if err := L.PCall(0, lua.MultRet, nil); err != nil {
 		t.Fatal(err)
 	}
-	var out []string
-	for i := 1; i <= L.GetTop(); i++ {
-		out = append(out, luastd.ToString(L, L.Get(i)))
-	}
-	return strings.Join(out, "\t")
+	return stackText(L)
 }
 
 // TestLoadStringSyntaxError checks the second result of loadstring for

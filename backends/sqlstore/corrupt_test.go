@@ -32,12 +32,7 @@ func TestCorruptRowInListing(t *testing.T) {
 			t.Fatal(err)
 		}
 
-		L := lua.NewState()
-		defer L.Close()
-		L.SetContext(ctx(t))
-		m := luamod.Open(L, luamod.Options{Resolver: resolver{"app:kv": s}})
-		defer m.Close()
-		L.SetGlobal("store", m.Table())
+		L := luaWithStore(t, s)
 		err = L.DoString(`
 			local s = assert(store.get("app:kv"))
 			local v, err = s:get("b")
@@ -58,4 +53,17 @@ func TestCorruptRowInListing(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
+}
+
+// luaWithStore returns a Lua state whose global store module resolves
+// app:kv to s, closed when the test ends.
+func luaWithStore(t *testing.T, s *Store) *lua.LState {
+	t.Helper()
+	L := lua.NewState()
+	t.Cleanup(L.Close)
+	L.SetContext(ctx(t))
+	m := luamod.Open(L, luamod.Options{Resolver: resolver{"app:kv": s}})
+	t.Cleanup(m.Close)
+	L.SetGlobal("store", m.Table())
+	return L
 }

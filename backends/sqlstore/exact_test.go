@@ -7,7 +7,6 @@ import (
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/luahost/luahost/backends/sqldb"
-	"github.com/luahost/luahost/luamod"
 )
 
 // TestRowsReadExactlyOrNotAtAll inserts, with plain SQL, rows another
@@ -61,12 +60,7 @@ func TestRowsReadExactlyOrNotAtAll(t *testing.T) {
 						t.Fatalf("insert %s: %v", r.key, err)
 					}
 				}
-				L := lua.NewState()
-				defer L.Close()
-				L.SetContext(ctx(t))
-				m := luamod.Open(L, luamod.Options{Resolver: resolver{"app:kv": s}})
-				defer m.Close()
-				L.SetGlobal("store", m.Table())
+				L := luaWithStore(t, s)
 				if err := L.DoString(`
 					s = assert(store.get("app:kv"))
 					page = assert(s:list())
