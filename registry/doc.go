@@ -28,7 +28,10 @@
 // is unset, by default. NAME matches [A-Za-z_][A-Za-z0-9_]*. An unset variable
 // without a default is a load error. Messages never show a value that came
 // from the environment; they show the ${env:...} text instead. Durations are
-// Go duration strings ("500ms", "5m", "1h30m"); 0 needs no unit.
+// Go duration strings ("500ms", "5m", "1h30m"); 0 needs no unit. Byte sizes
+// are a whole number of bytes or a number with a unit: KiB, MiB, GiB, TiB
+// (powers of 1024) or KB, MB, GB, TB (powers of 1000), as in 268435456,
+// 256MiB, 1.5GiB or 100MB.
 //
 // # Wippy's env registry
 //

@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/goccy/go-yaml/ast"
 
+	"github.com/luahost/luahost/internal/bytesize"
 	"github.com/luahost/luahost/internal/secret"
 )
 
@@ -383,6 +385,42 @@ func (f *Fields) Size(name string, def int64) int64 {
 		return def
 	}
 	return n
+}
+
+// ByteSize returns a size in bytes, or def when absent: an integer
+// (268435456) or a string with a unit ("256MiB", "1.5GiB", "100MB"; see
+// bytesize.Parse), from the file or from ${env:...}. A negative size, one
+// over math.MaxInt64 bytes, a fraction of a byte or any other text is
+// reported at the value's position, and def returned.
+func (f *Fields) ByteSize(name string, def int64) int64 {
+	s, p, v, ok := f.scalar(name, bytesize.Forms)
+	if !ok {
+		return def
+	}
+	text := s.text
+	switch t := v.(type) {
+	case *ast.IntegerNode:
+		// The value, not the text: YAML also writes integers as 0x10 or 1_000.
+		text = fmt.Sprint(t.Value)
+	case *ast.FloatNode, *ast.StringNode, *ast.LiteralNode:
+	default:
+		f.report(f.valuePos(p), name, "want "+bytesize.Forms+", got "+typeName(v)+" "+s.show())
+		return def
+	}
+	n, err := bytesize.Parse(text)
+	switch {
+	case err == nil:
+		return n
+	case errors.Is(err, bytesize.ErrNegative):
+		f.report(f.valuePos(p), name, "must not be negative, got "+unquote(s, s.text))
+	case errors.Is(err, bytesize.ErrRange):
+		f.report(f.valuePos(p), name, "size "+s.show()+" is too large: the limit is "+strconv.FormatInt(math.MaxInt64, 10)+" bytes")
+	case errors.Is(err, bytesize.ErrFraction):
+		f.report(f.valuePos(p), name, "size "+s.show()+" is not a whole number of bytes")
+	default:
+		f.report(f.valuePos(p), name, "bad size "+s.show()+": want "+bytesize.Forms)
+	}
+	return def
 }
 
 // unquote shows a number: its text, or the ${env:...} text when it came from

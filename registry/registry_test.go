@@ -22,8 +22,9 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/er
 // Fake kinds used by the tests.
 
 type storeCfg struct {
-	MaxSize int64
-	Cleanup time.Duration
+	MaxSize  int64
+	MaxBytes int64
+	Cleanup  time.Duration
 }
 
 type poolCfg struct {
@@ -106,8 +107,9 @@ func init() {
 		Name: "test.store",
 		Decode: func(f *Fields) storeCfg {
 			return storeCfg{
-				MaxSize: f.Size("max_size", 10000),
-				Cleanup: f.Duration("cleanup_interval", 5*time.Minute),
+				MaxSize:  f.Size("max_size", 10000),
+				MaxBytes: f.ByteSize("max_bytes", 0),
+				Cleanup:  f.Duration("cleanup_interval", 5*time.Minute),
 			}
 		},
 		New: newNop[storeCfg],
@@ -691,4 +693,35 @@ func FuzzLoad(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestByteSize(t *testing.T) {
+	env := map[string]string{"LUAHOST_TEST_BYTES": "64MiB"}
+	tests := []struct {
+		field string // "" for none
+		want  int64
+	}{
+		{"", 0},
+		{"max_bytes: 268435456", 256 << 20},
+		{"max_bytes: 0", 0},
+		{"max_bytes: 256MiB", 256 << 20},
+		{"max_bytes: \"1GiB\"", 1 << 30},
+		{"max_bytes: 1.5GiB", 3 << 29},
+		{"max_bytes: 512KiB", 512 << 10},
+		{"max_bytes: 100MB", 100e6},
+		{"max_bytes: 1GB", 1e9},
+		{"max_bytes: 64B", 64},
+		{"max_bytes: 0x100", 256},
+		{"max_bytes: 1048576.0", 1 << 20},
+		{"max_bytes: \"${env:LUAHOST_TEST_BYTES}\"", 64 << 20},
+		{"max_bytes: \"${env:LUAHOST_TEST_UNSET:-2KB}\"", 2000},
+		{"max_bytes: 9223372036854775807", 1<<63 - 1},
+	}
+	for _, tt := range tests {
+		r := mustLoad(t, env, "a.yaml", "- name: s\n  kind: test.store\n  "+tt.field+"\n")
+		e, _ := r.Entry("app:s")
+		if got := e.Config.(storeCfg).MaxBytes; got != tt.want {
+			t.Errorf("%s: max_bytes = %d, want %d", tt.field, got, tt.want)
+		}
+	}
 }

@@ -2,7 +2,7 @@ package main
 
 import "testing"
 
-func TestParseByteSize(t *testing.T) {
+func TestByteSizeFlag(t *testing.T) {
 	tests := []struct {
 		in      string
 		want    int64
@@ -27,9 +27,10 @@ func TestParseByteSize(t *testing.T) {
 		{"-0.5KiB", 0, true},
 	}
 	for _, tt := range tests {
-		got, err := parseByteSize(tt.in)
-		if (err != nil) != tt.wantErr || got != tt.want {
-			t.Errorf("parseByteSize(%q) = %d, %v; want %d, error %v", tt.in, got, err, tt.want, tt.wantErr)
+		var b byteSize
+		err := b.Set(tt.in)
+		if (err != nil) != tt.wantErr || b.n != tt.want || b.set == tt.wantErr {
+			t.Errorf("Set(%q) = %d (set %v), %v; want %d, error %v", tt.in, b.n, b.set, err, tt.want, tt.wantErr)
 		}
 	}
 }
