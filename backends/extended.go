@@ -104,6 +104,13 @@ type Info struct {
 	// Size is the number of live keys; approximate for SQL stores.
 	Size    int64
 	MaxSize int64 // 0 = unlimited
+	// CountsBytes is true for a store that counts the bytes it holds
+	// (store.memory); Bytes is then the bytes of keys and values of its
+	// live entries (len(key)+len(value) each), and MaxBytes their limit
+	// (0 = unlimited). Other stores leave all three zero.
+	CountsBytes bool
+	Bytes       int64
+	MaxBytes    int64
 	// ConsistencyNote says, in one line, what a reader is guaranteed to
 	// see and what a failure can lose (e.g. for replicated Redis); "" when
 	// the backend does not report it.

@@ -23,10 +23,13 @@ func NewWithTicker(opts Options, tick <-chan time.Time, swept chan<- struct{}) (
 func (s *Store) CheckInvariants() error {
 	var errs []error
 	total := 0
+	var totalBytes int64
 	for si := range s.shards {
 		sh := &s.shards[si]
 		sh.mu.Lock()
 		total += sh.used
+		totalBytes += sh.bytes
+		var held int64
 		cells := 0
 		mask := uint32(len(sh.table) - 1)
 		for p, c := range sh.table {
@@ -62,6 +65,7 @@ func (s *Store) CheckInvariants() error {
 			if int(sl.n) != blockHeader+len(k)+len(sl.value()) {
 				errs = append(errs, fmt.Errorf("shard %d: key %q: block of %d bytes", si, k, sl.n))
 			}
+			held += int64(len(k) + len(sl.value()))
 		}
 		if len(sh.hexp) != len(sh.hslot) {
 			errs = append(errs, fmt.Errorf("shard %d: heap of %d expiries and %d slots", si, len(sh.hexp), len(sh.hslot)))
@@ -73,6 +77,9 @@ func (s *Store) CheckInvariants() error {
 			if i := sh.hslot[h]; int(sh.slots[i].hidx) != h {
 				errs = append(errs, fmt.Errorf("shard %d: heap item %d points at slot %d whose position is %d", si, h, i, sh.slots[i].hidx))
 			}
+		}
+		if held != sh.bytes {
+			errs = append(errs, fmt.Errorf("shard %d: holds %d bytes of keys and values, counts %d", si, held, sh.bytes))
 		}
 		if cells != sh.used {
 			errs = append(errs, fmt.Errorf("shard %d: %d full cells, used is %d", si, cells, sh.used))
@@ -98,6 +105,12 @@ func (s *Store) CheckInvariants() error {
 	}
 	if total != s.Len() {
 		errs = append(errs, fmt.Errorf("Len is %d, shards hold %d", s.Len(), total))
+	}
+	if got := s.bytes.Load(); s.maxBytes != 0 && got != totalBytes {
+		errs = append(errs, fmt.Errorf("%d bytes counted toward max_bytes, shards hold %d", got, totalBytes))
+	}
+	if totalBytes > s.maxBytes && s.maxBytes != 0 {
+		errs = append(errs, fmt.Errorf("shards hold %d bytes, over max_bytes %d", totalBytes, s.maxBytes))
 	}
 	return errors.Join(errs...)
 }

@@ -67,8 +67,9 @@ type block struct {
 // write stores under key the block and expiry that decide returns, under
 // the shard lock, so that decide's look at the key and the write are one
 // atomic step. decide gets the key's live slot, nil when the key is
-// missing or expired; its error cancels the write. A new key obeys MaxSize
-// as in Set. write returns the entry as written.
+// missing or expired; its error cancels the write. A new key obeys MaxSize,
+// and a write that grows the store MaxBytes, as in Set. write returns the
+// entry as written.
 func (s *Store) write(key string, now int64, decide func(cur *slot) (block, int64, error)) (entry, error) {
 	sh, h := s.shardFor(key)
 	for {
@@ -85,10 +86,21 @@ func (s *Store) write(key string, now int64, decide func(cur *slot) (block, int6
 			sh.mu.Unlock()
 			return entry{}, err
 		}
+		var grow int64
+		if s.maxBytes != 0 {
+			if grow = sh.growth(i, found, int(b.n)-blockHeader); grow > 0 && !s.reserveBytes(grow) {
+				sh.mu.Unlock()
+				if !s.evictElsewhere(nil, now) {
+					return entry{}, s.bytesFull(grow)
+				}
+				continue
+			}
+		}
 		if found {
 			sh.replaceLocked(i, b.p, b.n, exp)
 			out := sh.slots[i].entry()
 			sh.mu.Unlock()
+			s.freeBytes(-grow)
 			return out, nil
 		}
 		if s.reserveLocked(sh, now) {
@@ -98,6 +110,7 @@ func (s *Store) write(key string, now int64, decide func(cur *slot) (block, int6
 			return out, nil
 		}
 		sh.mu.Unlock()
+		s.freeBytes(grow)
 		if !s.evictElsewhere(sh, now) {
 			return entry{}, s.errFull
 		}
@@ -106,7 +119,8 @@ func (s *Store) write(key string, now int64, decide func(cur *slot) (block, int6
 
 // Put writes a copy of value under key and returns the new item; see
 // backends.Extended. opts.TTL 0 means no expiry, as with Set, and a new
-// key on a full store is an error wrapping backends.ErrFull. With
+// key on a full store, or a write over MaxBytes, is an error wrapping
+// backends.ErrFull. With
 // opts.OnlyIfAbsent an expired key counts as absent. An opts.IfVersion
 // that this store did not issue never matches.
 func (s *Store) Put(ctx context.Context, key string, value []byte, opts backends.PutOptions) (backends.Item, error) {
@@ -125,6 +139,9 @@ func (s *Store) Put(ctx context.Context, key string, value []byte, opts backends
 		want, perr = strconv.ParseUint(opts.IfVersion, 10, 64)
 	}
 	if err := checkSize(key, len(value)); err != nil {
+		return backends.Item{}, err
+	}
+	if err := s.checkFits(key, len(value)); err != nil {
 		return backends.Item{}, err
 	}
 	var b block
@@ -158,7 +175,8 @@ func finite(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }
 // Incr atomically adds delta to the number stored under key and returns
 // the sum; see backends.Extended and backends.AddNumber, which decides the
 // arithmetic and when the sum is ErrInvalid (then nothing is written). A
-// new key on a full store is an error wrapping backends.ErrFull.
+// new key on a full store, or a write over MaxBytes, is an error wrapping
+// backends.ErrFull.
 func (s *Store) Incr(ctx context.Context, key string, delta float64, opts backends.IncrOptions) (float64, error) {
 	if err := check(ctx, key); err != nil {
 		return 0, err
@@ -246,8 +264,10 @@ func (s *Store) Expire(ctx context.Context, key string, ttl time.Duration) (bool
 	case !ok:
 		return false, nil
 	case now >= sh.slots[i].exp:
+		held := sh.bytes
 		sh.removeLocked(uint32(h>>32), i)
 		s.entries.Add(-1)
+		s.freeBytes(held - sh.bytes)
 		return false, nil
 	}
 	sh.vclock++
@@ -257,9 +277,10 @@ func (s *Store) Expire(ctx context.Context, key string, ttl time.Duration) (bool
 	return true, nil
 }
 
-// Info describes the store. To make Size the exact number of live keys it
-// first removes the expired entries cleanup has not removed yet, which
-// costs time in proportion to their number, not to the store's size.
+// Info describes the store. To make Size the exact number of live keys,
+// and Bytes their bytes of keys and values, it first removes the expired
+// entries cleanup has not removed yet, which costs time in proportion to
+// their number, not to the store's size.
 func (s *Store) Info(ctx context.Context) (backends.Info, error) {
 	if err := ctx.Err(); err != nil {
 		return backends.Info{}, err
@@ -275,6 +296,9 @@ func (s *Store) Info(ctx context.Context) (backends.Info, error) {
 		Durable:     false,
 		Size:        s.entries.Load(),
 		MaxSize:     s.maxSize,
+		CountsBytes: true,
+		Bytes:       s.Bytes(),
+		MaxBytes:    s.maxBytes,
 		Capabilities: backends.Capabilities{
 			TTL: true, List: true, Versioned: true, ConditionalPut: true, Incr: true,
 		},

@@ -400,7 +400,7 @@ func TestExtendedCanceledContext(t *testing.T) {
 }
 
 func TestInfo(t *testing.T) {
-	s, clk := newStore(t, memory.Options{MaxSize: 7})
+	s, clk := newStore(t, memory.Options{MaxSize: 7, MaxBytes: 100})
 	ctx := context.Background()
 	for i := range 5 {
 		if err := s.Set(ctx, fmt.Sprint("k", i), []byte("v"), time.Duration(i)*time.Second); err != nil {
@@ -414,6 +414,9 @@ func TestInfo(t *testing.T) {
 	}
 	want := backends.Info{
 		Kind: "store.memory", Backend: "memory", Consistency: backends.ConsistencyLocal, Durable: false, Size: 3, MaxSize: 7,
+		// k0, k3 and k4, 2 bytes of key and 1 of value each; the expired
+		// k1 and k2 are removed first.
+		CountsBytes: true, Bytes: 9, MaxBytes: 100,
 		Capabilities: backends.Capabilities{TTL: true, List: true, Versioned: true, ConditionalPut: true, Incr: true},
 	}
 	if info != want {

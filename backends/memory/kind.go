@@ -9,15 +9,18 @@ import (
 // Kind is the registry kind name of in-memory stores.
 const Kind = "store.memory"
 
-// Defaults of the store.memory fields.
+// Defaults of the store.memory fields. max_bytes defaults to 0, no limit,
+// so that registries written before it existed load as they did.
 const (
 	DefaultMaxSize         = 10000
+	DefaultMaxBytes        = 0
 	DefaultCleanupInterval = 5 * time.Minute
 )
 
 // Config is the decoded configuration of a store.memory entry.
 type Config struct {
 	MaxSize         int64         // max_size
+	MaxBytes        int64         // max_bytes
 	CleanupInterval time.Duration // cleanup_interval
 }
 
@@ -31,12 +34,13 @@ func init() {
 func decode(f *registry.Fields) Config {
 	return Config{
 		MaxSize:         f.Size("max_size", DefaultMaxSize),
+		MaxBytes:        f.ByteSize("max_bytes", DefaultMaxBytes),
 		CleanupInterval: f.DurationAtLeast("cleanup_interval", DefaultCleanupInterval, registry.MinCleanupInterval, true),
 	}
 }
 
 func build(c Config, env registry.Env) (registry.Component, error) {
-	opts := Options{MaxSize: c.MaxSize, CleanupInterval: c.CleanupInterval}
+	opts := Options{MaxSize: c.MaxSize, MaxBytes: c.MaxBytes, CleanupInterval: c.CleanupInterval}
 	if cl := env.CustomClock(); cl != nil {
 		opts.Now = cl.Now
 	}

@@ -18,6 +18,10 @@ import (
 type Options struct {
 	// MaxSize is the most live keys the store holds; 0 means no limit.
 	MaxSize int64
+	// MaxBytes is the most bytes of keys and values the store holds for
+	// its live entries, counting len(key)+len(value) per entry and not
+	// the store's own bookkeeping; 0 means no limit.
+	MaxBytes int64
 	// CleanupInterval is how often Start's background loop removes
 	// expired entries; 0 means no background cleanup.
 	CleanupInterval time.Duration
@@ -39,6 +43,7 @@ const (
 // concurrent use. Create one with New.
 type Store struct {
 	maxSize  int64
+	maxBytes int64
 	interval time.Duration
 	// clock returns the current time in nanoseconds since the store was
 	// created.
@@ -50,9 +55,13 @@ type Store struct {
 
 	// entries counts entries held, expired or not. New keys write it, so
 	// it has a cache line of its own: Get reads the fields above.
+	// bytes, used only with a maxBytes, is the key and value bytes of the
+	// entries held plus those reserved by writes in progress, so that
+	// concurrent writes never take the store over maxBytes.
 	_       [64]byte
 	entries atomic.Int64
-	_       [56]byte
+	bytes   atomic.Int64
+	_       [48]byte
 	shards  [numShards]shard
 
 	runMu  sync.Mutex
@@ -70,11 +79,15 @@ func New(opts Options) (*Store, error) {
 	if opts.MaxSize < 0 {
 		return nil, backends.Errorf(backends.ErrInvalid, "memory store: max_size must not be negative, got %d", opts.MaxSize)
 	}
+	if opts.MaxBytes < 0 {
+		return nil, backends.Errorf(backends.ErrInvalid, "memory store: max_bytes must not be negative, got %d", opts.MaxBytes)
+	}
 	if opts.CleanupInterval < 0 {
 		return nil, backends.Errorf(backends.ErrInvalid, "memory store: cleanup_interval must not be negative, got %s", opts.CleanupInterval)
 	}
 	s := &Store{
 		maxSize:   opts.MaxSize,
+		maxBytes:  opts.MaxBytes,
 		interval:  opts.CleanupInterval,
 		hasher:    newHasher(),
 		errFull:   backends.Errorf(backends.ErrFull, "the store is full (max_size %d)", opts.MaxSize),
@@ -130,9 +143,11 @@ func (s *Store) Get(ctx context.Context, key string) ([]byte, error) {
 
 // Set stores a copy of value under key. ttl 0 means no expiry and removes
 // any expiry the key had; a negative ttl is an error wrapping
-// backends.ErrInvalid. A new key on a store holding MaxSize live keys
-// returns an error wrapping backends.ErrFull; overwriting a live key always
-// works, and expired keys never count toward MaxSize.
+// backends.ErrInvalid. A new key on a store holding MaxSize live keys, or
+// a write that would take the store over MaxBytes, returns an error
+// wrapping backends.ErrFull; overwriting a live key with a value no longer
+// than its old one always works, and expired keys never count toward
+// either limit.
 func (s *Store) Set(ctx context.Context, key string, value []byte, ttl time.Duration) error {
 	if err := check(ctx, key); err != nil {
 		return err
@@ -141,6 +156,9 @@ func (s *Store) Set(ctx context.Context, key string, value []byte, ttl time.Dura
 		return err
 	}
 	if err := checkSize(key, len(value)); err != nil {
+		return err
+	}
+	if err := s.checkFits(key, len(value)); err != nil {
 		return err
 	}
 	// The clock is read only for a TTL, or to evict from a full store.
@@ -161,10 +179,24 @@ func (s *Store) Set(ctx context.Context, key string, value []byte, ttl time.Dura
 			return backends.ErrFenced
 		}
 		i, ok := sh.find(h, key)
+		var grow int64
+		if s.maxBytes != 0 {
+			if grow = sh.growth(i, ok, len(key)+len(value)); grow > 0 && !s.reserveBytes(grow) {
+				sh.mu.Unlock()
+				if !haveNow {
+					now, haveNow = s.clock(), true
+				}
+				if !s.evictElsewhere(nil, now) {
+					return s.bytesFull(grow)
+				}
+				continue
+			}
+		}
 		if ok && p == nil {
 			if sl := &sh.slots[i]; sl.overwrite(key, value) {
-				sh.replaceLocked(i, sl.p, sl.n, exp)
+				sh.replaceLocked(i, sl.p, uint32(blockHeader+len(key)+len(value)), exp)
 				sh.mu.Unlock()
+				s.freeBytes(-grow)
 				return nil
 			}
 		}
@@ -177,6 +209,7 @@ func (s *Store) Set(ctx context.Context, key string, value []byte, ttl time.Dura
 		if ok {
 			sh.replaceLocked(i, p, n, exp)
 			sh.mu.Unlock()
+			s.freeBytes(-grow)
 			return nil
 		}
 		if !haveNow && s.maxSize != 0 {
@@ -188,10 +221,48 @@ func (s *Store) Set(ctx context.Context, key string, value []byte, ttl time.Dura
 			return nil
 		}
 		sh.mu.Unlock()
+		s.freeBytes(grow)
 		if !s.evictElsewhere(sh, now) {
 			return s.errFull
 		}
 	}
+}
+
+// checkFits returns an error wrapping backends.ErrFull when a key and a
+// value of vlen bytes are more than MaxBytes on their own.
+func (s *Store) checkFits(key string, vlen int) error {
+	if s.maxBytes != 0 && int64(len(key))+int64(vlen) > s.maxBytes {
+		return backends.Errorf(backends.ErrFull, "the store is full (max_bytes %d): key and value are %d bytes together, more than the store holds", s.maxBytes, int64(len(key))+int64(vlen))
+	}
+	return nil
+}
+
+// reserveBytes counts n more bytes toward MaxBytes if they fit.
+func (s *Store) reserveBytes(n int64) bool {
+	for {
+		b := s.bytes.Load()
+		if b+n > s.maxBytes {
+			return false
+		}
+		if s.bytes.CompareAndSwap(b, b+n) {
+			return true
+		}
+	}
+}
+
+// freeBytes gives back n bytes counted toward MaxBytes; n <= 0 does
+// nothing, so callers can pass a shrinking write's growth negated.
+func (s *Store) freeBytes(n int64) {
+	if n > 0 && s.maxBytes != 0 {
+		s.bytes.Add(-n)
+	}
+}
+
+// bytesFull is the error of a write that needs grow more bytes than
+// MaxBytes leaves.
+func (s *Store) bytesFull(grow int64) error {
+	return backends.Errorf(backends.ErrFull, "the store is full (max_bytes %d): it holds %d bytes of keys and values and the write needs %d more",
+		s.maxBytes, s.bytes.Load(), grow)
 }
 
 // reserveLocked counts one more entry if the size limit allows it, first
@@ -216,8 +287,8 @@ func (s *Store) reserveLocked(sh *shard, now int64) bool {
 }
 
 // evictElsewhere removes a batch of expired entries from the first shard
-// other than skip that has some, and reports whether it removed any. It
-// takes one shard lock at a time.
+// other than skip (nil: any shard) that has some, and reports whether it
+// removed any. It takes one shard lock at a time.
 func (s *Store) evictElsewhere(skip *shard, now int64) bool {
 	for i := range s.shards {
 		sh := &s.shards[i]
@@ -236,11 +307,14 @@ func (s *Store) evictElsewhere(skip *shard, now int64) bool {
 	return false
 }
 
-// evictLocked is shard.evictExpiredLocked, keeping the entry count.
+// evictLocked is shard.evictExpiredLocked, keeping the entry and byte
+// counts.
 func (s *Store) evictLocked(sh *shard, now int64, maxEvict, maxSteps int) (int, bool) {
+	held := sh.bytes
 	n, done := sh.evictExpiredLocked(now, maxEvict, maxSteps)
 	if n > 0 {
 		s.entries.Add(-int64(n))
+		s.freeBytes(held - sh.bytes)
 	}
 	return n, done
 }
@@ -259,8 +333,10 @@ func (s *Store) Delete(ctx context.Context, key string) (bool, error) {
 	i, ok := sh.find(h, key)
 	if ok {
 		ok = now < sh.slots[i].exp
+		held := sh.bytes
 		sh.removeLocked(uint32(h>>32), i)
 		s.entries.Add(-1)
+		s.freeBytes(held - sh.bytes)
 	}
 	sh.mu.Unlock()
 	return ok, nil
@@ -293,9 +369,10 @@ func (s *Store) Clear(ctx context.Context) error {
 		if !sh.lock() {
 			return backends.ErrFenced
 		}
-		n := sh.len()
+		n, held := sh.len(), sh.bytes
 		sh.init()
 		s.entries.Add(-int64(n))
+		s.freeBytes(held)
 		sh.mu.Unlock()
 	}
 	return nil
@@ -326,6 +403,24 @@ func (s *Store) Len() int { return int(s.entries.Load()) }
 
 // MaxSize returns the store's size limit; 0 means no limit.
 func (s *Store) MaxSize() int64 { return s.maxSize }
+
+// MaxBytes returns the store's limit on the bytes of keys and values it
+// holds; 0 means no limit.
+func (s *Store) MaxBytes() int64 { return s.maxBytes }
+
+// Bytes returns the bytes of keys and values (len(key)+len(value) per
+// entry) of the entries the store holds, including expired entries that
+// cleanup has not removed yet, as Len counts them.
+func (s *Store) Bytes() int64 {
+	var n int64
+	for i := range s.shards {
+		sh := &s.shards[i]
+		sh.mu.Lock()
+		n += sh.bytes
+		sh.mu.Unlock()
+	}
+	return n
+}
 
 // checkSize returns an error wrapping backends.ErrInvalid when key and a
 // value of vlen bytes are too large for one entry (4 GiB together).

@@ -69,7 +69,8 @@ func (s *slot) share() {
 
 // overwrite writes value into the block in place when the block is not
 // shared and has room for it, wasting at most half of the block, and
-// reports whether it did. key is the block's key.
+// reports whether it did. key is the block's key. The caller then gives
+// the slot its new length with replaceLocked.
 func (s *slot) overwrite(key string, value []byte) bool {
 	n := blockHeader + len(key) + len(value)
 	if *s.klenWord()&sharedBit != 0 || n > int(s.n) || 2*n < int(s.n) {
@@ -78,7 +79,6 @@ func (s *slot) overwrite(key string, value []byte) bool {
 	if len(value) > 0 {
 		copy(unsafe.Slice((*byte)(unsafe.Add(s.p, blockHeader+len(key))), len(value)), value)
 	}
-	s.n = uint32(n)
 	return true
 }
 
@@ -142,6 +142,9 @@ type shard struct {
 	hslot  []uint32
 	free   int32  // head of the free slot list, -1 if empty
 	root   *bnode // the slots in key order (see btree.go); nil when empty
+	// bytes is the key and value bytes of the entries held, expired or
+	// not.
+	bytes int64
 	// vclock numbers the shard's writes, for versions. init keeps it, so
 	// a key written again after Clear never gets a version it had before.
 	vclock uint64
@@ -161,6 +164,7 @@ func (sh *shard) init() {
 	sh.hexp, sh.hslot = nil, nil
 	sh.free = -1
 	sh.root = nil
+	sh.bytes = 0
 	sh.next.Store(noExpiry)
 }
 
@@ -192,6 +196,16 @@ func (sh *shard) publishLocked() {
 }
 
 func (sh *shard) len() int { return sh.used }
+
+// growth returns how many more key and value bytes the shard holds after
+// a write of size bytes (key and value) to the key in slot i, if found,
+// or to a new key.
+func (sh *shard) growth(i uint32, found bool, size int) int64 {
+	if found {
+		return int64(size) - (int64(sh.slots[i].n) - blockHeader)
+	}
+	return int64(size)
+}
 
 // find returns the slot of key, whose hash is h.
 func (sh *shard) find(h uint64, key string) (uint32, bool) {
@@ -244,6 +258,7 @@ func (sh *shard) insertLocked(h uint64, p unsafe.Pointer, n uint32, exp int64) u
 	sl.setVer(sh.vclock)
 	sh.place(uint64(uint32(h>>32))<<32 | uint64(i+1))
 	sh.used++
+	sh.bytes += int64(n) - blockHeader
 	sh.treeInsert(i, sl.key())
 	sh.setExpLocked(i, exp)
 	sh.publishLocked()
@@ -273,6 +288,7 @@ func (sh *shard) grow() {
 // replaceLocked gives slot i the block p of length n, and expiry exp.
 func (sh *shard) replaceLocked(i uint32, p unsafe.Pointer, n uint32, exp int64) {
 	s := &sh.slots[i]
+	sh.bytes += int64(n) - int64(s.n)
 	s.p, s.n = p, n
 	sh.vclock++
 	s.setVer(sh.vclock)
@@ -326,6 +342,7 @@ func (sh *shard) removeLocked(tag uint32, i uint32) {
 	sh.used--
 
 	s := &sh.slots[i]
+	sh.bytes -= int64(s.n) - blockHeader
 	sh.treeDelete(s.key())
 	if s.hidx >= 0 {
 		sh.heapRemove(int(s.hidx))
