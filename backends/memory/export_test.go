@@ -19,6 +19,10 @@ func NewWithTicker(opts Options, tick <-chan time.Time, swept chan<- struct{}) (
 	return s, nil
 }
 
+// CountedBytes returns the bytes counted toward MaxBytes: those of the
+// entries held and those reserved by writes in progress.
+func (s *Store) CountedBytes() int64 { return s.bytes.Load() }
+
 // CheckInvariants verifies the internal structure of every shard.
 func (s *Store) CheckInvariants() error {
 	var errs []error

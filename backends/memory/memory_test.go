@@ -629,7 +629,7 @@ func TestKindRegistered(t *testing.T) {
 	if !ok {
 		t.Fatalf("kind %q not registered; known: %v", memory.Kind, registry.KindNames())
 	}
-	c, err := k.New(memory.Config{MaxSize: 7, CleanupInterval: time.Second}, registry.Env{})
+	c, err := k.New(memory.Config{MaxSize: 7, MaxBytes: 1 << 20, CleanupInterval: time.Second}, registry.Env{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -639,6 +639,9 @@ func TestKindRegistered(t *testing.T) {
 	}
 	if got, want := s.MaxSize(), int64(7); got != want {
 		t.Fatalf("MaxSize() = %d, want %d", got, want)
+	}
+	if got, want := s.MaxBytes(), int64(1<<20); got != want {
+		t.Fatalf("MaxBytes() = %d, want %d", got, want)
 	}
 	if _, err := k.New("not a config", registry.Env{}); err == nil || !strings.Contains(err.Error(), memory.Kind) {
 		t.Fatalf("New with a wrong config: err = %v, want an error naming the kind", err)
