@@ -192,7 +192,7 @@ func TestMaxBytesError(t *testing.T) {
 			return err
 		}, "the store is full (max_bytes 10): it holds 9 bytes of keys and values and the write needs 3 more"},
 		{"value over max_bytes", func(s *memory.Store) error { return s.Set(context.Background(), "key", []byte("12345678"), 0) },
-			"the store is full (max_bytes 10): key and value are 11 bytes together, more than the store holds"},
+			"the entry cannot fit: key and value are 11 bytes together, over the store's max_bytes 10"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

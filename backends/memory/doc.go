@@ -1,11 +1,14 @@
 // Package memory implements the store.memory kind: a key-value store held
-// in process memory, with per-key TTL and an optional size limit.
+// in process memory, with per-key TTL and optional limits on its keys and
+// bytes.
 //
 // # Basics
 //
 // New builds a Store from Options; the package's init registers the kind
 // with the registry, whose entries set max_size (default 10000, 0 for no
-// limit) and cleanup_interval (default 5m, 0 for no background cleanup).
+// limit), max_bytes (a byte size such as 256MiB; default 0, no limit, so
+// that registries written before it load as they did) and
+// cleanup_interval (default 5m, 0 for no background cleanup).
 // Set copies the value; Get returns the stored bytes, which callers must
 // treat as read-only. A key past its expiry is invisible to every method at
 // once; the cleanup loop started by Start only frees its memory.
@@ -21,6 +24,29 @@
 // 197 bytes per entry for a million entries of 16-byte keys and 100-byte
 // values with a TTL (a Go map of copied values takes about 228). A key and
 // value may hold 4 GiB together.
+//
+// # Limits
+//
+// MaxSize caps the live keys, MaxBytes the bytes of keys and values of the
+// live keys: len(key)+len(value) per entry, the value being the bytes
+// stored (the Lua module's MessagePack encoding). The per-entry overhead
+// (the block header, the shard's arrays, slack in a block reused for a
+// shorter value) is not counted; it is about 80 bytes per entry at a
+// million entries (see above). A write that would pass either limit
+// returns an error wrapping backends.ErrFull, whose message names the
+// limit and, for MaxBytes, the bytes held and needed; a key and value
+// larger than MaxBytes on their own are refused the same way. Overwriting
+// a key never counts toward MaxSize, and toward MaxBytes only by what it
+// adds. Before refusing, a write evicts expired entries, so they never
+// count.
+//
+// Each shard counts its entries' bytes under its lock, which costs an
+// addition per write; Info and Bytes sum the shards. With MaxBytes set, a
+// write that grows the store first reserves its growth in one atomic
+// counter for the whole store (a compare-and-swap, refused past the
+// limit), and a write that shrinks it or a removal gives bytes back, so
+// concurrent writers never take the store past MaxBytes. Without
+// MaxBytes that counter is never touched.
 //
 // # Extended methods
 //
@@ -45,9 +71,13 @@
 //     large to represent never expires.
 //   - Without a cleanup interval, expired entries stay in memory until they
 //     are deleted, overwritten or evicted to make room in a full store.
-//   - Len counts held entries, including expired ones not yet removed.
-//     Info's Size is exact: Info first removes the expired entries, at a
-//     cost in proportion to their number.
+//   - Len and Bytes count held entries, including expired ones not yet
+//     removed. Info's Size and Bytes are exact: Info first removes the
+//     expired entries, at a cost in proportion to their number. Bytes
+//     (and Info's) reads the shards one after another: under concurrent
+//     writes it is not a snapshot.
+//   - MaxBytes bounds the keys and values, not the process's heap: budget
+//     the per-entry overhead on top, up to MaxSize entries.
 //   - List is not a snapshot; a key live throughout a listing appears in
 //     it exactly once. A page passes over a bounded number of expired
 //     entries, so among many of them it may come back short, with HasMore.

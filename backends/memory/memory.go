@@ -232,7 +232,7 @@ func (s *Store) Set(ctx context.Context, key string, value []byte, ttl time.Dura
 // value of vlen bytes are more than MaxBytes on their own.
 func (s *Store) checkFits(key string, vlen int) error {
 	if s.maxBytes != 0 && int64(len(key))+int64(vlen) > s.maxBytes {
-		return backends.Errorf(backends.ErrFull, "the store is full (max_bytes %d): key and value are %d bytes together, more than the store holds", s.maxBytes, int64(len(key))+int64(vlen))
+		return backends.Errorf(backends.ErrFull, "the entry cannot fit: key and value are %d bytes together, over the store's max_bytes %d", int64(len(key))+int64(vlen), s.maxBytes)
 	}
 	return nil
 }
