@@ -436,6 +436,8 @@ func Docs() []ModuleDoc {
 					{Name: "durable", Type: "boolean"},
 					{Name: "size", Type: "integer", Doc: "Live keys; may be approximate on SQL stores."},
 					{Name: "max_size", Type: "integer", Doc: "0: no limit."},
+					{Name: "bytes", Type: "integer?", Doc: "Bytes of keys and values of the live keys, on memory stores only."},
+					{Name: "max_bytes", Type: "integer?", Doc: "The limit on bytes, on memory stores only; 0: no limit."},
 					{Name: "ttl", Type: "boolean"},
 					{Name: "list", Type: "boolean"},
 					{Name: "versioned", Type: "boolean"},

@@ -378,6 +378,8 @@ func handleExpire(L *lua.LState) int {
 // capability booleans list, versioned, conditional_put, ttl; plus
 // luahost's: kind, dialect (the SQL dialect, on SQL stores only), size
 // (live keys; may be approximate on SQL stores), max_size (0: no limit),
+// bytes and max_bytes (on stores that count the bytes they hold: the
+// bytes of keys and values of the live keys, and their limit, 0 for none),
 // incr, and capabilities (the capability booleans again, as a table).
 func handleInfo(L *lua.LState) int {
 	h, x, n, ok := begin(L, "info")
@@ -394,7 +396,7 @@ func handleInfo(L *lua.LState) int {
 	}
 	backend, dialect, consistency := describeBackend(info)
 	caps := L.CreateTable(0, 5)
-	t := L.CreateTable(0, 15)
+	t := L.CreateTable(0, 17)
 	for _, c := range []struct {
 		name string
 		on   bool
@@ -415,6 +417,10 @@ func handleInfo(L *lua.LState) int {
 	t.RawSetString("durable", lua.LBool(info.Durable))
 	t.RawSetString("size", lua.LNumber(info.Size))
 	t.RawSetString("max_size", lua.LNumber(info.MaxSize))
+	if info.CountsBytes {
+		t.RawSetString("bytes", lua.LNumber(info.Bytes))
+		t.RawSetString("max_bytes", lua.LNumber(info.MaxBytes))
+	}
 	if info.ConsistencyNote != "" {
 		t.RawSetString("consistency_note", lua.LString(info.ConsistencyNote))
 	}

@@ -21,7 +21,7 @@ type suiteBackend struct {
 	name string
 	// registry returns the entries app:cache, app:other and app:db.
 	registry func(t *testing.T) string
-	full     bool // app:small has max_size 3
+	full     bool // app:small has max_size 3, app:bytes max_bytes 1KB
 	maxKey   int
 	cfg      storesuite.Config
 }
@@ -29,11 +29,12 @@ type suiteBackend struct {
 // suiteBackends returns every built-in store backend, on real services.
 func suiteBackends() []suiteBackend {
 	return []suiteBackend{
-		{name: "memory", full: true, cfg: storesuite.Config{Versioned: true, Kind: "store.memory", Backend: "memory"}, registry: func(t *testing.T) string {
+		{name: "memory", full: true, cfg: storesuite.Config{Versioned: true, Kind: "store.memory", Backend: "memory", CountsBytes: true}, registry: func(t *testing.T) string {
 			return `
 - {name: cache, kind: store.memory, max_size: 0, cleanup_interval: 100ms}
 - {name: other, kind: store.memory}
 - {name: small, kind: store.memory, max_size: 3}
+- {name: bytes, kind: store.memory, max_bytes: 1KB}
 - {name: db, kind: db.sql.sqlite, file: ":memory:"}
 `
 		}},
@@ -96,6 +97,7 @@ func TestStoreSuite(t *testing.T) {
 				cfg.StoreID, cfg.OtherStoreID, cfg.NonStoreID, cfg.MaxKeyLen = "app:cache", "app:other", "app:db", b.maxKey
 				if b.full {
 					cfg.FullStoreID, cfg.MaxSize = "app:small", 3
+					cfg.BytesStoreID, cfg.MaxBytes = "app:bytes", 1000
 				}
 				return storeResolver{rt}, cfg
 			})

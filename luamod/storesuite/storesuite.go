@@ -54,6 +54,13 @@ type Config struct {
 	// 3); "" skips the full-store tests.
 	FullStoreID string
 	MaxSize     int
+	// BytesStoreID is a store with max_bytes MaxBytes (about 1000); ""
+	// skips the max_bytes tests.
+	BytesStoreID string
+	MaxBytes     int
+	// CountsBytes says s:info() reports bytes and max_bytes, as
+	// store.memory does; without it they must be absent.
+	CountsBytes bool
 	// MaxKeyLen is the longest key the backend holds, in bytes; 0 means
 	// no limit, and a 64 KiB key is checked to work.
 	MaxKeyLen int
@@ -139,6 +146,9 @@ func runFile(t *testing.T, file string, res luamod.Resolver, cfg Config) {
 	cfgTable.RawSetString("other_store_id", lua.LString(cfg.OtherStoreID))
 	cfgTable.RawSetString("full_store_id", lua.LString(cfg.FullStoreID))
 	cfgTable.RawSetString("max_size", lua.LNumber(cfg.MaxSize))
+	cfgTable.RawSetString("bytes_store_id", lua.LString(cfg.BytesStoreID))
+	cfgTable.RawSetString("max_bytes", lua.LNumber(cfg.MaxBytes))
+	cfgTable.RawSetString("counts_bytes", lua.LBool(cfg.CountsBytes))
 	cfgTable.RawSetString("max_key_len", lua.LNumber(cfg.MaxKeyLen))
 	cfgTable.RawSetString("max_value_size", lua.LNumber(cfg.MaxValueSize))
 	cfgTable.RawSetString("non_store_id", lua.LString(cfg.NonStoreID))

@@ -160,6 +160,8 @@ function Store:info() end
 ---@field durable boolean
 ---@field size integer Live keys; may be approximate on SQL stores.
 ---@field max_size integer 0: no limit.
+---@field bytes integer? Bytes of keys and values of the live keys, on memory stores only.
+---@field max_bytes integer? The limit on bytes, on memory stores only; 0: no limit.
 ---@field ttl boolean
 ---@field list boolean
 ---@field versioned boolean

@@ -27,6 +27,13 @@ ext_test("info fields", function()
   eq(info.durable, CONFIG.durable, "durable")
   eq(info.size, 0, "size of an empty store")
   eq(type(info.max_size), "number", "max_size")
+  if CONFIG.counts_bytes then
+    eq(info.bytes, 0, "bytes of an empty store")
+    eq(type(info.max_bytes), "number", "max_bytes")
+  else
+    eq(info.bytes, nil, "bytes, on a store that does not count them")
+    eq(info.max_bytes, nil, "max_bytes, on a store that does not count bytes")
+  end
   local caps = info.capabilities
   eq(type(caps), "table", "capabilities")
   eq(caps.ttl, true, "capabilities.ttl")
@@ -54,6 +61,23 @@ ext_test("info size counts live keys", function()
   eq(ok(s:info()).size, 5, "size after expiry")
   ok(s:delete("k1"))
   eq(ok(s:info()).size, 4, "size after delete")
+end)
+
+ext_test("info bytes counts keys and stored values of live keys", function()
+  if not CONFIG.counts_bytes then return end
+  local s = fresh()
+  ok(s:set("k", "v"))                      -- 1 + 2 (a MessagePack fixstr)
+  ok(s:set("n", 1))                        -- 1 + 1 (a fixint)
+  ok(s:set("long", string.rep("x", 300)))  -- 4 + 3 + 300 (a str16)
+  eq(ok(s:info()).bytes, 312, "bytes")
+  ok(s:set("short", "x", 0.1))             -- 5 + 2
+  eq(ok(s:info()).bytes, 319, "bytes with a key about to expire")
+  sleep(0.15)
+  eq(ok(s:info()).bytes, 312, "bytes after expiry")
+  ok(s:delete("long"))
+  eq(ok(s:info()).bytes, 5, "bytes after delete")
+  ok(s:incr("n", 1000))                    -- 1001: a uint16, 1 + 3
+  eq(ok(s:info()).bytes, 7, "bytes after incr")
 end)
 
 ext_test("info of the full store", function()
