@@ -22,10 +22,12 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/er
 // Fake kinds used by the tests.
 
 type storeCfg struct {
-	MaxSize  int64
-	MaxBytes int64
-	Cleanup  time.Duration
+	MaxSize int64
+	Cleanup time.Duration
 }
+
+// sizedCfg has a byte size.
+type sizedCfg struct{ MaxBytes int64 }
 
 type poolCfg struct {
 	MaxOpen     int64
@@ -107,12 +109,16 @@ func init() {
 		Name: "test.store",
 		Decode: func(f *Fields) storeCfg {
 			return storeCfg{
-				MaxSize:  f.Size("max_size", 10000),
-				MaxBytes: f.ByteSize("max_bytes", 0),
-				Cleanup:  f.Duration("cleanup_interval", 5*time.Minute),
+				MaxSize: f.Size("max_size", 10000),
+				Cleanup: f.Duration("cleanup_interval", 5*time.Minute),
 			}
 		},
 		New: newNop[storeCfg],
+	})
+	RegisterTyped(TypedKind[sizedCfg]{
+		Name:   "test.sized",
+		Decode: func(f *Fields) sizedCfg { return sizedCfg{MaxBytes: f.ByteSize("max_bytes", 0)} },
+		New:    newNop[sizedCfg],
 	})
 	RegisterTyped(TypedKind[dbCfg]{
 		Name: "test.db",
@@ -718,9 +724,9 @@ func TestByteSize(t *testing.T) {
 		{"max_bytes: 9223372036854775807", 1<<63 - 1},
 	}
 	for _, tt := range tests {
-		r := mustLoad(t, env, "a.yaml", "- name: s\n  kind: test.store\n  "+tt.field+"\n")
+		r := mustLoad(t, env, "a.yaml", "- name: s\n  kind: test.sized\n  "+tt.field+"\n")
 		e, _ := r.Entry("app:s")
-		if got := e.Config.(storeCfg).MaxBytes; got != tt.want {
+		if got := e.Config.(sizedCfg).MaxBytes; got != tt.want {
 			t.Errorf("%s: max_bytes = %d, want %d", tt.field, got, tt.want)
 		}
 	}
