@@ -664,7 +664,7 @@ func TestStrings(t *testing.T) {
 
 func TestZeroFields(t *testing.T) {
 	var f Fields
-	if f.String("x", "d") != "d" || f.Int("x", 3) != 3 || f.Has("x") || f.Sub("p").Size("y", 2) != 2 || f.Ref("r", true) != "" {
+	if f.String("x", "d") != "d" || f.Int("x", 3) != 3 || f.Has("x") || f.Sub("p").Size("y", 2) != 2 || f.ByteSize("b", 5) != 5 || f.Ref("r", true) != "" {
 		t.Error("zero Fields does not return defaults")
 	}
 	f.Errorf("x", "ignored")
