@@ -523,17 +523,34 @@ func CompileExpression(src string) (*vm.Program, error) {
 	return prog, nil
 }
 
-type identVisitor struct{ dynamic bool }
+// staticVisitor finds what stops an expression's decision from being
+// cached per action and resource. It lists what is safe, not what is
+// not: any identifier but action and resource (actor, meta, $env, a let
+// variable, a name a later expr-lang adds) may lead to the actor or the
+// action's attributes, and now() changes with time, so each makes the
+// expression dynamic. Predicates (all, any, filter, map, ...) with their
+// # and .field pointers, and let values, read only nodes the walk visits.
+type staticVisitor struct{ dynamic bool }
 
-func (v *identVisitor) Visit(n *ast.Node) {
-	if id, ok := (*n).(*ast.IdentifierNode); ok && (id.Value == "actor" || id.Value == "meta") {
-		v.dynamic = true
+func (v *staticVisitor) Visit(n *ast.Node) {
+	switch n := (*n).(type) {
+	case *ast.IdentifierNode:
+		if n.Value != "action" && n.Value != "resource" {
+			v.dynamic = true
+		}
+	case *ast.BuiltinNode:
+		if n.Name == "now" {
+			v.dynamic = true
+		}
 	}
 }
 
+// exprReadsRequest reports whether the expression's decision may depend
+// on more than the action and resource; when unsure it says yes, which
+// costs only the cache.
 func exprReadsRequest(prog *vm.Program) bool {
 	n := prog.Node()
-	v := &identVisitor{}
+	v := &staticVisitor{}
 	ast.Walk(&n, v)
 	return v.dynamic
 }
