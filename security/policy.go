@@ -446,7 +446,7 @@ type Policy struct {
 	Expression string
 
 	program *vm.Program
-	dynamic bool // its decision reads the actor or the action's attributes
+	dynamic bool // its decision may read more than action and resource (see Dynamic)
 }
 
 // Config is what a policy entry declares, before compilation.
@@ -555,9 +555,11 @@ func exprReadsRequest(prog *vm.Program) bool {
 	return v.dynamic
 }
 
-// Dynamic reports whether the policy's decision reads the actor or the
-// action's attributes (meta), so it is evaluated on every check instead
-// of being cached per action and resource.
+// Dynamic reports whether the policy's decision may read the actor or the
+// action's attributes (meta), or change with time, so it is evaluated on
+// every check instead of being cached per action and resource. An
+// expression is static only when action and resource are the only names
+// in it and it does not call now().
 func (p *Policy) Dynamic() bool { return p.dynamic }
 
 // covers reports whether the policy's action and resource patterns match.
