@@ -26,9 +26,12 @@ type runOptions struct {
 	actorSet bool
 	scope    []string
 	scopeSet bool
-	noScope  bool
-	base     *security.Context // from WithSecurity
-	stdout   io.Writer         // from WithStdout
+	// scopeDefault: scope came from the runtime's defaults, so the run's
+	// first WithScope replaces it instead of adding to it.
+	scopeDefault bool
+	noScope      bool
+	base         *security.Context // from WithSecurity
+	stdout       io.Writer         // from WithStdout
 }
 
 // WithActor makes the run act as the actor id with attributes meta
@@ -42,14 +45,15 @@ func WithActor(id string, meta map[string]any) RunOption {
 // WithScope checks every store call of the run against the policies named
 // by ids: policy IDs or policy groups ("namespace:group", the namespace of
 // the group's policies, as Wippy's security.named_scope takes it). Several
-// WithScope options add up. A run with a scope may do only what its
+// WithScope options of one call add up; a run's WithScope replaces the
+// scope of the runtime's defaults. A run with a scope may do only what its
 // policies allow (no policy applying means denied); WithScope() with no
 // IDs gives a scope that allows nothing. An ID that names no policy or
 // group makes the run fail with an error wrapping backends.ErrInvalid.
 func WithScope(ids ...string) RunOption {
 	return func(o *runOptions) {
-		if !o.scopeSet {
-			o.scope, o.scopeSet = nil, true
+		if !o.scopeSet || o.scopeDefault {
+			o.scope, o.scopeSet, o.scopeDefault = nil, true, false
 		}
 		o.noScope = false
 		o.scope = append(o.scope, ids...)
@@ -59,12 +63,14 @@ func WithScope(ids ...string) RunOption {
 // WithoutScope removes a scope set by the runtime's defaults: the run's
 // store calls are not checked.
 func WithoutScope() RunOption {
-	return func(o *runOptions) { o.scope, o.scopeSet, o.noScope = nil, false, true }
+	return func(o *runOptions) { o.scope, o.scopeSet, o.scopeDefault, o.noScope = nil, false, false, true }
 }
 
 // WithRunDefaults sets the security every run of the runtime starts with
 // (Run, RunString, Call, Do and sessions); a run's own options replace
-// what they set. Names in them are checked when the runtime is built.
+// what they set (a run's WithScope replaces the default scope). Several
+// WithRunDefaults add up, as one list. Names in them are checked when the
+// runtime is built.
 func WithRunDefaults(opts ...RunOption) Option {
 	return func(c *config) { c.runDefaults = append(c.runDefaults, opts...) }
 }
@@ -175,7 +181,7 @@ func (rt *Runtime) securityFor(opts []RunOption) (*security.Context, error) {
 	if len(opts) == 0 {
 		return st.defaultSec, nil
 	}
-	return st.pol.resolve(append(append([]RunOption(nil), rt.runDefaults...), opts...))
+	return st.pol.resolve(rt.runDefaults, opts)
 }
 
 // secState is what the security of runs is decided from: one registry's
@@ -192,15 +198,22 @@ func (rt *Runtime) newSecState(reg *registry.Registry) (*secState, error) {
 	if err != nil {
 		return nil, err
 	}
-	def, err := pol.resolve(rt.runDefaults)
+	def, err := pol.resolve(rt.runDefaults, nil)
 	if err != nil {
 		return nil, err
 	}
 	return &secState{pol: pol, defaultSec: def}, nil
 }
 
-func (ps *policies) resolve(opts []RunOption) (*security.Context, error) {
+// resolve applies the runtime's defaults, then a run's options, which
+// replace what the defaults set (WithScope included: it adds up only
+// within one of the two lists).
+func (ps *policies) resolve(defaults, opts []RunOption) (*security.Context, error) {
 	var o runOptions
+	for _, opt := range defaults {
+		opt(&o)
+	}
+	o.scopeDefault = o.scopeSet
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -253,7 +266,7 @@ func (rt *Runtime) EntrySecurity(id string) (*security.Context, error) {
 // WithActor, WithScope or WithoutScope options change it.
 func WithSecurity(c *security.Context) RunOption {
 	return func(o *runOptions) {
-		o.actor, o.actorSet, o.scope, o.scopeSet, o.noScope = nil, false, nil, false, false
+		o.actor, o.actorSet, o.scope, o.scopeSet, o.scopeDefault, o.noScope = nil, false, nil, false, false, false
 		o.base = c
 	}
 }

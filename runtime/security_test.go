@@ -13,6 +13,7 @@ import (
 
 	"github.com/luahost/luahost/backends"
 	"github.com/luahost/luahost/runtime"
+	"github.com/luahost/luahost/security"
 )
 
 // tenantStores are the store entries the tenant example runs against, one
@@ -372,4 +373,94 @@ entries:
 		t.Errorf("app:kv was not kept: %+v", rep)
 	}
 	check("PermissionDenied")
+}
+
+// A run's options replace what the runtime's defaults set, each on its
+// own: a run's scope replaces the default scope (it does not add to it),
+// its actor replaces the default actor, meta included, and what the run
+// does not set stays as the defaults have it.
+func TestRunOptionsReplaceDefaults(t *testing.T) {
+	const tenantGroup, supportGroup = "app.security:tenant", "app.security:support"
+	tenantPolicies := "app.security:no_clear,app.security:shared_open,app.security:tenant_keys"
+	supportPolicies := "app.security:no_clear,app.security:shared_open,app.security:support_read"
+	bothPolicies := "app.security:no_clear,app.security:shared_open,app.security:support_read,app.security:tenant_keys"
+	acme := runtime.WithActor("acme", map[string]any{"prefix": "acme/"})
+	sec, err := newTenantRuntime(t, "memory").Scope(tenantGroup)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The script reports its actor, its scope's policies and what reading
+	// another tenant's key gives.
+	const script = `
+local security = require("security")
+local who, meta = "none", ""
+local a = security.actor()
+if a then
+	who = a:id()
+	local ks = {}
+	for k, v in pairs(a:meta() or {}) do ks[#ks + 1] = k .. "=" .. tostring(v) end
+	table.sort(ks)
+	meta = table.concat(ks, ",")
+end
+local ids = "unchecked"
+local sc = security.scope()
+if sc then
+	local t = {}
+	for _, p in ipairs(sc:policies()) do t[#t + 1] = p:id() end
+	ids = table.concat(t, ",")
+end
+local read
+local s, err = store.get("app:shared")
+if not s then read = err:kind() else
+	local v, err = s:get("globex/k")
+	read = err and err:kind() or tostring(v)
+end
+return who, meta, ids, read`
+	tests := []struct {
+		name               string
+		defaults, run      []runtime.RunOption
+		actor, meta, scope string
+		read               string // s:get("globex/k")
+	}{
+		{"run scope replaces default scope", []runtime.RunOption{runtime.WithScope(supportGroup)},
+			[]runtime.RunOption{acme, runtime.WithScope(tenantGroup)}, "acme", "prefix=acme/", tenantPolicies, "PermissionDenied"},
+		{"empty default scope replaced", []runtime.RunOption{runtime.WithScope()},
+			[]runtime.RunOption{acme, runtime.WithScope(tenantGroup)}, "acme", "prefix=acme/", tenantPolicies, "PermissionDenied"},
+		{"default scope kept without a run scope", []runtime.RunOption{runtime.WithScope(supportGroup)},
+			[]runtime.RunOption{acme}, "acme", "prefix=acme/", supportPolicies, "2"},
+		{"scopes of one call add up", nil,
+			[]runtime.RunOption{runtime.WithScope(tenantGroup), runtime.WithScope(supportGroup)}, "none", "", bothPolicies, "2"},
+		{"default scopes add up", []runtime.RunOption{runtime.WithScope(tenantGroup), runtime.WithScope(supportGroup)},
+			[]runtime.RunOption{acme}, "acme", "prefix=acme/", bothPolicies, "2"},
+		{"several run scopes replace the default together", []runtime.RunOption{runtime.WithScope(supportGroup)},
+			[]runtime.RunOption{acme, runtime.WithScope(), runtime.WithScope(tenantGroup)}, "acme", "prefix=acme/", tenantPolicies, "PermissionDenied"},
+		{"WithoutScope then WithScope", []runtime.RunOption{runtime.WithScope(supportGroup)},
+			[]runtime.RunOption{acme, runtime.WithoutScope(), runtime.WithScope(tenantGroup)}, "acme", "prefix=acme/", tenantPolicies, "PermissionDenied"},
+		{"WithoutScope", []runtime.RunOption{runtime.WithScope(supportGroup)},
+			[]runtime.RunOption{runtime.WithoutScope()}, "none", "", "unchecked", "2"},
+		{"WithSecurity replaces default scope and actor", []runtime.RunOption{runtime.WithScope(supportGroup), runtime.WithActor("support:ann", nil)},
+			[]runtime.RunOption{runtime.WithSecurity(&security.Context{Actor: &security.Actor{ID: "acme", Meta: map[string]any{"prefix": "acme/"}}, Scope: sec})},
+			"acme", "prefix=acme/", tenantPolicies, "PermissionDenied"},
+		{"run actor replaces default actor and meta", []runtime.RunOption{acme, runtime.WithScope(tenantGroup)},
+			[]runtime.RunOption{runtime.WithActor("globex", map[string]any{"org": "globex"})}, "globex", "org=globex", tenantPolicies, "PermissionDenied"},
+		{"run actor without meta drops default meta", []runtime.RunOption{acme, runtime.WithScope(tenantGroup)},
+			[]runtime.RunOption{runtime.WithActor("globex", nil)}, "globex", "", tenantPolicies, "PermissionDenied"},
+		{"default actor kept without a run actor", []runtime.RunOption{acme},
+			[]runtime.RunOption{runtime.WithScope(tenantGroup)}, "acme", "prefix=acme/", tenantPolicies, "PermissionDenied"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rt := newTenantRuntime(t, "memory", runtime.WithRunDefaults(tt.defaults...))
+			seed(t, rt)
+			res, err := rt.RunString(context.Background(), script, tt.run...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := fmt.Sprintf("%v | %v | %v | %v", res...)
+			want := fmt.Sprintf("%v | %v | %v | %v", tt.actor, tt.meta, tt.scope, tt.read)
+			if got != want {
+				t.Errorf("actor, meta, scope, read = %q\nwant %q", got, want)
+			}
+		})
+	}
 }

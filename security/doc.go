@@ -21,6 +21,8 @@
 //
 // A scope caches, per action and resource, which policies cover the pair
 // and the decision of those that read neither the actor nor the action's
-// attributes; the cache holds at most 4096 pairs per scope. Regular
+// attributes; the cache holds at most 4096 pairs per scope. An expression
+// is cached only when action and resource are the only names in it ($env,
+// a let variable or now() make it evaluated on every check). Regular
 // expressions are RE2 (linear time) and unanchored: write ^ and $.
 package security

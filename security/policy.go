@@ -446,7 +446,7 @@ type Policy struct {
 	Expression string
 
 	program *vm.Program
-	dynamic bool // its decision reads the actor or the action's attributes
+	dynamic bool // its decision may read more than action and resource (see Dynamic)
 }
 
 // Config is what a policy entry declares, before compilation.
@@ -523,24 +523,43 @@ func CompileExpression(src string) (*vm.Program, error) {
 	return prog, nil
 }
 
-type identVisitor struct{ dynamic bool }
+// staticVisitor finds what stops an expression's decision from being
+// cached per action and resource. It lists what is safe, not what is
+// not: any identifier but action and resource (actor, meta, $env, a let
+// variable, a name a later expr-lang adds) may lead to the actor or the
+// action's attributes, and now() changes with time, so each makes the
+// expression dynamic. Predicates (all, any, filter, map, ...) with their
+// # and .field pointers, and let values, read only nodes the walk visits.
+type staticVisitor struct{ dynamic bool }
 
-func (v *identVisitor) Visit(n *ast.Node) {
-	if id, ok := (*n).(*ast.IdentifierNode); ok && (id.Value == "actor" || id.Value == "meta") {
-		v.dynamic = true
+func (v *staticVisitor) Visit(n *ast.Node) {
+	switch n := (*n).(type) {
+	case *ast.IdentifierNode:
+		if n.Value != "action" && n.Value != "resource" {
+			v.dynamic = true
+		}
+	case *ast.BuiltinNode:
+		if n.Name == "now" {
+			v.dynamic = true
+		}
 	}
 }
 
+// exprReadsRequest reports whether the expression's decision may depend
+// on more than the action and resource; when unsure it says yes, which
+// costs only the cache.
 func exprReadsRequest(prog *vm.Program) bool {
 	n := prog.Node()
-	v := &identVisitor{}
+	v := &staticVisitor{}
 	ast.Walk(&n, v)
 	return v.dynamic
 }
 
-// Dynamic reports whether the policy's decision reads the actor or the
-// action's attributes (meta), so it is evaluated on every check instead
-// of being cached per action and resource.
+// Dynamic reports whether the policy's decision may read the actor or the
+// action's attributes (meta), or change with time, so it is evaluated on
+// every check instead of being cached per action and resource. An
+// expression is static only when action and resource are the only names
+// in it and it does not call now().
 func (p *Policy) Dynamic() bool { return p.dynamic }
 
 // covers reports whether the policy's action and resource patterns match.

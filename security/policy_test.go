@@ -313,3 +313,93 @@ func TestCompileErrors(t *testing.T) {
 		}
 	}
 }
+
+// An expression that reads the actor or the action's attributes in any
+// way the expression language allows is evaluated for each request, not
+// decided once per action and resource and reused for every actor.
+func TestExpressionReadingTheRequestIsNeverCached(t *testing.T) {
+	// Each expression holds for globex's request and not for acme's.
+	exprs := []string{
+		`actor.id == "globex"`,
+		`actor["id"] == "globex"`,
+		`get(actor.meta, "org") == "globex"`,
+		`$env.actor.id == "globex"`,
+		`$env["actor"]["id"] == "globex"`,
+		`$env?.actor?.id == "globex"`,
+		`get($env, "actor").id == "globex"`,
+		`"globex" in map([$env], .actor.id)`,
+		`any([$env], .actor.id == "globex")`,
+		`all([actor], #.id == "globex")`,
+		`len(filter([actor.id], # == "globex")) > 0`,
+		`find([$env], true).actor.id == "globex"`,
+		`reduce([actor.id], #acc + #, "") == "globex"`,
+		`"globex" in [actor.id]`,
+		`actor.id in ["globex", "initech"]`,
+		`let a = $env.actor; a.id == "globex"`,
+		`let id = actor.id; id == "globex"`,
+		`actor.id startsWith "glob"`,
+		`actor.id matches "^glob"`,
+		`upper(actor.id) == "GLOBEX"`,
+		`(actor.id ?? "") == "globex"`,
+		`actor.id == "globex" ? true : false`,
+		`toJSON($env) contains "globex"`,
+		`actor.meta.org == "globex"`,
+		`$env.actor.meta["org"] == "globex"`,
+		`"globex" in values(actor.meta)`,
+		`meta.key startsWith "globex/"`,
+		`$env.meta.key startsWith "globex/"`,
+		`get($env, "meta").key startsWith "globex/"`,
+	}
+	request := func(id string) Request {
+		return Request{Actor: &Actor{ID: id, Meta: map[string]any{"org": id}}, Action: "store.key.get",
+			Resource: "app:shared", Meta: map[string]any{"key": id + "/plan"}}
+	}
+	allowAll := policy(t, "a_all", Allow, []string{"*"}, []string{"*"})
+	for _, src := range exprs {
+		t.Run(src, func(t *testing.T) {
+			deny := exprPolicy(t, "d", Deny, src)
+			allow := exprPolicy(t, "e", Allow, src)
+			if !deny.Dynamic() {
+				t.Error("Dynamic() = false")
+			}
+			// Each order: the first request fills the scope's cache.
+			for _, order := range [][]string{{"acme", "globex", "acme"}, {"globex", "acme", "globex"}} {
+				denyScope, allowScope := NewScope(allowAll, deny), NewScope(allow)
+				for _, id := range order {
+					wantDeny, wantAllow := Allowed, Undefined
+					if id == "globex" {
+						wantDeny, wantAllow = Denied, Allowed
+					}
+					if got := denyScope.Evaluate(request(id)); got != wantDeny {
+						t.Errorf("order %v: deny policy for %s: %s, want %s", order, id, got, wantDeny)
+					}
+					if got := allowScope.Evaluate(request(id)); got != wantAllow {
+						t.Errorf("order %v: allow policy for %s: %s, want %s", order, id, got, wantAllow)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestExpressionDynamic(t *testing.T) {
+	tests := []struct {
+		src  string
+		want bool
+	}{
+		{`action == "store.get"`, false},
+		{`resource matches "^app:" && action startsWith "store."`, false},
+		{`any([action, resource], # == "app:x")`, false},
+		{`let a = action; a == "store.get"`, true}, // variables are not followed
+		{`len(resource) > 3`, false},
+		{`actor.id == ""`, true},
+		{`meta.key == "k"`, true},
+		{`$env.action == "store.get"`, true}, // $env may lead anywhere
+		{`now().Year() > 2000`, true},        // changes with time
+	}
+	for _, tt := range tests {
+		if got := exprPolicy(t, "e", Allow, tt.src).Dynamic(); got != tt.want {
+			t.Errorf("%s: Dynamic() = %v, want %v", tt.src, got, tt.want)
+		}
+	}
+}

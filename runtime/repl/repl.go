@@ -329,7 +329,8 @@ The globals store and errors are ready: s = store.get("app:cache").
 Commands:
   .help      this text
   .entries   registry entries, their kind and lifecycle state (under
-             --scope, only those the scope may open with store.get)
+             --scope, only those the scope may open with store.get, without
+             start errors or where they are defined)
   .reload    read the registry again and apply what changed; unchanged
              entries keep running (and their contents), handles follow
              (not under --scope)
@@ -393,10 +394,14 @@ func (r *repl) reload(ctx context.Context) {
 
 // entries prints the registry entries with kind, state and position.
 // Under a scope it lists only the entries the scope may open with
-// store.get: a confined user learns of no other entry.
+// store.get, and only what the scope may learn of them: the state's phase
+// (not the start error, which names the host's infrastructure), the kind
+// where store.info (which reports it) is allowed, and not where the entry
+// is defined, a path on the host.
 func (r *repl) entries() {
 	states := r.rt.States()
-	if sec := r.sess.Security(); sec.Checked() {
+	sec := r.sess.Security()
+	if sec.Checked() {
 		states = slices.DeleteFunc(states, func(es runtime.EntryState) bool {
 			return !sec.Can(luamod.ActionStoreGet, es.Entry.ID, nil)
 		})
@@ -406,6 +411,18 @@ func (r *repl) entries() {
 		return
 	}
 	tw := tabwriter.NewWriter(r.opts.Out, 0, 8, 2, ' ', 0)
+	if sec.Checked() {
+		fmt.Fprintln(tw, "ID\tKIND\tSTATE")
+		for _, es := range states {
+			kind := "-"
+			if sec.Can(luamod.ActionStoreInfo, es.Entry.ID, nil) {
+				kind = es.Entry.Kind
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\n", es.Entry.ID, kind, es.State.Phase)
+		}
+		tw.Flush()
+		return
+	}
 	fmt.Fprintln(tw, "ID\tKIND\tSTATE\tDEFINED AT")
 	for _, es := range states {
 		// A multi-line error (a driver's) would break the table's columns.
