@@ -788,9 +788,17 @@ func (f *Fields) fieldError(p FieldError) {
 	g, name := f, p.Field
 	for {
 		head, rest, nested := strings.Cut(name, ".")
-		sub, taken := g.subs[head]
-		if !nested || !taken {
+		if !nested {
 			break
+		}
+		sub, taken := g.subs[head]
+		if !taken {
+			if !g.IsMapping(head) {
+				break
+			}
+			// A mapping read whole (StringMap): a problem about one of
+			// its keys goes to that key.
+			sub = g.newSub(head)
 		}
 		g, name = sub, rest
 	}
