@@ -193,8 +193,10 @@ func (c *Component) Dialect() Dialect { return c.cfg.Dialect }
 // starting up) returns an error wrapping backends.ErrUnavailable, which the
 // host retries. An error no retry can fix wraps registry.ErrPermanent: a
 // DSN or option the driver cannot parse, refused credentials (PostgreSQL
-// SQLSTATE 28P01, 28000; MySQL/MariaDB 1045, 1044) and an unknown database
-// (PostgreSQL 3D000; MySQL/MariaDB 1049).
+// SQLSTATE 28P01, 28000; MySQL/MariaDB 1045, 1044), an unknown database
+// (PostgreSQL 3D000; MySQL/MariaDB 1049) and a connection setting the
+// server refuses (PostgreSQL 42704, 22023, 55P02, 42501; MySQL/MariaDB
+// 1193, 1231, 1232).
 func (c *Component) Start(ctx context.Context) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
