@@ -365,10 +365,10 @@ func (f *Fields) int(name string) (int64, *scalar, pair, bool) {
 			f.report(f.valuePos(p), name, "integer "+s.show()+" out of range")
 			return 0, s, p, false
 		}
-		f.report(f.valuePos(p), name, "want an integer, got string "+s.show())
+		f.report(f.valuePos(p), name, notInteger("string", s))
 		return 0, s, p, false
 	}
-	f.report(f.valuePos(p), name, "want an integer, got "+typeName(v)+" "+s.show())
+	f.report(f.valuePos(p), name, notInteger(typeName(v), s))
 	return 0, s, p, false
 }
 
