@@ -217,10 +217,9 @@ func TestCommands(t *testing.T) {
 		{name: "entries --start lists a failed required entry and exits 1", args: []string{"-r", testdata(t, "failed.yaml"), "entries", "--start"},
 			wantCode: 1, stdoutHas: []string{
 				"ID         KIND             STATE               DEFINED AT",
-				"ERROR\n",
 				"app:cache  store.memory     running             ",
 				"app:db     db.sql.postgres  failed (attempt 1)  ",
-				"app:db: connect to 127.0.0.1:1/none as nobody: failed to connect to `user=nobody database=none`: 127.0.0.1:1",
+				"\napp:db failed (attempt 1):\n  app:db: connect to 127.0.0.1:1/none as nobody: failed to connect to `user=nobody database=none`: 127.0.0.1:1",
 				"app:optdb  db.sql.postgres  failed (attempt 1)  ",
 			},
 			stderrHas: []string{"luahost: cannot boot: required entry failed to start: app:db\n"}},

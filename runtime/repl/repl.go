@@ -15,7 +15,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"text/tabwriter"
 	"time"
 
 	lua "github.com/yuin/gopher-lua"
@@ -405,12 +404,5 @@ func (r *repl) entries() {
 		io.WriteString(r.opts.Out, "no entries\n")
 		return
 	}
-	tw := tabwriter.NewWriter(r.opts.Out, 0, 8, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tKIND\tSTATE\tDEFINED AT")
-	for _, es := range states {
-		// A multi-line error (a driver's) would break the table's columns.
-		state := strings.Join(strings.Fields(es.State.String()), " ")
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", es.Entry.ID, es.Entry.Kind, state, es.Entry.Pos)
-	}
-	tw.Flush()
+	WriteEntries(r.opts.Out, states)
 }
