@@ -134,8 +134,8 @@ func (c Config) Problems() []registry.FieldError {
 				// the registry file already shows it.
 				msg = pgxEcho().ReplaceAllString(msg, "")
 				add(field, "the %s driver cannot parse it: %s", c.Dialect, scrubberOf(c).Scrub(msg))
-			} else if c.Dialect == Postgres {
-				ps = append(ps, c.postgresParamProblems()...)
+			} else {
+				ps = append(ps, c.paramProblems()...)
 			}
 		}
 		if c.DSN == "" && c.Host != "" {
@@ -243,21 +243,46 @@ var postgresParams = []string{
 	"target_session_attrs", "user",
 }
 
-// postgresParamProblems returns the keys of the DSN or options that pgx
-// would send to the server as settings but that are one or two typing
-// slips from a connection parameter. Other keys (search_path,
-// statement_timeout, ...) are server settings and pass.
-func (c Config) postgresParamProblems() []registry.FieldError {
-	pc, err := postgresConfig(c)
-	if err != nil {
-		return nil
+// mysqlParams are the DSN parameters go-sql-driver/mysql reads itself; it
+// sends any other key to the server as a session variable (SET key=value),
+// which the server refuses when it has no such variable.
+var mysqlParams = []string{
+	"allowAllFiles", "allowCleartextPasswords", "allowFallbackToPlaintext",
+	"allowNativePasswords", "allowOldPasswords", "charset",
+	"checkConnLiveness", "clientFoundRows", "collation", "columnsWithAlias",
+	"compress", "connectionAttributes", "interpolateParams", "loc",
+	"maxAllowedPacket", "multiStatements", "parseTime", "readTimeout",
+	"rejectReadOnly", "serverPubKey", "timeTruncate", "timeout", "tls",
+	"writeTimeout",
+}
+
+// paramProblems returns the keys of the DSN or options that the driver
+// would send to the server as settings (PostgreSQL) or session variables
+// (MySQL) but that are one or two typing slips from a parameter the
+// driver reads. Other keys (search_path, statement_timeout, sql_mode, ...)
+// are the server's and pass.
+func (c Config) paramProblems() []registry.FieldError {
+	var serverKeys, known []string
+	switch c.Dialect {
+	case Postgres:
+		pc, err := postgresConfig(c)
+		if err != nil {
+			return nil
+		}
+		serverKeys, known = slices.Sorted(maps.Keys(pc.RuntimeParams)), postgresParams
+	case MySQL:
+		mc, err := mysqlConfig(c)
+		if err != nil {
+			return nil
+		}
+		serverKeys, known = slices.Sorted(maps.Keys(mc.Params)), mysqlParams
 	}
 	var ps []registry.FieldError
-	for _, k := range slices.Sorted(maps.Keys(pc.RuntimeParams)) {
-		if slices.Contains(postgresParams, k) {
+	for _, k := range serverKeys {
+		if slices.Contains(known, k) {
 			continue
 		}
-		hint := didYouMean(k, postgresParams)
+		hint := didYouMean(k, known)
 		if hint == "" {
 			continue
 		}
