@@ -68,17 +68,24 @@ func (h *textHandler) Handle(ctx context.Context, r slog.Record) error {
 	text := errText(errVal)
 	shown := text
 	var ue *runtime.UnavailableError
-	if err, ok := errVal.(error); ok && entry != "" && errors.As(err, &ue) && ue.ID != entry {
+	err, isErr := errVal.(error)
+	switch {
+	case entry == "":
+	case isErr && errors.As(err, &ue) && ue.ID != entry:
 		shown = "dependency " + ue.ID + ": " + repl.PhaseText(ue.State)
-	}
-	if entry != "" {
+	case isErr && errors.As(err, &ue):
+		// The entry's own state, whose error its start record showed.
+		if ue.State.LastError != nil && h.state.last[entry] == ue.State.LastError.Error() {
+			shown = "entry " + entry + " is " + repl.PhaseText(ue.State) + ", with the error logged above"
+		}
+	default:
 		if h.state.last[entry] == text && r.Level < slog.LevelError {
 			shown = "as in the attempt before"
 		}
 		h.state.last[entry] = text
-		if r.Level >= slog.LevelError {
-			h.state.failed = append(h.state.failed, text)
-		}
+	}
+	if entry != "" && r.Level >= slog.LevelError {
+		h.state.failed = append(h.state.failed, text)
 	}
 	if !strings.Contains(shown, "\n") && len(shown) <= 120 {
 		out.AddAttrs(slog.String("error", shown))
@@ -88,8 +95,8 @@ func (h *textHandler) Handle(ctx context.Context, r slog.Record) error {
 		return err
 	}
 	shown = strings.ReplaceAll(strings.ReplaceAll(shown, "\n\t", "\n"), "\n", "\n  ")
-	_, err := io.WriteString(h.w, "  "+shown+"\n")
-	return err
+	_, werr := io.WriteString(h.w, "  "+shown+"\n")
+	return werr
 }
 
 func (h *textHandler) WithAttrs(as []slog.Attr) slog.Handler {

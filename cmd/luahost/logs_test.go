@@ -52,6 +52,19 @@ func TestTextLogShowsAFailureOnce(t *testing.T) {
 				`level=WARN msg="entry start failed, retrying" entry=app:r attempt=2 error="as in the attempt before"` + "\n" +
 				`level=WARN msg="entry start failed, retrying" entry=app:r attempt=3 error=timeout` + "\n",
 			"a script error mentioning refused", "a script error mentioning refused"},
+		{"an entry's own state after its start error",
+			[]rec{
+				{slog.LevelWarn, "entry start failed, retrying", []any{"entry", "app:pg", "attempt", 1, "error", pgErr}},
+				{slog.LevelWarn, "optional entry did not start, boot goes on", []any{"entry", "app:pg", "error", &runtime.UnavailableError{ID: "app:pg",
+					State: runtime.State{Phase: runtime.Retrying, Attempts: 1, LastError: pgErr}, Err: pgErr}}},
+				{slog.LevelWarn, "entry start failed, retrying", []any{"entry", "app:pg", "attempt", 2, "error", pgErr}},
+			},
+			`level=WARN msg="entry start failed, retrying" entry=app:pg attempt=1` + "\n" +
+				`  app:pg: connect to h:5432/test as u: failed to connect:` + "\n" +
+				`  h:5432 (h): server error: FATAL: "x"` + "\n" +
+				`level=WARN msg="optional entry did not start, boot goes on" entry=app:pg error="entry app:pg is retrying (attempt 1), with the error logged above"` + "\n" +
+				`level=WARN msg="entry start failed, retrying" entry=app:pg attempt=2 error="as in the attempt before"` + "\n",
+			"boom", "boom"},
 		{"other records unchanged",
 			[]rec{{slog.LevelWarn, "slow", []any{"ms", 5}}},
 			`level=WARN msg=slow ms=5` + "\n", "boom", "boom"},
