@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -58,7 +59,12 @@ func (h *handle) options(L *lua.LState, n int, method string, known ...string) (
 	}
 	t, ok := lv.(*lua.LTable)
 	if !ok {
-		return nil, h.invalid(L, method+": options must be a table, got "+describe(lv)), false
+		msg := method + ": options must be a table, got " + describe(lv)
+		if n, isNum := lv.(lua.LNumber); isNum && slices.Contains(known, "init") {
+			// ngx.shared.DICT:incr(key, value, init) takes init third.
+			msg += " (for a starting value, write {init = " + n.String() + "})"
+		}
+		return nil, h.invalid(L, msg), false
 	}
 	var bad lua.LValue
 	t.ForEach(func(k, _ lua.LValue) {

@@ -150,7 +150,12 @@ func (m *Module) storeGet(L *lua.LState) int {
 	lv := L.Get(1)
 	id, ok := lv.(lua.LString)
 	if !ok {
-		return m.invalid(L, "store ID must be a string, got "+describe(lv))
+		msg := "store ID must be a string, got " + describe(lv)
+		if lv == m.table {
+			// store:get(id) passes the module itself first.
+			msg += ` (call store.get with a dot: store.get("ns:name"))`
+		}
+		return m.invalid(L, msg)
 	}
 	if id == "" {
 		return m.invalid(L, "store ID must not be empty")

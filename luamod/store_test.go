@@ -347,3 +347,31 @@ func TestAsError(t *testing.T) {
 		t.Error("AsError accepted a string")
 	}
 }
+
+// TestMisuseHints: calls written as in ngx.shared.DICT or with a colon
+// instead of a dot are refused with the form that works.
+func TestMisuseHints(t *testing.T) {
+	tests := []struct {
+		name string
+		code string
+		want string
+	}{
+		{"incr with a positional init", `return s:incr("n", 1, 5)`,
+			`INVALID: store "app:s": incr: options must be a table, got number (for a starting value, write {init = 5})`},
+		{"incr with a string", `return s:incr("n", 1, "5")`,
+			`INVALID: store "app:s": incr: options must be a table, got string "5"`},
+		{"store.get with a colon", `return store:get("app:s")`,
+			`INVALID: store ID must be a string, got table (call store.get with a dot: store.get("ns:name"))`},
+		{"store.get with a table", `return store.get({})`,
+			`INVALID: store ID must be a string, got table`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			L, _ := newState(t, newMemStore(time.Now))
+			got := run(t, L, `local v, err = (function() `+tt.code+` end)(); return tostring(v), tostring(err)`)
+			if got[0] != "nil" || got[1] != tt.want {
+				t.Errorf("got %q, want nil, %q", got, tt.want)
+			}
+		})
+	}
+}

@@ -367,10 +367,10 @@ func (f *Fields) int(name string) (int64, *scalar, pair, bool) {
 			f.report(f.valuePos(p), name, "integer "+s.show()+" out of range")
 			return 0, s, p, false
 		}
-		f.report(f.valuePos(p), name, "want an integer, got string "+s.show())
+		f.report(f.valuePos(p), name, notInteger("string", s))
 		return 0, s, p, false
 	}
-	f.report(f.valuePos(p), name, "want an integer, got "+typeName(v)+" "+s.show())
+	f.report(f.valuePos(p), name, notInteger(typeName(v), s))
 	return 0, s, p, false
 }
 
@@ -826,9 +826,17 @@ func (f *Fields) fieldError(p FieldError) {
 	g, name := f, p.Field
 	for {
 		head, rest, nested := strings.Cut(name, ".")
-		sub, taken := g.subs[head]
-		if !nested || !taken {
+		if !nested {
 			break
+		}
+		sub, taken := g.subs[head]
+		if !taken {
+			if !g.IsMapping(head) {
+				break
+			}
+			// A mapping read whole (StringMap): a problem about one of
+			// its keys goes to that key.
+			sub = g.newSub(head)
 		}
 		g, name = sub, rest
 	}

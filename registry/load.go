@@ -106,7 +106,8 @@ func Load(sources []Source, opts Options) (*Registry, error) {
 const MaxFileSize = 16 << 20
 
 // ReadPaths reads registry files and directories into sources. A directory
-// stands for every *.yaml / *.yml file below it, sorted by path; a file named
+// stands for every *.yaml / *.yml file below it, sorted by path, except in
+// dot-folders and dot-files (.github, .hidden.yaml); a file named
 // directly is read whatever its extension. Only regular files (or symbolic
 // links to them) of at most MaxFileSize bytes are read: a named pipe, a
 // device or a larger file is an error naming it, so a stray FIFO or a link
@@ -161,6 +162,15 @@ func (t tree) sources(paths []string) ([]Source, error) {
 			err := t.walk(p, func(fp string, d fs.DirEntry, err error) error {
 				if err != nil {
 					return err
+				}
+				// Dot-folders and dot-files (.github/workflows/*.yml, an
+				// editor's backup) hold other tools' YAML, never a
+				// registry's: skip them, but not the folder asked for.
+				if fp != p && strings.HasPrefix(d.Name(), ".") {
+					if d.IsDir() {
+						return fs.SkipDir
+					}
+					return nil
 				}
 				if !d.IsDir() && isYAMLName(fp) {
 					files = append(files, fp)

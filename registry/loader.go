@@ -155,11 +155,29 @@ func parseYAML(data []byte) (f *ast.File, err error) {
 			depth--
 		}
 	}
-	tokens, err = joinFlowColons(tokens)
+	joined, err := joinFlowColons(tokens)
+	if fc, ok := err.(*flowColonError); ok {
+		// A syntax error before the flow colon is the first problem of
+		// the file: report it, not a later one.
+		_, perr := parser.Parse(tokens, 0, parser.AllowDuplicateMapKey())
+		if ye, ok := perr.(yaml.Error); ok && before(ye.GetToken(), fc.tk) {
+			return nil, perr
+		}
+		return nil, err
+	}
 	if err != nil {
 		return nil, err
 	}
-	return parser.Parse(tokens, 0, parser.AllowDuplicateMapKey())
+	return parser.Parse(joined, 0, parser.AllowDuplicateMapKey())
+}
+
+// before reports whether token a starts before token b in the source.
+func before(a, b *token.Token) bool {
+	if a == nil || a.Position == nil || b == nil || b.Position == nil {
+		return false
+	}
+	pa, pb := a.Position, b.Position
+	return pa.Line < pb.Line || pa.Line == pb.Line && pa.Column < pb.Column
 }
 
 func (l *loader) loadSource(index int, src Source, name string) {
@@ -255,6 +273,17 @@ func (l *loader) loadMappingForm(fl *srcFile, m *ast.MappingNode) {
 			"or write it as a sequence item (\"- name: ...\")")
 		return
 	}
+	if notRegistry(top.pairs) {
+		// Another tool's file (docker-compose.yml) in a registry folder:
+		// one problem, not one per key.
+		keys := make([]string, 0, len(top.pairs))
+		for _, p := range top.pairs {
+			keys = append(keys, strconv.Quote(p.key))
+		}
+		l.problem(fl.index, top.at, "", "not a registry file: it has neither namespace nor entries (its keys: "+
+			strings.Join(keys, ", ")+"); keep other YAML files out of a registry folder, or pass registry files to -r one by one")
+		return
+	}
 	if single := singleEntry(top.pairs); single {
 		// Wippy's single-entry file: namespace (and version) plus one
 		// entry's fields at the top level.
@@ -307,6 +336,19 @@ func (l *loader) loadMappingForm(fl *srcFile, m *ast.MappingNode) {
 		msg += "; a registry file has version, namespace and entries"
 		l.problem(fl.index, fl.nodePos(p.keyNode, top.at), "", msg)
 	}
+}
+
+// notRegistry reports whether a top-level mapping is not a registry file
+// at all: it has neither namespace nor entries, nor a key that looks
+// like a misspelling of one (those get their did-you-mean). version
+// alone does not count: docker-compose.yml has one too.
+func notRegistry(ps []pair) bool {
+	for _, p := range ps {
+		if p.key == "namespace" || p.key == "entries" || p.key != "version" && len(suggest(p.key, topKeys, 1)) > 0 {
+			return false
+		}
+	}
+	return len(ps) > 0
 }
 
 // singleEntry reports whether a top-level mapping is Wippy's single-entry

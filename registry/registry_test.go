@@ -563,6 +563,9 @@ func TestReadPaths(t *testing.T) {
 	write("reg/a.yaml", "- {name: a, kind: test.store}\n")
 	write("reg/notes.txt", "not yaml")
 	write("single.conf", "- {name: s, kind: test.store}\n")
+	// Other tools' YAML in dot-folders and dot-files is not read.
+	write("reg/.github/workflows/ci.yml", "on: push\n")
+	write("reg/.backup.yaml", "- {name: old, kind: test.store}\n")
 
 	srcs, err := ReadPaths(filepath.Join(dir, "reg"), filepath.Join(dir, "single.conf"))
 	if err != nil {
@@ -583,6 +586,11 @@ func TestReadPaths(t *testing.T) {
 	}
 	if _, err := ReadPaths(filepath.Join(dir, "missing")); err == nil {
 		t.Error("ReadPaths of a missing path: no error")
+	}
+	// A dot-folder asked for is read.
+	write(".conf/r.yaml", "- {name: r, kind: test.store}\n")
+	if srcs, err := ReadPaths(filepath.Join(dir, ".conf")); err != nil || len(srcs) != 1 {
+		t.Errorf("ReadPaths of a dot-folder = %d sources, %v; want 1", len(srcs), err)
 	}
 	write("empty/x.txt", "")
 	if _, err := ReadPaths(filepath.Join(dir, "empty")); err == nil {

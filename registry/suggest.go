@@ -67,3 +67,15 @@ func editDistance(a, b string, limit int) int {
 	}
 	return prev[len(rb)]
 }
+
+// Suggest returns the candidate closest to s by edit distance, or "" when
+// none is close: within one edit per four characters of s (at least
+// one), an adjacent transposition counting as one. It is how the registry
+// picks its "did you mean" for an unknown field, for kinds that check
+// names of their own (such as SQLite pragmas).
+func Suggest(s string, candidates []string) string {
+	if hits := suggest(s, candidates, 1); len(hits) > 0 {
+		return hits[0]
+	}
+	return ""
+}

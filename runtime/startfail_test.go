@@ -69,6 +69,14 @@ func pgDSN(t *testing.T, user, database string) string {
 	return u.String()
 }
 
+// withParam returns dsn with the query parameter kv added.
+func withParam(dsn, kv string) string {
+	if strings.Contains(dsn, "?") {
+		return dsn + "&" + kv
+	}
+	return dsn + "?" + kv
+}
+
 // myDSN returns the test server's DSN with a password or database replaced.
 func myDSN(t *testing.T, password, database string) string {
 	c, err := mysql.ParseDSN(dbtest.MySQLDSN(t))
@@ -100,6 +108,22 @@ func TestStartFailureClasses(t *testing.T) {
 		{"postgres unknown database", func(t *testing.T) string {
 			return fmt.Sprintf("kind: db.sql.postgres, dsn: %q", pgDSN(t, "", "no_such_db_lc"))
 		}, runtime.Failed, `database "no_such_db_lc" does not exist`},
+		{"postgres unknown setting", func(t *testing.T) string {
+			return fmt.Sprintf("kind: db.sql.postgres, dsn: %q", withParam(pgDSN(t, "", ""), "no_such_setting_lc=1"))
+		}, runtime.Failed, `unrecognized configuration parameter "no_such_setting_lc"`},
+		{"postgres bad setting value", func(t *testing.T) string {
+			return fmt.Sprintf("kind: db.sql.postgres, dsn: %q", withParam(pgDSN(t, "", ""), "statement_timeout=soon"))
+		}, runtime.Failed, `invalid value for parameter "statement_timeout"`},
+		{"mariadb unknown variable", func(t *testing.T) string {
+			return fmt.Sprintf("kind: db.sql.mysql, dsn: %q", withParam(myDSN(t, "", ""), "no_such_var_lc=1"))
+		}, runtime.Failed, "Error 1193"},
+		{"postgres client at a mariadb port", func(t *testing.T) string {
+			c, err := mysql.ParseDSN(dbtest.MySQLDSN(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return fmt.Sprintf("kind: db.sql.postgres, dsn: %q", "postgres://x@"+c.Addr+"/x?sslmode=disable")
+		}, runtime.Retrying, "is likely not a PostgreSQL server (another service, such as MySQL, may be listening on that port)"},
 		{"mariadb wrong password", func(t *testing.T) string {
 			return fmt.Sprintf("kind: db.sql.mysql, dsn: %q", myDSN(t, "wrong-password", ""))
 		}, runtime.Failed, "Error 1045"},

@@ -3,6 +3,7 @@ package sqldb
 import (
 	"fmt"
 	"maps"
+	"net"
 	"os"
 	"path/filepath"
 	"slices"
@@ -101,6 +102,10 @@ func (c Config) Problems() []registry.FieldError {
 			switch {
 			case !identRE().MatchString(name):
 				add("options", "option %q: not a valid pragma name (letters, digits and _)", name)
+			case !slices.Contains(sqlitePragmas, strings.ToLower(name)):
+				// SQLite ignores a pragma it does not know: a misspelt
+				// one would silently do nothing.
+				add("options."+name, "unknown SQLite pragma %q%s", name, didYouMean(strings.ToLower(name), sqlitePragmas))
 			case !pragmaValueRE().MatchString(c.Options[name]):
 				add("options", "option %q: not a plain pragma value (letters, digits, _ . + -)", name)
 			}
@@ -129,6 +134,13 @@ func (c Config) Problems() []registry.FieldError {
 				// the registry file already shows it.
 				msg = pgxEcho().ReplaceAllString(msg, "")
 				add(field, "the %s driver cannot parse it: %s", c.Dialect, scrubberOf(c).Scrub(msg))
+			} else {
+				ps = append(ps, c.paramProblems()...)
+			}
+		}
+		if c.DSN == "" && c.Host != "" {
+			if msg := hostProblem(c.Host); msg != "" {
+				add("host", "%s", msg)
 			}
 		}
 	default:
@@ -185,6 +197,118 @@ func sqlitePathProblem(file string) string {
 	}
 	if fi, err := os.Stat(file); err == nil && fi.IsDir() {
 		return strconv.Quote(file) + " is a directory"
+	}
+	return ""
+}
+
+// didYouMean returns ` (did you mean "x"?)` for the candidate closest to
+// name, or "".
+func didYouMean(name string, candidates []string) string {
+	if s := registry.Suggest(name, candidates); s != "" {
+		return fmt.Sprintf(" (did you mean %q?)", s)
+	}
+	return ""
+}
+
+// sqlitePragmas are the pragmas that set a connection's or database's
+// behaviour, which options may give (https://sqlite.org/pragma.html).
+// Pragmas that only report (table_info) or act (optimize) are not among
+// them.
+var sqlitePragmas = []string{
+	"analysis_limit", "application_id", "auto_vacuum", "automatic_index",
+	"busy_timeout", "cache_size", "cache_spill", "case_sensitive_like",
+	"cell_size_check", "checkpoint_fullfsync", "defer_foreign_keys",
+	"encoding", "foreign_keys", "fullfsync", "hard_heap_limit",
+	"ignore_check_constraints", "journal_mode", "journal_size_limit",
+	"legacy_alter_table", "locking_mode", "max_page_count", "mmap_size",
+	"page_size", "query_only", "read_uncommitted", "recursive_triggers",
+	"reverse_unordered_selects", "secure_delete", "soft_heap_limit",
+	"synchronous", "temp_store", "threads", "trusted_schema",
+	"user_version", "wal_autocheckpoint",
+}
+
+// postgresParams are the connection parameters pgx reads itself, and the
+// libpq ones it passes on as server settings at connect
+// (application_name, client_encoding, options). pgx sends any other key
+// to the server as a setting, so a misspelt parameter ("sslmod") makes
+// the server refuse every connection.
+var postgresParams = []string{
+	"application_name", "channel_binding", "client_encoding",
+	"connect_timeout", "database", "dbname", "default_query_exec_mode",
+	"description_cache_capacity", "host", "krbspn", "krbsrvname",
+	"max_protocol_version", "min_protocol_version", "options", "passfile",
+	"password", "port", "require_auth", "service", "servicefile",
+	"sslcert", "sslcertmode", "sslkey", "sslmode", "sslnegotiation",
+	"sslpassword", "sslrootcert", "sslsni", "statement_cache_capacity",
+	"target_session_attrs", "user",
+}
+
+// mysqlParams are the DSN parameters go-sql-driver/mysql reads itself; it
+// sends any other key to the server as a session variable (SET key=value),
+// which the server refuses when it has no such variable.
+var mysqlParams = []string{
+	"allowAllFiles", "allowCleartextPasswords", "allowFallbackToPlaintext",
+	"allowNativePasswords", "allowOldPasswords", "charset",
+	"checkConnLiveness", "clientFoundRows", "collation", "columnsWithAlias",
+	"compress", "connectionAttributes", "interpolateParams", "loc",
+	"maxAllowedPacket", "multiStatements", "parseTime", "readTimeout",
+	"rejectReadOnly", "serverPubKey", "timeTruncate", "timeout", "tls",
+	"writeTimeout",
+}
+
+// paramProblems returns the keys of the DSN or options that the driver
+// would send to the server as settings (PostgreSQL) or session variables
+// (MySQL) but that are one or two typing slips from a parameter the
+// driver reads. Other keys (search_path, statement_timeout, sql_mode, ...)
+// are the server's and pass.
+func (c Config) paramProblems() []registry.FieldError {
+	var serverKeys, known []string
+	switch c.Dialect {
+	case Postgres:
+		pc, err := postgresConfig(c)
+		if err != nil {
+			return nil
+		}
+		serverKeys, known = slices.Sorted(maps.Keys(pc.RuntimeParams)), postgresParams
+	case MySQL:
+		mc, err := mysqlConfig(c)
+		if err != nil {
+			return nil
+		}
+		serverKeys, known = slices.Sorted(maps.Keys(mc.Params)), mysqlParams
+	}
+	var ps []registry.FieldError
+	for _, k := range serverKeys {
+		if slices.Contains(known, k) {
+			continue
+		}
+		hint := didYouMean(k, known)
+		if hint == "" {
+			continue
+		}
+		field := "dsn"
+		if c.DSN == "" {
+			field = "options." + k
+		}
+		ps = append(ps, registry.FieldError{Field: field, Msg: fmt.Sprintf(
+			"unknown connection parameter %q%s: the server would get it as a setting and refuse to connect", k, hint)})
+	}
+	return ps
+}
+
+// hostProblem returns why host is not a bare host name or address, or "".
+func hostProblem(host string) string {
+	if strings.Contains(host, "://") {
+		return fmt.Sprintf("%q is a URL: host takes a host name or address; put a URL in dsn instead", host)
+	}
+	if net.ParseIP(host) != nil {
+		return ""
+	}
+	if h, port, err := net.SplitHostPort(host); err == nil {
+		return fmt.Sprintf("%q includes a port: write host: %s and port: %s", host, h, port)
+	}
+	if strings.ContainsAny(host, "/?@ ") && !strings.HasPrefix(host, "/") {
+		return fmt.Sprintf("%q is not a host name or address", host)
 	}
 	return ""
 }

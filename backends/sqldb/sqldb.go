@@ -25,6 +25,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -192,8 +193,10 @@ func (c *Component) Dialect() Dialect { return c.cfg.Dialect }
 // starting up) returns an error wrapping backends.ErrUnavailable, which the
 // host retries. An error no retry can fix wraps registry.ErrPermanent: a
 // DSN or option the driver cannot parse, refused credentials (PostgreSQL
-// SQLSTATE 28P01, 28000; MySQL/MariaDB 1045, 1044) and an unknown database
-// (PostgreSQL 3D000; MySQL/MariaDB 1049).
+// SQLSTATE 28P01, 28000; MySQL/MariaDB 1045, 1044), an unknown database
+// (PostgreSQL 3D000; MySQL/MariaDB 1049) and a connection setting the
+// server refuses (PostgreSQL 42704, 22023, 55P02, 42501; MySQL/MariaDB
+// 1193, 1231, 1232).
 func (c *Component) Start(ctx context.Context) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -227,7 +230,7 @@ func (c *Component) Start(ctx context.Context) error {
 			if permanent(err) {
 				class = registry.ErrPermanent
 			}
-			return c.redactErr(backends.Errorf(class, "%s: connect to %s: %w", c.id, target, err))
+			return c.redactErr(backends.Errorf(class, "%s: connect to %s: %w", c.id, target, readableConnectErr(c.cfg.Dialect, target, err)))
 		}
 	}
 	c.db, c.readDB = db, readDB
@@ -269,20 +272,69 @@ func closeAll(db, readDB *sqlx.DB) error {
 	return errors.Join(errs...)
 }
 
-// Server errors that no retry can fix: refused credentials and unknown
-// databases.
+// Server errors that no retry can fix: refused credentials, unknown
+// databases, and connection settings the server refuses. Errors a server
+// gives when busy or starting (PostgreSQL 53300 too_many_connections,
+// 57P03 cannot_connect_now; MySQL 1040 too many connections) stay
+// retried.
 var (
 	permanentSQLState = map[string]bool{
 		"28P01": true, // invalid_password
 		"28000": true, // invalid_authorization_specification (unknown role, pg_hba reject)
 		"3D000": true, // invalid_catalog_name: the database does not exist
+		"42704": true, // undefined_object: unrecognized configuration parameter
+		"22023": true, // invalid_parameter_value: a setting's value is refused
+		"55P02": true, // cant_change_runtime_param: a setting only the server's configuration sets
+		"42501": true, // insufficient_privilege: a setting the role may not change
 	}
 	permanentMySQL = map[uint16]bool{
 		1044: true, // ER_DBACCESS_DENIED_ERROR
 		1045: true, // ER_ACCESS_DENIED_ERROR
 		1049: true, // ER_BAD_DB_ERROR: unknown database
+		1193: true, // ER_UNKNOWN_SYSTEM_VARIABLE: a DSN parameter taken as a session variable
+		1231: true, // ER_WRONG_VALUE_FOR_VAR
+		1232: true, // ER_WRONG_TYPE_FOR_VAR
 	}
 )
+
+// connectError is a connect error with the driver's text made readable;
+// errors.Is and errors.As see the driver's error.
+type connectError struct {
+	msg string
+	err error
+}
+
+func (e *connectError) Error() string { return e.msg }
+func (e *connectError) Unwrap() error { return e.err }
+
+// readableConnectErr returns err with the lines pgx repeats once per
+// attempt (a plain connection after a TLS one, with sslmode prefer)
+// given once, and, when a PostgreSQL client could not read the server's
+// answer, the likely cause: another service listens at the address.
+// target is "host:port/database as user".
+func readableConnectErr(d Dialect, target string, err error) error {
+	text := err.Error()
+	var lines []string
+	for _, line := range strings.Split(text, "\n") {
+		if !slices.Contains(lines, line) {
+			lines = append(lines, line)
+		}
+	}
+	if len(lines) == 2 {
+		// One address attempt left: no list needed.
+		lines = []string{lines[0] + " " + strings.TrimSpace(lines[1])}
+	}
+	msg := strings.Join(lines, "\n")
+	if d == Postgres && strings.Contains(msg, "received unexpected message") {
+		addr, _, _ := strings.Cut(target, "/")
+		msg = strings.ReplaceAll(msg, "received unexpected message: %!w(<nil>)", "received unexpected message")
+		msg += fmt.Sprintf("; %s is likely not a PostgreSQL server (another service, such as MySQL, may be listening on that port)", addr)
+	}
+	if msg == text {
+		return err
+	}
+	return &connectError{msg: msg, err: err}
+}
 
 // permanent reports whether a connect error is one no retry can fix.
 func permanent(err error) bool {

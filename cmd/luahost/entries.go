@@ -1,18 +1,16 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
 	"github.com/luahost/luahost/registry"
 	"github.com/luahost/luahost/runtime"
+	"github.com/luahost/luahost/runtime/repl"
 )
 
 func newEntriesCmd(g *globals) *cobra.Command {
@@ -22,8 +20,8 @@ func newEntriesCmd(g *globals) *cobra.Command {
 		Short: "List registry entries: ID, kind, lifecycle state, where defined",
 		Long: `List the registry's entries with their kind, lifecycle state and where they
 are defined. Nothing is started unless --start is given, which starts the
-auto_start entries first and so shows whether they can start: the table
-then has an ERROR column for entries that failed or are retrying.
+auto_start entries first and so shows whether they can start: the error of
+each entry that failed or is retrying follows the table.
 
 Exit status: 0 when listed; 2 for bad usage or an invalid registry; with
 --start, 1 when a required auto_start entry failed for good (the case in
@@ -39,6 +37,9 @@ which run and repl refuse to boot), after printing the list.`,
 			}
 			defer rt.Close(context.WithoutCancel(ctx))
 			var failed []string
+			if start && !asJSON && g.text != nil {
+				g.text.tableEntryErrors()
+			}
 			if start {
 				failed = startAuto(ctx, rt)
 				if ctx.Err() != nil {
@@ -92,58 +93,9 @@ func plural(n int, one, many string) string {
 	return many
 }
 
-// writeEntriesTable prints one line per entry. The ERROR column, present
-// only when some entry has an error, holds the last error on one line.
+// writeEntriesTable prints the table the REPL's .entries prints.
 func writeEntriesTable(cmd *cobra.Command, states []runtime.EntryState) error {
-	withErr := false
-	for _, s := range states {
-		withErr = withErr || entryError(s.State) != ""
-	}
-	var buf bytes.Buffer
-	tw := tabwriter.NewWriter(&buf, 0, 4, 2, ' ', 0)
-	head := "ID\tKIND\tSTATE\tDEFINED AT"
-	if withErr {
-		head += "\tERROR"
-	}
-	fmt.Fprintln(tw, head)
-	for _, s := range states {
-		line := fmt.Sprintf("%s\t%s\t%s\t%s", s.Entry.ID, s.Entry.Kind, phaseText(s.State), s.Entry.Pos)
-		if withErr {
-			line += "\t" + entryError(s.State)
-		}
-		fmt.Fprintln(tw, line)
-	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	// An empty last cell leaves padding behind.
-	out := cmd.OutOrStdout()
-	for _, line := range strings.SplitAfter(buf.String(), "\n") {
-		if line != "" {
-			if _, err := io.WriteString(out, strings.TrimRight(line, " \n")+"\n"); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
-// phaseText is the state without its error: "retrying (attempt 2)".
-func phaseText(st runtime.State) string {
-	if st.Phase == runtime.Retrying || st.Phase == runtime.Failed {
-		return fmt.Sprintf("%s (attempt %d)", st.Phase, st.Attempts)
-	}
-	return string(st.Phase)
-}
-
-// entryError is the last error of an entry that is not running or
-// stopped, with line breaks and tabs folded to single spaces so that it
-// fits one table cell.
-func entryError(st runtime.State) string {
-	if st.LastError == nil || st.Phase == runtime.Running || st.Phase == runtime.Stopped {
-		return ""
-	}
-	return strings.Join(strings.Fields(st.LastError.Error()), " ")
+	return repl.WriteEntries(cmd.OutOrStdout(), states)
 }
 
 type entryJSON struct {

@@ -25,7 +25,8 @@ type globals struct {
 	stopTimeout time.Duration
 	sigs        *signals // nil when signals are not handled (tests)
 	getenv      func(string) string
-	cmdline     []string // the arguments after the program's name
+	cmdline     []string     // the arguments after the program's name
+	text        *textHandler // the log handler, with --log-format text
 }
 
 func newRootCmd(sigs *signals, getenv func(string) string, cmdline []string) *cobra.Command {
@@ -86,7 +87,8 @@ func (g *globals) logger(w io.Writer) (*slog.Logger, error) {
 	opts := &slog.HandlerOptions{Level: level}
 	switch g.logFormat {
 	case "text":
-		return slog.New(slog.NewTextHandler(w, opts)), nil
+		g.text = newTextHandler(w, opts)
+		return slog.New(g.text), nil
 	case "json":
 		return slog.New(slog.NewJSONHandler(w, opts)), nil
 	}
@@ -122,7 +124,13 @@ func (g *globals) newRuntime(ctx context.Context, stderr io.Writer, extra ...run
 	}
 	rt, err := runtime.New(ctx, append(opts, extra...)...)
 	if err != nil {
-		return nil, registryError(err)
+		err = registryError(err)
+		var ee *exitError
+		if errors.As(err, &ee) && ee.code == 1 {
+			// A boot failure the log printed is not printed again.
+			ee.err = g.text.once(ee.err)
+		}
+		return nil, err
 	}
 	return rt, nil
 }

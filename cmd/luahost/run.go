@@ -114,7 +114,13 @@ func runScript(cmd *cobra.Command, g *globals, f *runFlags, args []string) error
 	if closeErr != nil {
 		fmt.Fprintln(cmd.ErrOrStderr(), "luahost: shutdown:", closeErr)
 	}
-	return scriptExit(ctx, runErr, f.timeout, closeErr)
+	err = scriptExit(ctx, runErr, f.timeout, closeErr)
+	var ee *exitError
+	if errors.As(err, &ee) {
+		// An entry's failure the log printed is not printed again.
+		ee.err = g.text.once(ee.err)
+	}
+	return err
 }
 
 // interpreter returns what the lua command puts at arg's negative indices:

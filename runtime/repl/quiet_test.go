@@ -175,9 +175,11 @@ print('next')
 	}
 }
 
-// TestQuietEntriesKeepsOneLinePerEntry checks that .entries folds an
-// entry's multi-line error onto its line, so the table stays aligned.
-func TestQuietEntriesKeepsOneLinePerEntry(t *testing.T) {
+// TestEntriesTableListsErrorsBelow checks that .entries keeps one line
+// per entry, its state without the error, and lists each start error
+// below the table as written, a dependent's in one line naming the
+// dependency.
+func TestEntriesTableListsErrorsBelow(t *testing.T) {
 	rt, err := runtime.New(context.Background(), runtime.WithRegistryString("test.yaml", `namespace: app
 entries:
   - name: broken
@@ -185,6 +187,9 @@ entries:
     lifecycle: {auto_start: true, startup: optional}
   - name: kv
     kind: test.kv
+  - name: user
+    kind: test.kv
+    lifecycle: {auto_start: true, startup: optional, requires: [broken]}
 `))
 	if err != nil {
 		t.Fatal(err)
@@ -199,11 +204,19 @@ entries:
 	if err != nil {
 		t.Fatalf("Run: %v\nstderr: %s", err, stderr.String())
 	}
-	state := "failed (attempt 1): cannot connect: first try refused second try refused: permanent failure"
-	cell := func(s string) string { return s + strings.Repeat(" ", len(state)+2-len(s)) }
-	want := "ID          KIND         " + cell("STATE") + "DEFINED AT\n" +
-		"app:broken  test.broken  " + cell(state) + "test.yaml:3:5\n" +
-		"app:kv      test.kv      " + cell("stopped") + "test.yaml:6:5\n"
+	want := `ID          KIND         STATE               DEFINED AT
+app:broken  test.broken  failed (attempt 1)  test.yaml:3:5
+app:kv      test.kv      stopped             test.yaml:6:5
+app:user    test.kv      failed (attempt 1)  test.yaml:8:5
+
+app:broken failed (attempt 1):
+  cannot connect:
+  first try refused
+  second try refused: permanent failure
+
+app:user failed (attempt 1):
+  dependency app:broken: failed (attempt 1)
+`
 	if got := stdout.String(); got != want {
 		t.Errorf(".entries printed\n%s\nwant\n%s", got, want)
 	}

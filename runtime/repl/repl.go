@@ -423,11 +423,5 @@ func (r *repl) entries() {
 		tw.Flush()
 		return
 	}
-	fmt.Fprintln(tw, "ID\tKIND\tSTATE\tDEFINED AT")
-	for _, es := range states {
-		// A multi-line error (a driver's) would break the table's columns.
-		state := strings.Join(strings.Fields(es.State.String()), " ")
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", es.Entry.ID, es.Entry.Kind, state, es.Entry.Pos)
-	}
-	tw.Flush()
+	WriteEntries(r.opts.Out, states)
 }
