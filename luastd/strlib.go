@@ -183,12 +183,17 @@ func strGsub(L *lua.LState) int {
 }
 
 // addReplacement appends repl with %0-%9 replaced by captures of the
-// match src[s:e] and %x by x.
+// match src[s:e] and %x by x. A '%' that ends repl stands for a zero
+// byte, as in Lua 5.1, whose add_s reads the string's terminating NUL.
 func addReplacement(m *matcher, b *builder, repl string, s, e int) {
 	for i := 0; i < len(repl); i++ {
 		c := repl[i]
-		if c != patternEsc || i+1 == len(repl) {
+		if c != patternEsc {
 			b.addByte(c)
+			continue
+		}
+		if i+1 == len(repl) {
+			b.addByte(0)
 			continue
 		}
 		i++
