@@ -38,17 +38,20 @@ func strRep(L *lua.LState) int {
 		L.Push(lua.LString(""))
 		return 1
 	}
+	if n == 1 { // strings are immutable: s is its own copy
+		L.Push(lua.LString(s))
+		return 1
+	}
 	total := mulSize(int64(len(s)), int64(n))
 	checkAlloc(L, "string.rep", total)
 	var b strings.Builder
 	b.Grow(int(total))
-	b.WriteString(s)
 	t := newTicker(L)
+	writeChecked(&b, s, &t)
 	// Double what is built so far, a bounded piece at a time, looking at
 	// the context between pieces.
-	const piece = 1 << 20
 	for b.Len() < int(total) {
-		k := min(b.Len(), int(total)-b.Len(), piece)
+		k := min(b.Len(), int(total)-b.Len(), copyPiece)
 		b.WriteString(b.String()[:k])
 		t.add(k/1024 + 1)
 	}
@@ -307,13 +310,25 @@ func mapBytes(L *lua.LState, fn string, f func(byte) byte) int {
 	return 1
 }
 
-// strReverse is string.reverse(s), checked as strUpper.
+// strReverse is string.reverse(s), checked as strUpper. A long string is
+// reversed a copyPiece at a time, looking at the run's context between
+// pieces.
 func strReverse(L *lua.LState) int {
 	s := checkStringArg(L, 1, "string.reverse")
 	checkAlloc(L, "string.reverse", int64(len(s)))
 	out := make([]byte, len(s))
-	for i, j := 0, len(s)-1; j >= 0; i, j = i+1, j-1 {
-		out[i] = s[j]
+	var t ticker
+	if len(s) > copyPiece {
+		t = newTicker(L)
+	}
+	for start := 0; start < len(s); start += copyPiece {
+		if len(s) > copyPiece {
+			t.check()
+		}
+		end := min(start+copyPiece, len(s))
+		for i, j := start, len(s)-1-start; i < end; i, j = i+1, j-1 {
+			out[i] = s[j]
+		}
 	}
 	L.Push(lua.LString(out))
 	return 1

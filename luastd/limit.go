@@ -99,7 +99,34 @@ func (t *ticker) add(n int) {
 	}
 }
 
+// copyPiece is how many bytes a library function copies between two looks
+// at the run's context when it builds a large string: copying a MiB takes
+// well under a millisecond.
+const copyPiece = 1 << 20
+
+// writeChecked appends s to b a copyPiece at a time, looking at the run's
+// context (through t) before each piece of a string longer than one.
+func writeChecked(b *strings.Builder, s string, t *ticker) {
+	if len(s) <= copyPiece {
+		b.WriteString(s)
+		return
+	}
+	for len(s) > 0 {
+		k := min(len(s), copyPiece)
+		t.check()
+		b.WriteString(s[:k])
+		s = s[k:]
+	}
+}
+
+// checked, when set (by tests only), is called each time a library loop
+// looks at the run's context.
+var checked func()
+
 func (t *ticker) check() {
+	if checked != nil {
+		checked()
+	}
 	if t.done == nil {
 		return
 	}

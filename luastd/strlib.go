@@ -304,8 +304,17 @@ func (b *builder) addString(s string) {
 		}
 		return
 	}
-	b.tick.add(len(s)/64 + 1)
-	b.buf = append(b.buf, s...)
+	if len(s) <= copyPiece {
+		b.tick.add(len(s)/64 + 1)
+		b.buf = append(b.buf, s...)
+		return
+	}
+	for len(s) > 0 { // a large copy looks at the context as it goes
+		k := min(len(s), copyPiece)
+		b.tick.check()
+		b.buf = append(b.buf, s[:k]...)
+		s = s[k:]
+	}
 }
 
 // String returns the result; b must not be written to after.
