@@ -312,25 +312,35 @@ func mapBytes(L *lua.LState, fn string, f func(byte) byte) int {
 
 // strReverse is string.reverse(s), checked as strUpper. A long string is
 // reversed a copyPiece at a time, looking at the run's context between
-// pieces.
+// pieces, into memory that is not zeroed first (zeroing hundreds of MiB
+// takes as long as filling them, unchecked).
 func strReverse(L *lua.LState) int {
 	s := checkStringArg(L, 1, "string.reverse")
 	checkAlloc(L, "string.reverse", int64(len(s)))
-	out := make([]byte, len(s))
-	var t ticker
-	if len(s) > copyPiece {
-		t = newTicker(L)
-	}
-	for start := 0; start < len(s); start += copyPiece {
-		if len(s) > copyPiece {
-			t.check()
-		}
-		end := min(start+copyPiece, len(s))
-		for i, j := start, len(s)-1-start; i < end; i, j = i+1, j-1 {
+	if len(s) <= copyPiece {
+		out := make([]byte, len(s))
+		for i, j := 0, len(s)-1; j >= 0; i, j = i+1, j-1 {
 			out[i] = s[j]
 		}
+		L.Push(lua.LString(out))
+		return 1
 	}
-	L.Push(lua.LString(out))
+	var b strings.Builder
+	b.Grow(len(s))
+	t := newTicker(L)
+	var buf [4096]byte // divides copyPiece
+	for j := len(s); j > 0; {
+		k := min(j, len(buf))
+		for i := range k {
+			buf[i] = s[j-1-i]
+		}
+		b.Write(buf[:k])
+		j -= k
+		if b.Len()%copyPiece == 0 {
+			t.check()
+		}
+	}
+	L.Push(lua.LString(b.String()))
 	return 1
 }
 
