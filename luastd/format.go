@@ -77,6 +77,7 @@ func strByte(L *lua.LState) int {
 	if !checkCStack(L, L.GetTop(), n) {
 		raise(L, "stack overflow (string slice too long)") // luaL_checkstack's message
 	}
+	growStack(L, n)
 	t := newTicker(L)
 	for k := 0; k < n; k++ {
 		L.Push(lua.LNumber(s[i-1+k]))
