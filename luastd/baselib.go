@@ -95,6 +95,7 @@ func baseUnpack(L *lua.LState) int {
 	if n <= 0 || !checkCStack(L, L.GetTop(), n) { // n <= 0: the count overflowed
 		raise(L, "too many results to unpack")
 	}
+	growStack(L, n)
 	tk := newTicker(L)
 	for k := i; k <= j; k++ {
 		L.Push(t.RawGetInt(k))

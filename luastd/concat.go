@@ -16,10 +16,6 @@ const concatFunc = "concatenation"
 // debug.getinfo: "[G]: in function '..'".
 const concatFrame = ".."
 
-// concatPiece is how many bytes of a large operand are copied between two
-// looks at the run's context.
-const concatPiece = 1 << 20
-
 // concatSite is one chain of .. operators in compiled source
 // (a .. b .. c), which Compile turns into a call of the site's function
 // with the operands as arguments.
@@ -58,9 +54,11 @@ func (s *concatSite) concat(L *lua.LState) int {
 				L.Push(va)
 			case len(a) == 0:
 				L.Push(vb)
-			default:
+			case len(a)+len(b) <= copyPiece:
 				checkAlloc(L, concatFunc, int64(len(a))+int64(len(b)))
 				L.Push(lua.LString(string(a) + string(b)))
+			default: // a large copy looks at the context as it goes
+				L.Push(join(L, 1, 2, int64(len(a))+int64(len(b))))
 			}
 			return 1
 		}
@@ -186,7 +184,7 @@ func join(L *lua.LState, from, to int, total int64) lua.LString {
 	for i := from; i <= to; i++ {
 		switch v := L.Get(i).(type) {
 		case lua.LString:
-			if len(v) <= concatPiece {
+			if len(v) <= copyPiece {
 				b.WriteString(string(v))
 				continue
 			}
@@ -195,12 +193,7 @@ func join(L *lua.LState, from, to int, total int64) lua.LString {
 				t := newTicker(L)
 				tk = &t
 			}
-			for s := string(v); len(s) > 0; {
-				k := min(len(s), concatPiece)
-				b.WriteString(s[:k])
-				s = s[k:]
-				tk.check()
-			}
+			writeChecked(&b, string(v), tk)
 		case lua.LNumber:
 			b.Write(appendNumber(scratch[:0], v))
 		}

@@ -9,3 +9,12 @@ func LowerResultBound(t testing.TB, n int) {
 	maxResults = n
 	t.Cleanup(func() { maxResults = old })
 }
+
+// CountChecks counts, until t ends, the times library loops look at the
+// run's context; it returns the count.
+func CountChecks(t testing.TB) *int {
+	n := new(int)
+	checked = func() { *n++ }
+	t.Cleanup(func() { checked = nil })
+	return n
+}

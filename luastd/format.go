@@ -38,17 +38,20 @@ func strRep(L *lua.LState) int {
 		L.Push(lua.LString(""))
 		return 1
 	}
+	if n == 1 { // strings are immutable: s is its own copy
+		L.Push(lua.LString(s))
+		return 1
+	}
 	total := mulSize(int64(len(s)), int64(n))
 	checkAlloc(L, "string.rep", total)
 	var b strings.Builder
 	b.Grow(int(total))
-	b.WriteString(s)
 	t := newTicker(L)
+	writeChecked(&b, s, &t)
 	// Double what is built so far, a bounded piece at a time, looking at
 	// the context between pieces.
-	const piece = 1 << 20
 	for b.Len() < int(total) {
-		k := min(b.Len(), int(total)-b.Len(), piece)
+		k := min(b.Len(), int(total)-b.Len(), copyPiece)
 		b.WriteString(b.String()[:k])
 		t.add(k/1024 + 1)
 	}
@@ -74,6 +77,7 @@ func strByte(L *lua.LState) int {
 	if !checkCStack(L, L.GetTop(), n) {
 		raise(L, "stack overflow (string slice too long)") // luaL_checkstack's message
 	}
+	growStack(L, n)
 	t := newTicker(L)
 	for k := 0; k < n; k++ {
 		L.Push(lua.LNumber(s[i-1+k]))
@@ -307,15 +311,37 @@ func mapBytes(L *lua.LState, fn string, f func(byte) byte) int {
 	return 1
 }
 
-// strReverse is string.reverse(s), checked as strUpper.
+// strReverse is string.reverse(s), checked as strUpper. A long string is
+// reversed a copyPiece at a time, looking at the run's context between
+// pieces, into memory that is not zeroed first (zeroing hundreds of MiB
+// takes as long as filling them, unchecked).
 func strReverse(L *lua.LState) int {
 	s := checkStringArg(L, 1, "string.reverse")
 	checkAlloc(L, "string.reverse", int64(len(s)))
-	out := make([]byte, len(s))
-	for i, j := 0, len(s)-1; j >= 0; i, j = i+1, j-1 {
-		out[i] = s[j]
+	if len(s) <= copyPiece {
+		out := make([]byte, len(s))
+		for i, j := 0, len(s)-1; j >= 0; i, j = i+1, j-1 {
+			out[i] = s[j]
+		}
+		L.Push(lua.LString(out))
+		return 1
 	}
-	L.Push(lua.LString(out))
+	var b strings.Builder
+	b.Grow(len(s))
+	t := newTicker(L)
+	var buf [4096]byte // divides copyPiece
+	for j := len(s); j > 0; {
+		k := min(j, len(buf))
+		for i := range k {
+			buf[i] = s[j-1-i]
+		}
+		b.Write(buf[:k])
+		j -= k
+		if b.Len()%copyPiece == 0 {
+			t.check()
+		}
+	}
+	L.Push(lua.LString(b.String()))
 	return 1
 }
 

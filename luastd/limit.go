@@ -50,8 +50,45 @@ func checkCStack(L *lua.LState, used, n int) bool {
 		return false
 	}
 	checkAlloc(L, "stack", mulSize(int64(n), 16))
+	if used+n > grownAt {
+		L.G.Registry.RawSetString(grownKey, lua.LTrue)
+	}
 	return true
 }
+
+// grownAt is the most values a library function may hold on a stack
+// without marking the state's stack grown (see StackGrown): three times
+// what a stack starts with, 1 MiB of values.
+const grownAt = 1 << 16
+
+// grownKey is the registry field that marks a state's stack grown.
+const grownKey = "luastd.stackGrown"
+
+// StackGrown reports whether a library function (unpack, string.byte,
+// coroutine.resume) made the stack of L, or of a coroutine of L, hold
+// more than 65,536 values since L was opened. gopher-lua never shrinks a
+// stack, so a host that keeps states for later runs should close such a
+// state instead of keeping what it grew to (up to MaxStack values, 64 MiB).
+func StackGrown(L *lua.LState) bool {
+	return L.G.Registry.RawGetString(grownKey) == lua.LTrue
+}
+
+// growStack makes room on L's stack for n more values in one step.
+// gopher-lua grows a stack to what a push needs plus a fixed step
+// (Options' RegistryGrowStep), copying it each time, so pushing n values
+// one at a time would copy the stack n/step times: quadratic in n.
+func growStack(L *lua.LState, n int) {
+	if n <= registryGrowStep {
+		return
+	}
+	top := L.GetTop()
+	L.SetTop(top + n)
+	L.SetTop(top)
+}
+
+// registryGrowStep is how many values past what it needs gopher-lua grows
+// a state's stack by.
+const registryGrowStep = 1024 * 32
 
 // Options returns the gopher-lua options luahost opens its states with: a
 // stack that grows as needed, from 20,480 slots up to MaxStack, and
@@ -61,7 +98,7 @@ func Options() lua.Options {
 		SkipOpenLibs:     true,
 		RegistrySize:     1024 * 20,
 		RegistryMaxSize:  MaxStack,
-		RegistryGrowStep: 1024 * 32,
+		RegistryGrowStep: registryGrowStep,
 	}
 }
 
@@ -99,7 +136,34 @@ func (t *ticker) add(n int) {
 	}
 }
 
+// copyPiece is how many bytes a library function copies between two looks
+// at the run's context when it builds a large string: copying a MiB takes
+// well under a millisecond.
+const copyPiece = 1 << 20
+
+// writeChecked appends s to b a copyPiece at a time, looking at the run's
+// context (through t) before each piece of a string longer than one.
+func writeChecked(b *strings.Builder, s string, t *ticker) {
+	if len(s) <= copyPiece {
+		b.WriteString(s)
+		return
+	}
+	for len(s) > 0 {
+		k := min(len(s), copyPiece)
+		t.check()
+		b.WriteString(s[:k])
+		s = s[k:]
+	}
+}
+
+// checked, when set (by tests only), is called each time a library loop
+// looks at the run's context.
+var checked func()
+
 func (t *ticker) check() {
+	if checked != nil {
+		checked()
+	}
 	if t.done == nil {
 		return
 	}

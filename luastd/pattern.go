@@ -360,9 +360,16 @@ func (m *matcher) balance(s, p int) int {
 	return -1
 }
 
+// backReference matches %1-%9, whose digit is c, at src[s:]. A position
+// capture matches nothing: Lua 5.1 compares the rest of the subject's
+// length with the capture's length, -2, as a size_t, which is never
+// large enough.
 func (m *matcher) backReference(s int, c byte) int {
 	l := m.checkCapture(c)
 	n := m.caps[l].len
+	if n < 0 {
+		return -1
+	}
 	start := m.caps[l].init
 	if len(m.src)-s >= n && m.src[start:start+n] == m.src[s:s+n] {
 		m.tick.add(n)

@@ -183,12 +183,17 @@ func strGsub(L *lua.LState) int {
 }
 
 // addReplacement appends repl with %0-%9 replaced by captures of the
-// match src[s:e] and %x by x.
+// match src[s:e] and %x by x. A '%' that ends repl stands for a zero
+// byte, as in Lua 5.1, whose add_s reads the string's terminating NUL.
 func addReplacement(m *matcher, b *builder, repl string, s, e int) {
 	for i := 0; i < len(repl); i++ {
 		c := repl[i]
-		if c != patternEsc || i+1 == len(repl) {
+		if c != patternEsc {
 			b.addByte(c)
+			continue
+		}
+		if i+1 == len(repl) {
+			b.addByte(0)
 			continue
 		}
 		i++
@@ -299,8 +304,17 @@ func (b *builder) addString(s string) {
 		}
 		return
 	}
-	b.tick.add(len(s)/64 + 1)
-	b.buf = append(b.buf, s...)
+	if len(s) <= copyPiece {
+		b.tick.add(len(s)/64 + 1)
+		b.buf = append(b.buf, s...)
+		return
+	}
+	for len(s) > 0 { // a large copy looks at the context as it goes
+		k := min(len(s), copyPiece)
+		b.tick.check()
+		b.buf = append(b.buf, s[:k]...)
+		s = s[k:]
+	}
 }
 
 // String returns the result; b must not be written to after.

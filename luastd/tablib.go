@@ -1,6 +1,8 @@
 package luastd
 
 import (
+	"strings"
+
 	lua "github.com/yuin/gopher-lua"
 )
 
@@ -38,13 +40,23 @@ func tabConcat(L *lua.LState) int {
 		tk.tick()
 	}
 	checkAlloc(L, "table.concat", size)
-	b := newBuilder(L, "table.concat")
+	// strings.Builder does not zero what it allocates, which for a result
+	// of hundreds of MiB would take as long as copying it, unchecked.
+	var b strings.Builder
 	b.Grow(int(size))
+	add := func(s string) {
+		if len(s) > copyPiece {
+			writeChecked(&b, s, &tk)
+			return
+		}
+		b.WriteString(s)
+		tk.add(len(s)/64 + 1)
+	}
 	for n, s := range parts {
 		if n > 0 {
-			b.addString(sep)
+			add(sep)
 		}
-		b.addString(s)
+		add(s)
 	}
 	L.Push(lua.LString(b.String()))
 	return 1

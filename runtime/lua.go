@@ -278,8 +278,10 @@ func (rt *Runtime) do(ctx context.Context, name string, fn func(L *lua.LState) e
 	ps.L.SetTop(0)
 	ps.exited.cancel = nil
 	ps.mod.SetSecurity(nil) // before the state goes back to the pool
-	if ps.exited.code != nil || ctx.Err() != nil {
-		// A state stopped mid-chunk may hold half-done work; drop it.
+	if ps.exited.code != nil || ctx.Err() != nil || luastd.StackGrown(ps.L) {
+		// A state stopped mid-chunk may hold half-done work, and one whose
+		// stack grew keeps that memory (gopher-lua never shrinks it),
+		// charged to no run: drop it.
 		ps.close()
 		return err
 	}
