@@ -184,13 +184,23 @@ func runFile(t *testing.T, file string, res luamod.Resolver, cfg Config) {
 		return 1
 	}))
 
+	// busy() is the real time the test spent outside sleep, in seconds:
+	// on a real clock, what a TTL read back may have lost beyond the
+	// sleeps (a loaded machine makes it large).
+	start, slept := time.Now(), time.Duration(0)
+	L.SetGlobal("busy", L.NewFunction(func(L *lua.LState) int {
+		L.Push(lua.LNumber((time.Since(start) - slept).Seconds()))
+		return 1
+	}))
 	L.SetGlobal("sleep", L.NewFunction(func(L *lua.LState) int {
 		d := time.Duration(float64(L.CheckNumber(1)) * float64(time.Second))
 		if cfg.RealClock {
+			t := time.Now()
 			select {
 			case <-time.After(d):
 			case <-ctx.Done():
 			}
+			slept += time.Since(t)
 			return 0
 		}
 		cfg.Advance(d)
