@@ -159,7 +159,10 @@ type encoder struct {
 	ctx   context.Context // the run's; nil for none
 	fn    string          // what encodes, for a MemoryError: "s:set"
 	limit int             // output bytes allowed before looking again (see grow)
-	// resolved tells whether limit is final: the run's cap or MaxValueSize.
+	// hard is the bound of the output: the run's memory cap (then capped
+	// is true) or MaxValueSize, once resolved.
+	hard     int
+	capped   bool
 	resolved bool
 	steps    int // steps since the context was last checked
 }
@@ -168,7 +171,7 @@ type encoder struct {
 // The cap is looked up only once the output passes probeSize.
 func (e *encoder) start(ctx context.Context, fn string) {
 	e.ctx, e.fn = ctx, fn
-	e.limit, e.resolved, e.steps = probeSize, false, 0
+	e.limit, e.resolved, e.capped, e.steps = probeSize, false, false, 0
 }
 
 func newEncoder() *encoder { return &encoder{} }
@@ -185,9 +188,8 @@ func (e *encoder) release() {
 	e.ctx = nil
 }
 
-// room makes sure n more output bytes stay within the bound, looking up
-// the run's memory cap the first time the output grows past probeSize.
-// It returns a *pathError when they would not.
+// room makes sure n more output bytes fit: within the bound, and, under
+// a memory cap, in the buffer. It returns a *pathError when they do not.
 func (e *encoder) room(n int) error {
 	if len(e.buf)+n <= e.limit {
 		return nil
@@ -195,21 +197,44 @@ func (e *encoder) room(n int) error {
 	return e.grow(n)
 }
 
-// grow is room's slow path.
+// grow is room's slow path. The first time the output passes probeSize
+// it looks up the run's memory cap. Without one, the output may grow to
+// MaxValueSize as append grows it. Under one, it grows the buffer itself,
+// by half, once luastd.Reserve has accepted the old and the new buffer
+// (both live while one is copied to the other) with what the run holds:
+// an encoding gets at most about half of the cap.
 func (e *encoder) grow(n int) error {
 	if !e.resolved {
 		e.resolved = true
-		e.limit = MaxValueSize
-		if c := luastd.MemoryLimit(e.ctx); c > 0 && c < int64(e.limit) {
-			e.limit = int(c)
-		}
-		if len(e.buf)+n <= e.limit {
-			return nil
+		e.hard = MaxValueSize
+		if c := luastd.MemoryLimit(e.ctx); c > 0 && c < int64(e.hard) {
+			e.hard, e.capped = int(c), true
 		}
 	}
-	limit := int64(e.limit)
-	me := &luastd.MemoryError{Func: e.fn, Size: int64(len(e.buf)) + int64(n), Limit: limit}
-	return &pathError{reason: me.Error() + " or more to encode the value (a string or table that appears several times is copied each time)", err: me}
+	need := len(e.buf) + n
+	if need > e.hard {
+		return e.refuse(&luastd.MemoryError{Func: e.fn, Size: int64(need), Limit: int64(e.hard)})
+	}
+	if !e.capped {
+		e.limit = e.hard
+		return nil
+	}
+	if need > cap(e.buf) {
+		size := min(max(cap(e.buf)+cap(e.buf)/2, need, 2*probeSize), e.hard)
+		if err := luastd.Reserve(e.ctx, e.fn, int64(size+len(e.buf))); err != nil {
+			return e.refuse(err.(*luastd.MemoryError))
+		}
+		buf := make([]byte, len(e.buf), size)
+		copy(buf, e.buf)
+		e.buf = buf
+	}
+	e.limit = min(cap(e.buf), e.hard)
+	return nil
+}
+
+// refuse returns the *pathError of an encoding me refused.
+func (e *encoder) refuse(me *luastd.MemoryError) error {
+	return &pathError{reason: me.Error() + " to encode the value (a string or table that appears several times is copied each time)", err: me}
 }
 
 // step counts n steps of work and looks at the run's context every
