@@ -222,7 +222,7 @@ func (e *encoder) grow(n int) error {
 	if need > cap(e.buf) {
 		size := min(max(cap(e.buf)+cap(e.buf)/2, need, 2*probeSize), e.hard)
 		if err := luastd.Reserve(e.ctx, e.fn, int64(size+len(e.buf))); err != nil {
-			return e.refuse(err.(*luastd.MemoryError))
+			return e.refuse(err)
 		}
 		buf := make([]byte, len(e.buf), size)
 		copy(buf, e.buf)
@@ -232,9 +232,10 @@ func (e *encoder) grow(n int) error {
 	return nil
 }
 
-// refuse returns the *pathError of an encoding me refused.
-func (e *encoder) refuse(me *luastd.MemoryError) error {
-	return &pathError{reason: me.Error() + " to encode the value (a string or table that appears several times is copied each time)", err: me}
+// refuse returns the *pathError of an encoding err (a *luastd.MemoryError)
+// refused.
+func (e *encoder) refuse(err error) error {
+	return &pathError{reason: err.Error() + " to encode the value (a string or table that appears several times is copied each time)", err: err}
 }
 
 // step counts n steps of work and looks at the run's context every
@@ -544,7 +545,7 @@ type decoder struct {
 	built    int64  // bytes built, an estimate
 	reserved int64  // of which luastd.Reserve has accepted
 	next     int64  // built at which to look at the cap again
-	capped   int64  // the run's memory cap once looked up, 0 for none
+	capped   int64  // the run's memory cap, 0 for none; -1 until looked up
 	steps    int    // steps since the context was last checked
 }
 
