@@ -192,6 +192,7 @@ func handlePut(L *lua.LState) int {
 	}
 	ctx := callContext(L)
 	h.m.enc.start(ctx, "s:put")
+	h.m.enc.store = h.vl
 	b, err := h.m.enc.encode(L.Get(3))
 	if err != nil {
 		h.m.enc.release()

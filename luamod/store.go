@@ -133,8 +133,10 @@ type handle struct {
 	st backends.Store
 	// sg is st when it hands out values without a copy, and bg when it
 	// also copies short values out; else nil.
-	sg       backends.StringGetter
-	bg       backends.BufferGetter
+	sg backends.StringGetter
+	bg backends.BufferGetter
+	// vl is st when it knows its limit on a value's size, else nil.
+	vl       backends.ValueLimiter
 	released bool
 }
 
@@ -172,7 +174,8 @@ func (m *Module) storeGet(L *lua.LState) int {
 	ud := L.NewUserData()
 	sg, _ := st.(backends.StringGetter)
 	bg, _ := st.(backends.BufferGetter)
-	ud.Value = &handle{m: m, id: string(id), st: st, sg: sg, bg: bg}
+	vl, _ := st.(backends.ValueLimiter)
+	ud.Value = &handle{m: m, id: string(id), st: st, sg: sg, bg: bg, vl: vl}
 	ud.Metatable = L.GetTypeMetatable(handleMetaKey) // the registry's, which a host may swap per run
 	L.Push(ud)
 	return 1
@@ -365,6 +368,7 @@ func handleSet(L *lua.LState) int {
 	}
 	ctx := callContext(L)
 	h.m.enc.start(ctx, "s:set")
+	h.m.enc.store = h.vl
 	b, err := h.m.enc.encode(L.Get(3))
 	if err != nil {
 		h.m.enc.release()

@@ -159,10 +159,13 @@ type encoder struct {
 	ctx   context.Context // the run's; nil for none
 	fn    string          // what encodes, for a MemoryError: "s:set"
 	limit int             // output bytes allowed before looking again (see grow)
-	// hard is the bound of the output: the run's memory cap (then capped
-	// is true) or MaxValueSize, once resolved.
+	// hard is the bound of the output once resolved: MaxValueSize, the
+	// run's memory cap or the store's limit, whichever is least (byStore
+	// when the store's). capped is true under a memory cap.
 	hard     int
+	store    backends.ValueLimiter // the store written to, nil for none
 	capped   bool
+	byStore  bool
 	resolved bool
 	steps    int // steps since the context was last checked
 }
@@ -171,7 +174,8 @@ type encoder struct {
 // The cap is looked up only once the output passes probeSize.
 func (e *encoder) start(ctx context.Context, fn string) {
 	e.ctx, e.fn = ctx, fn
-	e.limit, e.resolved, e.capped, e.steps = probeSize, false, false, 0
+	e.limit, e.resolved, e.capped, e.byStore, e.steps = probeSize, false, false, false, 0
+	e.store = nil
 }
 
 func newEncoder() *encoder { return &encoder{} }
@@ -185,7 +189,7 @@ func (e *encoder) release() {
 	if cap(e.buf) > maxKept {
 		e.buf = nil
 	}
-	e.ctx = nil
+	e.ctx, e.store = nil, nil
 }
 
 // room makes sure n more output bytes fit: within the bound, and, under
@@ -198,8 +202,10 @@ func (e *encoder) room(n int) error {
 }
 
 // grow is room's slow path. The first time the output passes probeSize
-// it looks up the run's memory cap. Without one, the output may grow to
-// MaxValueSize as append grows it. Under one, it grows the buffer itself,
+// it looks up the run's memory cap and the store's limit; past either, or
+// past MaxValueSize, it refuses the value (naming the store's limit when
+// that is the one). Without a cap, the output may grow to its bound as append grows
+// it. Under one, it grows the buffer itself,
 // by half, once luastd.Reserve has accepted the old and the new buffer
 // (both live while one is copied to the other) with what the run holds:
 // an encoding gets at most about half of the cap.
@@ -207,12 +213,22 @@ func (e *encoder) grow(n int) error {
 	if !e.resolved {
 		e.resolved = true
 		e.hard = MaxValueSize
-		if c := luastd.MemoryLimit(e.ctx); c > 0 && c < int64(e.hard) {
-			e.hard, e.capped = int(c), true
+		if c := luastd.MemoryLimit(e.ctx); c > 0 {
+			e.capped = true
+			e.hard = int(min(c, int64(e.hard)))
+		}
+		if e.store != nil {
+			if m := e.store.MaxValueSize(); m > 0 && m < e.hard {
+				e.hard, e.byStore = m, true
+			}
 		}
 	}
 	need := len(e.buf) + n
 	if need > e.hard {
+		if e.byStore {
+			return &pathError{reason: "the encoded value passes this store's limit of " + strconv.Itoa(e.hard) +
+				" bytes for a value here (a string or table that appears several times is copied each time)"}
+		}
 		return e.refuse(&luastd.MemoryError{Func: e.fn, Size: int64(need), Limit: int64(e.hard)})
 	}
 	if !e.capped {

@@ -155,3 +155,29 @@ func TestDecodeLimits(t *testing.T) {
 		})
 	}
 }
+
+// MaxValueSize makes memStore a backends.ValueLimiter.
+func (s *memStore) MaxValueSize() int { return s.maxValue }
+
+// TestWriteStopsAtStoreValueLimit: s:set and s:put stop encoding a value
+// once it passes the store's limit (backends.ValueLimiter), naming where,
+// instead of building all of it for the store to refuse; nothing is
+// written.
+func TestWriteStopsAtStoreValueLimit(t *testing.T) {
+	for _, method := range []string{"set", "put"} {
+		t.Run(method, func(t *testing.T) {
+			mem := newMemStore(time.Now)
+			mem.maxValue = 1 << 20
+			L, _ := newState(t, mem)
+			got := run(t, L, `local t = `+sharedString+`
+				local ok, err = s:`+method+`("k", t)
+				return ok, err:kind(), err:message(), s:exists("k")`)
+			want := []string{"nil", luamod.KindInvalid,
+				`store "app:s": value[1]: the encoded value passes this store's limit of 1048576 bytes for a value here (a string or table that appears several times is copied each time)`,
+				"false"}
+			if strings.Join(got, "\n") != strings.Join(want, "\n") {
+				t.Errorf("got %q, want %q", got, want)
+			}
+		})
+	}
+}
