@@ -79,7 +79,8 @@
 //     encoding that would pass the run's memory cap (with the buffer it
 //     grows from, so about half of it) or, without a cap, MaxValueSize
 //     (1 GiB): INVALID, naming where in the value the output passed it,
-//     matching luastd.ErrMemoryLimit. s:get, s:entry, s:put and s:list
+//     matching luastd.ErrMemoryLimit. A write also stops at the store's
+//     own limit when the store states one (backends.ValueLimiter). s:get, s:entry, s:put and s:list
 //     charge what they decode to the cap (a page of s:list together), as
 //     luastd's functions do, and fail with the memory-limit error past it.
 //   - Every Lua number is a float64. An integer another program wrote
