@@ -27,3 +27,12 @@ type BufferGetter interface {
 	// returns them, with copied false.
 	GetStringBuf(ctx context.Context, key string, buf []byte) (v string, copied bool, err error)
 }
+
+// ValueLimiter is implemented by stores that refuse values over a size
+// they know before any write, so that a caller can stop building a larger
+// value instead of handing it over to be refused.
+type ValueLimiter interface {
+	// MaxValueSize returns the largest value Set and Put accept, in
+	// bytes; 0 when the store knows no such limit.
+	MaxValueSize() int
+}

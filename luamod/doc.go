@@ -73,6 +73,16 @@
 //   - Limits keep hostile bytes from costing unbounded memory: MaxDepth
 //     levels of tables, MaxElements values, MaxHoles missing integer keys.
 //     Encode enforces the same limits, so what is stored can be read back.
+//   - Converting a value is bounded by the run (its context, as
+//     luastd.WithMemoryLimit sets it): s:set, s:put, security.can's meta
+//     and a run's results stop once the context is done, and refuse an
+//     encoding that would pass the run's memory cap (with the buffer it
+//     grows from, so about half of it) or, without a cap, MaxValueSize
+//     (1 GiB): INVALID, naming where in the value the output passed it,
+//     matching luastd.ErrMemoryLimit. A write also stops at the store's
+//     own limit when the store states one (backends.ValueLimiter). s:get, s:entry, s:put and s:list
+//     charge what they decode to the cap (a page of s:list together), as
+//     luastd's functions do, and fail with the memory-limit error past it.
 //   - Every Lua number is a float64. An integer another program wrote
 //     that a float64 cannot hold exactly (beyond 2^53, such as 2^53+1) is
 //     never rounded: get and entry fail with INVALID naming the key, the

@@ -10,6 +10,7 @@ import (
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/luahost/luahost/backends"
+	"github.com/luahost/luahost/luastd"
 )
 
 // Error kinds, as seen by scripts through the errors global. The values are
@@ -85,7 +86,7 @@ func KindOf(err error) string {
 		return KindTimeout
 	case errors.Is(err, context.Canceled):
 		return KindCanceled
-	case errors.Is(err, backends.ErrInvalid):
+	case errors.Is(err, backends.ErrInvalid), errors.Is(err, luastd.ErrMemoryLimit):
 		return KindInvalid
 	case errors.Is(err, backends.ErrNotFound):
 		return KindNotFound

@@ -107,15 +107,20 @@ func finite(lv lua.LValue, what string) (float64, string) {
 }
 
 // pushItem pushes the entry table {key=, value=, version=} of item.
-func (h *handle) pushItem(L *lua.LState, item backends.Item) int {
+// fn names the method for a memory-limit error.
+func (h *handle) pushItem(L *lua.LState, fn string, item backends.Item) int {
+	h.m.dec.start(L, fn)
 	t, err := h.itemTable(L, item)
+	h.m.dec.finish()
 	if err != nil {
-		return h.pushError(L, storeError(KindOf(err), "key "+quote(item.Key)+": "+err.Error(), err))
+		return h.pushDecodeError(L, callContext(L), item.Key, err)
 	}
 	L.Push(t)
 	return 1
 }
 
+// itemTable makes the entry table of item; the caller has started h's
+// decoder.
 func (h *handle) itemTable(L *lua.LState, item backends.Item) (*lua.LTable, error) {
 	v, err := h.m.dec.decode(L, item.Value)
 	if err != nil {
@@ -149,7 +154,7 @@ func handleEntry(L *lua.LState) int {
 	if err != nil {
 		return h.pushKeyError(L, key, err)
 	}
-	return h.pushItem(L, item)
+	return h.pushItem(L, "s:entry", item)
 }
 
 // handlePut implements s:put(key, value, opts?) -> entry | nil, err. opts:
@@ -191,17 +196,20 @@ func handlePut(L *lua.LState) int {
 	if po.OnlyIfAbsent && po.HasIfVersion {
 		return h.invalid(L, "put: only_if_absent and if_version exclude each other")
 	}
+	ctx := callContext(L)
+	h.m.enc.start(ctx, "s:put")
+	h.m.enc.store = h.vl
 	b, err := h.m.enc.encode(L.Get(3))
 	if err != nil {
-		return h.pushError(L, storeError(KindInvalid, err.Error(), err))
+		h.m.enc.release()
+		return h.pushEncodeError(L, ctx, err)
 	}
-	ctx := callContext(L)
 	item, err := x.Put(ctx, key, b, po)
 	if err != nil {
 		h.m.enc.release()
 		return h.pushGoError(L, ctx, err)
 	}
-	n = h.pushItem(L, item) // item.Value may be the encoder's buffer: decode first
+	n = h.pushItem(L, "s:put", item) // item.Value may be the encoder's buffer: decode first
 	h.m.enc.release()
 	return n
 }
@@ -262,11 +270,19 @@ func handleList(L *lua.LState) int {
 		return h.pushGoError(L, ctx, err)
 	}
 	items := L.CreateTable(len(page.Items), 0)
+	// The page's values are charged to the run's memory cap together.
+	h.m.dec.start(L, "s:list")
+	defer h.m.dec.finish()
 	for i, item := range page.Items {
 		var t *lua.LTable
 		err := item.Err
 		if err == nil {
 			t, err = h.itemTable(L, item)
+		}
+		if err != nil && stopsRun(err) {
+			// Not about this item's bytes: the rest of the page would
+			// fail alike.
+			return h.pushGoError(L, ctx, err)
 		}
 		if err != nil {
 			// One undecodable value must not hide the rest of the page:

@@ -1,10 +1,13 @@
 package luamod
 
 import (
+	"context"
+
 	"github.com/vmihailenco/msgpack/v5"
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/luahost/luahost/backends"
+	"github.com/luahost/luahost/luastd"
 	"github.com/luahost/luahost/security"
 )
 
@@ -163,8 +166,18 @@ func (m *Module) securityCan(L *lua.LState) int {
 		if !ok {
 			L.ArgError(3, "meta must be a table, got "+lv.Type().String())
 		}
-		v, err := goValue(t)
+		v, err := goValue(callContext(L), t)
 		if err != nil {
+			if stopsRun(err) {
+				// The run's limits, not a bad argument: raised as the
+				// error value a store call would return, so that it
+				// reads and matches as the run's other limit errors.
+				e := goError(callContext(L), err)
+				if _, ok := err.(*ValueError); ok {
+					e.Message = "security.can: meta: " + e.Message
+				}
+				L.Error(m.newError(L, e, ""), 1)
+			}
 			L.ArgError(3, "meta: "+err.Error())
 		}
 		meta, _ = v.(map[string]any)
@@ -223,10 +236,15 @@ func policyID(L *lua.LState) int {
 }
 
 // goValue converts a storable Lua value to Go through the store's
-// MessagePack encoding (tables with string keys become map[string]any).
-func goValue(v lua.LValue) (any, error) {
-	b, err := Encode(v)
+// MessagePack encoding (tables with string keys become map[string]any),
+// within the limits of the run under ctx (see EncodeContext); the Go value
+// is charged to the run's memory cap as large as its encoding.
+func goValue(ctx context.Context, v lua.LValue) (any, error) {
+	b, err := EncodeContext(ctx, v, "security.can")
 	if err != nil {
+		return nil, err
+	}
+	if err := luastd.Reserve(ctx, "security.can", int64(len(b))); err != nil {
 		return nil, err
 	}
 	var out any

@@ -12,6 +12,7 @@ import (
 
 	"github.com/luahost/luahost/backends"
 	"github.com/luahost/luahost/internal/mpack"
+	"github.com/luahost/luahost/luastd"
 	"github.com/luahost/luahost/security"
 )
 
@@ -132,8 +133,10 @@ type handle struct {
 	st backends.Store
 	// sg is st when it hands out values without a copy, and bg when it
 	// also copies short values out; else nil.
-	sg       backends.StringGetter
-	bg       backends.BufferGetter
+	sg backends.StringGetter
+	bg backends.BufferGetter
+	// vl is st when it knows its limit on a value's size, else nil.
+	vl       backends.ValueLimiter
 	released bool
 }
 
@@ -176,7 +179,8 @@ func (m *Module) storeGet(L *lua.LState) int {
 	ud := L.NewUserData()
 	sg, _ := st.(backends.StringGetter)
 	bg, _ := st.(backends.BufferGetter)
-	ud.Value = &handle{m: m, id: string(id), st: st, sg: sg, bg: bg}
+	vl, _ := st.(backends.ValueLimiter)
+	ud.Value = &handle{m: m, id: string(id), st: st, sg: sg, bg: bg, vl: vl}
 	ud.Metatable = L.GetTypeMetatable(handleMetaKey) // the registry's, which a host may swap per run
 	L.Push(ud)
 	return 1
@@ -309,12 +313,43 @@ func handleGet(L *lua.LState) int {
 		}
 		return h.pushGoError(L, ctx, err)
 	}
+	h.m.dec.start(L, "s:get")
 	v, err := h.m.dec.decode(L, b)
+	h.m.dec.finish()
 	if err != nil {
-		return h.pushError(L, storeError(KindOf(err), "key "+quote(key)+": "+err.Error(), err))
+		return h.pushDecodeError(L, ctx, key, err)
 	}
 	L.Push(v)
 	return 1
+}
+
+// pushEncodeError pushes nil and the error of encoding a value to store,
+// made under ctx: INVALID naming the offending part, or the error of a
+// run stopped by its context while encoding.
+func (h *handle) pushEncodeError(L *lua.LState, ctx context.Context, err error) int {
+	if _, ok := err.(*ValueError); !ok {
+		return h.pushGoError(L, ctx, err)
+	}
+	return h.pushError(L, storeError(KindInvalid, err.Error(), err))
+}
+
+// pushDecodeError pushes nil and the error of decoding the value of key,
+// made under ctx: the run's memory cap refusing it reads as its other
+// memory-limit errors do; a run stopped by its context while decoding
+// gets the error of a store call so stopped.
+func (h *handle) pushDecodeError(L *lua.LState, ctx context.Context, key string, err error) int {
+	if stopsRun(err) {
+		return h.pushGoError(L, ctx, err)
+	}
+	return h.pushError(L, storeError(KindOf(err), "key "+quote(key)+": "+err.Error(), err))
+}
+
+// stopsRun reports whether err, from encoding or decoding, is about the
+// run rather than the value: its context is done, or its memory cap
+// refused what the value needs.
+func stopsRun(err error) bool {
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) ||
+		errors.Is(err, luastd.ErrMemoryLimit)
 }
 
 // maxTTL is the longest TTL a time.Duration holds, in seconds.
@@ -336,11 +371,14 @@ func handleSet(L *lua.LState) int {
 			return h.invalid(L, msg)
 		}
 	}
+	ctx := callContext(L)
+	h.m.enc.start(ctx, "s:set")
+	h.m.enc.store = h.vl
 	b, err := h.m.enc.encode(L.Get(3))
 	if err != nil {
-		return h.pushError(L, storeError(KindInvalid, err.Error(), err))
+		h.m.enc.release()
+		return h.pushEncodeError(L, ctx, err)
 	}
-	ctx := callContext(L)
 	err = h.st.Set(ctx, key, b, ttl)
 	h.m.enc.release()
 	if err != nil {

@@ -1,6 +1,7 @@
 package luastd
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"runtime"
@@ -276,38 +277,58 @@ const usageCheckMin = 1 << 20
 // values) would pass MaxAlloc or the run's memory cap, alone or, for a
 // large request, with what the run holds (WithMemoryUsage).
 func checkAlloc(L *lua.LState, fn string, size int64) {
+	if me := reserve(L.Context(), fn, size); me != nil {
+		refuse(L, me)
+	}
+}
+
+// Reserve is the check luastd's functions make before they build size
+// bytes for fn (e.g. "s:get"), for Go code that returns errors instead of
+// raising them: nil when the run under ctx may build them, else a
+// *MemoryError (wrapping ErrMemoryLimit) because size passes MaxAlloc or
+// ctx's memory cap (WithMemoryLimit), alone or, for a large request, with
+// what the run holds (WithMemoryUsage). A small request costs a few
+// comparisons and a context lookup.
+func Reserve(ctx context.Context, fn string, size int64) error {
+	if me := reserve(ctx, fn, size); me != nil {
+		return me
+	}
+	return nil
+}
+
+// reserve is Reserve returning a *MemoryError, nil when size may be built.
+func reserve(ctx context.Context, fn string, size int64) *MemoryError {
 	limit := int64(MaxAlloc)
-	ctx := L.Context()
 	capped := MemoryLimit(ctx)
 	if capped > 0 && capped < limit {
 		limit = capped
 	}
 	if size >= 0 && size <= limit {
 		if capped == 0 || size < min(usageCheckMin, capped/16) {
-			return
+			return nil
 		}
 		used := memoryUsage(ctx)
 		if used == nil {
-			return
+			return nil
 		}
 		u := used()
 		if u+size <= capped {
-			return
+			return nil
 		}
 		// What the heap held at the last collection may since have become
 		// garbage: collect, and refuse only if the run still holds too
 		// much. This happens only near the cap.
 		if collect() {
 			if u = used(); u+size <= capped {
-				return
+				return nil
 			}
 		}
-		refuse(L, &MemoryError{Func: fn, Size: size, Used: max(u, 1), Limit: capped})
+		return &MemoryError{Func: fn, Size: size, Used: max(u, 1), Limit: capped}
 	}
 	if size < 0 { // the sum overflowed
 		size = 1<<63 - 1
 	}
-	refuse(L, &MemoryError{Func: fn, Size: size, Limit: limit})
+	return &MemoryError{Func: fn, Size: size, Limit: limit}
 }
 
 // forcedCycle is the count of completed GC cycles after collect last

@@ -649,42 +649,70 @@ func (p *statePool) close() {
 // toGo converts a Lua result to the Go value a store would give for it
 // (through the same MessagePack encoding); values a store cannot hold, such
 // as functions, become their text form, and an error value its message
-// ("NOT_FOUND: ...", as tostring gives it).
-func toGo(v lua.LValue) any {
+// ("NOT_FOUND: ...", as tostring gives it). ctx is the run's: a table is
+// converted within its limits (see resultError).
+func toGo(ctx context.Context, v lua.LValue) (any, error) {
 	switch v := v.(type) {
 	case *lua.LNilType:
-		return nil
+		return nil, nil
 	case lua.LString:
-		return string(v)
+		return string(v), nil
 	case lua.LBool:
-		return bool(v)
+		return bool(v), nil
 	case lua.LNumber:
 		// The number a store holds as a MessagePack integer (see
 		// luamod.Encode) is an int64; any other a float64.
 		if f := float64(v); f == math.Trunc(f) && f >= -(1<<63) && f < 1<<63 && (f != 0 || !math.Signbit(f)) {
-			return int64(f)
+			return int64(f), nil
 		}
-		return float64(v)
+		return float64(v), nil
 	case *lua.LUserData:
 		if le, ok := luamod.AsError(v); ok {
-			return le.Error()
+			return le.Error(), nil
 		}
 	}
-	return toGoEncoded(v)
+	return toGoEncoded(ctx, v)
 }
 
+// resultFunc names the conversion of results in memory-limit errors.
+const resultFunc = "the result"
+
 // toGoEncoded is toGo through MessagePack, for tables and the values a
-// store cannot hold.
-func toGoEncoded(v lua.LValue) any {
-	b, err := luamod.Encode(v)
+// store cannot hold. The encoding stops when ctx is done or would pass
+// ctx's memory cap, and the Go value, about as large as the encoding, is
+// charged to the cap before it is built: these return an error.
+func toGoEncoded(ctx context.Context, v lua.LValue) (any, error) {
+	b, err := luamod.EncodeContext(ctx, v, resultFunc)
 	if err != nil {
-		return v.String()
+		if ctx.Err() != nil || errors.Is(err, luastd.ErrMemoryLimit) {
+			return nil, err
+		}
+		return v.String(), nil
+	}
+	if err := luastd.Reserve(ctx, resultFunc, int64(len(b))); err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
 	}
 	var out any
 	if err := Unmarshal(b, &out); err != nil {
-		return v.String()
+		return v.String(), nil
 	}
-	return out
+	return out, nil
+}
+
+// resultError returns the error of a run whose result n (from 1) could
+// not be converted, err from toGo, as its other errors read: a
+// *ScriptError whose Cause is the context's error when the run's context
+// stopped the conversion, or an INVALID *luamod.Error matching
+// luastd.ErrMemoryLimit when its memory cap refused it.
+func resultError(ctx context.Context, L *lua.LState, n int, err error) error {
+	if ctx.Err() != nil || L.Context().Err() != nil {
+		return scriptError(ctx, L, fmt.Errorf("result %d: %w", n, err))
+	}
+	le := &luamod.Error{Kind: luamod.KindInvalid, Message: fmt.Sprintf("result %d: %s", n, err), Err: err}
+	return &ScriptError{Message: le.Error(), Cause: le}
 }
 
 // luaAssert is assert that takes any message value, as Lua 5.3 does, so

@@ -105,10 +105,13 @@ func (rt *Runtime) runPooled(ctx context.Context, name string, p *Program, args 
 		if err != nil {
 			return err
 		}
-		out = make([]any, len(results))
+		conv := make([]any, len(results))
 		for i, v := range results {
-			out[i] = toGo(v)
+			if conv[i], err = toGo(L.Context(), v); err != nil {
+				return resultError(ctx, L, i+1, err)
+			}
 		}
+		out = conv
 		return nil
 	}, opts)
 	return out, err

@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -60,7 +61,7 @@ func TestConverterMatchesMessagePack(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got, want := toGo(direct), toGo(viaMsgpack); !reflect.DeepEqual(got, want) {
+			if got, want := mustToGo(t, direct), mustToGo(t, viaMsgpack); !reflect.DeepEqual(got, want) {
 				t.Errorf("direct %#v, through MessagePack %#v", got, want)
 			}
 			if tt.name == "negative zero" && !math.Signbit(float64(direct.(lua.LNumber))) {
@@ -136,7 +137,11 @@ func TestToGoScalarsMatchMessagePack(t *testing.T) {
 		lua.LNumber(math.Inf(1)), lua.LNumber(math.Inf(-1)), lua.LNumber(math.NaN()), lua.LNumber(1e300),
 	}
 	for _, v := range values {
-		got, want := toGo(v), toGoEncoded(v)
+		got := mustToGo(t, v)
+		want, err := toGoEncoded(context.Background(), v)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if v == lua.LNil {
 			want = nil // nil cannot be stored
 		}
@@ -147,4 +152,14 @@ func TestToGoScalarsMatchMessagePack(t *testing.T) {
 			t.Errorf("%v: sign of %v lost", v, f)
 		}
 	}
+}
+
+// mustToGo is toGo outside any run, failing t on an error.
+func mustToGo(t *testing.T, v lua.LValue) any {
+	t.Helper()
+	out, err := toGo(context.Background(), v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }

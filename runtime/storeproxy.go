@@ -33,8 +33,19 @@ type extendedProxy struct{ *storeProxy }
 var (
 	_ backends.Store        = (*storeProxy)(nil)
 	_ backends.BufferGetter = (*storeProxy)(nil)
+	_ backends.ValueLimiter = (*storeProxy)(nil)
 	_ backends.Extended     = extendedProxy{}
 )
+
+// MaxValueSize returns the value size limit of the store the proxy last
+// used (backends.ValueLimiter), 0 when it has none: a reload may change
+// it, and the store itself still checks each value.
+func (p *storeProxy) MaxValueSize() int {
+	if vl, ok := p.u.Load().st.(backends.ValueLimiter); ok {
+		return vl.MaxValueSize()
+	}
+	return 0
+}
 
 // newStoreProxy returns a proxy for the store of u, with the extended
 // methods when u's store has them.

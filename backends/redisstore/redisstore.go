@@ -155,7 +155,14 @@ type Store struct {
 	done   chan struct{}
 }
 
-var _ backends.Extended = (*Store)(nil)
+var (
+	_ backends.Extended     = (*Store)(nil)
+	_ backends.ValueLimiter = (*Store)(nil)
+)
+
+// MaxValueSize returns the largest value the store accepts, in bytes:
+// MaxValueSize, or Options.MaxValueSize when smaller.
+func (s *Store) MaxValueSize() int { return s.maxValue }
 
 // New returns a store on db. It validates cfg and starts nothing.
 func New(cfg Config, db redisdb.DB, opts Options) (*Store, error) {
