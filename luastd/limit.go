@@ -12,6 +12,8 @@ import (
 	"sync/atomic"
 
 	lua "github.com/yuin/gopher-lua"
+
+	"github.com/luahost/luahost/internal/bytesize"
 )
 
 // checkEvery is how many steps of a library loop run between two looks at
@@ -220,25 +222,11 @@ type MemoryError struct {
 // 64 MiB exceeded", followed by what asked: ": string.rep needs 2147483648
 // bytes" (and " with 52428800 in use" when what the run held counted).
 func (e *MemoryError) Error() string {
-	msg := fmt.Sprintf("memory limit of %s exceeded: %s needs %d bytes", formatBytes(e.Limit), e.Func, e.Size)
+	msg := fmt.Sprintf("memory limit of %s exceeded: %s needs %d bytes", bytesize.Format(e.Limit), e.Func, e.Size)
 	if e.Used > 0 {
 		msg += fmt.Sprintf(" with %d in use", e.Used)
 	}
 	return msg
-}
-
-// formatBytes writes n as the host's messages do (runtime.FormatBytes):
-// "64 MiB", or "1000 bytes" when no binary unit divides it.
-func formatBytes(n int64) string {
-	for _, u := range []struct {
-		size int64
-		name string
-	}{{1 << 40, "TiB"}, {1 << 30, "GiB"}, {1 << 20, "MiB"}, {1 << 10, "KiB"}} {
-		if n >= u.size && n%u.size == 0 {
-			return fmt.Sprintf("%d %s", n/u.size, u.name)
-		}
-	}
-	return fmt.Sprintf("%d bytes", n)
 }
 
 // Unwrap returns ErrMemoryLimit.

@@ -224,18 +224,6 @@ func TestMemoryErrorsHaveOneShape(t *testing.T) {
 	}
 }
 
-func TestFormatBytes(t *testing.T) {
-	tests := []struct {
-		n    int64
-		want string
-	}{{256 << 20, "256 MiB"}, {1 << 30, "1 GiB"}, {1536 << 20, "1536 MiB"}, {1000, "1000 bytes"}, {4 << 10, "4 KiB"}}
-	for _, tt := range tests {
-		if got := FormatBytes(tt.n); got != tt.want {
-			t.Errorf("FormatBytes(%d) = %q, want %q", tt.n, got, tt.want)
-		}
-	}
-}
-
 // TestTraceback checks the traceback of a script error: the frames that
 // raised it, cut after tracebackLevels levels.
 func TestTraceback(t *testing.T) {

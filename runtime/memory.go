@@ -7,6 +7,7 @@ import (
 	"runtime/metrics"
 	"time"
 
+	"github.com/luahost/luahost/internal/bytesize"
 	"github.com/luahost/luahost/luamod"
 	"github.com/luahost/luahost/luastd"
 )
@@ -158,15 +159,4 @@ func memoryError(ctx context.Context) (*luamod.Error, bool) {
 
 // FormatBytes writes n bytes the way luahost's messages and flags do:
 // "256 MiB", "1 GiB", or "1000 bytes" when no binary unit divides it.
-func FormatBytes(n int64) string {
-	units := []struct {
-		size int64
-		name string
-	}{{1 << 40, "TiB"}, {1 << 30, "GiB"}, {1 << 20, "MiB"}, {1 << 10, "KiB"}}
-	for _, u := range units {
-		if n >= u.size && n%u.size == 0 {
-			return fmt.Sprintf("%d %s", n/u.size, u.name)
-		}
-	}
-	return fmt.Sprintf("%d bytes", n)
-}
+func FormatBytes(n int64) string { return bytesize.Format(n) }

@@ -1,6 +1,6 @@
 // Package bytesize reads sizes in bytes written with a unit, such as
 // "256MiB" or "1GB", as the registry's byte-size fields and the CLI's
-// size flags take them.
+// size flags take them, and writes sizes for messages.
 package bytesize
 
 import (
@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"strconv"
 	"strings"
 )
 
@@ -90,4 +91,18 @@ func digits(s string) bool {
 		}
 	}
 	return true
+}
+
+// Format writes n bytes as luahost's messages do: "256 MiB", "1 GiB", or
+// "1000 bytes" when no binary unit divides it.
+func Format(n int64) string {
+	for _, u := range []struct {
+		size int64
+		name string
+	}{{1 << 40, "TiB"}, {1 << 30, "GiB"}, {1 << 20, "MiB"}, {1 << 10, "KiB"}} {
+		if n >= u.size && n%u.size == 0 {
+			return strconv.FormatInt(n/u.size, 10) + " " + u.name
+		}
+	}
+	return strconv.FormatInt(n, 10) + " bytes"
 }

@@ -68,3 +68,18 @@ func TestParse(t *testing.T) {
 		}
 	}
 }
+
+func TestFormat(t *testing.T) {
+	tests := []struct {
+		n    int64
+		want string
+	}{
+		{256 << 20, "256 MiB"}, {1 << 30, "1 GiB"}, {1536 << 20, "1536 MiB"}, {3 << 40, "3 TiB"},
+		{1000, "1000 bytes"}, {4 << 10, "4 KiB"}, {0, "0 bytes"}, {1<<20 + 1, "1048577 bytes"},
+	}
+	for _, tt := range tests {
+		if got := Format(tt.n); got != tt.want {
+			t.Errorf("Format(%d) = %q, want %q", tt.n, got, tt.want)
+		}
+	}
+}
