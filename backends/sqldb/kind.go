@@ -259,8 +259,8 @@ var mysqlParams = []string{
 // paramProblems returns the keys of the DSN or options that the driver
 // would send to the server as settings (PostgreSQL) or session variables
 // (MySQL) but that are one or two typing slips from a parameter the
-// driver reads. Other keys (search_path, statement_timeout, sql_mode, ...)
-// are the server's and pass.
+// driver reads. Other keys (search_path, statement_timeout, sql_mode,
+// and for MySQL any key with an underscore, ...) are the server's and pass.
 func (c Config) paramProblems() []registry.FieldError {
 	var serverKeys, known []string
 	switch c.Dialect {
@@ -280,6 +280,12 @@ func (c Config) paramProblems() []registry.FieldError {
 	var ps []registry.FieldError
 	for _, k := range serverKeys {
 		if slices.Contains(known, k) {
+			continue
+		}
+		// The driver's own names are camelCase: a snake_case key
+		// (wait_timeout, max_allowed_packet) is a session variable
+		// the server judges, however close its spelling.
+		if c.Dialect == MySQL && strings.Contains(k, "_") {
 			continue
 		}
 		hint := didYouMean(k, known)
