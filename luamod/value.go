@@ -12,6 +12,7 @@ import (
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/luahost/luahost/backends"
+	"github.com/luahost/luahost/internal/bytesize"
 	"github.com/luahost/luahost/internal/mpack"
 	"github.com/luahost/luahost/luastd"
 )
@@ -229,7 +230,13 @@ func (e *encoder) grow(n int) error {
 			return &pathError{reason: "the encoded value passes this store's limit of " + strconv.Itoa(e.hard) +
 				" bytes for a value here (a string or table that appears several times is copied each time)"}
 		}
-		return e.refuse(&luastd.MemoryError{Func: e.fn, Size: int64(need), Limit: int64(e.hard)})
+		me := &luastd.MemoryError{Func: e.fn, Size: int64(need), Limit: int64(e.hard)}
+		if e.hard == MaxValueSize && (!e.capped || luastd.MemoryLimit(e.ctx) > MaxValueSize) {
+			// No memory cap set this bound: say which one did.
+			return &pathError{reason: "the encoded value passes " + bytesize.Format(MaxValueSize) +
+				", the most a value may take (a string or table that appears several times is copied each time)", err: me}
+		}
+		return e.refuse(me)
 	}
 	if !e.capped {
 		e.limit = e.hard
@@ -520,8 +527,14 @@ func (e *encoder) table(t *lua.LTable) error {
 			}
 			e.buf = mpack.AppendString(e.buf, string(k))
 		case lua.LNumber:
+			if err = e.room(9); err != nil {
+				return
+			}
 			e.buf = mpack.AppendNumber(e.buf, float64(k))
 		case lua.LBool:
+			if err = e.room(1); err != nil {
+				return
+			}
 			e.buf = mpack.AppendBool(e.buf, bool(k))
 		}
 		if verr := e.value(v); verr != nil {

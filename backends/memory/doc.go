@@ -34,8 +34,9 @@
 // shorter value) is not counted; it is about 80 bytes per entry at a
 // million entries (see above). A write that would pass either limit
 // returns an error wrapping backends.ErrFull, whose message names the
-// limit and, for MaxBytes, the bytes held and needed; a key and value
-// larger than MaxBytes on their own are refused the same way. Overwriting
+// limit and, for MaxBytes, the bytes the write adds; a key and value
+// larger than MaxBytes on their own can never fit, and are refused with an
+// error wrapping backends.ErrInvalid. Overwriting
 // a key never counts toward MaxSize, and toward MaxBytes only by what it
 // adds. Before refusing, a write evicts expired entries, so they never
 // count.

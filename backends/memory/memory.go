@@ -228,11 +228,12 @@ func (s *Store) Set(ctx context.Context, key string, value []byte, ttl time.Dura
 	}
 }
 
-// checkFits returns an error wrapping backends.ErrFull when a key and a
-// value of vlen bytes are more than MaxBytes on their own.
+// checkFits returns an error wrapping backends.ErrInvalid when a key and
+// a value of vlen bytes are more than MaxBytes on their own: no retry can
+// make them fit (as a value over Redis's size limit).
 func (s *Store) checkFits(key string, vlen int) error {
 	if s.maxBytes != 0 && int64(len(key))+int64(vlen) > s.maxBytes {
-		return backends.Errorf(backends.ErrFull, "the entry cannot fit: key and value are %d bytes together, over the store's max_bytes %d", int64(len(key))+int64(vlen), s.maxBytes)
+		return backends.Errorf(backends.ErrInvalid, "the entry can never fit: key and value are %d bytes together, over the store's max_bytes %d", int64(len(key))+int64(vlen), s.maxBytes)
 	}
 	return nil
 }
@@ -261,8 +262,7 @@ func (s *Store) freeBytes(n int64) {
 // bytesFull is the error of a write that needs grow more bytes than
 // MaxBytes leaves.
 func (s *Store) bytesFull(grow int64) error {
-	return backends.Errorf(backends.ErrFull, "the store is full (max_bytes %d): it holds %d bytes of keys and values and the write needs %d more",
-		s.maxBytes, s.bytes.Load(), grow)
+	return backends.Errorf(backends.ErrFull, "the store is full (max_bytes %d) and the write adds %d bytes", s.maxBytes, grow)
 }
 
 // reserveLocked counts one more entry if the size limit allows it, first
