@@ -26,7 +26,9 @@ type Store interface {
 
 	// Set stores value under key. ttl 0 means no expiry, and removes any
 	// expiry the key had. A new key on a store at its size limit returns
-	// an error wrapping ErrFull; overwriting a live key always works.
+	// an error wrapping ErrFull; overwriting a live key never counts
+	// toward a limit on keys, but may toward one on bytes (store.memory's
+	// max_bytes) when the new value is longer.
 	// Set keeps no reference to value after it returns.
 	Set(ctx context.Context, key string, value []byte, ttl time.Duration) error
 
