@@ -278,11 +278,7 @@ func TestMaxBytesConcurrent(t *testing.T) {
 		writers  = 4
 		ops      = 3000
 	)
-	clk := newFakeClock()
-	s, err := memory.New(memory.Options{MaxBytes: maxBytes, CleanupInterval: time.Millisecond, Now: clk.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, clk := newStore(t, memory.Options{MaxBytes: maxBytes, CleanupInterval: time.Millisecond})
 	ctx := context.Background()
 	if err := s.Start(ctx); err != nil {
 		t.Fatal(err)
@@ -292,22 +288,14 @@ func TestMaxBytesConcurrent(t *testing.T) {
 		stop    = make(chan struct{})
 		refused atomic.Int64
 	)
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			select {
-			case <-stop:
-				return
-			default:
-			}
-			if got := s.CountedBytes(); got > maxBytes || got < 0 {
-				t.Errorf("%d bytes counted, max_bytes %d", got, maxBytes)
-				return
-			}
-			clk.Advance(time.Millisecond)
+	loopUntil(&wg, stop, func() bool {
+		if got := s.CountedBytes(); got > maxBytes || got < 0 {
+			t.Errorf("%d bytes counted, max_bytes %d", got, maxBytes)
+			return false
 		}
-	}()
+		clk.Advance(time.Millisecond)
+		return true
+	})
 	var writersWG sync.WaitGroup
 	for w := range writers {
 		writersWG.Add(1)

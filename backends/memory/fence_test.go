@@ -69,26 +69,18 @@ func TestFenceConcurrent(t *testing.T) {
 	var wg sync.WaitGroup
 	stop := make(chan struct{})
 	for range 4 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				_, err := s.Incr(ctx, "n", 1, backends.IncrOptions{})
-				switch err {
-				case nil:
-					ok.Add(1)
-				case backends.ErrFenced:
-				default:
-					t.Error(err)
-					return
-				}
+		loopUntil(&wg, stop, func() bool {
+			_, err := s.Incr(ctx, "n", 1, backends.IncrOptions{})
+			switch err {
+			case nil:
+				ok.Add(1)
+			case backends.ErrFenced:
+			default:
+				t.Error(err)
+				return false
 			}
-		}()
+			return true
+		})
 	}
 	for range 200 {
 		s.Fence()

@@ -45,6 +45,25 @@ func newStore(t testing.TB, opts memory.Options) (*memory.Store, *fakeClock) {
 	return s, clk
 }
 
+// loopUntil runs step over and over in a new goroutine, counted by wg,
+// until stop is closed or step returns false.
+func loopUntil(wg *sync.WaitGroup, stop <-chan struct{}, step func() bool) {
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			if !step() {
+				return
+			}
+		}
+	}()
+}
+
 // step is one operation of a behaviour case and what it must return.
 type step struct {
 	op      string // set, get, delete, exists, clear, advance, len

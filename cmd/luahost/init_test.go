@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"maps"
 	"os"
 	"os/exec"
@@ -48,20 +49,9 @@ func listFiles(t *testing.T, dir string) []string {
 // TestInitThenRun starts a project and runs its script at once, twice:
 // the SQLite counter keeps its count between runs.
 func TestInitThenRun(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "myapp") // a folder init creates
-	r := inProcess(t, "", "init", dir)
-	if r.code != 0 {
-		t.Fatalf("init: exit %d, stderr %s", r.code, r.stderr)
-	}
+	dir, reg, r := initChecked(t, 3)
 	if !strings.Contains(r.stdout, "next: cd "+dir+" && luahost run -r registry.yaml main.lua") {
 		t.Errorf("init stdout does not name the next step:\n%s", r.stdout)
-	}
-	if got := listFiles(t, dir); !reflect.DeepEqual(got, projectListing) {
-		t.Fatalf("init wrote %q, want %q", got, projectListing)
-	}
-	reg := filepath.Join(dir, "registry.yaml")
-	if r := inProcess(t, "", "check", "-r", reg); r.code != 0 || r.stdout != "registry ok: 3 entries\n" {
-		t.Fatalf("check: exit %d, stdout %q, stderr %s", r.code, r.stdout, r.stderr)
 	}
 	for run := 1; run <= 2; run++ {
 		r := inProcess(t, "", "run", "-r", reg, filepath.Join(dir, "main.lua"), "Ada")
@@ -99,23 +89,12 @@ func TestInitWithoutSQLite(t *testing.T) {
 	sqliteAvailable = func() bool { return false }
 	t.Cleanup(func() { sqliteAvailable = was })
 
-	dir := filepath.Join(t.TempDir(), "myapp")
-	r := inProcess(t, "", "init", dir)
-	if r.code != 0 {
-		t.Fatalf("init: exit %d, stderr %s", r.code, r.stderr)
-	}
+	dir, reg, r := initChecked(t, 2)
 	const note = "note: this luahost was built without cgo, which SQLite needs, so app:kv is a memory store: " +
 		"its data is gone when the process ends (registry.yaml shows how to keep it in PostgreSQL or MySQL)\n" +
 		"next: cd "
 	if !strings.Contains(r.stdout, note) {
 		t.Errorf("init stdout does not say app:kv is in memory:\n%s", r.stdout)
-	}
-	if got := listFiles(t, dir); !reflect.DeepEqual(got, projectListing) {
-		t.Fatalf("init wrote %q, want %q", got, projectListing)
-	}
-	reg := filepath.Join(dir, "registry.yaml")
-	if r := inProcess(t, "", "check", "-r", reg); r.code != 0 || r.stdout != "registry ok: 2 entries\n" {
-		t.Fatalf("check: exit %d, stdout %q, stderr %s", r.code, r.stdout, r.stderr)
 	}
 	for _, e := range []string{"app:cache", "app:kv"} {
 		r := inProcess(t, "", "run", "-r", reg, "-e", `print(store.get("`+e+`"):info().kind)`)
@@ -494,4 +473,24 @@ func TestInitGitignore(t *testing.T) {
 			t.Errorf(".gitignore lacks the line %q:\n%s", want, b)
 		}
 	}
+}
+
+// initChecked runs init into a new folder, checks that it wrote the
+// project's files and that check passes with entries entries, and returns
+// the folder, its registry and init's result.
+func initChecked(t *testing.T, entries int) (dir, reg string, r result) {
+	t.Helper()
+	dir = filepath.Join(t.TempDir(), "myapp") // a folder init creates
+	if r = inProcess(t, "", "init", dir); r.code != 0 {
+		t.Fatalf("init: exit %d, stderr %s", r.code, r.stderr)
+	}
+	if got := listFiles(t, dir); !reflect.DeepEqual(got, projectListing) {
+		t.Fatalf("init wrote %q, want %q", got, projectListing)
+	}
+	reg = filepath.Join(dir, "registry.yaml")
+	want := fmt.Sprintf("registry ok: %d entries\n", entries)
+	if c := inProcess(t, "", "check", "-r", reg); c.code != 0 || c.stdout != want {
+		t.Fatalf("check: exit %d, stdout %q, stderr %s", c.code, c.stdout, c.stderr)
+	}
+	return dir, reg, r
 }
